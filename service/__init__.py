@@ -1,0 +1,33 @@
+"""wiretrace's web service: the JSON API (and, in time, the editor pages).
+
+``create_app`` is the application factory; the WSGI servers, the CLI and the
+tests all build the app through it.
+"""
+
+from __future__ import annotations
+
+import redis
+from flask import Flask
+
+from workers.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None, connection: redis.Redis | None = None) -> Flask:
+    """Build the Flask app for ``settings`` (default: from the environment)."""
+    from service import api, errors
+    from workers.queue import connect, ingest_queue
+    from workers.store import Store
+
+    settings = settings or get_settings()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    connection = connection or connect(settings)
+    app.extensions["wiretrace"] = api.Services(
+        settings=settings,
+        store=Store(connection, settings),
+        queue=ingest_queue(connection, settings),
+    )
+    errors.register(app)
+    app.register_blueprint(api.blueprint)
+    return app

@@ -1,0 +1,158 @@
+"""The JSON API: submit an article, read it back, read its origins.
+
+The web process never fingerprints or aligns anything itself: it validates,
+enqueues an ``ingest`` job, and waits for the job's result with RQ's blocking
+result API (no polling) for up to ``?wait=`` seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+from pydantic import ValidationError
+from rq import Queue
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.results import Result
+
+from service.errors import ApiError
+from workers.models import ArticleIn
+from workers.pipeline import load_origins
+from workers.queue import enqueue_ingest
+from workers.settings import Settings
+from workers.store import Store
+
+blueprint = Blueprint("api", __name__)
+
+MAX_WAIT_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Services:
+    """What the request handlers need, built once by the app factory."""
+
+    settings: Settings
+    store: Store
+    queue: Queue
+
+
+def services() -> Services:
+    return current_app.extensions["wiretrace"]  # type: ignore[no-any-return]
+
+
+def parse_article(raw: bytes, settings: Settings) -> ArticleIn:
+    """Validate a request body as an article, or raise an :class:`ApiError` saying why."""
+    try:
+        body = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ApiError(400, f"request body is not valid UTF-8 (byte {exc.start})") from exc
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise ApiError(400, f"request body is not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ApiError(400, "request body must be a JSON object describing one article")
+    try:
+        article = ArticleIn.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            {"field": ".".join(map(str, e["loc"])) or "(body)", "problem": e["msg"]}
+            for e in exc.errors(include_url=False, include_input=False)
+        ]
+        summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
+        raise ApiError(422, f"invalid article: {summary}", problems=problems) from exc
+    if len(article.text) > settings.max_text_chars:
+        raise ApiError(
+            413, f"text is {len(article.text)} characters; the limit is {settings.max_text_chars}"
+        )
+    paragraphs = article.text.count("\n\n") + 1
+    if paragraphs > settings.max_paragraphs:
+        raise ApiError(
+            413,
+            f"text has about {paragraphs} paragraphs; the limit is {settings.max_paragraphs}",
+        )
+    return article
+
+
+def wait_seconds(settings: Settings) -> int:
+    raw = request.args.get("wait")
+    if raw is None:
+        return math.ceil(settings.default_wait_seconds)
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ApiError(400, f"wait must be a number of seconds, got {raw!r}") from exc
+    if not 0 <= value <= MAX_WAIT_SECONDS:
+        raise ApiError(400, f"wait must be between 0 and {MAX_WAIT_SECONDS} seconds")
+    return math.ceil(value)
+
+
+def job_status_body(job: Job) -> dict[str, Any]:
+    status = job.get_status(refresh=True)
+    body: dict[str, Any] = {"job": job.id, "status": str(status.value if status else "unknown")}
+    article_id = job.args[0]["id"] if job.args else None
+    if article_id is not None:
+        body["article"] = article_id
+        body["origins_url"] = url_for("api.get_origins", article_id=article_id)
+    if status == JobStatus.FAILED:
+        result = job.latest_result()
+        body["error"] = (result.exc_string or "").strip().splitlines()[-1:] if result else []
+    return body
+
+
+@blueprint.post("/api/articles")
+def post_article() -> ResponseReturnValue:
+    """Submit an article; 200 with its origins when ready in time, else 202."""
+    svc = services()
+    if request.content_length is not None and request.content_length > svc.settings.max_body_bytes:
+        raise ApiError(
+            413, f"request body is larger than the limit of {svc.settings.max_body_bytes} bytes"
+        )
+    article = parse_article(request.get_data(cache=False), svc.settings)
+    wait = wait_seconds(svc.settings)
+    job = enqueue_ingest(svc.queue, article, svc.settings)
+    result = Result.fetch_latest(job, timeout=wait) if wait else None
+    if result is not None and result.type == Result.Type.SUCCESSFUL:
+        return jsonify(result.return_value), 200
+    if result is not None and result.type == Result.Type.FAILED:
+        current_app.logger.error("ingest of %s failed: %s", article.id, result.exc_string)
+        raise ApiError(500, "ingest failed; the job is in the failed registry", job=job.id)
+    body = job_status_body(job)
+    location = url_for("api.get_job", job_id=job.id)
+    return jsonify(body), 202, {"Location": location}
+
+
+@blueprint.get("/api/jobs/<job_id>")
+def get_job(job_id: str) -> ResponseReturnValue:
+    try:
+        job = Job.fetch(job_id, connection=services().queue.connection)
+    except NoSuchJobError as exc:
+        raise ApiError(404, f"no job {job_id!r} (finished jobs are kept for a while)") from exc
+    return jsonify(job_status_body(job))
+
+
+@blueprint.get("/api/articles/<article_id>")
+def get_article(article_id: str) -> ResponseReturnValue:
+    found = services().store.load_article(article_id)
+    if found is None:
+        raise ApiError(404, f"no article {article_id!r}")
+    _, article = found
+    return jsonify(article.model_dump(mode="json"))
+
+
+@blueprint.get("/api/articles/<article_id>/origins")
+def get_origins(article_id: str) -> ResponseReturnValue:
+    origins = load_origins(services().store, article_id)
+    if origins is None:
+        raise ApiError(404, f"no article {article_id!r}")
+    return jsonify(origins.model_dump(mode="json"))
+
+
+@blueprint.get("/healthz")
+def healthz() -> ResponseReturnValue:
+    return jsonify({"status": "ok"})

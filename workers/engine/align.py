@@ -1,0 +1,146 @@
+"""Alignment: the maximal copied spans two documents share, in both texts.
+
+Seed and extend, as passim and PAN aligners do: every shingle the two texts
+share is a seed; seeds on the same diagonal (same offset between the two texts)
+that follow each other grow into a run; runs that follow each other in both
+texts with only a few words between them (a word changed, a word inserted)
+merge into one passage. Where one text repeats a passage (a caption printed
+twice), the other's copy is paired with one occurrence only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz.distance import Indel
+
+from workers.engine.document import Document
+
+# A shingle that occurs more often than this in one text is too common to seed.
+_MAX_SEED_REPEATS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class WordSpan:
+    """Words ``[a_first, a_end)`` of one text aligned to ``[b_first, b_end)`` of another."""
+
+    a_first: int
+    a_end: int
+    b_first: int
+    b_end: int
+
+    @property
+    def length(self) -> int:
+        return min(self.a_end - self.a_first, self.b_end - self.b_first)
+
+
+@dataclass(frozen=True, slots=True)
+class AlignedPassage:
+    """A passage shared by two texts, in original character offsets of each."""
+
+    start: int
+    end: int
+    source_start: int
+    source_end: int
+    words: int
+    similarity: float
+
+
+def _seed_runs(a: np.ndarray, b: np.ndarray, k: int) -> list[WordSpan]:
+    """Runs of consecutive shared shingles on one diagonal, as word spans."""
+    shared = np.intersect1d(a, b, assume_unique=False)
+    if shared.size == 0:
+        return []
+    positions: dict[int, list[int]] = defaultdict(list)
+    for j in np.flatnonzero(np.isin(b, shared)).tolist():
+        positions[int(b[j])].append(j)
+    runs: list[WordSpan] = []
+    open_runs: dict[int, tuple[int, int, int]] = {}  # diagonal -> (a_first, b_first, last_a)
+    for i in np.flatnonzero(np.isin(a, shared)).tolist():
+        js = positions[int(a[i])]
+        if len(js) > _MAX_SEED_REPEATS:
+            continue
+        for j in js:
+            diagonal = j - i
+            run = open_runs.get(diagonal)
+            if run is not None and run[2] == i - 1:
+                open_runs[diagonal] = (run[0], run[1], i)
+                continue
+            if run is not None:
+                runs.append(WordSpan(run[0], run[2] + k, run[1], run[1] + run[2] - run[0] + k))
+            open_runs[diagonal] = (i, j, i)
+    for a0, b0, last in open_runs.values():
+        runs.append(WordSpan(a0, last + k, b0, b0 + last - a0 + k))
+    return runs
+
+
+def _merge_runs(runs: list[WordSpan], gap: int, k: int) -> list[WordSpan]:
+    """Chain runs that follow each other closely in both texts into passages."""
+    merged: list[WordSpan] = []
+    for run in sorted(runs, key=lambda r: (r.a_first, r.b_first)):
+        for idx in range(len(merged) - 1, max(-1, len(merged) - 4), -1):
+            prev = merged[idx]
+            a_gap = run.a_first - prev.a_end
+            b_gap = run.b_first - prev.b_end
+            if -k < a_gap <= gap and -k < b_gap <= gap:
+                merged[idx] = WordSpan(
+                    prev.a_first,
+                    max(prev.a_end, run.a_end),
+                    prev.b_first,
+                    max(prev.b_end, run.b_end),
+                )
+                break
+        else:
+            merged.append(run)
+    return merged
+
+
+def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+    return any(span[0] < e and s < span[1] for s, e in taken)
+
+
+def _one_to_one(spans: list[WordSpan]) -> list[WordSpan]:
+    """Keep the longest spans such that no word of either text is used twice."""
+    kept: list[WordSpan] = []
+    taken_a: list[tuple[int, int]] = []
+    taken_b: list[tuple[int, int]] = []
+    for span in sorted(spans, key=lambda s: -s.length):
+        a_range, b_range = (span.a_first, span.a_end), (span.b_first, span.b_end)
+        if _overlaps(a_range, taken_a) or _overlaps(b_range, taken_b):
+            continue
+        kept.append(span)
+        taken_a.append(a_range)
+        taken_b.append(b_range)
+    return sorted(kept, key=lambda s: s.a_first)
+
+
+def align_words(a: Document, b: Document, *, k: int, gap: int, min_words: int) -> list[WordSpan]:
+    """Maximal shared word spans of ``a`` and ``b``, merged across small edits."""
+    runs = _seed_runs(a.shingles, b.shingles, k)
+    merged = _merge_runs(runs, gap, k)
+    return _one_to_one([s for s in merged if s.length >= min_words])
+
+
+def align_passages(
+    a: Document, b: Document, *, k: int, gap: int, min_words: int
+) -> list[AlignedPassage]:
+    """Shared passages of ``a`` and ``b`` in original character offsets of both."""
+    passages = []
+    for span in align_words(a, b, k=k, gap=gap, min_words=min_words):
+        start, end = a.word_span_to_original(span.a_first, span.a_end)
+        source_start, source_end = b.word_span_to_original(span.b_first, span.b_end)
+        a_norm = a.norm.text[int(a.word_starts[span.a_first]) : int(a.word_ends[span.a_end - 1])]
+        b_norm = b.norm.text[int(b.word_starts[span.b_first]) : int(b.word_ends[span.b_end - 1])]
+        passages.append(
+            AlignedPassage(
+                start=start,
+                end=end,
+                source_start=source_start,
+                source_end=source_end,
+                words=span.length,
+                similarity=round(Indel.normalized_similarity(a_norm, b_norm), 4),
+            )
+        )
+    return passages

@@ -1,0 +1,105 @@
+"""Attribution: which wire a text credits, and which of two articles came first.
+
+A wire credit ("MOSCOW (AP) —", "(Reuters) -", "As reported by the AP",
+"Associated Press contributed", "PTI reported") marks an article as carrying
+that wire's copy. Two outlets carrying the same wire text are *common-source*:
+neither copied the other. Otherwise the earlier ``published_at`` is the source;
+equal or missing times cannot say who was first, and the record says so with a
+lower confidence instead of trusting the order things were ingested in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from enum import StrEnum
+
+import regex
+
+# Wire name -> the names it is credited by in running text.
+DEFAULT_WIRES: dict[str, list[str]] = {
+    "AP": ["AP", "Associated Press", "The Associated Press"],
+    "Reuters": ["Reuters", "Thomson Reuters"],
+    "AFP": ["AFP", "Agence France-Presse", "Agence France Presse"],
+    "PA": ["PA", "PA Media", "Press Association", "PA Wire"],
+    "PTI": ["PTI", "Press Trust of India"],
+    "Bloomberg": ["Bloomberg", "Bloomberg News"],
+    "The Guardian": ["The Guardian", "Guardian"],
+    "dpa": ["dpa", "Deutsche Presse-Agentur"],
+    "ANI": ["ANI", "Asian News International"],
+    "UPI": ["UPI", "United Press International"],
+}
+
+# Credit forms around a wire name {w}.
+_CREDIT_FORMS = [
+    r"\({w}\)",  # MOSCOW (AP) — / (Reuters) -
+    r"\b(?:as |first )?reported by (?:the )?{w}\b",
+    r"\b{w} (?:reported|contributed|said in a report|reports)\b",
+    r"\b(?:according to|via|from|courtesy of|source:) (?:the )?{w}\b",
+    r"\b(?:writers?|reporters?|correspondents?|staff) (?:of|for|at) (?:the )?{w}\b",
+    r"\b(?:copyright|©) (?:\d{{4}} )?(?:the )?{w}\b",
+    r"\b{w} (?:news agency|wire|writers?|reporters?)\b",
+]
+
+
+class Relation(StrEnum):
+    COPIED_FROM = "copied-from"
+    COMMON_SOURCE = "common-source"
+    COPIED_BY = "copied-by"
+
+
+def _name_pattern(names: Iterable[str]) -> str:
+    # Acronyms keep their case ("AP", not "ap" or "Ap"); full names do not need to.
+    return "|".join(
+        f"(?-i:{regex.escape(n)})" if n.isupper() else regex.escape(n)
+        for n in sorted(names, key=len, reverse=True)
+    )
+
+
+def compile_wire_patterns(wires: Mapping[str, list[str]]) -> dict[str, regex.Pattern[str]]:
+    """One case-insensitive pattern per wire matching any of its credit forms."""
+    return {
+        wire: regex.compile(
+            "|".join(f.format(w=f"(?:{_name_pattern(names)})") for f in _CREDIT_FORMS),
+            regex.IGNORECASE,
+        )
+        for wire, names in wires.items()
+    }
+
+
+DEFAULT_WIRE_PATTERNS = compile_wire_patterns(DEFAULT_WIRES)
+
+
+def wire_credits(
+    text: str, patterns: Mapping[str, regex.Pattern[str]] = DEFAULT_WIRE_PATTERNS
+) -> list[str]:
+    """The wires ``text`` credits, in the order of their first credit."""
+    found: list[tuple[int, str]] = []
+    for wire, pattern in patterns.items():
+        m = pattern.search(text)
+        if m:
+            found.append((m.start(), wire))
+    return [w for _, w in sorted(found)]
+
+
+def shared_wire(this_wires: list[str], source_wires: list[str]) -> str | None:
+    """The wire two articles' shared text is credited to, if either credits one."""
+    for wire in this_wires:
+        if wire in source_wires:
+            return wire
+    return (this_wires or source_wires or [None])[0]
+
+
+def relation_between(
+    published_at: datetime | None, source_published_at: datetime | None, wire: str | None
+) -> tuple[Relation, str]:
+    """How this article relates to a source it shares text with, and how sure we are."""
+    if wire is not None:
+        return Relation.COMMON_SOURCE, "high"
+    if published_at is None or source_published_at is None:
+        return Relation.COMMON_SOURCE, "low"
+    if source_published_at < published_at:
+        return Relation.COPIED_FROM, "high"
+    if source_published_at > published_at:
+        return Relation.COPIED_BY, "high"
+    return Relation.COMMON_SOURCE, "low"

@@ -1,0 +1,81 @@
+"""An article's text made ready for matching: folded, split, hashed.
+
+:func:`prepare_document` is the one place the engine turns a text into what every
+later stage needs: the normalized text with its offset map, the words with
+their offsets and hashes, the shingle hashes, and the fingerprinted units
+(sentences, with short ones joined and long ones windowed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from workers.engine.fingerprint import shingle_hashes, word_hashes
+from workers.engine.normalize import NormalizedText, normalize
+from workers.engine.segment import paragraph_spans, sentence_spans, word_spans
+
+
+@dataclass(frozen=True)
+class Document:
+    norm: NormalizedText
+    word_starts: np.ndarray  # normalized offsets, int64
+    word_ends: np.ndarray
+    words: np.ndarray  # uint64 hash per word
+    shingles: np.ndarray  # uint64 hash per k-word shingle starting at each word
+    units: list[tuple[int, int]]  # [first_word, end_word) of each fingerprinted unit
+    paragraphs: list[tuple[int, int]]  # original offsets of each paragraph
+
+    @property
+    def original(self) -> str:
+        return self.norm.original
+
+    def word_span_to_original(self, first: int, end: int) -> tuple[int, int]:
+        """Original ``[start, end)`` covering words ``[first, end)``."""
+        return self.norm.original_span(int(self.word_starts[first]), int(self.word_ends[end - 1]))
+
+
+def _units(
+    sentences: list[tuple[int, int]], min_words: int, max_words: int
+) -> list[tuple[int, int]]:
+    """Join sentences shorter than ``min_words`` to the next; window the longer ones."""
+    units: list[tuple[int, int]] = []
+    start: int | None = None
+    for s, e in sentences:
+        start = s if start is None else start
+        if e - start < min_words:
+            continue
+        for w in range(start, e, max_words):
+            units.append((w, min(w + max_words, e)))
+        start = None
+    if start is not None and sentences:
+        units.append((start, sentences[-1][1]))
+    return units
+
+
+def prepare_document(text: str, *, shingle_size: int, min_words: int, max_words: int) -> Document:
+    """Fold, split and hash ``text`` for fingerprinting and alignment."""
+    norm = normalize(text)
+    spans = word_spans(norm.text)
+    starts = np.fromiter((s for s, _ in spans), dtype=np.int64, count=len(spans))
+    ends = np.fromiter((e for _, e in spans), dtype=np.int64, count=len(spans))
+    words = word_hashes([norm.text[s:e] for s, e in spans])
+    units: list[tuple[int, int]] = []
+    paragraphs: list[tuple[int, int]] = []
+    for p_start, p_end in paragraph_spans(norm.text):
+        paragraphs.append(norm.original_span(p_start, p_end))
+        sentences = [
+            (int(np.searchsorted(starts, s)), int(np.searchsorted(starts, e)))
+            for s, e in sentence_spans(norm.text, p_start, p_end)
+        ]
+        units.extend(_units([(s, e) for s, e in sentences if e > s], min_words, max_words))
+    return Document(
+        norm=norm,
+        word_starts=starts,
+        word_ends=ends,
+        words=words,
+        shingles=shingle_hashes(words, shingle_size),
+        units=units,
+        paragraphs=paragraphs,
+    )

@@ -1,0 +1,108 @@
+"""Shingles, MinHash signatures and LSH band keys, computed in bulk.
+
+A shingle is ``k`` consecutive words. Each word is hashed once with xxh3 (fast,
+non-cryptographic, stable across processes), and the ``k``-word shingle hashes
+are combined from those with vectorised integer arithmetic.
+
+Signatures are datasketch ``MinHash`` signatures in its default ``affine32``
+scheme: the same permutations, the same values that ``MinHash.update_batch``
+gives for the same input hashes (a unit test holds us to that), computed for
+all units of an article in one numpy pass rather than one call per unit.
+
+A band key is the hash of ``rows`` consecutive signature values plus the band's
+number, the classic LSH banding: two units share a band key with probability
+``1 - (1 - J**rows) ** bands`` for Jaccard similarity ``J``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import xxhash
+from datasketch import MinHash
+
+_SEED = 1
+_MUL64 = np.uint64(0x9E3779B97F4A7C15)
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
+_FMIX64 = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    s1, m1, s2, m2 = _FMIX32
+    h = h ^ (h >> s1)
+    h = h * m1
+    h = h ^ (h >> s2)
+    h = h * m2
+    return h ^ (h >> s1)
+
+
+def _fmix64(h: np.ndarray) -> np.ndarray:
+    s, m1, m2 = _FMIX64
+    h = h ^ (h >> s)
+    h = h * m1
+    h = h ^ (h >> s)
+    h = h * m2
+    return h ^ (h >> s)
+
+
+def word_hashes(words: list[str]) -> np.ndarray:
+    """64-bit hash of each word."""
+    digest = xxhash.xxh3_64_intdigest
+    return np.fromiter((digest(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+
+
+def shingle_hashes(words: np.ndarray, k: int) -> np.ndarray:
+    """64-bit hash of each run of ``k`` consecutive word hashes (order matters)."""
+    n = len(words) - k + 1
+    if n <= 0:
+        return np.empty(0, dtype=np.uint64)
+    h = words[:n].copy()
+    for j in range(1, k):
+        h = h * _MUL64 + words[j : j + n]
+    return _fmix64(h)
+
+
+@lru_cache(maxsize=8)
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    a, b = MinHash(num_perm=num_perm, seed=_SEED).permutations
+    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
+
+
+def unit_signatures(
+    shingles: np.ndarray, units: list[tuple[int, int]], k: int, num_perm: int
+) -> tuple[np.ndarray, list[int]]:
+    """MinHash signature of each unit that has at least one whole shingle.
+
+    ``units`` are ``[first_word, end_word)`` ranges; a unit's shingles are the
+    ones that lie wholly inside it. Returns the ``(n, num_perm)`` uint32 matrix
+    and the indices of the units it covers.
+    """
+    ranges = [(i, s, e - k + 1) for i, (s, e) in enumerate(units) if e - k + 1 > s]
+    if not ranges:
+        return np.empty((0, num_perm), dtype=np.uint32), []
+    index = np.concatenate([np.arange(s, e) for _, s, e in ranges])
+    lengths = np.fromiter((e - s for _, s, e in ranges), dtype=np.int64, count=len(ranges))
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    a, b = _permutations(num_perm)
+    hv = _fmix32((shingles[index] & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+    phv = hv[:, None] * a + b
+    return np.minimum.reduceat(phv, starts, axis=0), [i for i, _, _ in ranges]
+
+
+def as_minhash(signature: np.ndarray) -> MinHash:
+    """A datasketch ``MinHash`` holding ``signature`` (for estimates and storage)."""
+    return MinHash(seed=_SEED, hashvalues=signature, scheme="affine32")
+
+
+def band_keys(signatures: np.ndarray, rows: int) -> np.ndarray:
+    """Sorted unique 64-bit LSH band keys of all ``signatures``."""
+    n, num_perm = signatures.shape
+    bands = num_perm // rows
+    if n == 0 or bands == 0:
+        return np.empty(0, dtype=np.uint64)
+    sig = signatures[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
+    h = np.broadcast_to(np.arange(1, bands + 1, dtype=np.uint64) * _MUL64, (n, bands)).copy()
+    for j in range(rows):
+        h = (h ^ sig[:, :, j]) * _MUL64
+    return np.unique(_fmix64(h).ravel())

@@ -1,0 +1,50 @@
+"""Paragraphs, sentences and words.
+
+Words are maximal runs of letters, combining marks and digits, so any script
+that separates words with spaces (Latin, Cyrillic, Greek, Arabic-script,
+Devanagari and other Indic scripts...) tokenizes the same way, with no
+language-specific list of any kind.
+"""
+
+from __future__ import annotations
+
+import regex
+
+_PARAGRAPH_BREAK = regex.compile(r"\n[ \t\r\f\v\u00a0]*\n\s*")
+_WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+")
+# A sentence ends at . ! ? … (and the Devanagari danda, Arabic question mark)
+# followed by optional closing quotes or brackets, then whitespace.
+_SENTENCE_END = regex.compile(r"[.!?\u2026\u0964\u0965\u061f]+[\"'\u201d\u2019\u00bb)\]]*\s+")
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """``[start, end)`` of each paragraph: blocks separated by blank lines, trimmed."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for brk in [*_PARAGRAPH_BREAK.finditer(text), None]:
+        end = brk.start() if brk else len(text)
+        block = text[pos:end]
+        stripped = block.strip()
+        if stripped:
+            start = pos + len(block) - len(block.lstrip())
+            spans.append((start, start + len(stripped)))
+        if brk:
+            pos = brk.end()
+    return spans
+
+
+def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``[start, end)`` of each sentence of ``text[start:end]``, in ``text`` offsets."""
+    spans: list[tuple[int, int]] = []
+    pos = start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        spans.append((pos, m.end()))
+        pos = m.end()
+    if pos < end:
+        spans.append((pos, end))
+    return spans
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """``[start, end)`` of each word of ``text``."""
+    return [m.span() for m in _WORD.finditer(text)]

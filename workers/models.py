@@ -1,0 +1,102 @@
+"""The records wiretrace takes in and gives out.
+
+``ArticleIn`` is what a client or the crawler submits; ``Origins`` is the answer,
+the same record from the API, the CLI's ``analyze`` and the editor pages.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
+
+ARTICLE_ID_PATTERN = r"^[^\s/?#%\\]{1,200}$"
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must contain some non-whitespace text")
+    return value
+
+
+def _http_url(value: str) -> str:
+    if not value.lower().startswith(("http://", "https://")):
+        raise ValueError("must be an http:// or https:// URL")
+    return value
+
+
+class ArticleIn(BaseModel):
+    """An article as submitted. Only ``id`` and ``text`` are required."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Annotated[
+        StrictStr,
+        Field(
+            pattern=ARTICLE_ID_PATTERN,
+            description="Caller's id: 1-200 characters, no whitespace, '/', '?', '#', '%' or '\\'.",
+        ),
+    ]
+    text: Annotated[StrictStr, AfterValidator(_not_blank), Field(description="The article text.")]
+    outlet: Annotated[StrictStr, Field(max_length=200)] | None = None
+    url: Annotated[StrictStr, Field(max_length=2048), AfterValidator(_http_url)] | None = None
+    title: Annotated[StrictStr, Field(max_length=1000)] | None = None
+    published_at: datetime | None = Field(
+        default=None, description="ISO 8601; the earlier of two articles is the source."
+    )
+
+
+class StoredArticle(ArticleIn):
+    """An article as the store keeps it."""
+
+    content_hash: str
+    wire: list[str] = Field(default_factory=list)
+
+
+Kind = Literal["copy", "quote", "boilerplate"]
+RelationName = Literal["copied-from", "common-source", "copied-by"]
+Verdict = Literal["wholly", "partially", "non"]
+
+
+class MatchedPassage(BaseModel):
+    """A passage this article shares with one other, as the store keeps it."""
+
+    start: int
+    end: int
+    source_start: int
+    source_end: int
+    similarity: float
+    kind: Kind
+
+
+class Passage(MatchedPassage):
+    source_id: str
+    wire: str | None = None
+
+
+class Source(BaseModel):
+    id: str
+    outlet: str | None
+    published_at: datetime | None
+    reused_fraction: float = Field(
+        description="Share of this article's characters covered by copy passages from the source."
+    )
+    verdict: Verdict
+    relation: RelationName
+    confidence: Literal["high", "low"]
+    wire: str | None
+
+
+class Origins(BaseModel):
+    id: str
+    outlet: str | None
+    published_at: datetime | None
+    wire: list[str]
+    reused_fraction: float = Field(
+        description="Share of this article's characters covered by copy passages from any source."
+    )
+    verdict: Verdict
+    sources: list[Source]
+    passages: list[Passage]
+    settings: dict[str, object]

@@ -1,0 +1,100 @@
+"""Ingesting one article: the engine's stages wired to the store.
+
+normalize -> segment -> fingerprint -> candidates -> verify -> align ->
+classify -> attribute -> store. The text engine does the work; this module only
+moves data between it and Redis, in a fixed number of round trips per article.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from workers.engine.attribute import wire_credits
+from workers.engine.compare import compare_articles, prepare_article
+from workers.engine.fingerprint import band_keys, unit_signatures
+from workers.engine.origins import build_origins
+from workers.models import ArticleIn, MatchedPassage, Origins, StoredArticle
+from workers.settings import Settings
+from workers.store import Store, content_hash
+
+
+class ArticleTooLargeError(ValueError):
+    """The article is over a configured limit; it is refused, not truncated."""
+
+
+def check_limits(article: ArticleIn, settings: Settings) -> None:
+    if len(article.text) > settings.max_text_chars:
+        raise ArticleTooLargeError(
+            f"text is {len(article.text)} characters; the limit is {settings.max_text_chars}"
+        )
+
+
+def rank_candidates(hits: np.ndarray, limit: int) -> list[int]:
+    """Article numbers by how many bands they share, most first, at most ``limit``."""
+    if hits.size == 0:
+        return []
+    numbers, counts = np.unique(hits, return_counts=True)
+    order = np.lexsort((numbers, -counts))[:limit]
+    return [int(n) for n in numbers[order]]
+
+
+def ingest(store: Store, article: ArticleIn) -> Origins:
+    """Fingerprint, match and store ``article``; return its origins.
+
+    Submitting the same id with the same text again changes nothing and
+    returns the stored origins; the same id with other text replaces it.
+    """
+    settings = store.settings
+    check_limits(article, settings)
+    digest = content_hash(article.text)
+    ref = store.lookup(article.id)
+    if ref is not None and ref.content_hash == digest:
+        origins = load_origins(store, article.id)
+        if origins is not None:
+            return origins
+    number = ref.number if ref is not None else store.allocate(article.id)
+
+    prepared = prepare_article(article.text, article.outlet, settings)
+    if len(prepared.doc.units) > settings.max_units:
+        raise ArticleTooLargeError(
+            f"article has {len(prepared.doc.units)} sentences; the limit is {settings.max_units}"
+        )
+    signatures, _ = unit_signatures(
+        prepared.doc.shingles, prepared.doc.units, settings.shingle_size, settings.num_perm
+    )
+    hits = store.index_and_query(number, band_keys(signatures, settings.lsh_rows))
+    candidates = store.load_articles(rank_candidates(hits, settings.max_candidates))
+
+    matches: dict[int, tuple[list[MatchedPassage], list[MatchedPassage]]] = {}
+    for other, candidate in candidates.items():
+        other_prepared = prepare_article(candidate.text, candidate.outlet, settings)
+        forward, backward = compare_articles(prepared, other_prepared, settings)
+        if forward:
+            matches[other] = (forward, backward)
+
+    stored = StoredArticle(
+        **article.model_dump(), content_hash=digest, wire=wire_credits(article.text)
+    )
+    store.save_article(number, stored, matches)
+    return build_origins(
+        stored,
+        {candidates[n].id: forward for n, (forward, _) in matches.items()},
+        {candidates[n].id: candidates[n] for n in matches},
+        settings.engine_echo(),
+    )
+
+
+def load_origins(store: Store, article_id: str) -> Origins | None:
+    """The origins of a stored article, derived from its stored matches."""
+    found = store.load_article(article_id)
+    if found is None:
+        return None
+    number, article = found
+    matches = store.load_matches(number)
+    sources = store.load_articles(matches)
+    return build_origins(
+        article,
+        {sources[n].id: passages for n, passages in matches.items() if n in sources},
+        {a.id: a for a in sources.values()},
+        store.settings.engine_echo(),
+    )

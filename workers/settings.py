@@ -1,0 +1,147 @@
+"""The one object that owns wiretrace's settings.
+
+Every knob is read from the environment (``WIRETRACE_<NAME>``; the Redis URL is
+plain ``REDIS_URL`` as most hosting platforms set it) so that the web process,
+the workers and the CLI agree on them. The engine parameters are echoed in every
+origins record (:meth:`Settings.engine_echo`) so that a result says what made it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WIRETRACE_", extra="ignore")
+
+    # --- where things live ---------------------------------------------------
+    redis_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("REDIS_URL", "WIRETRACE_REDIS_URL"),
+        description="Redis server to use. Unset: wiretrace starts its own embedded server.",
+    )
+    data_dir: Path = Field(
+        default=Path("data"),
+        description="Where the embedded Redis keeps its snapshot and append-only file.",
+    )
+    key_prefix: str = Field(
+        default="wt", description="Prefix of every Redis key (the store adds a version)."
+    )
+    queue_name: str = Field(default="ingest", description="RQ queue the ingest jobs go to.")
+
+    # --- the text engine -----------------------------------------------------
+    shingle_size: int = Field(
+        default=4,
+        ge=2,
+        le=12,
+        description="Words per shingle. Seeds of alignment and MinHash features alike.",
+    )
+    num_perm: int = Field(
+        default=16,
+        ge=2,
+        le=256,
+        description="MinHash permutations per fingerprinted unit (bands x rows).",
+    )
+    lsh_rows: int = Field(
+        default=2,
+        ge=1,
+        le=16,
+        description="Rows per LSH band. Bands = num_perm / lsh_rows. Few rows, low threshold.",
+    )
+    unit_max_tokens: int = Field(
+        default=40,
+        ge=8,
+        description="Longest fingerprinted unit (a sentence, or a window of a long one).",
+    )
+    unit_min_tokens: int = Field(
+        default=8,
+        ge=2,
+        description="Short sentences are joined with the next until they reach this many words.",
+    )
+    index_buckets: int = Field(
+        default=1 << 18,
+        ge=1,
+        description="Number of Redis hashes the LSH band entries are spread over.",
+    )
+    posting_cap: int = Field(
+        default=64,
+        ge=1,
+        description="Most article ids kept per band; very common text keeps only the latest.",
+    )
+    max_candidates: int = Field(
+        default=40, ge=1, description="Most candidate articles aligned per ingested article."
+    )
+    min_passage_tokens: int = Field(
+        default=8, ge=2, description="Shortest reported passage, in words."
+    )
+    merge_gap_tokens: int = Field(
+        default=6,
+        ge=0,
+        description="Aligned runs this close in both texts merge into one passage (light edits).",
+    )
+    quote_share: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="A passage with at least this share of its characters inside quotation "
+        "marks is a shared quote, not copy.",
+    )
+    verdict_wholly: float = Field(
+        default=0.6, ge=0.0, le=1.0, description="reused_fraction from which a source is 'wholly'."
+    )
+    verdict_partially: float = Field(
+        default=0.05,
+        ge=0.0,
+        le=1.0,
+        description="reused_fraction from which a source is 'partially' (below: 'non').",
+    )
+
+    # --- limits of what the service accepts ----------------------------------
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, description="Largest request body.")
+    max_text_chars: int = Field(default=1_000_000, description="Longest article text accepted.")
+    max_paragraphs: int = Field(default=5_000, description="Most paragraphs in one article.")
+    max_units: int = Field(
+        default=20_000, description="Most fingerprinted units per article (bounds worker memory)."
+    )
+
+    # --- jobs and waiting ----------------------------------------------------
+    default_wait_seconds: float = Field(
+        default=5.0, ge=0, le=60, description="How long POST waits for the origins by default."
+    )
+    job_timeout_seconds: int = Field(default=120, description="Hard limit of one ingest job.")
+    result_ttl_seconds: int = Field(default=3600, description="How long job results are kept.")
+
+    # --- web -----------------------------------------------------------------
+    host: str = Field(default="127.0.0.1", description="Address `wiretrace serve` binds.")
+    port: int = Field(default=8000, description="Port `wiretrace serve` listens on.")
+
+    @property
+    def lsh_bands(self) -> int:
+        return self.num_perm // self.lsh_rows
+
+    def engine_echo(self) -> dict[str, Any]:
+        """The parameters that shape matching results, echoed in every origins record."""
+        return {
+            "shingle_size": self.shingle_size,
+            "num_perm": self.num_perm,
+            "lsh_bands": self.lsh_bands,
+            "lsh_rows": self.lsh_rows,
+            "unit_min_tokens": self.unit_min_tokens,
+            "unit_max_tokens": self.unit_max_tokens,
+            "min_passage_tokens": self.min_passage_tokens,
+            "merge_gap_tokens": self.merge_gap_tokens,
+            "quote_share": self.quote_share,
+            "verdict_wholly": self.verdict_wholly,
+            "verdict_partially": self.verdict_partially,
+        }
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

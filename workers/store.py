@@ -1,0 +1,278 @@
+"""The one module that knows wiretrace's Redis key layout.
+
+Every key starts with ``<prefix>:<LAYOUT_VERSION>:`` so that a change of layout
+never reads old data as new. Keys that one article's writes touch together
+carry the article's number as a hash tag (``{42}``) so they share a Redis
+Cluster slot.
+
+=================================  ==========================================
+key                                what it holds
+=================================  ==========================================
+``wt:1:seq``                       last article number handed out
+``wt:1:ids``                       hash: article id -> article number
+``wt:1:recent``                    sorted set: article number by ingest time
+``wt:1:index``                     hash: the engine settings the index was built with
+``wt:1:a:{n}``                     hash: article ``n`` (text zlib-compressed, metadata)
+``wt:1:m:{n}``                     hash: other article number -> JSON passages shared
+``wt:1:x:{g}:<bucket>``            hash: LSH band -> packed uint32 article numbers
+=================================  ==========================================
+
+The LSH index spreads band entries over ``index_buckets`` small hashes, which
+Redis stores as compact listpacks, instead of one key per band: a key costs
+tens of bytes of overhead, an entry in a small hash a dozen. Postings are
+appended server-side by a Lua script that also returns what was there before,
+so indexing and candidate lookup are one round trip per article.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import redis
+from redis.cluster import RedisCluster
+
+from workers.models import MatchedPassage, StoredArticle
+from workers.settings import Settings
+
+LAYOUT_VERSION = 1
+# Index keys are grouped under this many hash tags; one script call per group
+# on a Redis Cluster, one call in all otherwise.
+_INDEX_TAG_GROUPS = 64
+
+_INDEX_AND_QUERY = """
+local id = ARGV[1]
+local cap = tonumber(ARGV[2])
+local found = {}
+for i, key in ipairs(KEYS) do
+  local field = ARGV[i + 2]
+  local cur = redis.call('HGET', key, field)
+  if cur then
+    found[#found + 1] = cur
+    local present = false
+    for pos = 1, #cur, 4 do
+      if string.sub(cur, pos, pos + 3) == id then present = true break end
+    end
+    if not present then
+      if #cur >= cap then cur = string.sub(cur, #cur - cap + 5) end
+      redis.call('HSET', key, field, cur .. id)
+    end
+  else
+    redis.call('HSET', key, field, id)
+  end
+end
+return found
+"""
+
+_ARTICLE_FIELDS = ("id", "text", "outlet", "url", "title", "published_at", "content_hash", "wire")
+
+
+def content_hash(text: str) -> str:
+    """Hash of an article's text, to tell a re-submission from an update."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def index_fingerprint(settings: Settings) -> dict[str, str]:
+    """The settings that decide what the index holds; mixing two would be wrong."""
+    return {
+        "layout": str(LAYOUT_VERSION),
+        "shingle_size": str(settings.shingle_size),
+        "num_perm": str(settings.num_perm),
+        "lsh_rows": str(settings.lsh_rows),
+        "unit_min_tokens": str(settings.unit_min_tokens),
+        "unit_max_tokens": str(settings.unit_max_tokens),
+        "index_buckets": str(settings.index_buckets),
+    }
+
+
+class IndexMismatchError(RuntimeError):
+    """The Redis index was built with other engine settings."""
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    number: int
+    content_hash: str | None
+
+
+class Store:
+    """Reads and writes of articles, matches and the LSH index."""
+
+    def __init__(self, client: redis.Redis | RedisCluster, settings: Settings) -> None:
+        self.client = client
+        self.settings = settings
+        self.prefix = f"{settings.key_prefix}:{LAYOUT_VERSION}"
+        self.is_cluster = isinstance(client, RedisCluster)
+        self._index_script = client.register_script(_INDEX_AND_QUERY)
+
+    # --- key layout ------------------------------------------------------------
+    def _key(self, *parts: object) -> str:
+        return ":".join([self.prefix, *map(str, parts)])
+
+    def article_key(self, number: int) -> str:
+        return self._key("a", f"{{{number}}}")
+
+    def matches_key(self, number: int) -> str:
+        return self._key("m", f"{{{number}}}")
+
+    def _bucket_key(self, bucket: int) -> str:
+        return self._key("x", f"{{{bucket % _INDEX_TAG_GROUPS}}}", bucket)
+
+    # --- index settings ------------------------------------------------------
+    def check_index(self) -> None:
+        """Record the index settings on first use; refuse to mix with others."""
+        key = self._key("index")
+        wanted = index_fingerprint(self.settings)
+        self.client.hsetnx(key, "created_at", str(time.time()))
+        for field, value in wanted.items():
+            self.client.hsetnx(key, field, value)
+        stored = {k.decode(): v.decode() for k, v in self.client.hgetall(key).items()}
+        differing = {f: (stored.get(f), v) for f, v in wanted.items() if stored.get(f) != v}
+        if differing:
+            detail = ", ".join(f"{f}: index {s} vs settings {v}" for f, (s, v) in differing.items())
+            raise IndexMismatchError(
+                f"the index in Redis was built with other engine settings ({detail}); "
+                "run `wiretrace reindex` or restore the settings"
+            )
+
+    # --- article numbers -----------------------------------------------------
+    def lookup(self, article_id: str) -> ArticleRef | None:
+        raw = self.client.hget(self._key("ids"), article_id)
+        if raw is None:
+            return None
+        number = int(raw)
+        stored_hash = self.client.hget(self.article_key(number), "content_hash")
+        return ArticleRef(number, stored_hash.decode() if stored_hash else None)
+
+    def allocate(self, article_id: str) -> int:
+        """The article's number, handing out a new one on first sight."""
+        existing = self.client.hget(self._key("ids"), article_id)
+        if existing is not None:
+            return int(existing)
+        number = int(self.client.incr(self._key("seq")))
+        if not self.client.hsetnx(self._key("ids"), article_id, number):
+            return int(self.client.hget(self._key("ids"), article_id) or number)
+        return number
+
+    def count(self) -> int:
+        return int(self.client.hlen(self._key("ids")))
+
+    # --- LSH index -----------------------------------------------------------
+    def index_and_query(self, number: int, band_keys: np.ndarray) -> np.ndarray:
+        """Add article ``number`` under each band; return the article numbers
+        already there (one entry per shared band, so counts are band hits)."""
+        if band_keys.size == 0:
+            return np.empty(0, dtype=np.uint32)
+        buckets = (band_keys % np.uint64(self.settings.index_buckets)).tolist()
+        fields = (band_keys >> np.uint64(32)).tolist()
+        member = int(number).to_bytes(4, "little")
+        cap = str(self.settings.posting_cap * 4)
+        groups: dict[int, tuple[list[str], list[int]]] = {}
+        for bucket, field in zip(buckets, fields, strict=True):
+            group = bucket % _INDEX_TAG_GROUPS if self.is_cluster else 0
+            keys, args = groups.setdefault(group, ([], []))
+            keys.append(self._bucket_key(bucket))
+            args.append(field)
+        found: list[bytes] = []
+        if len(groups) == 1:
+            keys, args = groups[next(iter(groups))]
+            found = self._index_script(keys=keys, args=[member, cap, *args])
+        else:
+            pipe = self.client.pipeline(transaction=False)
+            for keys, args in groups.values():
+                self._index_script(keys=keys, args=[member, cap, *args], client=pipe)
+            for part in pipe.execute():
+                found.extend(part)
+        hits = np.frombuffer(b"".join(found), dtype="<u4")
+        return hits[hits != number]
+
+    # --- articles ------------------------------------------------------------
+    def load_articles(self, numbers: Iterable[int]) -> dict[int, StoredArticle]:
+        numbers = list(numbers)
+        pipe = self.client.pipeline(transaction=False)
+        for n in numbers:
+            pipe.hmget(self.article_key(n), _ARTICLE_FIELDS)
+        articles = {}
+        for n, values in zip(numbers, pipe.execute(), strict=True):
+            if values[0] is not None:
+                articles[n] = _decode_article(values)
+        return articles
+
+    def load_article(self, article_id: str) -> tuple[int, StoredArticle] | None:
+        ref = self.lookup(article_id)
+        if ref is None or ref.content_hash is None:
+            return None
+        article = self.load_articles([ref.number]).get(ref.number)
+        return (ref.number, article) if article else None
+
+    def load_matches(self, number: int) -> dict[int, list[MatchedPassage]]:
+        raw = self.client.hgetall(self.matches_key(number))
+        return {
+            int(other): [MatchedPassage(**p) for p in json.loads(passages)]
+            for other, passages in raw.items()
+        }
+
+    def save_article(
+        self,
+        number: int,
+        article: StoredArticle,
+        matches: Mapping[int, tuple[list[MatchedPassage], list[MatchedPassage]]],
+    ) -> None:
+        """Write an article and its matches, both directions, in one transaction
+        (per slot on a Redis Cluster). Replaces what the article had before."""
+        previous = self.client.hkeys(self.matches_key(number))
+        pipe = self.client.pipeline(transaction=not self.is_cluster)
+        for other in previous:
+            pipe.hdel(self.matches_key(int(other)), number)
+        pipe.delete(self.matches_key(number))
+        pipe.hset(self.article_key(number), mapping=_encode_article(article))
+        for other, (forward, backward) in matches.items():
+            pipe.hset(self.matches_key(number), str(other), _encode_passages(forward))
+            pipe.hset(self.matches_key(other), str(number), _encode_passages(backward))
+        pipe.zadd(self._key("recent"), {str(number): time.time()})
+        pipe.execute()
+
+    def article_ids(self, numbers: Iterable[int]) -> dict[int, str]:
+        articles = self.load_articles(numbers)
+        return {n: a.id for n, a in articles.items()}
+
+
+def _encode_passages(passages: list[MatchedPassage]) -> str:
+    return json.dumps([p.model_dump() for p in passages], separators=(",", ":"))
+
+
+def _encode_article(article: StoredArticle) -> dict[str, str | bytes]:
+    fields: dict[str, str | bytes] = {
+        "id": article.id,
+        "text": zlib.compress(article.text.encode("utf-8"), 6),
+        "content_hash": article.content_hash,
+        "wire": json.dumps(article.wire),
+    }
+    for name in ("outlet", "url", "title"):
+        value = getattr(article, name)
+        fields[name] = value if value is not None else ""
+    fields["published_at"] = article.published_at.isoformat() if article.published_at else ""
+    return fields
+
+
+def _decode_article(values: list[bytes | None]) -> StoredArticle:
+    raw = dict(zip(_ARTICLE_FIELDS, values, strict=True))
+
+    def text_field(name: str) -> str | None:
+        value = raw.get(name)
+        return value.decode("utf-8") if value else None
+
+    data: dict[str, Any] = {name: text_field(name) for name in ("id", "outlet", "url", "title")}
+    published = text_field("published_at")
+    data["published_at"] = datetime.fromisoformat(published) if published else None
+    data["text"] = zlib.decompress(raw["text"] or b"").decode("utf-8")
+    data["content_hash"] = text_field("content_hash")
+    data["wire"] = json.loads(text_field("wire") or "[]")
+    return StoredArticle.model_validate(data)
