@@ -42,7 +42,8 @@ class Services:
 
 
 def services() -> Services:
-    return current_app.extensions["wiretrace"]  # type: ignore[no-any-return]
+    found: Services = current_app.extensions["wiretrace"]
+    return found
 
 
 def parse_article(raw: bytes, settings: Settings) -> ArticleIn:

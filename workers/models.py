@@ -57,6 +57,7 @@ class StoredArticle(ArticleIn):
 Kind = Literal["copy", "quote", "boilerplate"]
 RelationName = Literal["copied-from", "common-source", "copied-by"]
 Verdict = Literal["wholly", "partially", "non"]
+Confidence = Literal["high", "low"]
 
 
 class MatchedPassage(BaseModel):
@@ -84,7 +85,7 @@ class Source(BaseModel):
     )
     verdict: Verdict
     relation: RelationName
-    confidence: Literal["high", "low"]
+    confidence: Confidence
     wire: str | None
 
 

@@ -133,7 +133,7 @@ class Store:
         self.client.hsetnx(key, "created_at", str(time.time()))
         for field, value in wanted.items():
             self.client.hsetnx(key, field, value)
-        stored = {k.decode(): v.decode() for k, v in self.client.hgetall(key).items()}
+        stored = {_str(k): _str(v) for k, v in self.client.hgetall(key).items()}
         differing = {f: (stored.get(f), v) for f, v in wanted.items() if stored.get(f) != v}
         if differing:
             detail = ", ".join(f"{f}: index {s} vs settings {v}" for f, (s, v) in differing.items())
@@ -149,7 +149,7 @@ class Store:
             return None
         number = int(raw)
         stored_hash = self.client.hget(self.article_key(number), "content_hash")
-        return ArticleRef(number, stored_hash.decode() if stored_hash else None)
+        return ArticleRef(number, _str(stored_hash) if stored_hash else None)
 
     def allocate(self, article_id: str) -> int:
         """The article's number, handing out a new one on first sight."""
@@ -227,12 +227,12 @@ class Store:
     ) -> None:
         """Write an article and its matches, both directions, in one transaction
         (per slot on a Redis Cluster). Replaces what the article had before."""
-        previous = self.client.hkeys(self.matches_key(number))
+        previous = [int(other) for other in self.client.hkeys(self.matches_key(number))]
         pipe = self.client.pipeline(transaction=not self.is_cluster)
         for other in previous:
-            pipe.hdel(self.matches_key(int(other)), number)
+            pipe.hdel(self.matches_key(other), str(number))
         pipe.delete(self.matches_key(number))
-        pipe.hset(self.article_key(number), mapping=_encode_article(article))
+        pipe.hset(self.article_key(number), mapping=_encode_article(article))  # type: ignore[arg-type]
         for other, (forward, backward) in matches.items():
             pipe.hset(self.matches_key(number), str(other), _encode_passages(forward))
             pipe.hset(self.matches_key(other), str(number), _encode_passages(backward))
@@ -244,12 +244,16 @@ class Store:
         return {n: a.id for n, a in articles.items()}
 
 
+def _str(value: bytes | str) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
 def _encode_passages(passages: list[MatchedPassage]) -> str:
     return json.dumps([p.model_dump() for p in passages], separators=(",", ":"))
 
 
-def _encode_article(article: StoredArticle) -> dict[str, str | bytes]:
-    fields: dict[str, str | bytes] = {
+def _encode_article(article: StoredArticle) -> dict[str | bytes, str | bytes]:
+    fields: dict[str | bytes, str | bytes] = {
         "id": article.id,
         "text": zlib.compress(article.text.encode("utf-8"), 6),
         "content_hash": article.content_hash,

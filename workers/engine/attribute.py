@@ -16,6 +16,8 @@ from enum import StrEnum
 
 import regex
 
+from workers.models import Confidence
+
 # Wire name -> the names it is credited by in running text.
 DEFAULT_WIRES: dict[str, list[str]] = {
     "AP": ["AP", "Associated Press", "The Associated Press"],
@@ -87,12 +89,13 @@ def shared_wire(this_wires: list[str], source_wires: list[str]) -> str | None:
     for wire in this_wires:
         if wire in source_wires:
             return wire
-    return (this_wires or source_wires or [None])[0]
+    either = this_wires or source_wires
+    return either[0] if either else None
 
 
 def relation_between(
     published_at: datetime | None, source_published_at: datetime | None, wire: str | None
-) -> tuple[Relation, str]:
+) -> tuple[Relation, Confidence]:
     """How this article relates to a source it shares text with, and how sure we are."""
     if wire is not None:
         return Relation.COMMON_SOURCE, "high"

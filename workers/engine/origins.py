@@ -58,9 +58,7 @@ def build_origins(
         if source is None:  # deleted since the match was stored
             continue
         wire = shared_wire(article.wire, source.wire)
-        relation, confidence = relation_between(
-            article.published_at, source.published_at, wire
-        )
+        relation, confidence = relation_between(article.published_at, source.published_at, wire)
         copy_spans = [(p.start, p.end) for p in matched if p.kind == "copy"]
         all_copy.extend(copy_spans)
         fraction = round(covered_characters(copy_spans) / length, 4)
@@ -71,14 +69,12 @@ def build_origins(
                 published_at=source.published_at,
                 reused_fraction=fraction,
                 verdict=verdict_for(fraction, wholly=wholly, partially=partially),
-                relation=relation,
+                relation=relation.value,
                 confidence=confidence,
                 wire=wire,
             )
         )
-        passages.extend(
-            Passage(**p.model_dump(), source_id=source_id, wire=wire) for p in matched
-        )
+        passages.extend(Passage(**p.model_dump(), source_id=source_id, wire=wire) for p in matched)
     overall = round(covered_characters(all_copy) / length, 4)
     source_entries.sort(key=lambda s: (-s.reused_fraction, s.id))
     passages.sort(key=lambda p: (p.start, p.source_id))

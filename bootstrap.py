@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Set wiretrace up in ./.venv and run it: ``python3 bootstrap.py serve|test [args...]``.
+
+Needs only Python 3.11+ and pip. The virtual environment is (re)installed when
+pyproject.toml changes; everything after the subcommand goes to the command run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".wiretrace-installed"
+
+
+def ensure_environment(extras: str) -> None:
+    """Create the venv and install the project (with ``extras``) unless up to date.
+
+    A test setup is a superset of a serve setup, so a stamp for "test" serves both.
+    """
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
+    test_stamp = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + b"test").hexdigest()
+    if STAMP.exists() and STAMP.read_text() in {wanted, test_stamp}:
+        return
+    if not (BIN / "python").exists():
+        print("creating .venv ...", flush=True)
+        venv.create(VENV, with_pip=True)
+    target = f".[{extras}]" if extras else "."
+    print(f"installing wiretrace ({target}) into .venv ...", flush=True)
+    subprocess.run(
+        [str(BIN / "python"), "-m", "pip", "install", "--quiet", "-e", target],
+        cwd=ROOT,
+        check=True,
+    )
+    STAMP.write_text(wanted)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"serve", "test"}:
+        print(__doc__)
+        return 2
+    command, rest = argv[0], argv[1:]
+    if command == "serve":
+        ensure_environment("")
+        return subprocess.call([str(BIN / "wiretrace"), "serve", *rest], cwd=ROOT)
+    ensure_environment("test")
+    setup = ROOT / "tests" / "setup_machine.py"
+    if setup.exists():
+        subprocess.run([str(BIN / "python"), str(setup)], cwd=ROOT, check=True)
+    return subprocess.call([str(BIN / "python"), "-m", "pytest", *rest], cwd=ROOT)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

