@@ -152,8 +152,9 @@ def analyze(source: Path, outfile: IO[str]) -> None:
     from workers.pipeline import ingest, load_origins
     from workers.store import Store
 
+    problems: list[str] = []
     if source.is_dir():
-        articles, problems = read_text_files(source), []
+        articles = read_text_files(source)
     else:
         with source.open(encoding="utf-8") as infile:
             articles, problems = read_articles(infile)
