@@ -20,6 +20,7 @@ import click
 import redis
 from pydantic import ValidationError
 
+from service.evaluate import eval_command
 from workers.models import ArticleIn
 from workers.redis_server import EmbeddedRedis, resolve_redis_url
 from workers.settings import Settings, get_settings
@@ -173,6 +174,9 @@ def analyze(source: Path, outfile: IO[str]) -> None:
             if origins is not None:
                 outfile.write(json.dumps(origins.model_dump(mode="json")) + "\n")
     click.echo(f"{len(articles)} articles analyzed, {len(problems)} lines skipped", err=True)
+
+
+cli.add_command(eval_command)
 
 
 def main() -> None:
