@@ -20,6 +20,7 @@ import click
 import redis
 from pydantic import ValidationError
 
+from service import keys_cli
 from workers.models import ArticleIn
 from workers.redis_server import EmbeddedRedis, resolve_redis_url
 from workers.settings import Settings, get_settings
@@ -49,7 +50,7 @@ def serve(host: str | None, port: int | None, n_workers: int) -> None:
     env = {**os.environ, "REDIS_URL": url}
     workers = [subprocess.Popen(_worker_command(), env=env) for _ in range(n_workers)]
     try:
-        app = create_app(settings, redis.Redis.from_url(url))
+        app = create_app(settings.model_copy(update={"redis_url": url}))
         bind_host, bind_port = host or settings.host, port or settings.port
         click.echo(f"wiretrace on http://{bind_host}:{bind_port}  ({n_workers} worker(s))")
         run_simple(bind_host, bind_port, app, threaded=True, use_reloader=False)
@@ -157,6 +158,9 @@ def analyze(infile: IO[str], outfile: IO[str]) -> None:
             if origins is not None:
                 outfile.write(json.dumps(origins.model_dump(mode="json")) + "\n")
     click.echo(f"{len(articles)} articles analyzed, {len(problems)} lines skipped", err=True)
+
+
+cli.add_command(keys_cli.keys)
 
 
 def main() -> None:

@@ -94,7 +94,11 @@ def test_bad_input_is_a_clear_4xx_and_stores_nothing(api: ApiClient, redis_clien
         (json.dumps({"id": "x", "text": "   "}).encode(), 422, "text"),
         (json.dumps({"id": "x", "text": 5}).encode(), 422, "text"),
         (json.dumps({"id": "x", "text": "t", "outlet": ["a"]}).encode(), 422, "outlet"),
-        (json.dumps({"id": "x", "text": "t", "published_at": "yesterday"}).encode(), 422, "published_at"),
+        (
+            json.dumps({"id": "x", "text": "t", "published_at": "yesterday"}).encode(),
+            422,
+            "published_at",
+        ),
         (json.dumps({"id": "x y", "text": "t"}).encode(), 422, "id"),
         (json.dumps({"id": "x", "text": "t", "url": "ftp://a/b"}).encode(), 422, "url"),
         (json.dumps({"id": "x", "text": "t", "colour": "red"}).encode(), 422, "colour"),
@@ -105,7 +109,9 @@ def test_bad_input_is_a_clear_4xx_and_stores_nothing(api: ApiClient, redis_clien
         response = api.post_raw("/api/articles", body)
         assert response.status_code == status, (body[:40], response.text)
         assert needle in response.json()["error"], (body[:40], response.json())
-    bad_wait = api.session.post(f"{api.base}/api/articles?wait=soon", json={"id": "x", "text": "t"})
+    bad_wait = api.post_raw(
+        "/api/articles?wait=soon", json.dumps({"id": "x", "text": "t"}).encode()
+    )
     assert bad_wait.status_code == 400 and "wait" in bad_wait.json()["error"]
     assert redis_client.keys("wttest:*") == []
 
