@@ -20,6 +20,7 @@ import click
 import redis
 from pydantic import ValidationError
 
+from service.cli_corpus import corpus
 from workers.models import ArticleIn
 from workers.redis_server import EmbeddedRedis, resolve_redis_url
 from workers.settings import Settings, get_settings
@@ -157,6 +158,9 @@ def analyze(infile: IO[str], outfile: IO[str]) -> None:
             if origins is not None:
                 outfile.write(json.dumps(origins.model_dump(mode="json")) + "\n")
     click.echo(f"{len(articles)} articles analyzed, {len(problems)} lines skipped", err=True)
+
+
+cli.add_command(corpus)
 
 
 def main() -> None:

@@ -94,7 +94,11 @@ def test_bad_input_is_a_clear_4xx_and_stores_nothing(api: ApiClient, redis_clien
         (json.dumps({"id": "x", "text": "   "}).encode(), 422, "text"),
         (json.dumps({"id": "x", "text": 5}).encode(), 422, "text"),
         (json.dumps({"id": "x", "text": "t", "outlet": ["a"]}).encode(), 422, "outlet"),
-        (json.dumps({"id": "x", "text": "t", "published_at": "yesterday"}).encode(), 422, "published_at"),
+        (
+            json.dumps({"id": "x", "text": "t", "published_at": "yesterday"}).encode(),
+            422,
+            "published_at",
+        ),
         (json.dumps({"id": "x y", "text": "t"}).encode(), 422, "id"),
         (json.dumps({"id": "x", "text": "t", "url": "ftp://a/b"}).encode(), 422, "url"),
         (json.dumps({"id": "x", "text": "t", "colour": "red"}).encode(), 422, "colour"),
