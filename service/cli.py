@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -164,16 +165,22 @@ def analyze(source: Path, outfile: IO[str]) -> None:
     with scratch_store(get_settings()) as settings:
         store = Store(redis.Redis.from_url(settings.redis_url or ""), settings)
         store.check_index()
+        started = time.perf_counter()
         with click.progressbar(
             publication_order(articles), label="ingesting", file=sys.stderr
         ) as ordered:
             for article in ordered:
                 ingest(store, article)
+        elapsed = time.perf_counter() - started
         for article in articles:
             origins = load_origins(store, article.id)
             if origins is not None:
                 outfile.write(json.dumps(origins.model_dump(mode="json")) + "\n")
-    click.echo(f"{len(articles)} articles analyzed, {len(problems)} lines skipped", err=True)
+    click.echo(
+        f"{len(articles)} articles analyzed, {len(problems)} lines skipped; "
+        f"ingest took {elapsed:.3f} s",
+        err=True,
+    )
 
 
 cli.add_command(corpus)
