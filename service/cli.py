@@ -70,6 +70,7 @@ def worker(burst: bool) -> None:
     """Run one RQ worker on the ingest queue."""
     from rq import Worker
 
+    import workers.jobs  # noqa: F401  (imported once here, not in every forked job)
     from workers.queue import connect, ingest_queue
     from workers.store import Store
 
