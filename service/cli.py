@@ -22,6 +22,7 @@ import redis
 from pydantic import ValidationError
 
 from service import keys_cli
+from service.cli_corpus import corpus
 from workers.models import ArticleIn
 from workers.redis_server import EmbeddedRedis, resolve_redis_url
 from workers.settings import Settings, get_settings
@@ -185,6 +186,7 @@ def analyze(source: Path, outfile: IO[str]) -> None:
 
 
 cli.add_command(keys_cli.keys)
+cli.add_command(corpus)
 
 
 def main() -> None:
