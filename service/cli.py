@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -20,6 +21,8 @@ import click
 import redis
 from pydantic import ValidationError
 
+from service import keys_cli
+from service.cli_corpus import corpus
 from service.evaluate import eval_command
 from workers.models import ArticleIn
 from workers.redis_server import EmbeddedRedis, resolve_redis_url
@@ -50,7 +53,7 @@ def serve(host: str | None, port: int | None, n_workers: int) -> None:
     env = {**os.environ, "REDIS_URL": url}
     workers = [subprocess.Popen(_worker_command(), env=env) for _ in range(n_workers)]
     try:
-        app = create_app(settings, redis.Redis.from_url(url))
+        app = create_app(settings.model_copy(update={"redis_url": url}))
         bind_host, bind_port = host or settings.host, port or settings.port
         click.echo(f"wiretrace on http://{bind_host}:{bind_port}  ({n_workers} worker(s))")
         run_simple(bind_host, bind_port, app, threaded=True, use_reloader=False)
@@ -69,6 +72,7 @@ def worker(burst: bool) -> None:
     """Run one RQ worker on the ingest queue."""
     from rq import Worker
 
+    import workers.jobs  # noqa: F401  (imported once here, not in every forked job)
     from workers.queue import connect, ingest_queue
     from workers.store import Store
 
@@ -164,18 +168,26 @@ def analyze(source: Path, outfile: IO[str]) -> None:
     with scratch_store(get_settings()) as settings:
         store = Store(redis.Redis.from_url(settings.redis_url or ""), settings)
         store.check_index()
+        started = time.perf_counter()
         with click.progressbar(
             publication_order(articles), label="ingesting", file=sys.stderr
         ) as ordered:
             for article in ordered:
                 ingest(store, article)
+        elapsed = time.perf_counter() - started
         for article in articles:
             origins = load_origins(store, article.id)
             if origins is not None:
                 outfile.write(json.dumps(origins.model_dump(mode="json")) + "\n")
-    click.echo(f"{len(articles)} articles analyzed, {len(problems)} lines skipped", err=True)
+    click.echo(
+        f"{len(articles)} articles analyzed, {len(problems)} lines skipped; "
+        f"ingest took {elapsed:.3f} s",
+        err=True,
+    )
 
 
+cli.add_command(keys_cli.keys)
+cli.add_command(corpus)
 cli.add_command(eval_command)
 
 

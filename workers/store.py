@@ -15,6 +15,8 @@ key                                what it holds
 ``wt:1:a:{n}``                     hash: article ``n`` (text zlib-compressed, metadata)
 ``wt:1:m:{n}``                     hash: other article number -> JSON passages shared
 ``wt:1:x:{g}:<bucket>``            hash: LSH band -> packed uint32 article numbers
+``wt:1:rate:<key id>:<window>``    writes one API key made in one rate-limit
+                                   window (expires with the window)
 =================================  ==========================================
 
 The LSH index spreads band entries over ``index_buckets`` small hashes, which
@@ -238,6 +240,23 @@ class Store:
             pipe.hset(self.matches_key(other), str(number), _encode_passages(backward))
         pipe.zadd(self._key("recent"), {str(number): time.time()})
         pipe.execute()
+
+    # --- access ----------------------------------------------------------------
+    def count_write(self, key_id: str, window_seconds: int) -> tuple[int, int]:
+        """Count one write by API key ``key_id`` in the current fixed window.
+
+        Returns the writes counted in the window so far and the seconds until it
+        ends. The counter expires with its window, so idle keys cost nothing.
+        """
+        now = time.time()
+        window = int(now // window_seconds)
+        key = self._key("rate", key_id, window)
+        pipe = self.client.pipeline(transaction=True)
+        pipe.incr(key)
+        pipe.expire(key, window_seconds + 1)
+        used, _ = pipe.execute()
+        reset_in = max(1, int((window + 1) * window_seconds - now))
+        return int(used), reset_in
 
     def article_ids(self, numbers: Iterable[int]) -> dict[int, str]:
         articles = self.load_articles(numbers)
