@@ -10,7 +10,7 @@ from __future__ import annotations
 from workers.engine.attribute import wire_credits
 from workers.engine.candidates import rank_candidates
 from workers.engine.compare import compare_articles, prepare_article
-from workers.engine.fingerprint import band_keys, unit_signatures
+from workers.engine.fingerprint import band_keys, shingle_hashes, unit_signatures
 from workers.engine.origins import build_origins
 from workers.models import ArticleIn, MatchedPassage, Origins, StoredArticle
 from workers.settings import Settings
@@ -49,8 +49,9 @@ def ingest(store: Store, article: ArticleIn) -> Origins:
         raise ArticleTooLargeError(
             f"article has {len(prepared.doc.units)} sentences; the limit is {settings.max_units}"
         )
+    k = settings.candidate_shingle_size
     signatures, _ = unit_signatures(
-        prepared.doc.shingles, prepared.doc.units, settings.shingle_size, settings.num_perm
+        shingle_hashes(prepared.doc.words, k), prepared.doc.units, k, settings.num_perm
     )
     hits = store.index_and_query(number, band_keys(signatures, settings.lsh_rows))
     candidates = store.load_articles(rank_candidates(hits, settings.max_candidates))

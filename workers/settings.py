@@ -55,6 +55,13 @@ class Settings(BaseSettings):
         le=12,
         description="Words per shingle. Seeds of alignment and MinHash features alike.",
     )
+    candidate_shingle_size: int = Field(
+        default=2,
+        ge=1,
+        le=12,
+        description="Words per shingle of the MinHash signatures that find candidates. "
+        "Shorter than alignment shingles so rewritten sentences still share some.",
+    )
     num_perm: int = Field(
         default=16,
         ge=2,
@@ -97,6 +104,38 @@ class Settings(BaseSettings):
         default=6,
         ge=0,
         description="Aligned runs this close in both texts merge into one passage (light edits).",
+    )
+    rewrite_start_similarity: float = Field(
+        default=0.4,
+        gt=0.0,
+        le=1.0,
+        description="Rewrite stage: weighted Dice similarity of two sentences' word sets "
+        "from which they can start a rewritten passage.",
+    )
+    rewrite_extend_similarity: float = Field(
+        default=0.3,
+        gt=0.0,
+        le=1.0,
+        description="Rewrite stage: similarity from which neighbouring sentence pairs "
+        "extend a rewritten passage (a passage needs one pair at the start cut-off).",
+    )
+    rewrite_gap_units: int = Field(
+        default=6,
+        ge=0,
+        description="Resembling sentences this many sentences apart, in both texts, chain "
+        "into one rewritten passage (in any order within the source region).",
+    )
+    rewrite_min_sentences: int = Field(
+        default=2,
+        ge=1,
+        description="Resembling sentences a rewritten passage needs in each text: one "
+        "sentence alike can be chance.",
+    )
+    rewrite_max_units: int = Field(
+        default=3000,
+        ge=0,
+        description="Texts with more fingerprinted units than this skip the rewrite stage "
+        "(it compares every unit with every unit of the other text).",
     )
     quote_share: float = Field(
         default=0.5,
@@ -205,6 +244,10 @@ class Settings(BaseSettings):
             "unit_max_tokens": self.unit_max_tokens,
             "min_passage_tokens": self.min_passage_tokens,
             "merge_gap_tokens": self.merge_gap_tokens,
+            "rewrite_start_similarity": self.rewrite_start_similarity,
+            "rewrite_extend_similarity": self.rewrite_extend_similarity,
+            "rewrite_gap_units": self.rewrite_gap_units,
+            "rewrite_min_sentences": self.rewrite_min_sentences,
             "quote_share": self.quote_share,
             "verdict_wholly": self.verdict_wholly,
             "verdict_partially": self.verdict_partially,

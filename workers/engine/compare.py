@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workers.engine.align import align_passages
+from workers.engine.align import WordSpan, align_words, one_to_one, to_passages
 from workers.engine.classify import classify_passage, quote_spans
 from workers.engine.document import Document, prepare_document
+from workers.engine.rewrite import RewriteRules, join_rewrites, rewritten_spans
 from workers.engine.verify import is_verified
 from workers.models import MatchedPassage
 from workers.settings import Settings
@@ -31,19 +32,39 @@ def prepare_article(text: str, outlet: str | None, settings: Settings) -> Prepar
     return PreparedArticle(doc=doc, quotes=quote_spans(text), outlet=outlet)
 
 
+def rewrite_rules(settings: Settings) -> RewriteRules:
+    return RewriteRules(
+        start=settings.rewrite_start_similarity,
+        extend=settings.rewrite_extend_similarity,
+        gap=settings.rewrite_gap_units,
+        min_sentences=settings.rewrite_min_sentences,
+        min_words=settings.unit_min_tokens,
+        max_units=settings.rewrite_max_units,
+    )
+
+
+def shared_spans(a: Document, b: Document, settings: Settings) -> list[WordSpan]:
+    """What ``a`` and ``b`` share: exact runs, and rewritten sentences, joined into passages."""
+    gap = settings.merge_gap_tokens
+    exact = (
+        align_words(a, b, k=settings.shingle_size, gap=gap, min_words=settings.min_passage_tokens)
+        if is_verified(
+            a, b, shingle_size=settings.shingle_size, min_words=settings.min_passage_tokens
+        )
+        else []
+    )
+    rewritten = rewritten_spans(a, b, rewrite_rules(settings))
+    return one_to_one(join_rewrites(rewritten, exact, a, b, settings.rewrite_gap_units))
+
+
 def compare_articles(
     a: PreparedArticle, b: PreparedArticle, settings: Settings
 ) -> tuple[list[MatchedPassage], list[MatchedPassage]]:
     """Passages ``a`` shares with ``b``: as ``a`` sees them, and as ``b`` sees them."""
-    k = settings.shingle_size
-    if not is_verified(a.doc, b.doc, shingle_size=k, min_words=settings.min_passage_tokens):
-        return [], []
     same_outlet = a.outlet is not None and a.outlet == b.outlet
     forward: list[MatchedPassage] = []
     backward: list[MatchedPassage] = []
-    for p in align_passages(
-        a.doc, b.doc, k=k, gap=settings.merge_gap_tokens, min_words=settings.min_passage_tokens
-    ):
+    for p in to_passages(a.doc, b.doc, shared_spans(a.doc, b.doc, settings)):
         kind = classify_passage(
             (p.start, p.end),
             (p.source_start, p.source_end),
