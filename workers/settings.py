@@ -100,6 +100,12 @@ class Settings(BaseSettings):
     min_passage_tokens: int = Field(
         default=8, ge=2, description="Shortest reported passage, in words."
     )
+    min_sentence_tokens: int = Field(
+        default=6,
+        ge=2,
+        description="A verbatim match holding a whole sentence is reported from this many "
+        "words, even under min_passage_tokens: a short sentence copied whole is a copy.",
+    )
     merge_gap_tokens: int = Field(
         default=6,
         ge=0,
@@ -243,6 +249,7 @@ class Settings(BaseSettings):
             "unit_min_tokens": self.unit_min_tokens,
             "unit_max_tokens": self.unit_max_tokens,
             "min_passage_tokens": self.min_passage_tokens,
+            "min_sentence_tokens": self.min_sentence_tokens,
             "merge_gap_tokens": self.merge_gap_tokens,
             "rewrite_start_similarity": self.rewrite_start_similarity,
             "rewrite_extend_similarity": self.rewrite_extend_similarity,

@@ -116,11 +116,36 @@ def one_to_one(spans: list[WordSpan]) -> list[WordSpan]:
     return sorted(kept, key=lambda s: s.a_first)
 
 
-def align_words(a: Document, b: Document, *, k: int, gap: int, min_words: int) -> list[WordSpan]:
-    """Maximal shared word spans of ``a`` and ``b``, merged across small edits."""
+def holds_sentence(first: int, end: int, sentences: list[tuple[int, int]], min_words: int) -> bool:
+    """Whether words ``[first, end)`` hold a whole sentence of at least ``min_words`` words."""
+    return any(first <= s and e <= end and e - s >= min_words for s, e in sentences)
+
+
+def align_words(
+    a: Document, b: Document, *, k: int, gap: int, min_words: int, min_sentence_words: int
+) -> list[WordSpan]:
+    """Maximal shared word spans of ``a`` and ``b``, merged across small edits.
+
+    A span is kept from ``min_words`` words, or from ``min_sentence_words`` when
+    it holds a whole sentence of either text: a short sentence copied whole is
+    as much a copy as a long passage.
+    """
     runs = _seed_runs(a.shingles, b.shingles, k)
     merged = _merge_runs(runs, gap, k)
-    return one_to_one([s for s in merged if s.length >= min_words])
+    return one_to_one(
+        [
+            s
+            for s in merged
+            if s.length >= min_words
+            or (
+                s.length >= min_sentence_words
+                and (
+                    holds_sentence(s.a_first, s.a_end, a.sentences, min_sentence_words)
+                    or holds_sentence(s.b_first, s.b_end, b.sentences, min_sentence_words)
+                )
+            )
+        ]
+    )
 
 
 def to_passages(a: Document, b: Document, spans: list[WordSpan]) -> list[AlignedPassage]:
@@ -145,7 +170,15 @@ def to_passages(a: Document, b: Document, spans: list[WordSpan]) -> list[Aligned
 
 
 def align_passages(
-    a: Document, b: Document, *, k: int, gap: int, min_words: int
+    a: Document,
+    b: Document,
+    *,
+    k: int,
+    gap: int,
+    min_words: int,
+    min_sentence_words: int | None = None,
 ) -> list[AlignedPassage]:
     """Shared passages of ``a`` and ``b`` in original character offsets of both."""
-    return to_passages(a, b, align_words(a, b, k=k, gap=gap, min_words=min_words))
+    shortest = min_words if min_sentence_words is None else min_sentence_words
+    spans = align_words(a, b, k=k, gap=gap, min_words=min_words, min_sentence_words=shortest)
+    return to_passages(a, b, spans)

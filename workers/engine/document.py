@@ -25,6 +25,7 @@ class Document:
     words: np.ndarray  # uint64 hash per word
     shingles: np.ndarray  # uint64 hash per k-word shingle starting at each word
     units: list[tuple[int, int]]  # [first_word, end_word) of each fingerprinted unit
+    sentences: list[tuple[int, int]]  # [first_word, end_word) of each sentence
     paragraphs: list[tuple[int, int]]  # original offsets of each paragraph
 
     @property
@@ -62,6 +63,7 @@ def prepare_document(text: str, *, shingle_size: int, min_words: int, max_words:
     ends = np.fromiter((e for _, e in spans), dtype=np.int64, count=len(spans))
     words = word_hashes([norm.text[s:e] for s, e in spans])
     units: list[tuple[int, int]] = []
+    all_sentences: list[tuple[int, int]] = []
     paragraphs: list[tuple[int, int]] = []
     for p_start, p_end in paragraph_spans(norm.text):
         paragraphs.append(norm.original_span(p_start, p_end))
@@ -69,7 +71,9 @@ def prepare_document(text: str, *, shingle_size: int, min_words: int, max_words:
             (int(np.searchsorted(starts, s)), int(np.searchsorted(starts, e)))
             for s, e in sentence_spans(norm.text, p_start, p_end)
         ]
-        units.extend(_units([(s, e) for s, e in sentences if e > s], min_words, max_words))
+        sentences = [(s, e) for s, e in sentences if e > s]
+        all_sentences.extend(sentences)
+        units.extend(_units(sentences, min_words, max_words))
     return Document(
         norm=norm,
         word_starts=starts,
@@ -77,5 +81,6 @@ def prepare_document(text: str, *, shingle_size: int, min_words: int, max_words:
         words=words,
         shingles=shingle_hashes(words, shingle_size),
         units=units,
+        sentences=all_sentences,
         paragraphs=paragraphs,
     )
