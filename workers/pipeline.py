@@ -7,7 +7,7 @@ moves data between it and Redis, in a fixed number of round trips per article.
 
 from __future__ import annotations
 
-from workers.engine.attribute import wire_credits
+from workers.engine.attribute import wire_credits, wire_patterns
 from workers.engine.candidates import rank_candidates
 from workers.engine.compare import compare_articles, prepare_article
 from workers.engine.fingerprint import band_keys, shingle_hashes, unit_signatures
@@ -64,14 +64,16 @@ def ingest(store: Store, article: ArticleIn) -> Origins:
             matches[other] = (forward, backward)
 
     stored = StoredArticle(
-        **article.model_dump(), content_hash=digest, wire=wire_credits(article.text)
+        **article.model_dump(),
+        content_hash=digest,
+        wire=wire_credits(article.text, wire_patterns(settings.extra_wires)),
     )
     store.save_article(number, stored, matches)
     return build_origins(
         stored,
         {candidates[n].id: forward for n, (forward, _) in matches.items()},
         {candidates[n].id: candidates[n] for n in matches},
-        settings.engine_echo(),
+        settings,
     )
 
 
@@ -87,5 +89,5 @@ def load_origins(store: Store, article_id: str) -> Origins | None:
         article,
         {sources[n].id: passages for n, passages in matches.items() if n in sources},
         {a.id: a for a in sources.values()},
-        store.settings.engine_echo(),
+        store.settings,
     )

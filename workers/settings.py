@@ -150,6 +150,19 @@ class Settings(BaseSettings):
         description="A passage with at least this share of its characters inside quotation "
         "marks is a shared quote, not copy.",
     )
+    extra_wires: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Wires to recognise besides AP, Reuters, AFP, PA, PTI, Bloomberg, The "
+        'Guardian, dpa, ANI and UPI, as JSON: {"Kyodo": ["Kyodo", "Kyodo News"]} (the names '
+        "each is credited by; an existing wire's entry replaces its names).",
+    )
+    boilerplate_min_outlets: int = Field(
+        default=20,
+        ge=2,
+        description="A stretch of an article (under half of it) that this many other "
+        "outlets share with it, each sharing nothing else, is boilerplate (a scraper footer, "
+        "a newsletter blurb). Many: a wire story reused in part by a few outlets is not.",
+    )
     verdict_wholly: float = Field(
         default=0.6, ge=0.0, le=1.0, description="reused_fraction from which a source is 'wholly'."
     )
@@ -256,6 +269,7 @@ class Settings(BaseSettings):
             "rewrite_gap_units": self.rewrite_gap_units,
             "rewrite_min_sentences": self.rewrite_min_sentences,
             "quote_share": self.quote_share,
+            "boilerplate_min_outlets": self.boilerplate_min_outlets,
             "verdict_wholly": self.verdict_wholly,
             "verdict_partially": self.verdict_partially,
         }
