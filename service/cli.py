@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -92,6 +93,14 @@ def read_articles(source: IO[str]) -> tuple[list[ArticleIn], list[str]]:
     return articles, problems
 
 
+def read_text_files(folder: Path) -> list[ArticleIn]:
+    """One article per ``*.txt`` file of ``folder``, its id the file name without ``.txt``."""
+    return [
+        ArticleIn(id=path.stem, text=path.read_text(encoding="utf-8"))
+        for path in sorted(folder.glob("*.txt"))
+    ]
+
+
 def publication_order(articles: list[ArticleIn]) -> list[ArticleIn]:
     """By ``published_at`` (undated last), ties in file order."""
     far_future = datetime.max.replace(tzinfo=UTC)
@@ -129,10 +138,13 @@ def scratch_store(settings: Settings) -> Iterator[Settings]:
 
 
 @cli.command()
-@click.argument("infile", type=click.File("r", encoding="utf-8"))
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
 @click.option("--out", "outfile", required=True, type=click.File("w", encoding="utf-8"))
-def analyze(infile: IO[str], outfile: IO[str]) -> None:
-    """Ingest a JSON-lines file of articles and write one origins record per article.
+def analyze(source: Path, outfile: IO[str]) -> None:
+    """Ingest articles and write one origins record per article.
+
+    SOURCE is a JSON-lines file (one article per line: id, text, and optionally
+    outlet, url, title, published_at) or a folder of .txt files (one article each).
 
     Articles go in in published_at order (ties: file order) into a fresh store,
     the embedded one or a scratch key prefix on REDIS_URL; records come out in
@@ -141,22 +153,33 @@ def analyze(infile: IO[str], outfile: IO[str]) -> None:
     from workers.pipeline import ingest, load_origins
     from workers.store import Store
 
-    articles, problems = read_articles(infile)
+    problems: list[str] = []
+    if source.is_dir():
+        articles = read_text_files(source)
+    else:
+        with source.open(encoding="utf-8") as infile:
+            articles, problems = read_articles(infile)
     for problem in problems:
         click.echo(f"skipped {problem}", err=True)
     with scratch_store(get_settings()) as settings:
         store = Store(redis.Redis.from_url(settings.redis_url or ""), settings)
         store.check_index()
+        started = time.perf_counter()
         with click.progressbar(
             publication_order(articles), label="ingesting", file=sys.stderr
         ) as ordered:
             for article in ordered:
                 ingest(store, article)
+        elapsed = time.perf_counter() - started
         for article in articles:
             origins = load_origins(store, article.id)
             if origins is not None:
                 outfile.write(json.dumps(origins.model_dump(mode="json")) + "\n")
-    click.echo(f"{len(articles)} articles analyzed, {len(problems)} lines skipped", err=True)
+    click.echo(
+        f"{len(articles)} articles analyzed, {len(problems)} lines skipped; "
+        f"ingest took {elapsed:.3f} s",
+        err=True,
+    )
 
 
 def main() -> None:

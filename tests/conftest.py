@@ -26,7 +26,24 @@ from workers.settings import Settings
 from workers.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+
+
+def find_shared() -> Path:
+    """The ``shared`` folder beside the project (seeds, eval corpora, schemas).
+
+    ``WIRETRACE_SHARED_DIR`` names it explicitly; otherwise the nearest
+    ``shared/`` beside the checkout or one of its parents (worktrees live deeper).
+    """
+    explicit = os.environ.get("WIRETRACE_SHARED_DIR")
+    if explicit:
+        return Path(explicit)
+    for parent in ROOT.parents:
+        if (parent / "shared").is_dir():
+            return parent / "shared"
+    return ROOT.parent / "shared"
+
+
+SHARED = find_shared()
 SEEDS = SHARED / "seeds"
 KEY_PREFIX = "wttest"
 
