@@ -75,7 +75,7 @@ def ingest(store: Store, article: ArticleIn) -> Origins:
     stored = StoredArticle(
         **article.model_dump(), content_hash=digest, wire=wire_credits(article.text)
     )
-    store.save_article(number, stored, matches)
+    store.save_article(number, stored, matches, candidates)
     return build_origins(
         stored,
         {candidates[n].id: forward for n, (forward, _) in matches.items()},
