@@ -106,6 +106,28 @@ def job_status_body(job: Job) -> dict[str, Any]:
     return body
 
 
+@dataclass(frozen=True)
+class Submission:
+    """A queued article and, if the worker answered within the wait, its origins."""
+
+    job: Job
+    origins: dict[str, Any] | None
+
+
+def submit_article(svc: Services, article: ArticleIn, wait: int) -> Submission:
+    """Enqueue ``article`` and wait up to ``wait`` seconds for its origins.
+
+    The API's POST and the editor's paste page both submit through here.
+    """
+    job = enqueue_ingest(svc.queue, article, svc.settings)
+    result = Result.fetch_latest(job, timeout=wait) if wait else None
+    if result is not None and result.type == Result.Type.FAILED:
+        current_app.logger.error("ingest of %s failed: %s", article.id, result.exc_string)
+        raise ApiError(500, "ingest failed; the job is in the failed registry", job=job.id)
+    done = result is not None and result.type == Result.Type.SUCCESSFUL
+    return Submission(job, result.return_value if done and result else None)
+
+
 @blueprint.post("/api/articles")
 def post_article() -> ResponseReturnValue:
     """Submit an article; 200 with its origins when ready in time, else 202."""
@@ -115,16 +137,11 @@ def post_article() -> ResponseReturnValue:
             413, f"request body is larger than the limit of {svc.settings.max_body_bytes} bytes"
         )
     article = parse_article(request.get_data(cache=False), svc.settings)
-    wait = wait_seconds(svc.settings)
-    job = enqueue_ingest(svc.queue, article, svc.settings)
-    result = Result.fetch_latest(job, timeout=wait) if wait else None
-    if result is not None and result.type == Result.Type.SUCCESSFUL:
-        return jsonify(result.return_value), 200
-    if result is not None and result.type == Result.Type.FAILED:
-        current_app.logger.error("ingest of %s failed: %s", article.id, result.exc_string)
-        raise ApiError(500, "ingest failed; the job is in the failed registry", job=job.id)
-    body = job_status_body(job)
-    location = url_for("api.get_job", job_id=job.id)
+    submission = submit_article(svc, article, wait_seconds(svc.settings))
+    if submission.origins is not None:
+        return jsonify(submission.origins), 200
+    body = job_status_body(submission.job)
+    location = url_for("api.get_job", job_id=submission.job.id)
     return jsonify(body), 202, {"Location": location}
 
 

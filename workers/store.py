@@ -552,8 +552,8 @@ class Store:
             )
         return rows
 
-    def outlet_clusters(self, outlet: str, limit: int) -> list[tuple[Member, set[str]]]:
-        """The latest ``limit`` clusters ``outlet`` is in: each one's origin and outlets."""
+    def outlet_clusters(self, outlet: str, limit: int) -> list[tuple[int, Member, set[str]]]:
+        """The latest ``limit`` clusters ``outlet`` is in: each with its origin and outlets."""
         clusters = [int(c) for c in self._newest(self._listing_key("o", outlet), limit)]
         pipe = self.client.pipeline(transaction=False)
         for c in clusters:
@@ -564,8 +564,8 @@ class Store:
         for c, first in zip(clusters, raw[0::2], strict=True):
             pipe.hget(self._cluster_key(c, "m"), first[0] if first else "-")
         return [
-            (Member.model_validate_json(origin), {_str(o) for o in outlets})
-            for origin, outlets in zip(pipe.execute(), raw[1::2], strict=True)
+            (c, Member.model_validate_json(origin), {_str(o) for o in outlets})
+            for c, origin, outlets in zip(clusters, pipe.execute(), raw[1::2], strict=True)
             if origin is not None
         ]
 
