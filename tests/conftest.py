@@ -146,6 +146,15 @@ class ApiClient:
     def get(self, path: str) -> requests.Response:
         return self.session.get(f"{self.base}{path}")
 
+    def post_review(
+        self, article_id: str, mark: dict[str, object], token: str | None = None
+    ) -> requests.Response:
+        """Mark a shared passage (the editor token goes in X-Editor-Token)."""
+        headers = {"X-Editor-Token": token} if token else {}
+        return self.session.post(
+            f"{self.base}/api/articles/{article_id}/reviews", json=mark, headers=headers
+        )
+
     def post_raw(
         self, path: str, data: bytes, content_type: str = "application/json"
     ) -> requests.Response:

@@ -90,9 +90,10 @@ class Bar:
     width: float
 
 
-def bars(counts: Mapping[str, int], limit: int = 12) -> list[Bar]:
-    """The largest ``limit`` counts as bars scaled to the largest, with shares of the total."""
-    total = sum(counts.values())
+def bars(counts: Mapping[str, int], total: int, limit: int = 12) -> list[Bar]:
+    """The largest ``limit`` counts as bars scaled to the largest, with their shares
+    of ``total``."""
+    total = max(1, total)
     top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
     if not top:
         return []

@@ -19,10 +19,14 @@ def source_label(origin: Member) -> str:
 
 @dataclass
 class OutletStats:
-    """Counts of copy clusters: per source this outlet took text from, per outlet
-    that took this outlet's text; and this outlet's most widely run passages."""
+    """Counts of copy clusters: per source this outlet took text from (out of
+    ``copying`` clusters where it did), per outlet that took this outlet's text
+    (out of ``copied`` clusters that started here and ran elsewhere); and this
+    outlet's most widely run passages."""
 
     clusters: int = 0
+    copying: int = 0
+    copied: int = 0
     copies_from: Counter[str] = field(default_factory=Counter)
     copied_by: Counter[str] = field(default_factory=Counter)
     most_copied: list[tuple[int, Member, int]] = field(default_factory=list)
@@ -46,8 +50,10 @@ def outlet_stats(
         if origin.outlet == outlet and not origin.wire:
             stats.copied_by.update(others)
             if others:
+                stats.copied += 1
                 stats.most_copied.append((number, origin, len(others)))
         else:
+            stats.copying += 1
             stats.copies_from[source_label(origin)] += 1
     stats.most_copied.sort(key=lambda item: (-item[2], -item[1].time))
     del stats.most_copied[top:]

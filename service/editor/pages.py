@@ -135,8 +135,8 @@ def outlet(outlet: str) -> ResponseReturnValue:
         "editor/outlet.html",
         outlet=outlet,
         stats=stats,
-        copies_from=bars(stats.copies_from),
-        copied_by=bars(stats.copied_by),
+        copies_from=bars(stats.copies_from, stats.copying),
+        copied_by=bars(stats.copied_by, stats.copied),
         sampled=len(clusters) >= OUTLET_CLUSTERS,
         limit=OUTLET_CLUSTERS,
     )

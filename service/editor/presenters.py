@@ -30,6 +30,7 @@ class SourceKey:
     source: Source
     colour: int
     passages: int
+    kinds: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,9 @@ def article_view(article: StoredArticle, origins: Origins) -> ArticleView:
         for i, p in enumerate(origins.passages)
         if p.source_id in sources
     ]
-    counts: dict[str, int] = {}
+    kinds: dict[str, list[str]] = {s.id: [] for s in origins.sources}
     for card in cards:
-        counts[card.source.id] = counts.get(card.source.id, 0) + 1
+        kinds[card.source.id].append(card.passage.kind)
     parts = [
         (part, (c.passage.start, c.passage.end))
         for c in cards
@@ -92,7 +93,10 @@ def article_view(article: StoredArticle, origins: Origins) -> ArticleView:
                 for c in sorted(cards, key=likeliest_first)
             ],
         ),
-        legend=[SourceKey(s, colours[s.id], counts.get(s.id, 0)) for s in origins.sources],
+        legend=[
+            SourceKey(s, colours[s.id], len(kinds[s.id]), tuple(sorted(set(kinds[s.id]))))
+            for s in origins.sources
+        ],
         cards=cards,
         makeup=makeup(len(article.text), parts),
     )

@@ -63,7 +63,7 @@ MUSEUM_DIGEST = (
 )
 
 MUSEUM_SCRAPER = (
-    'Museum news <script>window.__wiretrace_pwned = true;</script> <b>bold</b> '
+    "Museum news <script>window.__wiretrace_pwned = true;</script> <b>bold</b> "
     '<img src="x" onerror="window.__wiretrace_pwned = true">\n\n'
     "Curators spent the closure cataloguing more than two thousand objects, among them "
     "a brass telescope that belonged to the harbour master who first charted the "
