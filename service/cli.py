@@ -21,6 +21,9 @@ import click
 import redis
 from pydantic import ValidationError
 
+from service import keys_cli
+from service.cli_corpus import corpus
+from service.evaluate import eval_command
 from workers.models import ArticleIn
 from workers.redis_server import EmbeddedRedis, resolve_redis_url
 from workers.settings import Settings, get_settings
@@ -50,7 +53,7 @@ def serve(host: str | None, port: int | None, n_workers: int) -> None:
     env = {**os.environ, "REDIS_URL": url}
     workers = [subprocess.Popen(_worker_command(), env=env) for _ in range(n_workers)]
     try:
-        app = create_app(settings, redis.Redis.from_url(url))
+        app = create_app(settings.model_copy(update={"redis_url": url}))
         bind_host, bind_port = host or settings.host, port or settings.port
         click.echo(f"wiretrace on http://{bind_host}:{bind_port}  ({n_workers} worker(s))")
         run_simple(bind_host, bind_port, app, threaded=True, use_reloader=False)
@@ -69,6 +72,7 @@ def worker(burst: bool) -> None:
     """Run one RQ worker on the ingest queue."""
     from rq import Worker
 
+    import workers.jobs  # noqa: F401  (imported once here, not in every forked job)
     from workers.queue import connect, ingest_queue
     from workers.store import Store
 
@@ -180,6 +184,11 @@ def analyze(source: Path, outfile: IO[str]) -> None:
         f"ingest took {elapsed:.3f} s",
         err=True,
     )
+
+
+cli.add_command(keys_cli.keys)
+cli.add_command(corpus)
+cli.add_command(eval_command)
 
 
 def main() -> None:

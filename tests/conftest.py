@@ -21,6 +21,7 @@ import requests
 from werkzeug.serving import make_server
 
 from service import create_app
+from service.auth import hash_key, new_key
 from workers.redis_server import EmbeddedRedis
 from workers.settings import Settings
 from workers.store import Store
@@ -46,6 +47,8 @@ def find_shared() -> Path:
 SHARED = find_shared()
 SEEDS = SHARED / "seeds"
 KEY_PREFIX = "wttest"
+# A fresh key per test session; the settings below carry only its hash.
+TEST_API_KEY = new_key()
 
 
 @pytest.fixture(scope="session")
@@ -57,7 +60,13 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedR
 
 @pytest.fixture(scope="session")
 def settings(redis_server: EmbeddedRedis) -> Settings:
-    return Settings(redis_url=redis_server.url, key_prefix=KEY_PREFIX, default_wait_seconds=10)
+    return Settings(
+        redis_url=redis_server.url,
+        key_prefix=KEY_PREFIX,
+        default_wait_seconds=10,
+        api_key_hashes=[hash_key(TEST_API_KEY)],
+        write_rate_limit=0,  # tests of the limit set their own
+    )
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -67,6 +76,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "REDIS_URL": settings.redis_url or "",
         "WIRETRACE_KEY_PREFIX": settings.key_prefix,
         "WIRETRACE_QUEUE_NAME": settings.queue_name,
+        "WIRETRACE_API_KEY_HASHES": ",".join(settings.api_key_hashes),
     }
 
 
@@ -136,31 +146,46 @@ def api(live_server: LiveServer, clean_store: Store) -> Iterator[ApiClient]:
 
 
 class ApiClient:
-    def __init__(self, base: str, session: requests.Session) -> None:
+    """HTTP calls to the service; every call carries ``key`` as a bearer token."""
+
+    def __init__(
+        self, base: str, session: requests.Session, key: str | None = TEST_API_KEY
+    ) -> None:
         self.base = base
         self.session = session
+        self.key = key
+
+    def with_key(self, key: str | None) -> ApiClient:
+        """The same client sending another key (None: no Authorization header)."""
+        return ApiClient(self.base, self.session, key)
+
+    def headers(self, **extra: str) -> dict[str, str]:
+        auth = {"Authorization": f"Bearer {self.key}"} if self.key is not None else {}
+        return {**auth, **extra}
 
     def post_article(self, article: dict[str, object], wait: float = 10) -> requests.Response:
-        return self.session.post(f"{self.base}/api/articles?wait={wait}", json=article)
+        return self.session.post(
+            f"{self.base}/api/articles?wait={wait}", json=article, headers=self.headers()
+        )
 
     def get(self, path: str) -> requests.Response:
-        return self.session.get(f"{self.base}{path}")
+        return self.session.get(f"{self.base}{path}", headers=self.headers())
 
-    def post_review(
-        self, article_id: str, mark: dict[str, object], token: str | None = None
-    ) -> requests.Response:
-        """Mark a shared passage (the editor token goes in X-Editor-Token)."""
-        headers = {"X-Editor-Token": token} if token else {}
+    def post_review(self, article_id: str, mark: dict[str, object]) -> requests.Response:
+        """Mark a passage of ``article_id`` confirmed or false positive (or clear it)."""
         return self.session.post(
-            f"{self.base}/api/articles/{article_id}/reviews", json=mark, headers=headers
+            f"{self.base}/api/articles/{article_id}/reviews", json=mark, headers=self.headers()
         )
 
     def post_raw(
-        self, path: str, data: bytes, content_type: str = "application/json"
+        self, path: str, data: bytes | Iterator[bytes], content_type: str = "application/json"
     ) -> requests.Response:
         return self.session.post(
-            f"{self.base}{path}", data=data, headers={"Content-Type": content_type}
+            f"{self.base}{path}", data=data, headers=self.headers(**{"Content-Type": content_type})
         )
+
+    def delete(self, path: str) -> requests.Response:
+        return self.session.delete(f"{self.base}{path}", headers=self.headers())
 
 
 def seed_articles() -> list[dict[str, str]]:

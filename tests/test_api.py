@@ -109,7 +109,9 @@ def test_bad_input_is_a_clear_4xx_and_stores_nothing(api: ApiClient, redis_clien
         response = api.post_raw("/api/articles", body)
         assert response.status_code == status, (body[:40], response.text)
         assert needle in response.json()["error"], (body[:40], response.json())
-    bad_wait = api.session.post(f"{api.base}/api/articles?wait=soon", json={"id": "x", "text": "t"})
+    bad_wait = api.post_raw(
+        "/api/articles?wait=soon", json.dumps({"id": "x", "text": "t"}).encode()
+    )
     assert bad_wait.status_code == 400 and "wait" in bad_wait.json()["error"]
     assert redis_client.keys("wttest:*") == []
 

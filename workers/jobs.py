@@ -7,6 +7,7 @@ from typing import Any
 from rq import get_current_job
 
 from workers.models import ArticleIn
+from workers.pipeline import ArticleTooLargeError
 from workers.pipeline import ingest as ingest_article
 from workers.settings import get_settings
 from workers.store import Store
@@ -18,4 +19,8 @@ def ingest(article: dict[str, Any]) -> dict[str, Any]:
     if job is None:
         raise RuntimeError("ingest runs inside an RQ worker")
     store = Store(job.connection, get_settings())
-    return ingest_article(store, ArticleIn.model_validate(article)).model_dump(mode="json")
+    try:
+        return ingest_article(store, ArticleIn.model_validate(article)).model_dump(mode="json")
+    except ArticleTooLargeError:
+        job.retries_left = 0  # the same article will be as large next time
+        raise

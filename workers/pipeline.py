@@ -7,9 +7,8 @@ moves data between it and Redis, in a fixed number of round trips per article.
 
 from __future__ import annotations
 
-import numpy as np
-
 from workers.engine.attribute import wire_credits
+from workers.engine.candidates import rank_candidates
 from workers.engine.compare import compare_articles, prepare_article
 from workers.engine.fingerprint import band_keys, unit_signatures
 from workers.engine.origins import build_origins
@@ -27,15 +26,6 @@ def check_limits(article: ArticleIn, settings: Settings) -> None:
         raise ArticleTooLargeError(
             f"text is {len(article.text)} characters; the limit is {settings.max_text_chars}"
         )
-
-
-def rank_candidates(hits: np.ndarray, limit: int) -> list[int]:
-    """Article numbers by how many bands they share, most first, at most ``limit``."""
-    if hits.size == 0:
-        return []
-    numbers, counts = np.unique(hits, return_counts=True)
-    order = np.lexsort((numbers, -counts))[:limit]
-    return [int(n) for n in numbers[order]]
 
 
 def ingest(store: Store, article: ArticleIn) -> Origins:

@@ -32,6 +32,8 @@ key                                what it holds
 ``wt:1:{cl}:q:<term>``             set: clusters whose titles, URLs or passages hold a word
 ``wt:1:{cl}:outlets`` / ``:wires`` sorted sets: outlets / wires seen in clusters, by latest time
 ``wt:1:{cl}:tmp:<token>``          scratch of one filtered listing, deleted in the same call
+``wt:1:rate:<key id>:<window>``    writes one API key made in one rate-limit
+                                   window (expires with the window)
 =================================  ==========================================
 
 The LSH index spreads band entries over ``index_buckets`` small hashes, which
@@ -285,6 +287,23 @@ class Store:
             self.client.zadd(
                 self._listing_key("n"), dict(zip(map(str, touched), counts, strict=True)), gt=True
             )
+
+    # --- access ----------------------------------------------------------------
+    def count_write(self, key_id: str, window_seconds: int) -> tuple[int, int]:
+        """Count one write by API key ``key_id`` in the current fixed window.
+
+        Returns the writes counted in the window so far and the seconds until it
+        ends. The counter expires with its window, so idle keys cost nothing.
+        """
+        now = time.time()
+        window = int(now // window_seconds)
+        key = self._key("rate", key_id, window)
+        pipe = self.client.pipeline(transaction=True)
+        pipe.incr(key)
+        pipe.expire(key, window_seconds + 1)
+        used, _ = pipe.execute()
+        reset_in = max(1, int((window + 1) * window_seconds - now))
+        return int(used), reset_in
 
     def article_ids(self, numbers: Iterable[int]) -> dict[int, str]:
         articles = self.load_articles(numbers)

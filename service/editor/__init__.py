@@ -43,7 +43,7 @@ def register(app: Flask, settings: Settings) -> None:
     if settings.secret_key is not None:
         app.secret_key = settings.secret_key.get_secret_value()
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
-    for blueprint in (pages.blueprint, auth.blueprint, review.blueprint):
+    for blueprint in (pages.blueprint, auth.blueprint, review.form_blueprint, review.api_blueprint):
         app.register_blueprint(blueprint)
     app.add_template_filter(when)
     app.add_template_filter(percent)

@@ -1,7 +1,8 @@
 """Editors' review marks: a shared passage confirmed, or a false positive.
 
-Two ways in, one effect: the pages post a form (signed-in session plus CSRF
-token), API clients post JSON with the ``X-Editor-Token`` header. The mark is
+Two ways in, one effect: the pages post a form (a signed-in editor's session
+plus CSRF token), API clients post JSON with their API key like any other API
+write. Either way review must be on (an editor token configured). The mark is
 stored on the passage, both sides of the match (:meth:`Store.set_review`), and
 shows in the origins record as the passage's ``review``; a false positive no
 longer counts towards ``reused_fraction`` and the verdicts.
@@ -12,23 +13,26 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from flask import Blueprint, jsonify, redirect, request
+from flask import Blueprint, g, jsonify, redirect, request
 from flask.typing import ResponseReturnValue
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 from service.api import services
+from service.auth import key_id
 from service.editor.auth import (
     HOW_TO_ENABLE,
     PageError,
     require_editor,
     review_enabled,
     safe_next,
-    token_matches,
 )
 from service.errors import ApiError
 from workers.models import MatchedPassage, Review, ReviewStatus
 
-blueprint = Blueprint("editor_review", __name__)
+# The API endpoint sits under the API's key rule; the pages' form under the
+# editor's session (service.auth.SESSION_BLUEPRINTS).
+api_blueprint = Blueprint("review_api", __name__)
+form_blueprint = Blueprint("editor_forms", __name__)
 
 
 class ReviewIn(BaseModel):
@@ -72,13 +76,11 @@ def apply_review(article_id: str, mark: ReviewIn, by: str) -> MatchedPassage:
     return passage
 
 
-@blueprint.post("/api/articles/<article_id>/reviews")
+@api_blueprint.post("/api/articles/<article_id>/reviews")
 def post_review(article_id: str) -> ResponseReturnValue:
-    """Mark a passage: JSON ``{source_id, start, end, status, note}``, token in X-Editor-Token."""
+    """Mark a passage: JSON ``{source_id, start, end, status, note}``."""
     if not review_enabled():
         raise ApiError(403, HOW_TO_ENABLE)
-    if not token_matches(request.headers.get("X-Editor-Token")):
-        raise ApiError(401, "send the editor token in the X-Editor-Token header")
     body: Any = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ApiError(400, "request body must be a JSON object describing one review mark")
@@ -88,14 +90,14 @@ def post_review(article_id: str) -> ResponseReturnValue:
         problems = problems_of(exc)
         summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
         raise ApiError(422, f"invalid review: {summary}", problems=problems) from exc
-    by = (request.headers.get("X-Editor-Name") or "").strip()[:100] or "editor (API)"
+    by = f"API key {key_id(g.key_hash)}" if g.get("key_hash") else "API"
     passage = apply_review(article_id, mark, by)
     return jsonify(
         {"article": article_id, "source_id": mark.source_id, **passage.model_dump(mode="json")}
     )
 
 
-@blueprint.post("/articles/<article_id>/review")
+@form_blueprint.post("/articles/<article_id>/review")
 def review_form(article_id: str) -> ResponseReturnValue:
     """The pages' review form: mark, then back to the page it was posted from."""
     editor = require_editor()

@@ -216,7 +216,7 @@ def test_a_review_mark_persists_after_reload(
         client = ApiClient(base, session)
         for p in marked:
             mark = {k: p[k] for k in ("source_id", "start", "end")} | {"status": None}
-            assert client.post_review("museum-digest", mark, EDITOR_TOKEN).status_code == 200
+            assert client.post_review("museum-digest", mark).status_code == 200
     cleared = requests.get(f"{base}/api/articles/museum-digest/origins", timeout=10).json()
     assert cleared["reused_fraction"] == before["reused_fraction"]
     assert not any(p.get("review") for p in cleared["passages"])
