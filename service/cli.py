@@ -22,6 +22,7 @@ import redis
 from pydantic import ValidationError
 
 from service import keys_cli
+from service.bench import bench
 from service.cli_corpus import corpus
 from workers.models import ArticleIn
 from workers.redis_server import EmbeddedRedis, resolve_redis_url
@@ -187,6 +188,7 @@ def analyze(source: Path, outfile: IO[str]) -> None:
 
 cli.add_command(keys_cli.keys)
 cli.add_command(corpus)
+cli.add_command(bench)
 
 
 def main() -> None:
