@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from service import keys_cli
 from service.bench import bench
 from service.cli_corpus import corpus
+from service.evaluate import eval_command
 from workers.models import ArticleIn
 from workers.redis_server import EmbeddedRedis, resolve_redis_url
 from workers.settings import Settings, get_settings
@@ -189,6 +190,7 @@ def analyze(source: Path, outfile: IO[str]) -> None:
 cli.add_command(keys_cli.keys)
 cli.add_command(corpus)
 cli.add_command(bench)
+cli.add_command(eval_command)
 
 
 def main() -> None:
