@@ -22,6 +22,7 @@ import redis
 from pydantic import ValidationError
 
 from service import keys_cli
+from service.bench import bench
 from service.cli_corpus import corpus
 from service.evaluate import eval_command
 from workers.models import ArticleIn
@@ -188,6 +189,7 @@ def analyze(source: Path, outfile: IO[str]) -> None:
 
 cli.add_command(keys_cli.keys)
 cli.add_command(corpus)
+cli.add_command(bench)
 cli.add_command(eval_command)
 
 
