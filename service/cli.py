@@ -48,6 +48,9 @@ def serve(host: str | None, port: int | None, n_workers: int) -> None:
     url, embedded = resolve_redis_url(settings.redis_url, settings.data_dir)
     env = {**os.environ, "REDIS_URL": url}
     workers = [subprocess.Popen(_worker_command(), env=env) for _ in range(n_workers)]
+    if settings.outlets_file:  # the crawler too, logging JSON lines among the server's
+        crawler = [sys.executable, "-m", "service.cli", "crawl", "--json-logs"]
+        workers.append(subprocess.Popen(crawler, env=env))
     try:
         app = create_app(settings, redis.Redis.from_url(url))
         bind_host, bind_port = host or settings.host, port or settings.port
@@ -157,6 +160,12 @@ def analyze(infile: IO[str], outfile: IO[str]) -> None:
             if origins is not None:
                 outfile.write(json.dumps(origins.model_dump(mode="json")) + "\n")
     click.echo(f"{len(articles)} articles analyzed, {len(problems)} lines skipped", err=True)
+
+
+from workers.crawler.cli import crawl, crawl_bench  # noqa: E402
+
+cli.add_command(crawl)
+cli.add_command(crawl_bench)
 
 
 def main() -> None:

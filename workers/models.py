@@ -42,6 +42,7 @@ class ArticleIn(BaseModel):
     outlet: Annotated[StrictStr, Field(max_length=200)] | None = None
     url: Annotated[StrictStr, Field(max_length=2048), AfterValidator(_http_url)] | None = None
     title: Annotated[StrictStr, Field(max_length=1000)] | None = None
+    author: Annotated[StrictStr, Field(max_length=300)] | None = None
     published_at: datetime | None = Field(
         default=None, description="ISO 8601; the earlier of two articles is the source."
     )

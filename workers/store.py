@@ -15,7 +15,21 @@ key                                what it holds
 ``wt:1:a:{n}``                     hash: article ``n`` (text zlib-compressed, metadata)
 ``wt:1:m:{n}``                     hash: other article number -> JSON passages shared
 ``wt:1:x:{g}:<bucket>``            hash: LSH band -> packed uint32 article numbers
+``wt:1:v:{n}``                     list: ids of article ``n``'s earlier versions, oldest first
+``wt:1:{crawl}:feeds``             hash: feed/sitemap URL -> JSON FeedState (validators)
+``wt:1:{crawl}:due``               sorted set: outlet name by when it is next crawled
+``wt:1:{crawl}:seen``              hash: page URL -> JSON SeenPage (article id, stamps)
+``wt:1:{crawl}:failed``            hash: URL -> JSON CrawlFailure (reason, attempts)
+``wt:1:{crawl}:retry``             sorted set: failed page URL by when to try it again
 =================================  ==========================================
+
+An update of an article keeps the text it replaces: ``archive_version`` copies
+the current text and its passages (both directions) to a new article
+``<id>@v1`` (``@v2``...), recorded in ``v:{n}``, before the new text is
+ingested under ``<id>``, which is always the latest. Archived versions are
+readable like any article but are not in the LSH index, so new articles match
+only the latest text. The crawl keys share the hash tag ``{crawl}``: one
+failure is written to two of them at once.
 
 The LSH index spreads band entries over ``index_buckets`` small hashes, which
 Redis stores as compact listpacks, instead of one key per band: a key costs
@@ -33,16 +47,19 @@ import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import redis
+from pydantic import BaseModel
 from redis.cluster import RedisCluster
 
+from workers.crawler.state import CrawlFailure, FeedState, SeenPage
 from workers.models import MatchedPassage, StoredArticle
 from workers.settings import Settings
 
 LAYOUT_VERSION = 1
+_R = TypeVar("_R", bound=BaseModel)
 # Index keys are grouped under this many hash tags; one script call per group
 # on a Redis Cluster, one call in all otherwise.
 _INDEX_TAG_GROUPS = 64
@@ -71,7 +88,17 @@ end
 return found
 """
 
-_ARTICLE_FIELDS = ("id", "text", "outlet", "url", "title", "published_at", "content_hash", "wire")
+_ARTICLE_FIELDS = (
+    "id",
+    "text",
+    "outlet",
+    "url",
+    "title",
+    "published_at",
+    "content_hash",
+    "wire",
+    "author",
+)
 
 
 def content_hash(text: str) -> str:
@@ -124,6 +151,12 @@ class Store:
 
     def _bucket_key(self, bucket: int) -> str:
         return self._key("x", f"{{{bucket % _INDEX_TAG_GROUPS}}}", bucket)
+
+    def versions_key(self, number: int) -> str:
+        return self._key("v", f"{{{number}}}")
+
+    def _crawl_key(self, name: str) -> str:
+        return self._key("{crawl}", name)
 
     # --- index settings ------------------------------------------------------
     def check_index(self) -> None:
@@ -243,9 +276,122 @@ class Store:
         articles = self.load_articles(numbers)
         return {n: a.id for n, a in articles.items()}
 
+    # --- versions ------------------------------------------------------------
+    def versions(self, article_id: str) -> list[str]:
+        """Ids of the earlier versions of ``article_id``, oldest first."""
+        ref = self.lookup(article_id)
+        if ref is None:
+            return []
+        return [_str(v) for v in self.client.lrange(self.versions_key(ref.number), 0, -1)]
+
+    def archive_version(self, article_id: str) -> str | None:
+        """Keep the current text of ``article_id`` and its passages as ``<id>@v<k>``
+        before an update replaces them; return that id (None: nothing stored yet).
+
+        Archiving the same text twice gives the version already made.
+        """
+        found = self.load_article(article_id)
+        if found is None:
+            return None
+        number, current = found
+        archived = self.versions(article_id)
+        if archived:
+            last = self.load_article(archived[-1])
+            if last is not None and last[1].content_hash == current.content_hash:
+                return archived[-1]
+        version_id = f"{article_id}@v{len(archived) + 1}"
+        version = self.allocate(version_id)
+        forward = self.client.hgetall(self.matches_key(number))
+        pipe = self.client.pipeline(transaction=False)
+        for other in forward:
+            pipe.hget(self.matches_key(int(other)), str(number))
+        backward = pipe.execute()
+        pipe = self.client.pipeline(transaction=not self.is_cluster)
+        archived_article = current.model_copy(update={"id": version_id})
+        pipe.hset(self.article_key(version), mapping=_encode_article(archived_article))  # type: ignore[arg-type]
+        for (other, passages), back in zip(forward.items(), backward, strict=True):
+            pipe.hset(self.matches_key(version), other, passages)
+            if back is not None:
+                pipe.hset(self.matches_key(int(other)), str(version), back)
+        pipe.rpush(self.versions_key(number), version_id)
+        pipe.execute()
+        return version_id
+
+    # --- crawl state ---------------------------------------------------------
+    def feed_states(self, urls: list[str]) -> dict[str, FeedState]:
+        return _records(self.client.hmget(self._crawl_key("feeds"), urls), urls, FeedState)
+
+    def save_feed_state(self, url: str, state: FeedState) -> None:
+        self.client.hset(self._crawl_key("feeds"), url, state.model_dump_json())
+
+    def seen_pages(self, urls: list[str]) -> dict[str, SeenPage]:
+        if not urls:
+            return {}
+        return _records(self.client.hmget(self._crawl_key("seen"), urls), urls, SeenPage)
+
+    def mark_seen(self, pages: Mapping[str, SeenPage]) -> None:
+        if pages:
+            mapping = {url: page.model_dump_json() for url, page in pages.items()}
+            self.client.hset(self._crawl_key("seen"), mapping=mapping)  # type: ignore[arg-type]
+
+    def crawl_failures(self, urls: list[str] | None = None) -> dict[str, CrawlFailure]:
+        """Recorded failures of ``urls`` (all of them when None)."""
+        key = self._crawl_key("failed")
+        if urls is None:
+            raw = self.client.hgetall(key)
+            return {_str(k): CrawlFailure.model_validate_json(v) for k, v in raw.items()}
+        if not urls:
+            return {}
+        return _records(self.client.hmget(key, urls), urls, CrawlFailure)
+
+    def record_crawl_failure(self, failure: CrawlFailure) -> None:
+        """Record why ``failure.url`` failed and queue its retry (if it has one)."""
+        pipe = self.client.pipeline(transaction=True)
+        pipe.hset(self._crawl_key("failed"), failure.url, failure.model_dump_json())
+        if failure.next_try_at is not None and failure.task is not None:
+            pipe.zadd(self._crawl_key("retry"), {failure.url: failure.next_try_at})
+        else:
+            pipe.zrem(self._crawl_key("retry"), failure.url)
+        pipe.execute()
+
+    def clear_crawl_failures(self, urls: list[str]) -> None:
+        if urls:
+            pipe = self.client.pipeline(transaction=True)
+            pipe.hdel(self._crawl_key("failed"), *urls)
+            pipe.zrem(self._crawl_key("retry"), *urls)
+            pipe.execute()
+
+    def due_crawl_retries(self, now: float, limit: int) -> list[CrawlFailure]:
+        """Failed pages whose time to try again has come, earliest first."""
+        due: list[bytes] = self.client.zrangebyscore(  # type: ignore[assignment]
+            self._crawl_key("retry"), "-inf", now, 0, limit
+        )
+        urls = [_str(u) for u in due]
+        return list(self.crawl_failures(urls).values())
+
+    def next_crawl_retry(self) -> float | None:
+        first = self.client.zrange(self._crawl_key("retry"), 0, 0, withscores=True)
+        return float(first[0][1]) if first else None
+
+    def outlet_schedule(self, names: list[str]) -> dict[str, float | None]:
+        """When each outlet is next due (None: never crawled)."""
+        if not names:
+            return {}
+        due = self.client.zmscore(self._crawl_key("due"), names)
+        return dict(zip(names, due, strict=True))
+
+    def schedule_outlets(self, due: Mapping[str, float]) -> None:
+        if due:
+            self.client.zadd(self._crawl_key("due"), dict(due))
+
 
 def _str(value: bytes | str) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+def _records(raw: list[Any], keys: list[str], model: type[_R]) -> dict[str, _R]:
+    """The JSON records ``HMGET`` found for ``keys``, by key (missing ones left out)."""
+    return {k: model.model_validate_json(v) for k, v in zip(keys, raw, strict=True) if v}
 
 
 def _encode_passages(passages: list[MatchedPassage]) -> str:
@@ -259,7 +405,7 @@ def _encode_article(article: StoredArticle) -> dict[str | bytes, str | bytes]:
         "content_hash": article.content_hash,
         "wire": json.dumps(article.wire),
     }
-    for name in ("outlet", "url", "title"):
+    for name in ("outlet", "url", "title", "author"):
         value = getattr(article, name)
         fields[name] = value if value is not None else ""
     fields["published_at"] = article.published_at.isoformat() if article.published_at else ""
@@ -273,7 +419,9 @@ def _decode_article(values: list[bytes | None]) -> StoredArticle:
         value = raw.get(name)
         return value.decode("utf-8") if value else None
 
-    data: dict[str, Any] = {name: text_field(name) for name in ("id", "outlet", "url", "title")}
+    data: dict[str, Any] = {
+        name: text_field(name) for name in ("id", "outlet", "url", "title", "author")
+    }
     published = text_field("published_at")
     data["published_at"] = datetime.fromisoformat(published) if published else None
     data["text"] = zlib.decompress(raw["text"] or b"").decode("utf-8")
