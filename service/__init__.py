@@ -14,8 +14,8 @@ from workers.settings import Settings, get_settings
 
 def create_app(settings: Settings | None = None, connection: redis.Redis | None = None) -> Flask:
     """Build the Flask app for ``settings`` (default: from the environment)."""
-    from service import api, errors
-    from workers.queue import connect, ingest_queue
+    from service import api, auth, errors, timing
+    from workers.queue import connect, ingest_queue, with_socket_timeout
     from workers.store import Store
 
     settings = settings or get_settings()
@@ -27,7 +27,12 @@ def create_app(settings: Settings | None = None, connection: redis.Redis | None 
         settings=settings,
         store=Store(connection, settings),
         queue=ingest_queue(connection, settings),
+        waiter=with_socket_timeout(
+            connection, api.MAX_WAIT_SECONDS + settings.redis_socket_timeout
+        ),
     )
     errors.register(app)
+    timing.register(app)
+    auth.register(app, settings)
     app.register_blueprint(api.blueprint)
     return app

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import redis
 from flask import Blueprint, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from pydantic import ValidationError
@@ -22,7 +23,7 @@ from rq.results import Result
 
 from service.errors import ApiError
 from workers.models import ArticleIn
-from workers.pipeline import load_origins
+from workers.pipeline import ArticleTooLargeError, load_origins
 from workers.queue import enqueue_ingest
 from workers.settings import Settings
 from workers.store import Store
@@ -39,6 +40,7 @@ class Services:
     settings: Settings
     store: Store
     queue: Queue
+    waiter: redis.Redis  # blocks up to MAX_WAIT_SECONDS for job results
 
 
 def services() -> Services:
@@ -106,6 +108,18 @@ def job_status_body(job: Job) -> dict[str, Any]:
     return body
 
 
+def raise_if_failed_for_good(job: Job, result: Result) -> None:
+    """Turn a failed ingest into an error answer, unless RQ will retry it."""
+    if job.get_status(refresh=True) != JobStatus.FAILED:
+        return  # scheduled for another attempt: the caller gets a 202 to poll
+    last_line = (result.exc_string or "").strip().splitlines()[-1:] or [""]
+    exc_name, _, message = last_line[0].partition(": ")
+    if exc_name.endswith(ArticleTooLargeError.__name__):
+        raise ApiError(413, message, job=job.id)
+    current_app.logger.error("ingest job %s failed: %s", job.id, result.exc_string)
+    raise ApiError(500, "ingest failed; the job is in the failed registry", job=job.id)
+
+
 @blueprint.post("/api/articles")
 def post_article() -> ResponseReturnValue:
     """Submit an article; 200 with its origins when ready in time, else 202."""
@@ -117,12 +131,12 @@ def post_article() -> ResponseReturnValue:
     article = parse_article(request.get_data(cache=False), svc.settings)
     wait = wait_seconds(svc.settings)
     job = enqueue_ingest(svc.queue, article, svc.settings)
-    result = Result.fetch_latest(job, timeout=wait) if wait else None
+    waited = Job(job.id, connection=svc.waiter)
+    result = Result.fetch_latest(waited, timeout=wait) if wait else None
     if result is not None and result.type == Result.Type.SUCCESSFUL:
         return jsonify(result.return_value), 200
     if result is not None and result.type == Result.Type.FAILED:
-        current_app.logger.error("ingest of %s failed: %s", article.id, result.exc_string)
-        raise ApiError(500, "ingest failed; the job is in the failed registry", job=job.id)
+        raise_if_failed_for_good(job, result)
     body = job_status_body(job)
     location = url_for("api.get_job", job_id=job.id)
     return jsonify(body), 202, {"Location": location}

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -20,6 +21,11 @@ import click
 import redis
 from pydantic import ValidationError
 
+from service import keys_cli
+from service.bench import bench
+from service.cli_corpus import corpus
+from service.evaluate import eval_command
+from workers.crawler.cli import crawl, crawl_bench
 from workers.models import ArticleIn
 from workers.redis_server import EmbeddedRedis, resolve_redis_url
 from workers.settings import Settings, get_settings
@@ -52,7 +58,7 @@ def serve(host: str | None, port: int | None, n_workers: int) -> None:
         crawler = [sys.executable, "-m", "service.cli", "crawl", "--json-logs"]
         workers.append(subprocess.Popen(crawler, env=env))
     try:
-        app = create_app(settings, redis.Redis.from_url(url))
+        app = create_app(settings.model_copy(update={"redis_url": url}))
         bind_host, bind_port = host or settings.host, port or settings.port
         click.echo(f"wiretrace on http://{bind_host}:{bind_port}  ({n_workers} worker(s))")
         run_simple(bind_host, bind_port, app, threaded=True, use_reloader=False)
@@ -71,6 +77,7 @@ def worker(burst: bool) -> None:
     """Run one RQ worker on the ingest queue."""
     from rq import Worker
 
+    import workers.jobs  # noqa: F401  (imported once here, not in every forked job)
     from workers.queue import connect, ingest_queue
     from workers.store import Store
 
@@ -93,6 +100,14 @@ def read_articles(source: IO[str]) -> tuple[list[ArticleIn], list[str]]:
             where = ".".join(map(str, first["loc"])) or "line"
             problems.append(f"line {number}: {where}: {first['msg']}")
     return articles, problems
+
+
+def read_text_files(folder: Path) -> list[ArticleIn]:
+    """One article per ``*.txt`` file of ``folder``, its id the file name without ``.txt``."""
+    return [
+        ArticleIn(id=path.stem, text=path.read_text(encoding="utf-8"))
+        for path in sorted(folder.glob("*.txt"))
+    ]
 
 
 def publication_order(articles: list[ArticleIn]) -> list[ArticleIn]:
@@ -132,10 +147,13 @@ def scratch_store(settings: Settings) -> Iterator[Settings]:
 
 
 @cli.command()
-@click.argument("infile", type=click.File("r", encoding="utf-8"))
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
 @click.option("--out", "outfile", required=True, type=click.File("w", encoding="utf-8"))
-def analyze(infile: IO[str], outfile: IO[str]) -> None:
-    """Ingest a JSON-lines file of articles and write one origins record per article.
+def analyze(source: Path, outfile: IO[str]) -> None:
+    """Ingest articles and write one origins record per article.
+
+    SOURCE is a JSON-lines file (one article per line: id, text, and optionally
+    outlet, url, title, published_at) or a folder of .txt files (one article each).
 
     Articles go in in published_at order (ties: file order) into a fresh store,
     the embedded one or a scratch key prefix on REDIS_URL; records come out in
@@ -144,26 +162,39 @@ def analyze(infile: IO[str], outfile: IO[str]) -> None:
     from workers.pipeline import ingest, load_origins
     from workers.store import Store
 
-    articles, problems = read_articles(infile)
+    problems: list[str] = []
+    if source.is_dir():
+        articles = read_text_files(source)
+    else:
+        with source.open(encoding="utf-8") as infile:
+            articles, problems = read_articles(infile)
     for problem in problems:
         click.echo(f"skipped {problem}", err=True)
     with scratch_store(get_settings()) as settings:
         store = Store(redis.Redis.from_url(settings.redis_url or ""), settings)
         store.check_index()
+        started = time.perf_counter()
         with click.progressbar(
             publication_order(articles), label="ingesting", file=sys.stderr
         ) as ordered:
             for article in ordered:
                 ingest(store, article)
+        elapsed = time.perf_counter() - started
         for article in articles:
             origins = load_origins(store, article.id)
             if origins is not None:
                 outfile.write(json.dumps(origins.model_dump(mode="json")) + "\n")
-    click.echo(f"{len(articles)} articles analyzed, {len(problems)} lines skipped", err=True)
+    click.echo(
+        f"{len(articles)} articles analyzed, {len(problems)} lines skipped; "
+        f"ingest took {elapsed:.3f} s",
+        err=True,
+    )
 
 
-from workers.crawler.cli import crawl, crawl_bench  # noqa: E402
-
+cli.add_command(keys_cli.keys)
+cli.add_command(corpus)
+cli.add_command(bench)
+cli.add_command(eval_command)
 cli.add_command(crawl)
 cli.add_command(crawl_bench)
 

@@ -18,6 +18,12 @@ class ApiError(Exception):
         self.status = status
         self.message = message
         self.detail = detail
+        self.headers: dict[str, str] = {}
+
+    def with_headers(self, headers: dict[str, str]) -> ApiError:
+        """The same error, sent with these response headers (e.g. ``Retry-After``)."""
+        self.headers.update(headers)
+        return self
 
 
 def error_response(status: int, message: str, **detail: Any) -> ResponseReturnValue:
@@ -27,7 +33,7 @@ def error_response(status: int, message: str, **detail: Any) -> ResponseReturnVa
 def register(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> ResponseReturnValue:
-        return error_response(exc.status, exc.message, **exc.detail)
+        return jsonify({"error": exc.message, **exc.detail}), exc.status, exc.headers
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> ResponseReturnValue:

@@ -21,14 +21,34 @@ import requests
 from werkzeug.serving import make_server
 
 from service import create_app
+from service.auth import hash_key, new_key
 from workers.redis_server import EmbeddedRedis
 from workers.settings import Settings
 from workers.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+
+
+def find_shared() -> Path:
+    """The ``shared`` folder beside the project (seeds, eval corpora, schemas).
+
+    ``WIRETRACE_SHARED_DIR`` names it explicitly; otherwise the nearest
+    ``shared/`` beside the checkout or one of its parents (worktrees live deeper).
+    """
+    explicit = os.environ.get("WIRETRACE_SHARED_DIR")
+    if explicit:
+        return Path(explicit)
+    for parent in ROOT.parents:
+        if (parent / "shared").is_dir():
+            return parent / "shared"
+    return ROOT.parent / "shared"
+
+
+SHARED = find_shared()
 SEEDS = SHARED / "seeds"
 KEY_PREFIX = "wttest"
+# A fresh key per test session; the settings below carry only its hash.
+TEST_API_KEY = new_key()
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +60,13 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedR
 
 @pytest.fixture(scope="session")
 def settings(redis_server: EmbeddedRedis) -> Settings:
-    return Settings(redis_url=redis_server.url, key_prefix=KEY_PREFIX, default_wait_seconds=10)
+    return Settings(
+        redis_url=redis_server.url,
+        key_prefix=KEY_PREFIX,
+        default_wait_seconds=10,
+        api_key_hashes=[hash_key(TEST_API_KEY)],
+        write_rate_limit=0,  # tests of the limit set their own
+    )
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -50,6 +76,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "REDIS_URL": settings.redis_url or "",
         "WIRETRACE_KEY_PREFIX": settings.key_prefix,
         "WIRETRACE_QUEUE_NAME": settings.queue_name,
+        "WIRETRACE_API_KEY_HASHES": ",".join(settings.api_key_hashes),
     }
 
 
@@ -119,22 +146,40 @@ def api(live_server: LiveServer, clean_store: Store) -> Iterator[ApiClient]:
 
 
 class ApiClient:
-    def __init__(self, base: str, session: requests.Session) -> None:
+    """HTTP calls to the service; every call carries ``key`` as a bearer token."""
+
+    def __init__(
+        self, base: str, session: requests.Session, key: str | None = TEST_API_KEY
+    ) -> None:
         self.base = base
         self.session = session
+        self.key = key
+
+    def with_key(self, key: str | None) -> ApiClient:
+        """The same client sending another key (None: no Authorization header)."""
+        return ApiClient(self.base, self.session, key)
+
+    def headers(self, **extra: str) -> dict[str, str]:
+        auth = {"Authorization": f"Bearer {self.key}"} if self.key is not None else {}
+        return {**auth, **extra}
 
     def post_article(self, article: dict[str, object], wait: float = 10) -> requests.Response:
-        return self.session.post(f"{self.base}/api/articles?wait={wait}", json=article)
+        return self.session.post(
+            f"{self.base}/api/articles?wait={wait}", json=article, headers=self.headers()
+        )
 
     def get(self, path: str) -> requests.Response:
-        return self.session.get(f"{self.base}{path}")
+        return self.session.get(f"{self.base}{path}", headers=self.headers())
 
     def post_raw(
-        self, path: str, data: bytes, content_type: str = "application/json"
+        self, path: str, data: bytes | Iterator[bytes], content_type: str = "application/json"
     ) -> requests.Response:
         return self.session.post(
-            f"{self.base}{path}", data=data, headers={"Content-Type": content_type}
+            f"{self.base}{path}", data=data, headers=self.headers(**{"Content-Type": content_type})
         )
+
+    def delete(self, path: str) -> requests.Response:
+        return self.session.delete(f"{self.base}{path}", headers=self.headers())
 
 
 def seed_articles() -> list[dict[str, str]]:

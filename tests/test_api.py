@@ -94,7 +94,11 @@ def test_bad_input_is_a_clear_4xx_and_stores_nothing(api: ApiClient, redis_clien
         (json.dumps({"id": "x", "text": "   "}).encode(), 422, "text"),
         (json.dumps({"id": "x", "text": 5}).encode(), 422, "text"),
         (json.dumps({"id": "x", "text": "t", "outlet": ["a"]}).encode(), 422, "outlet"),
-        (json.dumps({"id": "x", "text": "t", "published_at": "yesterday"}).encode(), 422, "published_at"),
+        (
+            json.dumps({"id": "x", "text": "t", "published_at": "yesterday"}).encode(),
+            422,
+            "published_at",
+        ),
         (json.dumps({"id": "x y", "text": "t"}).encode(), 422, "id"),
         (json.dumps({"id": "x", "text": "t", "url": "ftp://a/b"}).encode(), 422, "url"),
         (json.dumps({"id": "x", "text": "t", "colour": "red"}).encode(), 422, "colour"),
@@ -105,13 +109,30 @@ def test_bad_input_is_a_clear_4xx_and_stores_nothing(api: ApiClient, redis_clien
         response = api.post_raw("/api/articles", body)
         assert response.status_code == status, (body[:40], response.text)
         assert needle in response.json()["error"], (body[:40], response.json())
-    bad_wait = api.session.post(f"{api.base}/api/articles?wait=soon", json={"id": "x", "text": "t"})
+    bad_wait = api.post_raw(
+        "/api/articles?wait=soon", json.dumps({"id": "x", "text": "t"}).encode()
+    )
     assert bad_wait.status_code == 400 and "wait" in bad_wait.json()["error"]
     assert redis_client.keys("wttest:*") == []
 
 
-def test_too_many_paragraphs_is_refused(api: ApiClient) -> None:
+def test_too_many_paragraphs_are_refused(api: ApiClient) -> None:
     text = "\n\n".join(["word"] * 6000)
     response = api.post_article({"id": "many", "text": text})
     assert response.status_code == 413
     assert "paragraphs" in response.json()["error"]
+
+
+def test_limits_are_inclusive_huge_paragraph_and_many_paragraphs_are_processed(
+    api: ApiClient,
+) -> None:
+    words = [f"w{(i * 7919) % 50000}" for i in range(200_000)]
+    one_paragraph = " ".join(words)[:1_000_000]
+    response = api.post_article({"id": "huge", "text": one_paragraph}, wait=60)
+    assert response.status_code == 200, response.text
+    assert response.json()["id"] == "huge"
+
+    many = "\n\n".join(f"Paragraph number {i} of a very long list." for i in range(5000))
+    response = api.post_article({"id": "many-ok", "text": many}, wait=60)
+    assert response.status_code == 200, response.text
+    assert api.get("/api/articles/many-ok").json()["text"] == many

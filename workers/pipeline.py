@@ -7,9 +7,10 @@ moves data between it and Redis, in a fixed number of round trips per article.
 
 from __future__ import annotations
 
-import numpy as np
+from dataclasses import dataclass
 
 from workers.engine.attribute import wire_credits
+from workers.engine.candidates import rank_candidates
 from workers.engine.compare import compare_articles, prepare_article
 from workers.engine.fingerprint import band_keys, unit_signatures
 from workers.engine.origins import build_origins
@@ -29,29 +30,27 @@ def check_limits(article: ArticleIn, settings: Settings) -> None:
         )
 
 
-def rank_candidates(hits: np.ndarray, limit: int) -> list[int]:
-    """Article numbers by how many bands they share, most first, at most ``limit``."""
-    if hits.size == 0:
-        return []
-    numbers, counts = np.unique(hits, return_counts=True)
-    order = np.lexsort((numbers, -counts))[:limit]
-    return [int(n) for n in numbers[order]]
+@dataclass(frozen=True)
+class Indexed:
+    """An article just stored, with the passages it shares with earlier ones."""
+
+    stored: StoredArticle
+    matches: dict[int, tuple[list[MatchedPassage], list[MatchedPassage]]]
+    sources: dict[int, StoredArticle]  # the matched articles, by number
 
 
-def ingest(store: Store, article: ArticleIn) -> Origins:
-    """Fingerprint, match and store ``article``; return its origins.
+def index_article(store: Store, article: ArticleIn, *, force: bool = False) -> Indexed | None:
+    """Fingerprint, match and store ``article``; None if it is stored unchanged.
 
-    Submitting the same id with the same text again changes nothing and
-    returns the stored origins; the same id with other text replaces it.
+    Submitting the same id with the same text again changes nothing (unless
+    ``force``); the same id with other text replaces it.
     """
     settings = store.settings
     check_limits(article, settings)
     digest = content_hash(article.text)
     ref = store.lookup(article.id)
-    if ref is not None and ref.content_hash == digest:
-        origins = load_origins(store, article.id)
-        if origins is not None:
-            return origins
+    if ref is not None and ref.content_hash == digest and not force:
+        return None
     number = ref.number if ref is not None else store.allocate(article.id)
 
     prepared = prepare_article(article.text, article.outlet, settings)
@@ -76,11 +75,24 @@ def ingest(store: Store, article: ArticleIn) -> Origins:
         **article.model_dump(), content_hash=digest, wire=wire_credits(article.text)
     )
     store.save_article(number, stored, matches)
+    return Indexed(stored, matches, {n: candidates[n] for n in matches})
+
+
+def ingest(store: Store, article: ArticleIn) -> Origins:
+    """Fingerprint, match and store ``article``; return its origins."""
+    indexed = index_article(store, article)
+    if indexed is None:
+        origins = load_origins(store, article.id)
+        if origins is not None:
+            return origins
+        indexed = index_article(store, article, force=True)  # deleted meanwhile
+    assert indexed is not None
+    sources = indexed.sources
     return build_origins(
-        stored,
-        {candidates[n].id: forward for n, (forward, _) in matches.items()},
-        {candidates[n].id: candidates[n] for n in matches},
-        settings.engine_echo(),
+        indexed.stored,
+        {sources[n].id: forward for n, (forward, _) in indexed.matches.items()},
+        {source.id: source for source in sources.values()},
+        store.settings.engine_echo(),
     )
 
 

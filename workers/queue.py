@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry as RedisRetry
 from rq import Queue, Retry
 from rq.job import Job
 
@@ -11,12 +15,39 @@ from workers.redis_server import resolve_redis_url
 from workers.settings import Settings
 
 INGEST_JOB = "workers.jobs.ingest"
+INGEST_BATCH_JOB = "workers.jobs.ingest_batch"
 
 
 def connect(settings: Settings) -> redis.Redis:
     """A client for the configured Redis, starting the embedded one if none is."""
     url, _ = resolve_redis_url(settings.redis_url, settings.data_dir)
-    return redis.Redis.from_url(url)
+    return redis_client(url, settings)
+
+
+def redis_client(url: str, settings: Settings) -> redis.Redis:
+    """A client that gives up on a dead or frozen Redis within seconds.
+
+    redis-py's default retries a failed command ten times with backoff; behind a
+    web request that turns an outage into a hang, so retries are few and every
+    command has a socket timeout (RQ workers raise it for their blocking dequeue).
+    """
+    return redis.Redis.from_url(
+        url,
+        socket_timeout=settings.redis_socket_timeout,
+        socket_connect_timeout=settings.redis_socket_timeout,
+        retry=RedisRetry(ExponentialBackoff(cap=1.0, base=0.1), settings.redis_retries),
+    )
+
+
+def with_socket_timeout(client: redis.Redis, seconds: float) -> redis.Redis:
+    """A client like ``client`` (own connection pool) whose commands may block ``seconds``.
+
+    For waiting on a job's result: that read blocks on purpose, longer than the
+    timeout that protects every other command.
+    """
+    pool = client.connection_pool
+    kwargs = {**pool.connection_kwargs, "socket_timeout": seconds}
+    return redis.Redis(connection_pool=type(pool)(connection_class=pool.connection_class, **kwargs))
 
 
 def ingest_queue(connection: redis.Redis, settings: Settings) -> Queue:
@@ -33,4 +64,17 @@ def enqueue_ingest(queue: Queue, article: ArticleIn, settings: Settings) -> Job:
         failure_ttl=7 * 24 * 3600,
         retry=Retry(max=3, interval=[5, 30, 120]),
         description=f"ingest {article.id}",
+    )
+
+
+def enqueue_ingest_batch(queue: Queue, articles: list[dict[str, Any]], settings: Settings) -> Job:
+    """Queue many articles (JSON-ready dicts) as one job; its result counts them."""
+    return queue.enqueue(
+        INGEST_BATCH_JOB,
+        articles,
+        job_timeout=settings.job_timeout_seconds,
+        result_ttl=settings.result_ttl_seconds,
+        failure_ttl=7 * 24 * 3600,
+        retry=Retry(max=3, interval=[5, 30, 120]),
+        description=f"ingest {len(articles)} articles",
     )

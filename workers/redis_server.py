@@ -9,7 +9,9 @@ shares that one server: the first starts it, the others find its socket.
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,9 +53,19 @@ class EmbeddedRedis:
     data_dir: Path
     process: subprocess.Popen[bytes] | None = None
 
+    def __post_init__(self) -> None:
+        # Redis changes into its data directory before binding: paths must be absolute.
+        self.data_dir = Path(self.data_dir).resolve()
+
     @property
     def socket(self) -> Path:
-        return self.data_dir / SOCKET_NAME
+        """The socket in the data directory, or in /tmp where that path is too long
+        for a Unix socket (about 100 bytes)."""
+        inside = self.data_dir / SOCKET_NAME
+        if len(str(inside)) <= 100:
+            return inside
+        digest = hashlib.sha1(str(self.data_dir).encode()).hexdigest()[:16]
+        return Path(tempfile.gettempdir()) / f"wiretrace-{digest}.sock"
 
     @property
     def url(self) -> str:
@@ -74,9 +86,7 @@ class EmbeddedRedis:
             return self
         self.socket.unlink(missing_ok=True)
         config = self.data_dir / "redis.conf"
-        config.write_text(
-            _SERVER_CONFIG.format(socket=self.socket, data_dir=self.data_dir.resolve())
-        )
+        config.write_text(_SERVER_CONFIG.format(socket=self.socket, data_dir=self.data_dir))
         self.process = subprocess.Popen(
             [redis_binary(), str(config)],
             stdout=subprocess.DEVNULL,

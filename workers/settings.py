@@ -8,12 +8,15 @@ origins record (:meth:`Settings.engine_echo`) so that a result says what made it
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+API_KEY_HASH_PATTERN = re.compile(r"sha256:[0-9a-f]{64}")
 
 
 class Settings(BaseSettings):
@@ -33,6 +36,17 @@ class Settings(BaseSettings):
         default="wt", description="Prefix of every Redis key (the store adds a version)."
     )
     queue_name: str = Field(default="ingest", description="RQ queue the ingest jobs go to.")
+    redis_socket_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds a Redis command may take before the web process gives up and "
+        "answers 503: a frozen Redis must not hang requests.",
+    )
+    redis_retries: int = Field(
+        default=1,
+        ge=0,
+        description="Retries of a Redis command after a connection error or timeout.",
+    )
 
     # --- the text engine -----------------------------------------------------
     shingle_size: int = Field(
@@ -116,6 +130,42 @@ class Settings(BaseSettings):
     job_timeout_seconds: int = Field(default=120, description="Hard limit of one ingest job.")
     result_ttl_seconds: int = Field(default=3600, description="How long job results are kept.")
 
+    worker_monitoring_seconds: int = Field(
+        default=10,
+        ge=1,
+        description="How often a busy worker records that its job is alive; an ingest whose "
+        "worker stopped recording is requeued about a minute later (at once when the "
+        "worker restarts on the same host).",
+    )
+    worker_maintenance_seconds: int = Field(
+        default=60,
+        ge=5,
+        description="How often workers look for abandoned jobs and clean RQ's registries.",
+    )
+
+    # --- access ----------------------------------------------------------------
+    api_key_hashes: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated `sha256:<hex>` hashes of the API keys allowed to write "
+        "(make one with `wiretrace keys new`). None set: every write is refused.",
+    )
+    read_requires_key: bool = Field(
+        default=False, description="Whether reading articles, origins and jobs needs a key too."
+    )
+    write_rate_limit: int = Field(
+        default=600,
+        ge=0,
+        description="Writes one key may make per rate-limit window (0: unlimited).",
+    )
+    rate_limit_window_seconds: int = Field(
+        default=60, ge=1, description="Length of the rate-limit window."
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated origins whose browser pages may call the API (CORS). "
+        "Empty: CORS is off.",
+    )
+
     # --- web -----------------------------------------------------------------
     host: str = Field(default="127.0.0.1", description="Address `wiretrace serve` binds.")
     port: int = Field(default=8000, description="Port `wiretrace serve` listens on.")
@@ -192,6 +242,26 @@ class Settings(BaseSettings):
     crawl_max_entries_per_feed: int = Field(
         default=500, ge=1, description="Most entries read from one feed or sitemap."
     )
+
+    @field_validator("api_key_hashes", "cors_origins", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        """Lists come from the environment as comma-separated strings."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("api_key_hashes")
+    @classmethod
+    def _hashes_not_keys(cls, value: list[str]) -> list[str]:
+        """Refuse a raw key where its hash belongs, before it sits in a config file."""
+        for entry in value:
+            if not API_KEY_HASH_PATTERN.fullmatch(entry):
+                raise ValueError(
+                    "each entry must be `sha256:` and 64 hex digits, as printed by "
+                    "`wiretrace keys new` (the hash of a key, never the key itself)"
+                )
+        return value
 
     @property
     def lsh_bands(self) -> int:

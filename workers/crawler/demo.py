@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Literal
 
 import click
-import redis
 from pydantic import BaseModel, ConfigDict, Field
 from rich.console import Console
 from rich.table import Table
@@ -37,7 +36,7 @@ from workers.crawler.runner import make_reporter, redis_url, run_crawl
 from workers.crawler.site import LocalSite
 from workers.crawler.urls import article_id_for, canonical_url
 from workers.pipeline import load_origins
-from workers.queue import ingest_queue
+from workers.queue import ingest_queue, redis_client
 from workers.settings import Settings
 from workers.store import Store
 
@@ -146,7 +145,7 @@ def run_demo(settings: Settings, first_port: int, json_logs: bool) -> None:
             f"port {first_port} or the next few are taken; choose others with --demo-port"
         ) from exc
     url = redis_url(settings)
-    connection = redis.Redis.from_url(url)
+    connection = redis_client(url, settings)
     wait_for_ingest(ingest_queue(connection, settings), url, console)
     show_demo_result(Store(connection, settings), sites)
 

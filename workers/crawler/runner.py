@@ -9,12 +9,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import redis
-
 from workers.crawler.crawl import Crawler
 from workers.crawler.outlets import Outlet
 from workers.crawler.report import LiveReporter, LogReporter, Reporter, logger
-from workers.queue import ingest_queue
+from workers.queue import connect, ingest_queue
 from workers.redis_server import resolve_redis_url
 from workers.settings import Settings
 from workers.store import Store
@@ -56,7 +54,7 @@ def run_crawl(
     settings: Settings, outlets: list[Outlet], *, once: bool, reporter: Reporter
 ) -> Reporter:
     """Crawl ``outlets`` once or until SIGINT/SIGTERM; returns the reporter (its counts)."""
-    connection = redis.Redis.from_url(redis_url(settings))
+    connection = connect(settings)
     store = Store(connection, settings)
     with stop_on_signals() as stop, reporter:
         crawler = Crawler(

@@ -1,19 +1,13 @@
-"""Verify, align and classify: what two articles share, seen from each side.
-
-Candidates come from the LSH index and may be false: verification counts the
-shingles the two texts share exactly and skips alignment where too few are
-shared to make even one passage of the minimum length.
-"""
+"""Verify, align and classify one pair: what two articles share, seen from each side."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from workers.engine.align import align_passages
 from workers.engine.classify import classify_passage, quote_spans
 from workers.engine.document import Document, prepare_document
+from workers.engine.verify import is_verified
 from workers.models import MatchedPassage
 from workers.settings import Settings
 
@@ -37,23 +31,12 @@ def prepare_article(text: str, outlet: str | None, settings: Settings) -> Prepar
     return PreparedArticle(doc=doc, quotes=quote_spans(text), outlet=outlet)
 
 
-def shared_shingles(a: Document, b: Document) -> int:
-    """Distinct shingles the two texts have in common (exact, not estimated)."""
-    return int(np.intersect1d(a.shingles, b.shingles).size)
-
-
-def containment(a: Document, b: Document) -> float:
-    """Share of the smaller text's distinct shingles that the other contains."""
-    smaller = min(np.unique(a.shingles).size, np.unique(b.shingles).size)
-    return shared_shingles(a, b) / smaller if smaller else 0.0
-
-
 def compare_articles(
     a: PreparedArticle, b: PreparedArticle, settings: Settings
 ) -> tuple[list[MatchedPassage], list[MatchedPassage]]:
     """Passages ``a`` shares with ``b``: as ``a`` sees them, and as ``b`` sees them."""
     k = settings.shingle_size
-    if shared_shingles(a.doc, b.doc) < max(1, settings.min_passage_tokens - k + 1):
+    if not is_verified(a.doc, b.doc, shingle_size=k, min_words=settings.min_passage_tokens):
         return [], []
     same_outlet = a.outlet is not None and a.outlet == b.outlet
     forward: list[MatchedPassage] = []

@@ -11,7 +11,9 @@ from __future__ import annotations
 import regex
 
 _PARAGRAPH_BREAK = regex.compile(r"\n[ \t\r\f\v\u00a0]*\n\s*")
-_WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+")
+# Apostrophes, dots and commas inside a word or number keep it whole: army's,
+# U.S, 14,000.
+_WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+(?:['.,][\p{L}\p{M}\p{N}]+)*")
 # A sentence ends at . ! ? … (and the Devanagari danda, Arabic question mark)
 # followed by optional closing quotes or brackets, then whitespace.
 _SENTENCE_END = regex.compile(r"[.!?\u2026\u0964\u0965\u061f]+[\"'\u201d\u2019\u00bb)\]]*\s+")

@@ -1,0 +1,63 @@
+"""Folding for matching, and the map back to offsets in the text as submitted."""
+
+from __future__ import annotations
+
+import pytest
+
+from workers.engine.normalize import normalize
+from workers.engine.segment import word_spans
+
+SAMPLES = [
+    "Plain ASCII Text, with Capitals.",
+    "“Curly quotes” and ‘single ones’ — with dashes – here",
+    "The ﬁnal oﬃce: ligatures expand",
+    "Cafe\u0301 and café are the same word",
+    "ПРИВЕТ, Мир! Ёлка",
+    "أحمد قال: إن المدينةُ ــ جميلة",
+    "हिन्दी समाचार पत्र में छपी ख़बर",
+    "Jakarta — Presiden mengatakan bahwa kebijakan itu akan berlaku",
+    "mixed ASCII and ﬁ and “quotes” again ÆSOP",
+]
+
+
+def test_ascii_is_lowercased_with_identity_offsets() -> None:
+    norm = normalize("Hello World")
+    assert norm.text == "hello world"
+    assert norm.original_span(6, 11) == (6, 11)
+
+
+def test_quotes_dashes_and_case_fold_to_plain_forms() -> None:
+    norm = normalize("“Don’t” — she said «now»")
+    assert norm.text == '"don\'t" - she said "now"'
+
+
+def test_diacritics_and_composition_do_not_hide_a_word() -> None:
+    assert normalize("Cafe\u0301").text == normalize("CAFÉ").text == "cafe"
+
+
+def test_arabic_letter_variants_and_harakat_fold() -> None:
+    assert normalize("أحمد").text == normalize("احمد").text
+    assert normalize("مدينةُ").text == normalize("مدينه").text
+    assert normalize("جــميل").text == "جميل"
+
+
+def test_indic_vowel_signs_are_kept() -> None:
+    assert normalize("हिन्दी").text == "हिन्दी"
+
+
+def test_ligature_maps_back_to_the_ligature() -> None:
+    text = "the ﬁnal word"
+    norm = normalize(text)
+    assert norm.text == "the final word"
+    start = norm.text.index("final")
+    assert norm.original_span(start, start + len("final")) == (4, 8)
+    assert text[4:8] == "ﬁnal"
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_every_word_maps_back_to_the_original_that_folds_to_it(text: str) -> None:
+    norm = normalize(text)
+    for start, end in word_spans(norm.text):
+        o_start, o_end = norm.original_span(start, end)
+        assert 0 <= o_start < o_end <= len(text)
+        assert normalize(text[o_start:o_end]).text == norm.text[start:end]
