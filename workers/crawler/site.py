@@ -102,6 +102,9 @@ def _handler_for(site: LocalSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "wiretrace-localsite"
+        # Headers and body go out in two writes; with Nagle on, the body waits for
+        # the client's delayed ACK (40 ms a response on keep-alive connections).
+        disable_nagle_algorithm = True
 
         def do_GET(self) -> None:
             self._respond(with_body=True)
