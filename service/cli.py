@@ -69,16 +69,14 @@ def serve(host: str | None, port: int | None, n_workers: int) -> None:
 @click.option("--burst", is_flag=True, help="Exit when the queue is empty.")
 def worker(burst: bool) -> None:
     """Run one RQ worker on the ingest queue."""
-    from rq import Worker
-
     import workers.jobs  # noqa: F401  (imported once here, not in every forked job)
-    from workers.queue import connect, ingest_queue
-    from workers.store import Store
+    from workers.reliability import run_worker
+    from workers.store import IndexMismatchError
 
-    settings = get_settings()
-    connection = connect(settings)
-    Store(connection, settings).check_index()
-    Worker([ingest_queue(connection, settings)], connection=connection).work(burst=burst)
+    try:
+        run_worker(get_settings(), burst=burst)
+    except IndexMismatchError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def read_articles(source: IO[str]) -> tuple[list[ArticleIn], list[str]]:

@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
 
 ARTICLE_ID_PATTERN = r"^[^\s/?#%\\]{1,200}$"
+# What _http_url accepts, as a JSON Schema pattern (no inline flags there).
+HTTP_URL_SCHEMA_PATTERN = r"^[Hh][Tt][Tt][Pp]([Ss])?://"
 
 
 def _not_blank(value: str) -> str:
@@ -38,9 +40,21 @@ class ArticleIn(BaseModel):
             description="Caller's id: 1-200 characters, no whitespace, '/', '?', '#', '%' or '\\'.",
         ),
     ]
-    text: Annotated[StrictStr, AfterValidator(_not_blank), Field(description="The article text.")]
+    text: Annotated[
+        StrictStr,
+        AfterValidator(_not_blank),
+        # The schema states what _not_blank checks, so generated clients know it.
+        Field(description="The article text.", json_schema_extra={"pattern": r"\S"}),
+    ]
     outlet: Annotated[StrictStr, Field(max_length=200)] | None = None
-    url: Annotated[StrictStr, Field(max_length=2048), AfterValidator(_http_url)] | None = None
+    url: (
+        Annotated[
+            StrictStr,
+            Field(max_length=2048, json_schema_extra={"pattern": HTTP_URL_SCHEMA_PATTERN}),
+            AfterValidator(_http_url),
+        ]
+        | None
+    ) = None
     title: Annotated[StrictStr, Field(max_length=1000)] | None = None
     published_at: datetime | None = Field(
         default=None, description="ISO 8601; the earlier of two articles is the source."

@@ -7,9 +7,11 @@ moves data between it and Redis, in a fixed number of round trips per article.
 
 from __future__ import annotations
 
+import numpy as np
+
 from workers.engine.attribute import wire_credits
 from workers.engine.candidates import rank_candidates
-from workers.engine.compare import compare_articles, prepare_article
+from workers.engine.compare import PreparedArticle, compare_articles, prepare_article
 from workers.engine.fingerprint import band_keys, unit_signatures
 from workers.engine.origins import build_origins
 from workers.models import ArticleIn, MatchedPassage, Origins, StoredArticle
@@ -43,8 +45,11 @@ def ingest(store: Store, article: ArticleIn) -> Origins:
         if origins is not None:
             return origins
     number = ref.number if ref is not None else store.allocate(article.id)
+    return index_article(store, number, article)
 
-    prepared = prepare_article(article.text, article.outlet, settings)
+
+def article_bands(prepared: PreparedArticle, settings: Settings) -> np.ndarray:
+    """The LSH band keys of an article: what the index files it under."""
     if len(prepared.doc.units) > settings.max_units:
         raise ArticleTooLargeError(
             f"article has {len(prepared.doc.units)} sentences; the limit is {settings.max_units}"
@@ -52,7 +57,15 @@ def ingest(store: Store, article: ArticleIn) -> Origins:
     signatures, _ = unit_signatures(
         prepared.doc.shingles, prepared.doc.units, settings.shingle_size, settings.num_perm
     )
-    hits = store.index_and_query(number, band_keys(signatures, settings.lsh_rows))
+    return band_keys(signatures, settings.lsh_rows)
+
+
+def index_article(store: Store, number: int, article: ArticleIn) -> Origins:
+    """Index, match and store ``article`` as article ``number``, whatever is stored."""
+    settings = store.settings
+    digest = content_hash(article.text)
+    prepared = prepare_article(article.text, article.outlet, settings)
+    hits = store.index_and_query(number, article_bands(prepared, settings))
     candidates = store.load_articles(rank_candidates(hits, settings.max_candidates))
 
     matches: dict[int, tuple[list[MatchedPassage], list[MatchedPassage]]] = {}

@@ -137,6 +137,12 @@ class Settings(BaseSettings):
         "worker stopped recording is requeued about a minute later (at once when the "
         "worker restarts on the same host).",
     )
+    worker_ttl_seconds: int = Field(
+        default=60,
+        ge=20,
+        description="A worker that has not checked in for this long counts as gone "
+        "(/readyz, recovery of its job).",
+    )
     worker_maintenance_seconds: int = Field(
         default=60,
         ge=5,
@@ -166,9 +172,27 @@ class Settings(BaseSettings):
         "Empty: CORS is off.",
     )
 
+    # --- operations -------------------------------------------------------------
+    ready_max_queue_depth: int = Field(
+        default=1000,
+        ge=1,
+        description="/readyz reports not ready while more ingest jobs than this wait.",
+    )
+    log_level: str = Field(default="INFO", description="Level of the JSON logs on stderr.")
+
     # --- web -----------------------------------------------------------------
-    host: str = Field(default="127.0.0.1", description="Address `wiretrace serve` binds.")
-    port: int = Field(default=8000, description="Port `wiretrace serve` listens on.")
+    host: str = Field(
+        default="127.0.0.1", description="Address `wiretrace serve` and gunicorn bind."
+    )
+    port: int = Field(default=8000, description="Port `wiretrace serve` and gunicorn listen on.")
+    web_processes: int = Field(
+        default=2, ge=1, description="gunicorn worker processes (docker-compose's web service)."
+    )
+    web_threads: int = Field(
+        default=8,
+        ge=1,
+        description="Threads per gunicorn process; a POST holds one while it waits for its job.",
+    )
 
     @field_validator("api_key_hashes", "cors_origins", mode="before")
     @classmethod

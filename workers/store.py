@@ -17,6 +17,8 @@ key                                what it holds
 ``wt:1:x:{g}:<bucket>``            hash: LSH band -> packed uint32 article numbers
 ``wt:1:rate:<key id>:<window>``    writes one API key made in one rate-limit
                                    window (expires with the window)
+``wt:1:stats:<name>``              hash: counters the metrics read (e.g. ingest
+                                   jobs by outcome, duration histogram buckets)
 =================================  ==========================================
 
 The LSH index spreads band entries over ``index_buckets`` small hashes, which
@@ -32,7 +34,7 @@ import hashlib
 import json
 import time
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,6 +42,7 @@ from typing import Any
 import numpy as np
 import redis
 from redis.cluster import RedisCluster
+from redis.commands.core import Script
 
 from workers.models import MatchedPassage, StoredArticle
 from workers.settings import Settings
@@ -71,6 +74,27 @@ for i, key in ipairs(KEYS) do
   end
 end
 return found
+"""
+
+_UNINDEX = """
+local id = ARGV[1]
+for i, key in ipairs(KEYS) do
+  local field = ARGV[i + 1]
+  local cur = redis.call('HGET', key, field)
+  if cur then
+    local kept = {}
+    for pos = 1, #cur, 4 do
+      local member = string.sub(cur, pos, pos + 3)
+      if member ~= id then kept[#kept + 1] = member end
+    end
+    if #kept == 0 then
+      redis.call('HDEL', key, field)
+    else
+      redis.call('HSET', key, field, table.concat(kept))
+    end
+  end
+end
+return 0
 """
 
 _ARTICLE_FIELDS = ("id", "text", "outlet", "url", "title", "published_at", "content_hash", "wire")
@@ -113,6 +137,7 @@ class Store:
         self.prefix = f"{settings.key_prefix}:{LAYOUT_VERSION}"
         self.is_cluster = isinstance(client, RedisCluster)
         self._index_script = client.register_script(_INDEX_AND_QUERY)
+        self._unindex_script = client.register_script(_UNINDEX)
 
     # --- key layout ------------------------------------------------------------
     def _key(self, *parts: object) -> str:
@@ -172,28 +197,38 @@ class Store:
         already there (one entry per shared band, so counts are band hits)."""
         if band_keys.size == 0:
             return np.empty(0, dtype=np.uint32)
-        buckets = (band_keys % np.uint64(self.settings.index_buckets)).tolist()
-        fields = (band_keys >> np.uint64(32)).tolist()
         member = int(number).to_bytes(4, "little")
         cap = str(self.settings.posting_cap * 4)
+        parts = self._run_per_tag_group(self._index_script, band_keys, [member, cap])
+        hits = np.frombuffer(b"".join(b"".join(part) for part in parts), dtype="<u4")
+        return hits[hits != number]
+
+    def unindex(self, number: int, band_keys: np.ndarray) -> None:
+        """Remove article ``number`` from the postings of each band."""
+        if band_keys.size:
+            member = int(number).to_bytes(4, "little")
+            self._run_per_tag_group(self._unindex_script, band_keys, [member])
+
+    def _run_per_tag_group(
+        self, script: Script, band_keys: np.ndarray, leading_args: list[bytes | str]
+    ) -> list[Any]:
+        """Run a band script over ``band_keys``: one call per hash-tag group on a
+        Redis Cluster, one call in all otherwise. Returns each call's answer."""
+        buckets = (band_keys % np.uint64(self.settings.index_buckets)).tolist()
+        fields = (band_keys >> np.uint64(32)).tolist()
         groups: dict[int, tuple[list[str], list[int]]] = {}
         for bucket, field in zip(buckets, fields, strict=True):
             group = bucket % _INDEX_TAG_GROUPS if self.is_cluster else 0
             keys, args = groups.setdefault(group, ([], []))
             keys.append(self._bucket_key(bucket))
             args.append(field)
-        found: list[bytes] = []
         if len(groups) == 1:
-            keys, args = groups[next(iter(groups))]
-            found = self._index_script(keys=keys, args=[member, cap, *args])
-        else:
-            pipe = self.client.pipeline(transaction=False)
-            for keys, args in groups.values():
-                self._index_script(keys=keys, args=[member, cap, *args], client=pipe)
-            for part in pipe.execute():
-                found.extend(part)
-        hits = np.frombuffer(b"".join(found), dtype="<u4")
-        return hits[hits != number]
+            keys, args = next(iter(groups.values()))
+            return [script(keys=keys, args=[*leading_args, *args])]
+        pipe = self.client.pipeline(transaction=False)
+        for keys, args in groups.values():
+            script(keys=keys, args=[*leading_args, *args], client=pipe)
+        return list(pipe.execute())
 
     # --- articles ------------------------------------------------------------
     def load_articles(self, numbers: Iterable[int]) -> dict[int, StoredArticle]:
@@ -240,6 +275,85 @@ class Store:
             pipe.hset(self.matches_key(other), str(number), _encode_passages(backward))
         pipe.zadd(self._key("recent"), {str(number): time.time()})
         pipe.execute()
+
+    # --- lifecycle -------------------------------------------------------------
+    def delete_article(self, number: int, article_id: str) -> list[int]:
+        """Remove article ``number``: its id, text, metadata and passages, both
+        directions (its index postings go with :meth:`unindex`). Returns the
+        numbers of the articles that shared passages with it."""
+        others = [int(other) for other in self.client.hkeys(self.matches_key(number))]
+        pipe = self.client.pipeline(transaction=not self.is_cluster)
+        pipe.hdel(self._key("ids"), article_id)
+        pipe.delete(self.article_key(number), self.matches_key(number))  # one slot: {n}
+        for other in others:
+            pipe.hdel(self.matches_key(other), str(number))
+        pipe.zrem(self._key("recent"), str(number))
+        pipe.execute()
+        return others
+
+    def article_numbers(self) -> list[int]:
+        """Every stored article's number, in the order they were first seen."""
+        return sorted(int(n) for n in self.client.hvals(self._key("ids")))
+
+    def reset_index(self) -> int:
+        """Delete the LSH index, all passages and the index settings (articles
+        stay), so the index can be rebuilt. Returns the keys deleted."""
+        deleted = 0
+        for pattern in (self._key("x", "*"), self._key("m", "*")):
+            for key in self.client.scan_iter(match=pattern, count=1000):
+                deleted += int(self.client.unlink(key))
+        return deleted + int(self.client.unlink(self._key("index")))
+
+    def dump_keys(self, batch: int = 500) -> Iterator[tuple[str, int, bytes]]:
+        """Every key of this store as (name after the prefix, ms to live or 0,
+        DUMP payload): a backup that RESTORE reads back on the same or a newer
+        Redis."""
+        names = list(self.client.scan_iter(match=self._key("*"), count=1000))
+        start = len(self.prefix) + 1
+        for offset in range(0, len(names), batch):
+            chunk = names[offset : offset + batch]
+            pipe = self.client.pipeline(transaction=False)
+            for name in chunk:
+                pipe.pttl(name)
+                pipe.dump(name)
+            answers = pipe.execute()
+            for i, name in enumerate(chunk):
+                ttl, payload = answers[2 * i], answers[2 * i + 1]
+                if payload is not None:  # expired between SCAN and DUMP
+                    yield _str(name)[start:], max(int(ttl), 0), payload
+
+    def restore_keys(self, entries: Iterable[tuple[str, int, bytes]], batch: int = 500) -> int:
+        """RESTORE keys written by :meth:`dump_keys` under this store's prefix."""
+        restored = 0
+        pipe = self.client.pipeline(transaction=False)
+        for name, ttl, payload in entries:
+            pipe.restore(self._key(name), ttl, payload, replace=True)
+            restored += 1
+            if len(pipe) >= batch:
+                pipe.execute()
+        pipe.execute()
+        return restored
+
+    def is_empty(self) -> bool:
+        return next(iter(self.client.scan_iter(match=self._key("*"), count=1000)), None) is None
+
+    def wipe(self) -> int:
+        """Delete every key of this store (RQ's keys are not the store's)."""
+        keys = list(self.client.scan_iter(match=self._key("*"), count=1000))
+        return sum(int(self.client.unlink(key)) for key in keys)
+
+    # --- statistics ------------------------------------------------------------
+    def add_to_stats(self, name: str, increments: Mapping[str, float]) -> None:
+        """Add to counters of ``name``, all at once (shared by every process)."""
+        key = self._key("stats", name)
+        pipe = self.client.pipeline(transaction=True)
+        for field, amount in increments.items():
+            pipe.hincrbyfloat(key, field, amount)
+        pipe.execute()
+
+    def read_stats(self, name: str) -> dict[str, float]:
+        raw = self.client.hgetall(self._key("stats", name))
+        return {_str(field): float(value) for field, value in raw.items()}
 
     # --- access ----------------------------------------------------------------
     def count_write(self, key_id: str, window_seconds: int) -> tuple[int, int]:
