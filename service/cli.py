@@ -21,7 +21,7 @@ import click
 import redis
 from pydantic import ValidationError
 
-from service import keys_cli
+from service import keys_cli, ops_cli
 from service.cli_corpus import corpus
 from workers.models import ArticleIn
 from workers.redis_server import EmbeddedRedis, resolve_redis_url
@@ -184,6 +184,11 @@ def analyze(source: Path, outfile: IO[str]) -> None:
 
 
 cli.add_command(keys_cli.keys)
+cli.add_command(ops_cli.jobs)
+cli.add_command(ops_cli.delete)
+cli.add_command(ops_cli.backup)
+cli.add_command(ops_cli.restore)
+cli.add_command(ops_cli.reindex)
 cli.add_command(corpus)
 
 
