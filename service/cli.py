@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from service import keys_cli, ops_cli
 from service.cli_corpus import corpus
+from service.evaluate import eval_command
 from workers.models import ArticleIn
 from workers.redis_server import EmbeddedRedis, resolve_redis_url
 from workers.settings import Settings, get_settings
@@ -190,6 +191,7 @@ cli.add_command(ops_cli.backup)
 cli.add_command(ops_cli.restore)
 cli.add_command(ops_cli.reindex)
 cli.add_command(corpus)
+cli.add_command(eval_command)
 
 
 def main() -> None:

@@ -1,0 +1,282 @@
+"""A labelled corpus through the real pipeline, and the figures that come out.
+
+The corpus goes in as articles (``workers.pipeline.ingest``, exactly what the
+API's worker and ``wiretrace analyze`` run) and the figures are read off each
+article's origins record (``workers.pipeline.load_origins``) once everything
+is in. Sources are given an earlier ``published_at`` than the texts that reuse
+them, as a newsroom's sources would be; every document is its own outlet.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from workers.evaluation.corpora import (
+    CLASSES,
+    Annotation,
+    CloughStevenson,
+    PanCorpus,
+    read_clough_stevenson,
+    read_pan,
+)
+from workers.evaluation.plagdet import Scores, score, score_by_kind
+from workers.models import ArticleIn, Origins, Source
+from workers.pipeline import ingest, load_origins
+from workers.store import Store
+
+SOURCE_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+REUSE_TIME = SOURCE_TIME + timedelta(days=1)
+
+
+def ingest_all(
+    store: Store,
+    articles: Sequence[ArticleIn],
+    progress: Callable[[ArticleIn], None] = lambda _: None,
+) -> dict[str, Origins]:
+    """Ingest ``articles`` in the order given; then every article's origins."""
+    for article in articles:
+        ingest(store, article)
+        progress(article)
+    found = {a.id: load_origins(store, a.id) for a in articles}
+    return {k: v for k, v in found.items() if v is not None}
+
+
+# --- Clough-Stevenson: document level ------------------------------------------
+
+
+def clough_stevenson_articles(corpus: CloughStevenson) -> list[ArticleIn]:
+    """The five sources first, then the answers; each participant is an outlet."""
+    sources = [
+        ArticleIn(id=name, text=text, outlet="wikipedia", published_at=SOURCE_TIME)
+        for name, text in corpus.sources.values()
+    ]
+    answers = [
+        ArticleIn(id=a.name, text=a.text, outlet=a.participant, published_at=REUSE_TIME)
+        for a in corpus.answers
+    ]
+    return sources + answers
+
+
+def four_class(source: Source | None) -> str:
+    """Clough-Stevenson's class read off the answer's record against its source.
+
+    ``non`` where the source is not found or the verdict is ``non``; ``cut``
+    where the source's verdict is ``wholly`` (most of the answer's own text is
+    the source's); ``heavy`` where it is ``partially``. ``light`` has no
+    verdict of its own and is never predicted: the verdicts are METER's three
+    classes, and splitting ``wholly`` further would need a cut-off tuned on
+    these 95 answers alone.
+    """
+    if source is None or source.verdict == "non":
+        return "non"
+    return "cut" if source.verdict == "wholly" else "heavy"
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    name: str
+    label: str
+    predicted: str
+    reused_fraction: float
+
+    @property
+    def derived(self) -> bool:
+        return self.label != "non"
+
+    @property
+    def predicted_derived(self) -> bool:
+        return self.predicted != "non"
+
+
+@dataclass(frozen=True)
+class BinaryScores:
+    true_positives: int
+    false_positives: int
+    true_negatives: int
+    false_negatives: int
+
+    @property
+    def total(self) -> int:
+        return (
+            self.true_positives + self.false_positives + self.true_negatives + self.false_negatives
+        )
+
+    @property
+    def accuracy(self) -> float:
+        return (self.true_positives + self.true_negatives) / self.total if self.total else 0.0
+
+    @property
+    def precision(self) -> float:
+        flagged = self.true_positives + self.false_positives
+        return self.true_positives / flagged if flagged else 0.0
+
+    @property
+    def recall(self) -> float:
+        derived = self.true_positives + self.false_negatives
+        return self.true_positives / derived if derived else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def binary_scores(results: Iterable[AnswerResult]) -> BinaryScores:
+    counts = Counter((r.derived, r.predicted_derived) for r in results)
+    return BinaryScores(
+        true_positives=counts[(True, True)],
+        false_positives=counts[(False, True)],
+        true_negatives=counts[(False, False)],
+        false_negatives=counts[(True, False)],
+    )
+
+
+@dataclass(frozen=True)
+class CloughStevensonReport:
+    results: list[AnswerResult]
+
+    @property
+    def binary(self) -> BinaryScores:
+        return binary_scores(self.results)
+
+    @property
+    def confusion(self) -> Counter[tuple[str, str]]:
+        """(label, predicted) -> number of answers."""
+        return Counter((r.label, r.predicted) for r in self.results)
+
+    @property
+    def four_class_accuracy(self) -> float:
+        right = sum(r.label == r.predicted for r in self.results)
+        return right / len(self.results) if self.results else 0.0
+
+    def lines(self) -> list[str]:
+        b = self.binary
+        out = [
+            f"Clough-Stevenson: {len(self.results)} answers",
+            f"  derived vs non: accuracy {b.accuracy:.4f}  F1 {b.f1:.4f}  "
+            f"precision {b.precision:.4f}  recall {b.recall:.4f}  "
+            f"(TP {b.true_positives} FP {b.false_positives} "
+            f"TN {b.true_negatives} FN {b.false_negatives})",
+            f"  4-class accuracy {self.four_class_accuracy:.4f}  (rows: label, columns: predicted)",
+            "    " + "".join(f"{c:>7}" for c in CLASSES),
+        ]
+        for label in CLASSES:
+            counts = "".join(f"{self.confusion[(label, p)]:>7}" for p in CLASSES)
+            out.append(f"  {label:>6}{counts}")
+        return out
+
+
+def score_clough_stevenson(
+    corpus: CloughStevenson, origins: dict[str, Origins]
+) -> CloughStevensonReport:
+    """Each answer's record against its own task's source, scored against its label."""
+    results = []
+    for answer in corpus.answers:
+        source_name = corpus.sources[answer.task][0]
+        record = origins.get(answer.name)
+        source = next((s for s in record.sources if s.id == source_name), None) if record else None
+        results.append(
+            AnswerResult(
+                name=answer.name,
+                label=answer.label,
+                predicted=four_class(source),
+                reused_fraction=source.reused_fraction if source else 0.0,
+            )
+        )
+    return CloughStevensonReport(results)
+
+
+# --- PAN: passage level ---------------------------------------------------------
+
+
+def pan_articles(corpus: PanCorpus) -> list[ArticleIn]:
+    """Source documents first, then suspicious ones; each document its own outlet."""
+    return [
+        ArticleIn(id=name, text=text, outlet=name, published_at=when)
+        for docs, when in ((corpus.sources, SOURCE_TIME), (corpus.suspicious, REUSE_TIME))
+        for name, text in docs.items()
+    ]
+
+
+def pan_detections(corpus: PanCorpus, origins: dict[str, Origins]) -> list[Annotation]:
+    """Every passage a suspicious document shares with a source document.
+
+    Passages of every kind count: text alignment asks where the text came from,
+    and a quoted or boilerplate passage came from its source all the same.
+    """
+    detections: list[Annotation] = []
+    for name in corpus.suspicious:
+        record = origins.get(name)
+        if record is None:
+            continue
+        detections.extend(
+            Annotation(
+                suspicious=name,
+                this_offset=p.start,
+                this_length=p.end - p.start,
+                source=p.source_id,
+                source_offset=p.source_start,
+                source_length=p.source_end - p.source_start,
+            )
+            for p in record.passages
+            if p.source_id in corpus.sources
+        )
+    return detections
+
+
+@dataclass(frozen=True)
+class PanReport:
+    overall: Scores
+    by_kind: dict[str, Scores]
+
+    def lines(self) -> list[str]:
+        def row(name: str, s: Scores) -> str:
+            return (
+                f"  {name:<20} plagdet {s.plagdet:.4f}  precision {s.precision:.4f}  "
+                f"recall {s.recall:.4f}  granularity {s.granularity:.4f}  "
+                f"({s.cases} cases, {s.detections} detections)"
+            )
+
+        return [
+            "PAN (passage level, macro-averaged):",
+            row("all", self.overall),
+            *(row(kind, s) for kind, s in self.by_kind.items()),
+        ]
+
+
+def score_pan(corpus: PanCorpus, origins: dict[str, Origins]) -> PanReport:
+    detections = pan_detections(corpus, origins)
+    return PanReport(
+        overall=score(corpus.cases, detections), by_kind=score_by_kind(corpus.cases, detections)
+    )
+
+
+# --- one corpus, start to finish ------------------------------------------------
+
+
+class Report(Protocol):
+    def lines(self) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class CorpusRun:
+    """What to ingest for one corpus, and how to score the origins that come out."""
+
+    articles: list[ArticleIn]
+    score: Callable[[dict[str, Origins]], Report]
+
+
+def prepare_run(name: str, folder: Path) -> CorpusRun:
+    """The run for corpus ``name`` (``clough-stevenson`` or ``pan-indonesian``) in ``folder``."""
+    if name == "clough-stevenson":
+        cs = read_clough_stevenson(folder)
+        return CorpusRun(clough_stevenson_articles(cs), lambda o: score_clough_stevenson(cs, o))
+    if name == "pan-indonesian":
+        pan = read_pan(folder)
+        return CorpusRun(pan_articles(pan), lambda o: score_pan(pan, o))
+    raise ValueError(f"unknown corpus {name!r}")
