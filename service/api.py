@@ -146,15 +146,26 @@ def raise_if_failed_for_good(job: Job, result: Result) -> None:
     raise ApiError(500, "ingest failed; the job is in the failed registry", job=job.id)
 
 
+def read_body(limit: int) -> bytes:
+    """The request body, refusing one over ``limit`` bytes, declared or streamed."""
+    too_large = ApiError(413, f"request body is larger than the limit of {limit} bytes")
+    declared = request.content_length
+    if declared is not None and declared > limit:
+        raise too_large
+    raw = request.get_data(cache=False)
+    if declared is None and len(raw) >= limit:
+        # The WSGI layer cuts a streamed (chunked) body at the limit rather than
+        # refusing it: one that reaches the limit is taken to be over it.
+        raise too_large
+    return raw
+
+
 @blueprint.post("/api/articles")
 def post_article() -> ResponseReturnValue:
     """Submit an article; 200 with its origins when ready in time, else 202."""
     svc = services()
-    if request.content_length is not None and request.content_length > svc.settings.max_body_bytes:
-        raise ApiError(
-            413, f"request body is larger than the limit of {svc.settings.max_body_bytes} bytes"
-        )
-    article = parse_article(request.get_data(cache=False), svc.settings)
+    raw = read_body(svc.settings.max_body_bytes)
+    article = parse_article(raw, svc.settings)
     wait = wait_seconds(svc.settings)
     job = enqueue_ingest(svc.queue, article, svc.settings, request_id=g.get("request_id"))
     waited = Job(job.id, connection=svc.waiter)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictStr
 
 ARTICLE_ID_PATTERN = r"^[^\s/?#%\\]{1,200}$"
 # What _http_url accepts, as a JSON Schema pattern (no inline flags there).
@@ -19,6 +19,14 @@ HTTP_URL_SCHEMA_PATTERN = r"^[Hh][Tt][Tt][Pp]([Ss])?://"
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must contain some non-whitespace text")
+    return value
+
+
+def _not_a_number(value: object) -> object:
+    """A bare number is no date: pydantic would read it as seconds since 1970,
+    which no feed means and the API document does not promise."""
+    if isinstance(value, int | float):
+        raise ValueError("must be an ISO 8601 date-time string, not a number")
     return value
 
 
@@ -56,7 +64,7 @@ class ArticleIn(BaseModel):
         | None
     ) = None
     title: Annotated[StrictStr, Field(max_length=1000)] | None = None
-    published_at: datetime | None = Field(
+    published_at: Annotated[datetime, BeforeValidator(_not_a_number)] | None = Field(
         default=None, description="ISO 8601; the earlier of two articles is the source."
     )
 
