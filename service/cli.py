@@ -22,6 +22,7 @@ import redis
 from pydantic import ValidationError
 
 from service import keys_cli, ops_cli
+from service.bench import bench
 from service.cli_corpus import corpus
 from service.evaluate import eval_command
 from workers.models import ArticleIn
@@ -191,6 +192,7 @@ cli.add_command(ops_cli.backup)
 cli.add_command(ops_cli.restore)
 cli.add_command(ops_cli.reindex)
 cli.add_command(corpus)
+cli.add_command(bench)
 cli.add_command(eval_command)
 
 

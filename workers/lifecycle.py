@@ -62,7 +62,7 @@ def reindex(store: Store, progress: Callable[[int, int], None] | None = None) ->
         stored = store.load_articles([number]).get(number)
         if stored is not None:
             submitted = stored.model_dump(include=set(ArticleIn.model_fields))
-            index_article(store, number, ArticleIn.model_validate(submitted))
+            index_article(store, ArticleIn.model_validate(submitted), force=True)
         if progress is not None:
             progress(done, len(numbers))
     return len(numbers)

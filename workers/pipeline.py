@@ -7,6 +7,8 @@ moves data between it and Redis, in a fixed number of round trips per article.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from workers.engine.attribute import wire_credits
@@ -30,24 +32,6 @@ def check_limits(article: ArticleIn, settings: Settings) -> None:
         )
 
 
-def ingest(store: Store, article: ArticleIn) -> Origins:
-    """Fingerprint, match and store ``article``; return its origins.
-
-    Submitting the same id with the same text again changes nothing and
-    returns the stored origins; the same id with other text replaces it.
-    """
-    settings = store.settings
-    check_limits(article, settings)
-    digest = content_hash(article.text)
-    ref = store.lookup(article.id)
-    if ref is not None and ref.content_hash == digest:
-        origins = load_origins(store, article.id)
-        if origins is not None:
-            return origins
-    number = ref.number if ref is not None else store.allocate(article.id)
-    return index_article(store, number, article)
-
-
 def article_bands(prepared: PreparedArticle, settings: Settings) -> np.ndarray:
     """The LSH band keys of an article: what the index files it under."""
     if len(prepared.doc.units) > settings.max_units:
@@ -60,10 +44,29 @@ def article_bands(prepared: PreparedArticle, settings: Settings) -> np.ndarray:
     return band_keys(signatures, settings.lsh_rows)
 
 
-def index_article(store: Store, number: int, article: ArticleIn) -> Origins:
-    """Index, match and store ``article`` as article ``number``, whatever is stored."""
+@dataclass(frozen=True)
+class Indexed:
+    """An article just stored, with the passages it shares with earlier ones."""
+
+    stored: StoredArticle
+    matches: dict[int, tuple[list[MatchedPassage], list[MatchedPassage]]]
+    sources: dict[int, StoredArticle]  # the matched articles, by number
+
+
+def index_article(store: Store, article: ArticleIn, *, force: bool = False) -> Indexed | None:
+    """Fingerprint, match and store ``article``; None if it is stored unchanged.
+
+    Submitting the same id with the same text again changes nothing (unless
+    ``force``); the same id with other text replaces it.
+    """
     settings = store.settings
+    check_limits(article, settings)
     digest = content_hash(article.text)
+    ref = store.lookup(article.id)
+    if ref is not None and ref.content_hash == digest and not force:
+        return None
+    number = ref.number if ref is not None else store.allocate(article.id)
+
     prepared = prepare_article(article.text, article.outlet, settings)
     hits = store.index_and_query(number, article_bands(prepared, settings))
     candidates = store.load_articles(rank_candidates(hits, settings.max_candidates))
@@ -79,11 +82,24 @@ def index_article(store: Store, number: int, article: ArticleIn) -> Origins:
         **article.model_dump(), content_hash=digest, wire=wire_credits(article.text)
     )
     store.save_article(number, stored, matches)
+    return Indexed(stored, matches, {n: candidates[n] for n in matches})
+
+
+def ingest(store: Store, article: ArticleIn) -> Origins:
+    """Fingerprint, match and store ``article``; return its origins."""
+    indexed = index_article(store, article)
+    if indexed is None:
+        origins = load_origins(store, article.id)
+        if origins is not None:
+            return origins
+        indexed = index_article(store, article, force=True)  # deleted meanwhile
+    assert indexed is not None
+    sources = indexed.sources
     return build_origins(
-        stored,
-        {candidates[n].id: forward for n, (forward, _) in matches.items()},
-        {candidates[n].id: candidates[n] for n in matches},
-        settings.engine_echo(),
+        indexed.stored,
+        {sources[n].id: forward for n, (forward, _) in indexed.matches.items()},
+        {source.id: source for source in sources.values()},
+        store.settings.engine_echo(),
     )
 
 

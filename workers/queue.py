@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry as RedisRetry
@@ -13,6 +15,7 @@ from workers.redis_server import resolve_redis_url
 from workers.settings import Settings
 
 INGEST_JOB = "workers.jobs.ingest"
+INGEST_BATCH_JOB = "workers.jobs.ingest_batch"
 
 
 def connect(settings: Settings) -> redis.Redis:
@@ -70,4 +73,17 @@ def enqueue_ingest(
         retry=Retry(max=3, interval=[5, 30, 120]),
         description=f"ingest {article.id}",
         meta={"request_id": request_id} if request_id else None,
+    )
+
+
+def enqueue_ingest_batch(queue: Queue, articles: list[dict[str, Any]], settings: Settings) -> Job:
+    """Queue many articles (JSON-ready dicts) as one job; its result counts them."""
+    return queue.enqueue(
+        INGEST_BATCH_JOB,
+        articles,
+        job_timeout=settings.job_timeout_seconds,
+        result_ttl=settings.result_ttl_seconds,
+        failure_ttl=7 * 24 * 3600,
+        retry=Retry(max=3, interval=[5, 30, 120]),
+        description=f"ingest {len(articles)} articles",
     )

@@ -372,6 +372,51 @@ class Store:
         reset_in = max(1, int((window + 1) * window_seconds - now))
         return int(used), reset_in
 
+    # --- measurement -----------------------------------------------------------
+    def all_numbers(self) -> dict[str, int]:
+        """Every stored article id with its number."""
+        return {_str(k): int(v) for k, v in self.client.hscan_iter(self._key("ids"), count=10_000)}
+
+    def matched_spans(
+        self, numbers: Iterable[int], batch: int = 1_000
+    ) -> Iterator[tuple[int, dict[int, list[tuple[int, int, str]]]]]:
+        """``(number, {other: [(start, end, kind)...]})`` for each article, read in
+        pipelined batches without building models (for measuring recall)."""
+        numbers = list(numbers)
+        for first in range(0, len(numbers), batch):
+            chunk = numbers[first : first + batch]
+            pipe = self.client.pipeline(transaction=False)
+            for n in chunk:
+                pipe.hgetall(self.matches_key(n))
+            for n, raw in zip(chunk, pipe.execute(), strict=True):
+                yield (
+                    n,
+                    {
+                        int(other): [(p["start"], p["end"], p["kind"]) for p in json.loads(value)]
+                        for other, value in raw.items()
+                    },
+                )
+
+    def memory_by_kind(self, batch: int = 1_000) -> dict[str, tuple[int, int]]:
+        """``kind -> (keys, bytes)`` of every wiretrace key, from ``MEMORY USAGE``.
+
+        Kinds: ``index`` (LSH buckets), ``articles``, ``matches``, ``other``.
+        Walks the whole key space: a measurement, not something to run in service.
+        """
+        kinds = {"x": "index", "a": "articles", "m": "matches"}
+        totals: dict[str, list[int]] = {}
+        keys = self.client.scan_iter(match=f"{self.prefix}:*", count=batch)
+        while chunk := [k for _, k in zip(range(batch), keys, strict=False)]:
+            pipe = self.client.pipeline(transaction=False)
+            for key in chunk:
+                pipe.memory_usage(key, samples=0)
+            for key, used in zip(chunk, pipe.execute(), strict=True):
+                part = _str(key)[len(self.prefix) + 1 :].split(":", 1)[0]
+                entry = totals.setdefault(kinds.get(part, "other"), [0, 0])
+                entry[0] += 1
+                entry[1] += int(used or 0)
+        return {kind: (keys_, used) for kind, (keys_, used) in totals.items()}
+
     def article_ids(self, numbers: Iterable[int]) -> dict[int, str]:
         articles = self.load_articles(numbers)
         return {n: a.id for n, a in articles.items()}
