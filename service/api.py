@@ -160,22 +160,38 @@ def read_body(limit: int) -> bytes:
     return raw
 
 
+@dataclass(frozen=True)
+class Submission:
+    """A queued article and, if the worker answered within the wait, its origins."""
+
+    job: Job
+    origins: dict[str, Any] | None
+
+
+def submit_article(svc: Services, article: ArticleIn, wait: int) -> Submission:
+    """Enqueue ``article`` and wait up to ``wait`` seconds for its origins.
+
+    The API's POST and the editor's paste page both submit through here.
+    """
+    job = enqueue_ingest(svc.queue, article, svc.settings, request_id=g.get("request_id"))
+    waited = Job(job.id, connection=svc.waiter)
+    result = Result.fetch_latest(waited, timeout=wait) if wait else None
+    if result is not None and result.type == Result.Type.FAILED:
+        raise_if_failed_for_good(job, result)
+    done = result is not None and result.type == Result.Type.SUCCESSFUL
+    return Submission(job, result.return_value if done and result else None)
+
+
 @blueprint.post("/api/articles")
 def post_article() -> ResponseReturnValue:
     """Submit an article; 200 with its origins when ready in time, else 202."""
     svc = services()
-    raw = read_body(svc.settings.max_body_bytes)
-    article = parse_article(raw, svc.settings)
-    wait = wait_seconds(svc.settings)
-    job = enqueue_ingest(svc.queue, article, svc.settings, request_id=g.get("request_id"))
-    waited = Job(job.id, connection=svc.waiter)
-    result = Result.fetch_latest(waited, timeout=wait) if wait else None
-    if result is not None and result.type == Result.Type.SUCCESSFUL:
-        return jsonify(result.return_value), 200
-    if result is not None and result.type == Result.Type.FAILED:
-        raise_if_failed_for_good(job, result)
-    body = job_status_body(job)
-    location = url_for("api.get_job", job_id=job.id)
+    article = parse_article(read_body(svc.settings.max_body_bytes), svc.settings)
+    submission = submit_article(svc, article, wait_seconds(svc.settings))
+    if submission.origins is not None:
+        return jsonify(submission.origins), 200
+    body = job_status_body(submission.job)
+    location = url_for("api.get_job", job_id=submission.job.id)
     return jsonify(body), 202, {"Location": location}
 
 

@@ -80,6 +80,16 @@ Kind = Literal["copy", "quote", "boilerplate"]
 RelationName = Literal["copied-from", "common-source", "copied-by"]
 Verdict = Literal["wholly", "partially", "non"]
 Confidence = Literal["high", "low"]
+ReviewStatus = Literal["confirmed", "false_positive"]
+
+
+class Review(BaseModel):
+    """An editor's judgement of one shared passage; a false positive stops counting."""
+
+    status: ReviewStatus
+    note: Annotated[StrictStr, Field(max_length=2000)] | None = None
+    by: Annotated[StrictStr, Field(max_length=200)] | None = None
+    at: datetime
 
 
 class MatchedPassage(BaseModel):
@@ -91,6 +101,14 @@ class MatchedPassage(BaseModel):
     source_end: int
     similarity: float
     kind: Kind
+    review: Review | None = None
+
+    @property
+    def counts_as_copy(self) -> bool:
+        """Copy that counts towards reuse: not a quote, boilerplate or false positive."""
+        return self.kind == "copy" and (
+            self.review is None or self.review.status != "false_positive"
+        )
 
 
 class Passage(MatchedPassage):

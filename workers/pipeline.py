@@ -81,7 +81,7 @@ def index_article(store: Store, article: ArticleIn, *, force: bool = False) -> I
     stored = StoredArticle(
         **article.model_dump(), content_hash=digest, wire=wire_credits(article.text)
     )
-    store.save_article(number, stored, matches)
+    store.save_article(number, stored, matches, candidates)
     return Indexed(stored, matches, {n: candidates[n] for n in matches})
 
 
