@@ -171,6 +171,12 @@ class ApiClient:
     def get(self, path: str) -> requests.Response:
         return self.session.get(f"{self.base}{path}", headers=self.headers())
 
+    def post_review(self, article_id: str, mark: dict[str, object]) -> requests.Response:
+        """Mark a passage of ``article_id`` confirmed or false positive (or clear it)."""
+        return self.session.post(
+            f"{self.base}/api/articles/{article_id}/reviews", json=mark, headers=self.headers()
+        )
+
     def post_raw(
         self, path: str, data: bytes | Iterator[bytes], content_type: str = "application/json"
     ) -> requests.Response:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from workers.engine.attribute import wire_credits
 from workers.engine.candidates import rank_candidates
-from workers.engine.compare import compare_articles, prepare_article
+from workers.engine.compare import PreparedArticle, compare_articles, prepare_article
 from workers.engine.fingerprint import band_keys, unit_signatures
 from workers.engine.origins import build_origins
 from workers.models import ArticleIn, MatchedPassage, Origins, StoredArticle
@@ -28,6 +30,18 @@ def check_limits(article: ArticleIn, settings: Settings) -> None:
         raise ArticleTooLargeError(
             f"text is {len(article.text)} characters; the limit is {settings.max_text_chars}"
         )
+
+
+def article_bands(prepared: PreparedArticle, settings: Settings) -> np.ndarray:
+    """The LSH band keys of an article: what the index files it under."""
+    if len(prepared.doc.units) > settings.max_units:
+        raise ArticleTooLargeError(
+            f"article has {len(prepared.doc.units)} sentences; the limit is {settings.max_units}"
+        )
+    signatures, _ = unit_signatures(
+        prepared.doc.shingles, prepared.doc.units, settings.shingle_size, settings.num_perm
+    )
+    return band_keys(signatures, settings.lsh_rows)
 
 
 @dataclass(frozen=True)
@@ -54,14 +68,7 @@ def index_article(store: Store, article: ArticleIn, *, force: bool = False) -> I
     number = ref.number if ref is not None else store.allocate(article.id)
 
     prepared = prepare_article(article.text, article.outlet, settings)
-    if len(prepared.doc.units) > settings.max_units:
-        raise ArticleTooLargeError(
-            f"article has {len(prepared.doc.units)} sentences; the limit is {settings.max_units}"
-        )
-    signatures, _ = unit_signatures(
-        prepared.doc.shingles, prepared.doc.units, settings.shingle_size, settings.num_perm
-    )
-    hits = store.index_and_query(number, band_keys(signatures, settings.lsh_rows))
+    hits = store.index_and_query(number, article_bands(prepared, settings))
     candidates = store.load_articles(rank_candidates(hits, settings.max_candidates))
 
     matches: dict[int, tuple[list[MatchedPassage], list[MatchedPassage]]] = {}
@@ -74,7 +81,7 @@ def index_article(store: Store, article: ArticleIn, *, force: bool = False) -> I
     stored = StoredArticle(
         **article.model_dump(), content_hash=digest, wire=wire_credits(article.text)
     )
-    store.save_article(number, stored, matches)
+    store.save_article(number, stored, matches, candidates)
     return Indexed(stored, matches, {n: candidates[n] for n in matches})
 
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 API_KEY_HASH_PATTERN = re.compile(r"sha256:[0-9a-f]{64}")
@@ -137,6 +137,12 @@ class Settings(BaseSettings):
         "worker stopped recording is requeued about a minute later (at once when the "
         "worker restarts on the same host).",
     )
+    worker_ttl_seconds: int = Field(
+        default=60,
+        ge=20,
+        description="A worker that has not checked in for this long counts as gone "
+        "(/readyz, recovery of its job).",
+    )
     worker_maintenance_seconds: int = Field(
         default=60,
         ge=5,
@@ -166,9 +172,27 @@ class Settings(BaseSettings):
         "Empty: CORS is off.",
     )
 
+    # --- operations -------------------------------------------------------------
+    ready_max_queue_depth: int = Field(
+        default=1000,
+        ge=1,
+        description="/readyz reports not ready while more ingest jobs than this wait.",
+    )
+    log_level: str = Field(default="INFO", description="Level of the JSON logs on stderr.")
+
     # --- web -----------------------------------------------------------------
-    host: str = Field(default="127.0.0.1", description="Address `wiretrace serve` binds.")
-    port: int = Field(default=8000, description="Port `wiretrace serve` listens on.")
+    host: str = Field(
+        default="127.0.0.1", description="Address `wiretrace serve` and gunicorn bind."
+    )
+    port: int = Field(default=8000, description="Port `wiretrace serve` and gunicorn listen on.")
+    web_processes: int = Field(
+        default=2, ge=1, description="gunicorn worker processes (docker-compose's web service)."
+    )
+    web_threads: int = Field(
+        default=8,
+        ge=1,
+        description="Threads per gunicorn process; a POST holds one while it waits for its job.",
+    )
 
     # --- the crawler ---------------------------------------------------------
     outlets_file: Path | None = Field(
@@ -262,6 +286,45 @@ class Settings(BaseSettings):
                     "`wiretrace keys new` (the hash of a key, never the key itself)"
                 )
         return value
+
+    # --- editor pages --------------------------------------------------------
+    editor_token: SecretStr | None = Field(
+        default=None,
+        min_length=12,
+        description="Secret editors sign in with on the editor pages to mark matches "
+        "confirmed or false positive and to paste articles. Unset: nobody signs in and "
+        "review is off (pages and API). Needs WIRETRACE_SECRET_KEY.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        min_length=32,
+        description="Key that signs the editors' session cookies (e.g. `openssl rand -hex 32`); "
+        "the same in every web process.",
+    )
+    editor_pages_public: bool = Field(
+        default=True,
+        description="Whether the editor's read pages are open to anyone (true) or only to "
+        "signed-in editors (false, which needs WIRETRACE_EDITOR_TOKEN).",
+    )
+    editor_page_size: int = Field(
+        default=50, ge=5, le=500, description="Rows per page of the near-duplicates list."
+    )
+
+    @model_validator(mode="after")
+    def _editor_sign_in_is_complete(self) -> Settings:
+        """Half a sign-in configuration is refused at start, not discovered at sign-in."""
+        if self.editor_token is not None and self.secret_key is None:
+            raise ValueError("WIRETRACE_EDITOR_TOKEN needs WIRETRACE_SECRET_KEY to sign sessions")
+        if not self.editor_pages_public and self.editor_token is None:
+            raise ValueError(
+                "WIRETRACE_EDITOR_PAGES_PUBLIC=false needs WIRETRACE_EDITOR_TOKEN "
+                "(and WIRETRACE_SECRET_KEY) so that editors can sign in"
+            )
+        return self
+
+    @property
+    def review_enabled(self) -> bool:
+        return self.editor_token is not None and self.secret_key is not None
 
     @property
     def lsh_bands(self) -> int:

@@ -21,8 +21,27 @@ key                                what it holds
 ``wt:1:{crawl}:seen``              hash: page URL -> JSON SeenPage (article id, stamps)
 ``wt:1:{crawl}:failed``            hash: URL -> JSON CrawlFailure (reason, attempts)
 ``wt:1:{crawl}:retry``             sorted set: failed page URL by when to try it again
+``wt:1:ac:{n}``                    hash: cluster number -> "kind start end", article ``n``'s
+                                   place in each cluster of shared passages
+``wt:1:c:{c<k>}:m``                hash: article number -> JSON member of cluster ``k``
+                                   (outlet, span, time, similarity, share, snippet)
+``wt:1:c:{c<k>}:t``                sorted set: cluster ``k``'s article numbers by time
+                                   (earliest: the origin; latest: the last copier)
+``wt:1:c:{c<k>}:o``                set: outlets in cluster ``k``
+``wt:1:c:{c<k>}:q``                set: search terms cluster ``k`` is indexed under
+``wt:1:{cl}:seq``                  last cluster number handed out
+``wt:1:{cl}:t`` / ``:n`` / ``:s``  sorted sets: cluster by latest time / number of
+``wt:1:{cl}:f``                    outlets / best similarity / largest share of an article
+``wt:1:{cl}:k:<kind>``             sorted set: clusters of a kind by latest time
+``wt:1:{cl}:o:<outlet>``           sorted set: clusters an outlet is in, by latest time
+``wt:1:{cl}:w:<wire>``             sorted set: clusters carrying a wire's copy, by latest time
+``wt:1:{cl}:q:<term>``             set: clusters whose titles, URLs or passages hold a word
+``wt:1:{cl}:outlets`` / ``:wires`` sorted sets: outlets / wires seen in clusters, by latest time
+``wt:1:{cl}:tmp:<token>``          scratch of one filtered listing, deleted in the same call
 ``wt:1:rate:<key id>:<window>``    writes one API key made in one rate-limit
                                    window (expires with the window)
+``wt:1:stats:<name>``              hash: counters the metrics read (e.g. ingest
+                                   jobs by outcome, duration histogram buckets)
 =================================  ==========================================
 
 An update of an article keeps the text it replaces: ``archive_version`` copies
@@ -38,12 +57,23 @@ Redis stores as compact listpacks, instead of one key per band: a key costs
 tens of bytes of overhead, an entry in a small hash a dozen. Postings are
 appended server-side by a Lua script that also returns what was there before,
 so indexing and candidate lookup are one round trip per article.
+
+Clusters of shared passages (:mod:`workers.clusters`) serve the editor pages.
+They are maintained as each article is saved, in the same pipeline, so that the
+near-duplicates list is a range read of a sorted set, never a scan. Every
+per-cluster score only grows on a join (``ZADD GT``), so two workers joining
+one cluster at once cannot leave it behind; a member leaving (its article
+replaced) recomputes the cluster. The listing indexes share the ``{cl}`` hash
+tag so that a filtered listing, an intersection of several of them, is one
+multi-key command on a Redis Cluster too; they hold cluster numbers and scores
+only. A filtered listing intersects them into a scratch key it deletes at once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import time
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
@@ -55,9 +85,19 @@ import numpy as np
 import redis
 from pydantic import BaseModel
 from redis.cluster import RedisCluster
+from redis.commands.core import Script
 
+from workers.clusters import (
+    KINDS,
+    ClusterQuery,
+    ClusterRow,
+    Join,
+    Member,
+    Membership,
+    plan_joins,
+)
 from workers.crawler.state import CrawlFailure, FeedState, SeenPage
-from workers.models import MatchedPassage, StoredArticle
+from workers.models import MatchedPassage, Review, StoredArticle
 from workers.settings import Settings
 
 LAYOUT_VERSION = 1
@@ -88,6 +128,27 @@ for i, key in ipairs(KEYS) do
   end
 end
 return found
+"""
+
+_UNINDEX = """
+local id = ARGV[1]
+for i, key in ipairs(KEYS) do
+  local field = ARGV[i + 1]
+  local cur = redis.call('HGET', key, field)
+  if cur then
+    local kept = {}
+    for pos = 1, #cur, 4 do
+      local member = string.sub(cur, pos, pos + 3)
+      if member ~= id then kept[#kept + 1] = member end
+    end
+    if #kept == 0 then
+      redis.call('HDEL', key, field)
+    else
+      redis.call('HSET', key, field, table.concat(kept))
+    end
+  end
+end
+return 0
 """
 
 _ARTICLE_FIELDS = (
@@ -140,6 +201,7 @@ class Store:
         self.prefix = f"{settings.key_prefix}:{LAYOUT_VERSION}"
         self.is_cluster = isinstance(client, RedisCluster)
         self._index_script = client.register_script(_INDEX_AND_QUERY)
+        self._unindex_script = client.register_script(_UNINDEX)
 
     # --- key layout ------------------------------------------------------------
     def _key(self, *parts: object) -> str:
@@ -205,28 +267,38 @@ class Store:
         already there (one entry per shared band, so counts are band hits)."""
         if band_keys.size == 0:
             return np.empty(0, dtype=np.uint32)
-        buckets = (band_keys % np.uint64(self.settings.index_buckets)).tolist()
-        fields = (band_keys >> np.uint64(32)).tolist()
         member = int(number).to_bytes(4, "little")
         cap = str(self.settings.posting_cap * 4)
+        parts = self._run_per_tag_group(self._index_script, band_keys, [member, cap])
+        hits = np.frombuffer(b"".join(b"".join(part) for part in parts), dtype="<u4")
+        return hits[hits != number]
+
+    def unindex(self, number: int, band_keys: np.ndarray) -> None:
+        """Remove article ``number`` from the postings of each band."""
+        if band_keys.size:
+            member = int(number).to_bytes(4, "little")
+            self._run_per_tag_group(self._unindex_script, band_keys, [member])
+
+    def _run_per_tag_group(
+        self, script: Script, band_keys: np.ndarray, leading_args: list[bytes | str]
+    ) -> list[Any]:
+        """Run a band script over ``band_keys``: one call per hash-tag group on a
+        Redis Cluster, one call in all otherwise. Returns each call's answer."""
+        buckets = (band_keys % np.uint64(self.settings.index_buckets)).tolist()
+        fields = (band_keys >> np.uint64(32)).tolist()
         groups: dict[int, tuple[list[str], list[int]]] = {}
         for bucket, field in zip(buckets, fields, strict=True):
             group = bucket % _INDEX_TAG_GROUPS if self.is_cluster else 0
             keys, args = groups.setdefault(group, ([], []))
             keys.append(self._bucket_key(bucket))
             args.append(field)
-        found: list[bytes] = []
         if len(groups) == 1:
-            keys, args = groups[next(iter(groups))]
-            found = self._index_script(keys=keys, args=[member, cap, *args])
-        else:
-            pipe = self.client.pipeline(transaction=False)
-            for keys, args in groups.values():
-                self._index_script(keys=keys, args=[member, cap, *args], client=pipe)
-            for part in pipe.execute():
-                found.extend(part)
-        hits = np.frombuffer(b"".join(found), dtype="<u4")
-        return hits[hits != number]
+            keys, args = next(iter(groups.values()))
+            return [script(keys=keys, args=[*leading_args, *args])]
+        pipe = self.client.pipeline(transaction=False)
+        for keys, args in groups.values():
+            script(keys=keys, args=[*leading_args, *args], client=pipe)
+        return list(pipe.execute())
 
     # --- articles ------------------------------------------------------------
     def load_articles(self, numbers: Iterable[int]) -> dict[int, StoredArticle]:
@@ -259,10 +331,14 @@ class Store:
         number: int,
         article: StoredArticle,
         matches: Mapping[int, tuple[list[MatchedPassage], list[MatchedPassage]]],
+        sources: Mapping[int, StoredArticle] | None = None,
     ) -> None:
-        """Write an article and its matches, both directions, in one transaction
-        (per slot on a Redis Cluster). Replaces what the article had before."""
+        """Write an article and its matches, both directions, and the clusters it
+        joins, in one transaction (per slot on a Redis Cluster). Replaces what the
+        article had before. ``sources`` are the matched articles, needed to put
+        them into new clusters with it."""
         previous = [int(other) for other in self.client.hkeys(self.matches_key(number))]
+        joins = self._plan_cluster_joins(number, article, matches, sources or {})
         pipe = self.client.pipeline(transaction=not self.is_cluster)
         for other in previous:
             pipe.hdel(self.matches_key(other), str(number))
@@ -272,7 +348,92 @@ class Store:
             pipe.hset(self.matches_key(number), str(other), _encode_passages(forward))
             pipe.hset(self.matches_key(other), str(number), _encode_passages(backward))
         pipe.zadd(self._key("recent"), {str(number): time.time()})
+        touched = self._write_joins(pipe, joins)
+        results = pipe.execute()
+        if touched:  # the pipeline ends with each touched cluster's outlet count
+            counts = results[-len(touched) :]
+            self.client.zadd(
+                self._listing_key("n"), dict(zip(map(str, touched), counts, strict=True)), gt=True
+            )
+
+    # --- lifecycle -------------------------------------------------------------
+    def delete_article(self, number: int, article_id: str) -> list[int]:
+        """Remove article ``number``: its id, text, metadata and passages, both
+        directions (its index postings go with :meth:`unindex`). Returns the
+        numbers of the articles that shared passages with it."""
+        others = [int(other) for other in self.client.hkeys(self.matches_key(number))]
+        pipe = self.client.pipeline(transaction=not self.is_cluster)
+        pipe.hdel(self._key("ids"), article_id)
+        pipe.delete(self.article_key(number), self.matches_key(number))  # one slot: {n}
+        for other in others:
+            pipe.hdel(self.matches_key(other), str(number))
+        pipe.zrem(self._key("recent"), str(number))
         pipe.execute()
+        return others
+
+    def article_numbers(self) -> list[int]:
+        """Every stored article's number, in the order they were first seen."""
+        return sorted(int(n) for n in self.client.hvals(self._key("ids")))
+
+    def reset_index(self) -> int:
+        """Delete the LSH index, all passages and the index settings (articles
+        stay), so the index can be rebuilt. Returns the keys deleted."""
+        deleted = 0
+        for pattern in (self._key("x", "*"), self._key("m", "*")):
+            for key in self.client.scan_iter(match=pattern, count=1000):
+                deleted += int(self.client.unlink(key))
+        return deleted + int(self.client.unlink(self._key("index")))
+
+    def dump_keys(self, batch: int = 500) -> Iterator[tuple[str, int, bytes]]:
+        """Every key of this store as (name after the prefix, ms to live or 0,
+        DUMP payload): a backup that RESTORE reads back on the same or a newer
+        Redis."""
+        names = list(self.client.scan_iter(match=self._key("*"), count=1000))
+        start = len(self.prefix) + 1
+        for offset in range(0, len(names), batch):
+            chunk = names[offset : offset + batch]
+            pipe = self.client.pipeline(transaction=False)
+            for name in chunk:
+                pipe.pttl(name)
+                pipe.dump(name)
+            answers = pipe.execute()
+            for i, name in enumerate(chunk):
+                ttl, payload = answers[2 * i], answers[2 * i + 1]
+                if payload is not None:  # expired between SCAN and DUMP
+                    yield _str(name)[start:], max(int(ttl), 0), payload
+
+    def restore_keys(self, entries: Iterable[tuple[str, int, bytes]], batch: int = 500) -> int:
+        """RESTORE keys written by :meth:`dump_keys` under this store's prefix."""
+        restored = 0
+        pipe = self.client.pipeline(transaction=False)
+        for name, ttl, payload in entries:
+            pipe.restore(self._key(name), ttl, payload, replace=True)
+            restored += 1
+            if len(pipe) >= batch:
+                pipe.execute()
+        pipe.execute()
+        return restored
+
+    def is_empty(self) -> bool:
+        return next(iter(self.client.scan_iter(match=self._key("*"), count=1000)), None) is None
+
+    def wipe(self) -> int:
+        """Delete every key of this store (RQ's keys are not the store's)."""
+        keys = list(self.client.scan_iter(match=self._key("*"), count=1000))
+        return sum(int(self.client.unlink(key)) for key in keys)
+
+    # --- statistics ------------------------------------------------------------
+    def add_to_stats(self, name: str, increments: Mapping[str, float]) -> None:
+        """Add to counters of ``name``, all at once (shared by every process)."""
+        key = self._key("stats", name)
+        pipe = self.client.pipeline(transaction=True)
+        for field, amount in increments.items():
+            pipe.hincrbyfloat(key, field, amount)
+        pipe.execute()
+
+    def read_stats(self, name: str) -> dict[str, float]:
+        raw = self.client.hgetall(self._key("stats", name))
+        return {_str(field): float(value) for field, value in raw.items()}
 
     # --- access ----------------------------------------------------------------
     def count_write(self, key_id: str, window_seconds: int) -> tuple[int, int]:
@@ -448,6 +609,332 @@ class Store:
         if due:
             self.client.zadd(self._crawl_key("due"), dict(due))
 
+    # --- review marks --------------------------------------------------------
+    def set_review(
+        self, number: int, other: int, span: tuple[int, int], review: Review | None
+    ) -> MatchedPassage | None:
+        """Mark (or, with ``None``, unmark) the passage at ``span`` of article
+        ``number`` shared with ``other``, on both sides of the match. The mark
+        lives in the stored passage, so re-ingesting either article with new
+        text, which replaces their passages, drops it. None if no such passage."""
+        keys = (self.matches_key(number), self.matches_key(other))
+
+        def update(pipe: Any) -> MatchedPassage | None:
+            forward = _decode_passages(pipe.hget(keys[0], str(other)))
+            backward = _decode_passages(pipe.hget(keys[1], str(number)))
+            marked = _mark_passage(forward, backward, span, review)
+            if marked is None:
+                return None
+            if not self.is_cluster:
+                pipe.multi()
+            pipe.hset(keys[0], str(other), _encode_passages(forward))
+            pipe.hset(keys[1], str(number), _encode_passages(backward))
+            return marked
+
+        if self.is_cluster:  # no transactions across slots: last writer wins
+            return update(self.client)
+        transaction: Any = self.client.transaction
+        result: MatchedPassage | None = transaction(update, *keys, value_from_callable=True)
+        return result
+
+    # --- clusters of shared passages (editor pages) --------------------------
+    def _listing_key(self, *parts: object) -> str:
+        return self._key("{cl}", *parts)
+
+    def _cluster_key(self, cluster: int, part: str) -> str:
+        return self._key("c", f"{{c{cluster}}}", part)
+
+    def _memberships_key(self, number: int) -> str:
+        return self._key("ac", f"{{{number}}}")
+
+    def memberships(self, numbers: Iterable[int]) -> dict[int, list[Membership]]:
+        """Each article's places in clusters."""
+        numbers = list(numbers)
+        pipe = self.client.pipeline(transaction=False)
+        for n in numbers:
+            pipe.hgetall(self._memberships_key(n))
+        return {
+            n: [_decode_membership(c, v) for c, v in raw.items()]
+            for n, raw in zip(numbers, pipe.execute(), strict=True)
+        }
+
+    def _plan_cluster_joins(
+        self,
+        number: int,
+        article: StoredArticle,
+        matches: Mapping[int, tuple[list[MatchedPassage], list[MatchedPassage]]],
+        sources: Mapping[int, StoredArticle],
+    ) -> list[Join]:
+        """The clusters ``article`` joins, with new clusters numbered."""
+        if self.memberships([number])[number]:  # replaced: its old passages leave first
+            self.leave_clusters(number)
+        forward = {other: passages for other, (passages, _) in matches.items()}
+        joins = plan_joins(
+            number, article, forward, sources, self.memberships(forward), time.time()
+        )
+        new = sorted({j.cluster for j in joins if j.cluster < 0}, reverse=True)
+        if new:
+            last = int(self.client.incrby(self._listing_key("seq"), len(new)))
+            numbered = {placeholder: last - len(new) + i + 1 for i, placeholder in enumerate(new)}
+            for j in joins:
+                j.cluster = numbered.get(j.cluster, j.cluster)
+        return joins
+
+    def _write_joins(self, pipe: Any, joins: list[Join]) -> list[int]:
+        """Queue the writes of ``joins`` on ``pipe``, then one outlet count per
+        touched cluster (the caller reads them back); return those clusters."""
+        for j in joins:
+            c, m = j.cluster, j.member
+            pipe.hset(self._memberships_key(j.number), str(c), f"{m.kind} {m.start} {m.end}")
+            pipe.hset(self._cluster_key(c, "m"), str(j.number), m.model_dump_json())
+            pipe.zadd(self._cluster_key(c, "t"), {str(j.number): m.time})
+            pipe.sadd(self._cluster_key(c, "o"), m.outlet or "")
+            if j.terms:
+                pipe.sadd(self._cluster_key(c, "q"), *sorted(j.terms))
+                for term in sorted(j.terms):
+                    pipe.sadd(self._listing_key("q", term), str(c))
+            for key, score in self._listing_scores(c, m).items():
+                pipe.zadd(key, {str(c): score}, gt=True)
+            if m.outlet:
+                pipe.zadd(self._listing_key("outlets"), {m.outlet: m.time}, gt=True)
+            for wire in m.wire:
+                pipe.zadd(self._listing_key("wires"), {wire: m.time}, gt=True)
+        touched = sorted({j.cluster for j in joins})
+        for c in touched:
+            pipe.scard(self._cluster_key(c, "o"))
+        return touched
+
+    def _listing_scores(self, cluster: int, member: Member) -> dict[str, float]:
+        """The listing indexes one member puts its cluster in, with its scores."""
+        scores = {
+            self._listing_key("t"): member.time,
+            self._listing_key("s"): member.similarity,
+            self._listing_key("f"): member.share,
+            self._listing_key("k", member.kind): member.time,
+        }
+        if member.outlet:
+            scores[self._listing_key("o", member.outlet)] = member.time
+        for wire in member.wire:
+            scores[self._listing_key("w", wire)] = member.time
+        return scores
+
+    def leave_clusters(self, number: int) -> None:
+        """Take article ``number`` out of every cluster it is in, recomputing
+        those clusters; a cluster left with one article is removed."""
+        clusters = sorted(m.cluster for m in self.memberships([number])[number])
+        pipe = self.client.pipeline(transaction=False)
+        for c in clusters:
+            pipe.hgetall(self._cluster_key(c, "m"))
+            pipe.smembers(self._cluster_key(c, "q"))
+        raw = pipe.execute()
+        pipe = self.client.pipeline(transaction=False)
+        pipe.delete(self._memberships_key(number))
+        outlet_counts: dict[str, int] = {}
+        for i, c in enumerate(clusters):
+            members = {int(n): Member.model_validate_json(v) for n, v in raw[2 * i].items()}
+            terms = sorted(_str(t) for t in raw[2 * i + 1])
+            left = members.pop(number, None)
+            pipe.hdel(self._cluster_key(c, "m"), str(number))
+            pipe.zrem(self._cluster_key(c, "t"), str(number))
+            for key in self._listing_scores(c, left).keys() if left else ():
+                pipe.zrem(key, str(c))
+            if len(members) < 2:
+                self._drop_cluster(pipe, c, members, terms)
+            else:
+                self._rescore_cluster(pipe, c, members)
+                outlet_counts[str(c)] = len({m.outlet or "" for m in members.values()})
+        if outlet_counts:
+            pipe.zadd(self._listing_key("n"), outlet_counts)
+        pipe.execute()
+
+    def _drop_cluster(
+        self, pipe: Any, cluster: int, members: Mapping[int, Member], terms: list[str]
+    ) -> None:
+        for n, member in members.items():
+            pipe.hdel(self._memberships_key(n), str(cluster))
+            for key in self._listing_scores(cluster, member):
+                pipe.zrem(key, str(cluster))
+        for term in terms:
+            pipe.srem(self._listing_key("q", term), str(cluster))
+        for part in ("m", "t", "o", "q"):
+            pipe.delete(self._cluster_key(cluster, part))
+        pipe.zrem(self._listing_key("n"), str(cluster))
+
+    def _rescore_cluster(self, pipe: Any, cluster: int, members: Mapping[int, Member]) -> None:
+        """Scores and outlet set of a cluster recomputed from its remaining members."""
+        scores: dict[str, float] = {}
+        for member in members.values():
+            for key, score in self._listing_scores(cluster, member).items():
+                scores[key] = max(score, scores.get(key, score))
+        for key, score in scores.items():
+            pipe.zadd(key, {str(cluster): score})
+        pipe.delete(self._cluster_key(cluster, "o"))
+        pipe.sadd(self._cluster_key(cluster, "o"), *{m.outlet or "" for m in members.values()})
+
+    def cluster_members(self, cluster: int) -> dict[int, Member]:
+        """Every article in a cluster (article number -> member)."""
+        raw = self.client.hgetall(self._cluster_key(cluster, "m"))
+        return {int(n): Member.model_validate_json(v) for n, v in raw.items()}
+
+    def list_clusters(self, query: ClusterQuery) -> tuple[int, list[int]]:
+        """How many clusters match ``query``, and the numbers of those on its page.
+
+        Unfiltered (one kind, newest first) it is a range read of that kind's
+        index; filters intersect the listing indexes into a scratch key, in one
+        round trip either way.
+        """
+        sort_key = self._listing_key(_SORT_PARTS[query.sort])
+        start, stop = query.offset, query.offset + query.limit - 1
+        plain = (
+            len(query.kinds) == 1
+            and query.sort == "time"
+            and not (query.outlet or query.wire or query.terms)
+            and query.since is query.until is query.min_similarity is None
+        )
+        pipe = self.client.pipeline(transaction=False)
+        if plain:
+            key = self._listing_key("k", query.kinds[0])
+            pipe.zcard(key)
+            pipe.zrange(key, start, stop, desc=query.descending)
+            total, page = pipe.execute()
+            return int(total), [int(c) for c in page]
+        scratch = self._listing_key("tmp", secrets.token_hex(8))
+        filters = self._queue_filters(pipe, query, scratch)
+        pipe.zinterstore(scratch, {**dict.fromkeys(filters, 0), sort_key: 1})
+        pipe.zcard(scratch)
+        pipe.zrange(scratch, start, stop, desc=query.descending)
+        pipe.delete(scratch, *(f for f in filters if f.startswith(scratch)))
+        *_, total, page, _ = pipe.execute()
+        return int(total), [int(c) for c in page]
+
+    def _queue_filters(self, pipe: Any, query: ClusterQuery, scratch: str) -> list[str]:
+        """Queue what builds each filter's set; return the keys to intersect."""
+        filters: list[str] = []
+        if set(query.kinds) != set(KINDS):
+            kinds = [self._listing_key("k", kind) for kind in query.kinds]
+            if len(kinds) == 1:
+                filters.append(kinds[0])
+            else:
+                pipe.zunionstore(f"{scratch}:k", kinds)
+                filters.append(f"{scratch}:k")
+        if query.outlet:
+            filters.append(self._listing_key("o", query.outlet))
+        if query.wire:
+            filters.append(self._listing_key("w", query.wire))
+        filters.extend(self._listing_key("q", term) for term in query.terms)
+        if query.since is not None or query.until is not None:
+            low = "-inf" if query.since is None else query.since
+            high = "+inf" if query.until is None else query.until
+            pipe.zrangestore(f"{scratch}:d", self._listing_key("t"), low, high, byscore=True)
+            filters.append(f"{scratch}:d")
+        if query.min_similarity is not None:
+            pipe.zrangestore(
+                f"{scratch}:s", self._listing_key("s"), query.min_similarity, "+inf", byscore=True
+            )
+            filters.append(f"{scratch}:s")
+        return filters
+
+    def cluster_rows(self, clusters: list[int]) -> list[ClusterRow]:
+        """The list's rows for these clusters (two round trips, whatever their size)."""
+        pipe = self.client.pipeline(transaction=False)
+        for c in clusters:
+            pipe.zrange(self._cluster_key(c, "t"), 0, 0)
+            pipe.zrange(self._cluster_key(c, "t"), -1, -1)
+            pipe.zcard(self._cluster_key(c, "t"))
+            pipe.scard(self._cluster_key(c, "o"))
+            pipe.zscore(self._listing_key("s"), str(c))
+            pipe.zscore(self._listing_key("f"), str(c))
+        raw = pipe.execute()
+        heads = [raw[i : i + 6] for i in range(0, len(raw), 6)]
+        pipe = self.client.pipeline(transaction=False)
+        for c, (first, last, *_) in zip(clusters, heads, strict=True):
+            pipe.hmget(self._cluster_key(c, "m"), [*first, *last])
+        rows = []
+        for c, (first, last, size, outlets, sim, share), found in zip(
+            clusters, heads, pipe.execute(), strict=True
+        ):
+            if not first or found[0] is None:  # removed since it was listed
+                continue
+            origin = Member.model_validate_json(found[0])
+            latest = Member.model_validate_json(found[1]) if last != first and found[1] else None
+            rows.append(
+                ClusterRow(
+                    cluster=c,
+                    kind=origin.kind,
+                    articles=int(size),
+                    outlets=int(outlets),
+                    similarity=float(sim or 0.0),
+                    share=float(share or 0.0),
+                    origin=origin,
+                    latest=latest,
+                )
+            )
+        return rows
+
+    def outlet_clusters(self, outlet: str, limit: int) -> list[tuple[int, Member, set[str]]]:
+        """The latest ``limit`` clusters ``outlet`` is in: each with its origin and outlets."""
+        clusters = [int(c) for c in self._newest(self._listing_key("o", outlet), limit)]
+        pipe = self.client.pipeline(transaction=False)
+        for c in clusters:
+            pipe.zrange(self._cluster_key(c, "t"), 0, 0)
+            pipe.smembers(self._cluster_key(c, "o"))
+        raw = pipe.execute()
+        pipe = self.client.pipeline(transaction=False)
+        for c, first in zip(clusters, raw[0::2], strict=True):
+            pipe.hget(self._cluster_key(c, "m"), first[0] if first else "-")
+        return [
+            (c, Member.model_validate_json(origin), {_str(o) for o in outlets})
+            for c, origin, outlets in zip(clusters, pipe.execute(), raw[1::2], strict=True)
+            if origin is not None
+        ]
+
+    def known_outlets(self, limit: int = 500) -> list[str]:
+        """Outlets seen in clusters, most recently active first."""
+        return self._newest(self._listing_key("outlets"), limit)
+
+    def known_wires(self, limit: int = 100) -> list[str]:
+        """Wires credited in clusters, most recently active first."""
+        return self._newest(self._listing_key("wires"), limit)
+
+    def _newest(self, key: str, limit: int) -> list[str]:
+        """The ``limit`` highest-scored members of a sorted set."""
+        found: list[bytes] = self.client.zrange(key, 0, limit - 1, desc=True)  # type: ignore[assignment]
+        return [_str(member) for member in found]
+
+
+_SORT_PARTS = {"time": "t", "outlets": "n", "similarity": "s", "share": "f"}
+
+
+def _decode_membership(cluster: bytes, value: bytes) -> Membership:
+    kind, start, end = _str(value).split(" ")
+    return Membership(int(cluster), kind, (int(start), int(end)))  # type: ignore[arg-type]
+
+
+def _decode_passages(raw: bytes | None) -> list[MatchedPassage]:
+    return [MatchedPassage(**p) for p in json.loads(raw)] if raw else []
+
+
+def _mark_passage(
+    forward: list[MatchedPassage],
+    backward: list[MatchedPassage],
+    span: tuple[int, int],
+    review: Review | None,
+) -> MatchedPassage | None:
+    """Set ``review`` on the passage at ``span`` and on its mirror, in place."""
+    found = next((p for p in forward if (p.start, p.end) == span), None)
+    if found is None:
+        return None
+    found.review = review
+    for mirror in backward:
+        if (mirror.start, mirror.end, mirror.source_start, mirror.source_end) == (
+            found.source_start,
+            found.source_end,
+            found.start,
+            found.end,
+        ):
+            mirror.review = review
+    return found
+
 
 def _str(value: bytes | str) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else value
@@ -459,7 +946,9 @@ def _records(raw: list[Any], keys: list[str], model: type[_R]) -> dict[str, _R]:
 
 
 def _encode_passages(passages: list[MatchedPassage]) -> str:
-    return json.dumps([p.model_dump() for p in passages], separators=(",", ":"))
+    return json.dumps(
+        [p.model_dump(mode="json", exclude_none=True) for p in passages], separators=(",", ":")
+    )
 
 
 def _encode_article(article: StoredArticle) -> dict[str | bytes, str | bytes]:

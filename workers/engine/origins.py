@@ -59,7 +59,7 @@ def build_origins(
             continue
         wire = shared_wire(article.wire, source.wire)
         relation, confidence = relation_between(article.published_at, source.published_at, wire)
-        copy_spans = [(p.start, p.end) for p in matched if p.kind == "copy"]
+        copy_spans = [(p.start, p.end) for p in matched if p.counts_as_copy]
         all_copy.extend(copy_spans)
         fraction = round(covered_characters(copy_spans) / length, 4)
         source_entries.append(

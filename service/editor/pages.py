@@ -1,0 +1,185 @@
+"""The editor's pages: near-duplicates, an article, a comparison, a cluster, an
+outlet, and a form to paste an article and see its origins.
+
+Every page reads what the store keeps ready (clusters are maintained at
+ingest), so none of them scans the index. Pasting an article submits it
+through the API's own code path (:func:`service.api.submit_article`).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from service.api import parse_article, services, submit_article
+from service.editor.auth import PageError, require_editor, signed_in_editor
+from service.editor.charts import bars, timeline
+from service.editor.listing import SORTS, FilterError, parse_list_args
+from service.editor.outlets import outlet_stats
+from service.editor.presenters import article_view, compare_view
+from service.errors import ApiError
+from workers.pipeline import load_origins
+
+blueprint = Blueprint("editor", __name__)
+
+OUTLET_CLUSTERS = 1000
+PASTE_WAIT_SECONDS = 10
+
+
+@blueprint.before_request
+def _read_access() -> ResponseReturnValue | None:
+    """With read pages protected, everyone but a signed-in editor goes to sign in."""
+    if services().settings.editor_pages_public or signed_in_editor() is not None:
+        return None
+    return redirect(url_for("editor_auth.signin", next=request.full_path.rstrip("?")), 303)
+
+
+@blueprint.get("/")
+def near_duplicates() -> ResponseReturnValue:
+    """The latest reuse, one row per cluster of near-duplicate passages."""
+    store = services().store
+    try:
+        form = parse_list_args(
+            request.args, request.args.getlist("kind"), services().settings.editor_page_size
+        )
+        total, numbers = store.list_clusters(form.query())
+    except FilterError as exc:
+        raise PageError(400, str(exc)) from exc
+    article = store.lookup(form.q) if form.q and not form.q.startswith("http") else None
+    return render_template(
+        "editor/list.html",
+        form=form,
+        rows=store.cluster_rows(numbers),
+        total=total,
+        pages=max(1, -(-total // form.page_size)),
+        sorts=SORTS,
+        outlets=store.known_outlets(),
+        wires=store.known_wires(),
+        article_hit=form.q if article is not None else None,
+    )
+
+
+def load_or_404(article_id: str) -> tuple[int, Any]:
+    found = services().store.load_article(article_id)
+    if found is None:
+        raise PageError(404, f"no article {article_id!r}")
+    return found
+
+
+@blueprint.get("/articles/<article_id>")
+def article(article_id: str) -> ResponseReturnValue:
+    """The article's text with each reused passage highlighted by source."""
+    store = services().store
+    number, stored = load_or_404(article_id)
+    origins = load_origins(store, article_id)
+    if origins is None:
+        raise PageError(404, f"no article {article_id!r}")
+    return render_template(
+        "editor/article.html",
+        article=stored,
+        origins=origins,
+        view=article_view(stored, origins),
+        clusters=store.memberships([number])[number],
+    )
+
+
+@blueprint.get("/compare/<left_id>/<right_id>")
+def compare(left_id: str, right_id: str) -> ResponseReturnValue:
+    """Two articles side by side, their shared passages paired."""
+    store = services().store
+    left_number, left = load_or_404(left_id)
+    right_number, right = load_or_404(right_id)
+    passages = store.load_matches(left_number).get(right_number, [])
+    origins = load_origins(store, left_id)
+    source = next((s for s in origins.sources if s.id == right_id), None) if origins else None
+    return render_template(
+        "editor/compare.html",
+        left=left,
+        right=right,
+        source=source,
+        view=compare_view(left, right, passages),
+    )
+
+
+@blueprint.get("/clusters/<int:cluster>")
+def cluster(cluster: int) -> ResponseReturnValue:
+    """Every article that ran a passage, on a timeline, the origin marked."""
+    members = services().store.cluster_members(cluster)
+    if not members:
+        raise PageError(404, f"no cluster {cluster}")
+    ordered = sorted(members.values(), key=lambda m: (m.time, m.id))
+    origin = ordered[0]
+    return render_template(
+        "editor/cluster.html",
+        cluster=cluster,
+        members=ordered,
+        origin=origin,
+        chart=timeline(ordered, origin),
+        outlets=len({m.outlet or "" for m in ordered}),
+    )
+
+
+@blueprint.get("/outlets/<path:outlet>")
+def outlet(outlet: str) -> ResponseReturnValue:
+    """Who the outlet copies from, who copies it, and its most copied passages."""
+    clusters = services().store.outlet_clusters(outlet, OUTLET_CLUSTERS)
+    if not clusters:
+        raise PageError(404, f"no reuse found for outlet {outlet!r}")
+    stats = outlet_stats(outlet, clusters)
+    return render_template(
+        "editor/outlet.html",
+        outlet=outlet,
+        stats=stats,
+        copies_from=bars(stats.copies_from, stats.copying),
+        copied_by=bars(stats.copied_by, stats.copied),
+        sampled=len(clusters) >= OUTLET_CLUSTERS,
+        limit=OUTLET_CLUSTERS,
+    )
+
+
+def form_article(form: Any) -> dict[str, Any]:
+    """The paste form as an API submission (blank fields left out)."""
+    body: dict[str, Any] = {
+        "id": (form.get("id") or "").strip() or f"pasted-{secrets.token_hex(6)}",
+        "text": form.get("text") or "",
+    }
+    for name in ("outlet", "title", "url"):
+        value = (form.get(name) or "").strip()
+        if value:
+            body[name] = value
+    published = (form.get("published_at") or "").strip()
+    if published:  # a datetime-local field: no zone, taken as UTC
+        body["published_at"] = published if published[-1:] in "Zz" else published + "Z"
+    return body
+
+
+@blueprint.route("/check", methods=["GET", "POST"])
+def check() -> ResponseReturnValue:
+    """Paste an article, see its origins: the API's POST, as a form."""
+    if request.method == "GET":
+        return render_template("editor/check.html", values={}, error=None, problems=[])
+    svc = services()
+    require_editor()  # every write is authenticated: here by an editor's session
+    body = form_article(request.form)
+    try:
+        article = parse_article(json.dumps(body).encode("utf-8"), svc.settings)
+        submission = submit_article(svc, article, PASTE_WAIT_SECONDS)
+    except ApiError as exc:
+        values = {k: request.form.get(k, "") for k in request.form}
+        problems = exc.detail.get("problems", [])
+        return render_template(
+            "editor/check.html", values=values, error=exc.message, problems=problems
+        ), exc.status
+    if submission.origins is not None:
+        return redirect(url_for("editor.article", article_id=article.id), 303)
+    return render_template(
+        "editor/check_wait.html",
+        article_id=article.id,
+        job_url=url_for("api.get_job", job_id=submission.job.id),
+        submitted=datetime.now(UTC),
+    ), 202
