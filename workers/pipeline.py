@@ -11,6 +11,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+import numpy as np
+
 from workers.engine.attribute import wire_credits
 from workers.engine.candidates import rank_candidates
 from workers.engine.compare import PreparedArticle, compare_articles, prepare_article
@@ -79,6 +81,18 @@ def check_limits(article: ArticleIn, settings: Settings) -> None:
         )
 
 
+def article_bands(prepared: PreparedArticle, settings: Settings) -> np.ndarray:
+    """The LSH band keys of an article: what the index files it under."""
+    if len(prepared.doc.units) > settings.max_units:
+        raise ArticleTooLargeError(
+            f"article has {len(prepared.doc.units)} sentences; the limit is {settings.max_units}"
+        )
+    signatures, _ = unit_signatures(
+        prepared.doc.shingles, prepared.doc.units, settings.shingle_size, settings.num_perm
+    )
+    return band_keys(signatures, settings.lsh_rows)
+
+
 @dataclass(frozen=True)
 class Indexed:
     """An article just stored, with the passages it shares with earlier ones."""
@@ -107,14 +121,7 @@ def index_article(
     number = ref.number if ref is not None else store.allocate(article.id)
 
     prepared = cache.prepare(article.text, digest, article.outlet, settings)
-    if len(prepared.doc.units) > settings.max_units:
-        raise ArticleTooLargeError(
-            f"article has {len(prepared.doc.units)} sentences; the limit is {settings.max_units}"
-        )
-    signatures, _ = unit_signatures(
-        prepared.doc.shingles, prepared.doc.units, settings.shingle_size, settings.num_perm
-    )
-    hits = store.index_and_query(number, band_keys(signatures, settings.lsh_rows))
+    hits = store.index_and_query(number, article_bands(prepared, settings))
     candidates = store.load_articles(
         rank_candidates(hits, settings.max_candidates), known_text=cache.text
     )
