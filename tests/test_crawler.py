@@ -330,3 +330,27 @@ def test_private_and_link_local_addresses_are_refused_by_default(
     failures = clean_store.crawl_failures()
     assert "non-public address 127.0.0.1" in failures[site.url("/rss.xml")].reason
     assert "non-public address 169.254.169.254" in failures[metadata].reason
+
+
+def test_pages_are_filed_under_their_own_outlet_and_where_they_redirect(
+    crawl_settings: Settings, clean_store: Store, private_queue: Queue
+) -> None:
+    with LocalSite() as original, LocalSite() as aggregator:
+        for running in (original, aggregator):
+            running.put("/robots.txt", ROBOTS, "text/plain")
+        story = publish(original, "/news/library-sundays", OTHER_TEXT, when=T0)
+        original.put("/old/library", "", status=301, headers={"Location": "/news/library-sundays"})
+        moved = replace(story, url=original.url("/old/library"))
+        original.put("/rss.xml", rss_feed("Town", original.url("/"), []), "application/rss+xml")
+        aggregator.put("/rss.xml", rss_feed("Agg", aggregator.url("/"), [moved]), "text/xml")
+        outlets = [
+            Outlet(name="Town", feeds=[original.url("/rss.xml")]),
+            Outlet(name="Aggregator", feeds=[aggregator.url("/rss.xml")]),
+        ]
+        crawl_once(crawl_settings, clean_store, outlets, private_queue)
+
+    (job,) = private_queue.get_jobs()
+    article = job.args[0]
+    assert article["outlet"] == "Town"  # the aggregator only linked to it
+    assert article["id"] == article_id_for(canonical_url(story.url))
+    assert article["url"] == story.url

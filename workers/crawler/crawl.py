@@ -52,7 +52,7 @@ from workers.crawler.state import (
     PageTask,
     SeenPage,
 )
-from workers.crawler.urls import UnsupportedUrlError, article_id_for, canonical_url, host_of
+from workers.crawler.urls import UnsupportedUrlError, article_id_for, canonical_url, site_of
 from workers.models import ArticleIn
 from workers.pipeline import ArticleTooLargeError, check_limits
 from workers.queue import enqueue_ingest
@@ -158,16 +158,18 @@ class Crawler:
                 schedule = self.store.outlet_schedule(names)
                 due = [o for o in self.outlets if (schedule.get(o.name) or 0.0) <= now]
                 next_retry = self.store.next_crawl_retry()
-                if due or (next_retry is not None and next_retry <= now):
+                ran = bool(due) or (next_retry is not None and next_retry <= now)
+                if ran:
                     self.run_cycle(due)
                     schedule = self.store.outlet_schedule(names)
                     next_retry = self.store.next_crawl_retry()
                 upcoming = [t for t in [*schedule.values(), next_retry] if t is not None]
                 wake = min(upcoming, default=now + _MAX_WAIT)
+                if ran:
+                    self.reporter.waiting(wake)
             except Exception as exc:  # the crawler outlives any one cycle
                 self.reporter.event("cycle.failed", reason=f"{type(exc).__name__}: {exc}")
                 wake = now + _MAX_WAIT
-            self.reporter.waiting(wake)
             self.stop.wait(min(_MAX_WAIT, max(0.5, wake - time.time())))
 
     def run_cycle(self, due: list[Outlet] | None = None) -> None:
@@ -198,6 +200,15 @@ class Crawler:
 
     def interval(self, outlet: Outlet) -> float:
         return outlet.interval or self.settings.crawl_interval_seconds
+
+    def owner(self, url: str, listed_by: Outlet) -> Outlet:
+        """The outlet a page belongs to: the one whose hosts it is on, when the outlet
+        listing it is not (an aggregator's feed linking to the original), else the
+        outlet that listed it."""
+        site = site_of(url)
+        if site in listed_by.trusted_hosts():
+            return listed_by
+        return next((o for o in self.outlets if site in o.trusted_hosts()), listed_by)
 
     def _each(self, pool: ThreadPoolExecutor, work: Callable[[T], object], items: list[T]) -> list:
         """``work`` over ``items`` on the pool. A stop abandons what is left; an
@@ -248,7 +259,7 @@ class Crawler:
             tasks.append(
                 PageTask(
                     url=page_url,
-                    outlet=outlet.name,
+                    outlet=self.owner(page_url, outlet).name,
                     listed_in=url,
                     updated=entry.updated,
                     published=entry.published,
@@ -320,7 +331,8 @@ class Crawler:
 
     def file_article(self, outlet: Outlet, task: PageTask, got: Fetched, page: Page) -> None:
         """Queue the article a page holds, unless this text of it is already known."""
-        canonical = self.canonical_for(outlet, task.url, page.canonical)
+        # A redirect says where the page lives as plainly as a canonical link does.
+        canonical = self.canonical_for(outlet, task.url, page.canonical or got.url)
         claim = Claim(article_id_for(canonical), canonical, content_hash(page.text))
         urls = list(dict.fromkeys([task.url, canonical]))
         known_as = self._already_have(claim, task.url)
@@ -376,17 +388,18 @@ class Crawler:
         return None
 
     def canonical_for(self, outlet: Outlet, url: str, declared: str | None) -> str:
-        """The URL an article is filed under: the page's canonical link when it names
-        a page of the same outlet, else the URL it was read from. A canonical link
-        to another site is ignored: scrapers copy them verbatim."""
+        """The URL an article is filed under: the page's canonical link (or where it
+        redirected to) when that is a page of the same outlet, else the URL it was
+        read from. A canonical link to another site is ignored: scrapers copy them
+        verbatim."""
         if not declared:
             return url
         try:
             canonical = canonical_url(declared)
         except UnsupportedUrlError:
             return url
-        trusted = outlet.trusted_hosts() | {host_of(url).removeprefix("www.")}
-        return canonical if host_of(canonical).removeprefix("www.") in trusted else url
+        trusted = outlet.trusted_hosts() | {site_of(url)}
+        return canonical if site_of(canonical) in trusted else url
 
     def _remember(self, urls: list[str], claim: Claim, task: PageTask, got: Fetched) -> None:
         """Mark the URLs a page was reached by as read, with what it held."""

@@ -23,7 +23,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from workers.crawler.urls import UnsupportedUrlError, canonical_url, host_of
+from workers.crawler.urls import UnsupportedUrlError, canonical_url, site_of
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
@@ -82,10 +82,11 @@ class Outlet(BaseModel):
         return self
 
     def trusted_hosts(self) -> frozenset[str]:
-        """Hosts a page of this outlet may name as canonical (a scraper's page that
-        copies another site's canonical link must not be filed under that site)."""
-        hosts = {host_of(u) for u in [*self.feeds, *self.sitemaps]}
-        return frozenset(h.removeprefix("www.") for h in hosts | {d.lower() for d in self.domains})
+        """The outlet's hosts (``host[:port]``, no ``www.``): where its pages live,
+        and what they may name as canonical (a scraper's page that copies another
+        site's canonical link must not be filed under that site)."""
+        hosts = {site_of(canonical_url(u)) for u in [*self.feeds, *self.sitemaps]}
+        return frozenset(hosts | {d.lower().removeprefix("www.") for d in self.domains})
 
 
 class OutletsFile(BaseModel):

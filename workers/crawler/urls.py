@@ -99,13 +99,10 @@ def authority(url: str) -> str:
     return urlsplit(url).netloc.rsplit("@", 1)[-1].lower()
 
 
-def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
-
-
-def same_site(host: str, other: str) -> bool:
-    """Whether two host names are one site, ignoring a leading ``www.``."""
-    return host.removeprefix("www.") == other.removeprefix("www.")
+def site_of(url: str) -> str:
+    """``host[:port]`` of a canonical URL without a leading ``www.``: what tells one
+    outlet's pages from another's."""
+    return authority(url).removeprefix("www.")
 
 
 def slug(path: str) -> str:
