@@ -4,6 +4,7 @@ fetch rules, and the ``wiretrace crawl`` command."""
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import subprocess
 import sys
@@ -197,14 +198,18 @@ def test_crawl_once_command(
     )
     with LocalSite() as site:
         story = Story(site.url("/news/one"), "One", text, datetime(2026, 5, 4, tzinfo=UTC))
+        gone = Story(site.url("/news/gone"), "Gone", text, datetime(2026, 5, 4, tzinfo=UTC))
         site.put("/news/one", page_html(story, "CLI"))
-        site.put("/rss.xml", rss_feed("CLI", site.url("/"), [story]), "application/rss+xml")
+        site.put("/rss.xml", rss_feed("CLI", site.url("/"), [story, gone]), "application/rss+xml")
         outlets = tmp_path / "outlets.toml"
         outlets.write_text(f'[[outlets]]\nname = "CLI"\nfeeds = ["{site.url("/rss.xml")}"]\n')
         done = _run_cli("crawl", "--once", "--outlets", str(outlets), env=env)
     assert done.returncode == 0, done.stderr
-    assert "1 feeds checked, 1 articles queued (1 new, 0 updated), 0 failed" in done.stderr
+    assert "1 feeds checked, 1 articles queued (1 new, 0 updated), 1 failed" in done.stderr
     assert '"event": "page.queued"' in done.stderr  # JSON log lines: stderr is not a terminal
+    listed = _run_cli("crawl", "--failures", env=env)
+    (failure,) = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert (failure["url"], failure["reason"]) == (gone.url, "HTTP 404")
 
     outlets.write_text('[[outlets]]\nname = "CLI"\n')
     refused = _run_cli("crawl", "--once", "--outlets", str(outlets), env=env)
