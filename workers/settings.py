@@ -87,6 +87,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Most article ids kept per band; very common text keeps only the latest.",
     )
+    prepared_cache_articles: int = Field(
+        default=2_000,
+        ge=0,
+        description="Texts each worker keeps prepared for matching (about 40 KB each): the "
+        "candidates of a new article are mostly recent ones, prepared once, not per comparison.",
+    )
     max_candidates: int = Field(
         default=40, ge=1, description="Most candidate articles aligned per ingested article."
     )

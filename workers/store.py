@@ -76,7 +76,7 @@ import json
 import secrets
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -301,16 +301,41 @@ class Store:
         return list(pipe.execute())
 
     # --- articles ------------------------------------------------------------
-    def load_articles(self, numbers: Iterable[int]) -> dict[int, StoredArticle]:
+    def load_articles(
+        self, numbers: Iterable[int], known_text: Callable[[str], str | None] | None = None
+    ) -> dict[int, StoredArticle]:
+        """The articles stored under ``numbers`` (missing ones left out).
+
+        With ``known_text`` (content hash -> text, or None), texts the caller
+        already holds are not fetched and decompressed again: metadata first,
+        then in a second round trip only the texts it lacks.
+        """
         numbers = list(numbers)
+        if known_text is None:
+            fields: tuple[str, ...] = _ARTICLE_FIELDS
+        else:
+            fields = tuple(f for f in _ARTICLE_FIELDS if f != "text")
         pipe = self.client.pipeline(transaction=False)
         for n in numbers:
-            pipe.hmget(self.article_key(n), _ARTICLE_FIELDS)
-        articles = {}
-        for n, values in zip(numbers, pipe.execute(), strict=True):
-            if values[0] is not None:
-                articles[n] = _decode_article(values)
-        return articles
+            pipe.hmget(self.article_key(n), fields)
+        found = {
+            n: dict(zip(fields, values, strict=True))
+            for n, values in zip(numbers, pipe.execute(), strict=True)
+            if values[0] is not None
+        }
+        if known_text is not None:
+            texts = {n: known_text(_str(raw["content_hash"] or b"")) for n, raw in found.items()}
+            missing = [n for n, text in texts.items() if text is None]
+            if missing:
+                pipe = self.client.pipeline(transaction=False)
+                for n in missing:
+                    pipe.hget(self.article_key(n), "text")
+                for n, text in zip(missing, pipe.execute(), strict=True):
+                    found[n]["text"] = text
+            for n, text in texts.items():
+                if text is not None:
+                    found[n]["text"] = text
+        return {n: _decode_article(raw) for n, raw in found.items() if raw.get("text") is not None}
 
     def load_article(self, article_id: str) -> tuple[int, StoredArticle] | None:
         ref = self.lookup(article_id)
@@ -965,19 +990,20 @@ def _encode_article(article: StoredArticle) -> dict[str | bytes, str | bytes]:
     return fields
 
 
-def _decode_article(values: list[bytes | None]) -> StoredArticle:
-    raw = dict(zip(_ARTICLE_FIELDS, values, strict=True))
+def _decode_article(raw: Mapping[str, bytes | str | None]) -> StoredArticle:
+    """An article from its hash fields; ``text`` compressed as stored, or already a str."""
 
     def text_field(name: str) -> str | None:
         value = raw.get(name)
-        return value.decode("utf-8") if value else None
+        return _str(value) if value else None
 
     data: dict[str, Any] = {
         name: text_field(name) for name in ("id", "outlet", "url", "title", "author")
     }
     published = text_field("published_at")
     data["published_at"] = datetime.fromisoformat(published) if published else None
-    data["text"] = zlib.decompress(raw["text"] or b"").decode("utf-8")
+    text = raw["text"]
+    data["text"] = text if isinstance(text, str) else zlib.decompress(text or b"").decode("utf-8")
     data["content_hash"] = text_field("content_hash")
     data["wire"] = json.loads(text_field("wire") or "[]")
     return StoredArticle.model_validate(data)
