@@ -4,9 +4,12 @@ fetch rules, and the ``wiretrace crawl`` command."""
 from __future__ import annotations
 
 import gzip
+import json
 import re
+import signal
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
@@ -197,14 +200,18 @@ def test_crawl_once_command(
     )
     with LocalSite() as site:
         story = Story(site.url("/news/one"), "One", text, datetime(2026, 5, 4, tzinfo=UTC))
+        gone = Story(site.url("/news/gone"), "Gone", text, datetime(2026, 5, 4, tzinfo=UTC))
         site.put("/news/one", page_html(story, "CLI"))
-        site.put("/rss.xml", rss_feed("CLI", site.url("/"), [story]), "application/rss+xml")
+        site.put("/rss.xml", rss_feed("CLI", site.url("/"), [story, gone]), "application/rss+xml")
         outlets = tmp_path / "outlets.toml"
         outlets.write_text(f'[[outlets]]\nname = "CLI"\nfeeds = ["{site.url("/rss.xml")}"]\n')
         done = _run_cli("crawl", "--once", "--outlets", str(outlets), env=env)
     assert done.returncode == 0, done.stderr
-    assert "1 feeds checked, 1 articles queued (1 new, 0 updated), 0 failed" in done.stderr
+    assert "1 feeds checked, 1 articles queued (1 new, 0 updated), 1 failed" in done.stderr
     assert '"event": "page.queued"' in done.stderr  # JSON log lines: stderr is not a terminal
+    listed = _run_cli("crawl", "--failures", env=env)
+    (failure,) = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert (failure["url"], failure["reason"]) == (gone.url, "HTTP 404")
 
     outlets.write_text('[[outlets]]\nname = "CLI"\n')
     refused = _run_cli("crawl", "--once", "--outlets", str(outlets), env=env)
@@ -212,3 +219,40 @@ def test_crawl_once_command(
     missing = _run_cli("crawl", "--once", env=env)
     assert missing.returncode == 2 and "no outlets file" in missing.stderr
     Queue("crawl-cli-test", connection=redis_client).delete(delete_jobs=True)
+
+
+def test_crawl_runs_on_its_schedule_until_sigterm(
+    settings: Settings, clean_store: object, redis_client: redis.Redis, tmp_path: Path
+) -> None:
+    env = {
+        **settings_env(settings),
+        "WIRETRACE_QUEUE_NAME": "crawl-cli-loop-test",
+        "WIRETRACE_CRAWL_ALLOW_PRIVATE_ADDRESSES": "true",
+        "WIRETRACE_CRAWL_MIN_DELAY_SECONDS": "0",
+    }
+    with LocalSite() as site:
+        site.put("/rss.xml", rss_feed("Loop", site.url("/"), []), "application/rss+xml")
+        outlets = tmp_path / "outlets.toml"
+        outlets.write_text(
+            f'[[outlets]]\nname = "Loop"\ninterval = "1s"\nfeeds = ["{site.url("/rss.xml")}"]\n'
+        )
+        crawler = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "crawl", "--outlets", str(outlets)],
+            env=env,
+            cwd=ROOT,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert crawler.stderr is not None
+        watchdog = threading.Timer(60, crawler.kill)  # a hung crawler fails, not hangs, the test
+        watchdog.start()
+        cycles = 0
+        for line in crawler.stderr:
+            cycles += '"event": "cycle.finished"' in line
+            if cycles == 2:
+                break
+        crawler.send_signal(signal.SIGTERM)
+        assert crawler.wait(timeout=30) == 0
+        watchdog.cancel()
+    assert site.requested("/rss.xml") >= 2
+    Queue("crawl-cli-loop-test", connection=redis_client).delete(delete_jobs=True)

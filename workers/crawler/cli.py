@@ -35,8 +35,14 @@ DEFAULT_DEMO_PORT = 8301
     help="First port of the demo outlets.",
 )
 @click.option("--json-logs", is_flag=True, help="JSON log lines even on a terminal.")
+@click.option("--failures", is_flag=True, help="Print the recorded failures (JSON lines) and exit.")
 def crawl(
-    outlets_file: Path | None, once: bool, demo: bool, demo_port: int, json_logs: bool
+    outlets_file: Path | None,
+    once: bool,
+    demo: bool,
+    demo_port: int,
+    json_logs: bool,
+    failures: bool,
 ) -> None:
     """Crawl the outlets' feeds and sitemaps and queue their articles for ingest.
 
@@ -47,6 +53,13 @@ def crawl(
     from workers.crawler.runner import make_reporter, run_crawl
 
     settings = get_settings()
+    if failures:
+        from workers.queue import connect
+        from workers.store import Store
+
+        for failure in Store(connect(settings), settings).crawl_failures().values():
+            click.echo(failure.model_dump_json())
+        return
     if demo:
         from workers.crawler.demo import run_demo
 

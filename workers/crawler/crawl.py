@@ -22,6 +22,7 @@ one URL does can stop the crawler.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -192,7 +193,7 @@ class Crawler:
             self._each(pool, self.crawl_page, self.pages_to_read(tasks, started))
         self.store.schedule_outlets(
             {
-                o.name: min(started + self.interval(o), self._listing_retry.get(o.name, 1e18))
+                o.name: min(started + self.interval(o), self._listing_retry.get(o.name, math.inf))
                 for o in outlets
             }
         )
