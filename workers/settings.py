@@ -136,6 +136,13 @@ class Settings(BaseSettings):
     job_timeout_seconds: int = Field(default=120, description="Hard limit of one ingest job.")
     result_ttl_seconds: int = Field(default=3600, description="How long job results are kept.")
 
+    worker_fork: bool = Field(
+        default=False,
+        description="Run each job in a forked child (RQ's Worker: a job that crashes its "
+        "process cannot take the worker down, at a few milliseconds per job) instead of in the "
+        "worker process itself (RQ's SimpleWorker, the default: no fork per job, and the cache "
+        "of prepared texts stays warm; job timeouts are enforced either way).",
+    )
     worker_monitoring_seconds: int = Field(
         default=10,
         ge=1,
