@@ -28,6 +28,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("REDIS_URL", "WIRETRACE_REDIS_URL"),
         description="Redis server to use. Unset: wiretrace starts its own embedded server.",
     )
+    store_redis_url: str | None = Field(
+        default=None,
+        description="Redis for the store (articles, passages, the LSH index) when it is not "
+        "the queue's: a standalone server or any one node of a Redis Cluster (detected). "
+        "Unset: the store lives in REDIS_URL with the queue.",
+    )
     data_dir: Path = Field(
         default=Path("data"),
         description="Where the embedded Redis keeps its snapshot and append-only file.",

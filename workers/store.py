@@ -79,6 +79,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import numpy as np
@@ -211,6 +212,41 @@ def index_fingerprint(settings: Settings) -> dict[str, str]:
     }
 
 
+def _run_on_cluster_nodes(
+    cluster: RedisCluster, script: Script, calls: list[tuple[list[str], list[Any]]]
+) -> list[Any]:
+    """Run ``script`` once per ``(keys, args)`` call, each call's keys in one slot.
+
+    redis-py will not pipeline scripts on a cluster, and one call after the
+    other would be one round trip per hash-tag group; so the calls are sent as
+    one pipeline per master, to the master serving their slot.
+    """
+    by_node: dict[str, tuple[redis.Redis, list[int]]] = {}
+    for position, (keys, _) in enumerate(calls):
+        node = cluster.get_node_from_key(keys[0])
+        by_node.setdefault(node.name, (node.redis_connection, []))[1].append(position)
+    answers: list[Any] = [None] * len(calls)
+    for connection, positions in by_node.values():
+        pipe = connection.pipeline(transaction=False)
+        for position in positions:
+            keys, args = calls[position]
+            script(keys=keys, args=args, client=pipe)
+        for position, answer in zip(positions, pipe.execute(), strict=True):
+            answers[position] = answer
+    return answers
+
+
+@lru_cache(maxsize=4)
+def store_client(url: str) -> redis.Redis | RedisCluster:
+    """A client of the store's own Redis, shared by the process: a Redis Cluster
+    client when the server at ``url`` says it is a cluster node."""
+    probe = redis.Redis.from_url(url)
+    if probe.info("cluster").get("cluster_enabled"):
+        probe.close()
+        return RedisCluster.from_url(url)
+    return probe
+
+
 class IndexMismatchError(RuntimeError):
     """The Redis index was built with other engine settings."""
 
@@ -225,6 +261,10 @@ class Store:
     """Reads and writes of articles, matches and the LSH index."""
 
     def __init__(self, client: redis.Redis | RedisCluster, settings: Settings) -> None:
+        """A store on ``client`` (the queue's Redis), or on ``settings.store_redis_url``
+        when one is set: every process then finds the store in the same place."""
+        if settings.store_redis_url:
+            client = store_client(settings.store_redis_url)
         self.client = client
         self.settings = settings
         self.prefix = f"{settings.key_prefix}:{LAYOUT_VERSION}"
@@ -339,13 +379,14 @@ class Store:
             keys, args = groups.setdefault(group, ([], []))
             keys.append(self._bucket_key(bucket))
             args.append(field)
-        if len(groups) == 1:
-            keys, args = next(iter(groups.values()))
-            return [script(keys=keys, args=[member, *args, *extra_args])]
-        pipe = self.client.pipeline(transaction=False)
-        for keys, args in groups.values():
-            script(keys=keys, args=[member, *args, *extra_args], client=pipe)
-        return list(pipe.execute())
+        calls: list[tuple[list[str], list[Any]]] = [
+            (keys, [member, *fields_of_group, *extra_args])
+            for keys, fields_of_group in groups.values()
+        ]
+        if not isinstance(self.client, RedisCluster):
+            (only_keys, only_args), *_ = calls
+            return [script(keys=only_keys, args=only_args)]
+        return _run_on_cluster_nodes(self.client, script, calls)
 
     # --- articles ------------------------------------------------------------
     def load_articles(
