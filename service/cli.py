@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from service import keys_cli
 from service.bench import bench
 from service.cli_corpus import corpus
+from service.editor.bench import editor_bench
 from service.evaluate import eval_command
 from workers.models import ArticleIn
 from workers.redis_server import EmbeddedRedis, resolve_redis_url
@@ -191,6 +192,7 @@ cli.add_command(keys_cli.keys)
 cli.add_command(corpus)
 cli.add_command(bench)
 cli.add_command(eval_command)
+cli.add_command(editor_bench)
 
 
 def main() -> None:
