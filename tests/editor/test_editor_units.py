@@ -11,15 +11,15 @@ from service.editor.charts import bars, timeline
 from service.editor.highlight import Highlight, makeup, segments, word_changes
 from service.editor.listing import FilterError, parse_list_args
 from service.editor.outlets import outlet_stats
-from workers.clusters import Member, Membership, plan_joins, search_terms
+from workers.clusters import Member, Membership, member_terms, plan_joins
 from workers.models import MatchedPassage, StoredArticle
 
 
-def test_segments_cover_the_text_once_and_the_longest_highlight_wins() -> None:
+def test_segments_cover_the_text_once_and_the_first_listed_highlight_wins() -> None:
     text = "aaaa bbbb cccc dddd eeee"
     pieces = segments(
         text,
-        [Highlight(5, 14, 0), Highlight(5, 19, 1), Highlight(20, 24, 2)],
+        [Highlight(10, 14, 0), Highlight(5, 19, 1), Highlight(20, 24, 2)],
         changes=[(10, 14)],
     )
     assert "".join(p.text for p in pieces) == text
@@ -27,16 +27,16 @@ def test_segments_cover_the_text_once_and_the_longest_highlight_wins() -> None:
     assert drawn == [
         ("aaaa ", None, False, False),
         ("bbbb ", 1, True, False),
-        ("cccc", 1, False, True),
+        ("cccc", 0, True, True),
         (" dddd", 1, False, False),
         (" ", None, False, False),
         ("eeee", 2, True, False),
     ]
-
-
-def test_equal_highlights_go_to_the_one_listed_first() -> None:
-    pieces = segments("one two three", [Highlight(4, 7, 5), Highlight(4, 7, 2)])
-    assert [p.passage for p in pieces if p.passage is not None] == [5]
+    shorter_first = segments(text, [Highlight(5, 9, 7), Highlight(5, 14, 8)])
+    assert [(p.text, p.passage) for p in shorter_first if p.passage is not None] == [
+        ("bbbb", 7),
+        (" cccc", 8),
+    ]
 
 
 def test_word_changes_mark_only_the_words_that_differ() -> None:
@@ -156,17 +156,26 @@ def test_a_bridging_article_joins_both_clusters_and_widens_its_span() -> None:
     assert {j.number for j in joins} == {4}
 
 
-def test_search_terms_hold_title_url_and_passage_words() -> None:
-    article = StoredArticle(
-        id="x",
-        text="Harbour pilots walked off the job",
-        title="Pilots' strike",
-        url="https://news.example/Pilots",
-        content_hash="h",
+def test_search_terms_hold_title_url_and_the_passage_start() -> None:
+    member = _member("x", "Post", 1).model_copy(
+        update={
+            "title": "Pilots' strike",
+            "url": "https://news.example/Pilots",
+            "snippet": "Harbour pilots walked off",
+        }
     )
-    terms = search_terms(article, (0, 14))
-    assert {"harbour", "pilots", "strike", "url:https://news.example/pilots", "news"} <= terms
-    assert "walked" not in terms
+    terms = member_terms(member)
+    assert terms == {
+        "harbour",
+        "pilots",
+        "walked",
+        "off",
+        "strike",
+        "url:https://news.example/pilots",
+        "https",
+        "news",
+        "example",
+    }
 
 
 def _member(article_id: str, outlet: str, hour: int, wire: list[str] | None = None) -> Member:
