@@ -54,8 +54,16 @@ def ingest_queue(connection: redis.Redis, settings: Settings) -> Queue:
     return Queue(settings.queue_name, connection=connection)
 
 
-def enqueue_ingest(queue: Queue, article: ArticleIn, settings: Settings) -> Job:
-    """Queue ``article`` for ingestion; the job's result is its origins record."""
+def enqueue_ingest(
+    queue: Queue, article: ArticleIn, settings: Settings, request_id: str | None = None
+) -> Job:
+    """Queue ``article`` for ingestion; the job's result is its origins record.
+
+    A job that raises or whose worker dies is tried again, after 5 s, 30 s and
+    2 min (RQ's scheduler runs in the workers); then it waits in the failed
+    registry for `wiretrace jobs retry`. ``request_id`` goes into the job's meta
+    so the worker logs under the id of the request that queued it.
+    """
     return queue.enqueue(
         INGEST_JOB,
         article.model_dump(mode="json"),
@@ -64,6 +72,7 @@ def enqueue_ingest(queue: Queue, article: ArticleIn, settings: Settings) -> Job:
         failure_ttl=7 * 24 * 3600,
         retry=Retry(max=3, interval=[5, 30, 120]),
         description=f"ingest {article.id}",
+        meta={"request_id": request_id} if request_id else None,
     )
 
 

@@ -15,6 +15,12 @@ key                                what it holds
 ``wt:1:a:{n}``                     hash: article ``n`` (text zlib-compressed, metadata)
 ``wt:1:m:{n}``                     hash: other article number -> JSON passages shared
 ``wt:1:x:{g}:<bucket>``            hash: LSH band -> packed uint32 article numbers
+``wt:1:v:{n}``                     list: ids of article ``n``'s earlier versions, oldest first
+``wt:1:{crawl}:feeds``             hash: feed/sitemap URL -> JSON FeedState (validators)
+``wt:1:{crawl}:due``               sorted set: outlet name by when it is next crawled
+``wt:1:{crawl}:seen``              hash: page URL -> JSON SeenPage (article id, stamps)
+``wt:1:{crawl}:failed``            hash: URL -> JSON CrawlFailure (reason, attempts)
+``wt:1:{crawl}:retry``             sorted set: failed page URL by when to try it again
 ``wt:1:ac:{n}``                    hash: cluster number -> "kind start end", article ``n``'s
                                    place in each cluster of shared passages
 ``wt:1:c:{c<k>}:m``                hash: article number -> JSON member of cluster ``k``
@@ -33,7 +39,17 @@ key                                what it holds
 ``wt:1:{cl}:tmp:<token>``          scratch of one filtered listing, deleted in the same call
 ``wt:1:rate:<key id>:<window>``    writes one API key made in one rate-limit
                                    window (expires with the window)
+``wt:1:stats:<name>``              hash: counters the metrics read (e.g. ingest
+                                   jobs by outcome, duration histogram buckets)
 =================================  ==========================================
+
+An update of an article keeps the text it replaces: ``archive_version`` copies
+the current text and its passages (both directions) to a new article
+``<id>@v1`` (``@v2``...), recorded in ``v:{n}``, before the new text is
+ingested under ``<id>``, which is always the latest. Archived versions are
+readable like any article but are not in the LSH index, so new articles match
+only the latest text. The crawl keys share the hash tag ``{crawl}``: one
+failure is written to two of them at once.
 
 The LSH index spreads band entries over ``index_buckets`` small hashes, which
 Redis stores as compact listpacks, instead of one key per band: a key costs
@@ -59,14 +75,16 @@ import json
 import secrets
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import redis
+from pydantic import BaseModel
 from redis.cluster import RedisCluster
+from redis.commands.core import Script
 
 from workers.clusters import (
     KINDS,
@@ -78,10 +96,12 @@ from workers.clusters import (
     member_terms,
     plan_joins,
 )
+from workers.crawler.state import CrawlFailure, FeedState, SeenPage
 from workers.models import MatchedPassage, Review, StoredArticle
 from workers.settings import Settings
 
 LAYOUT_VERSION = 1
+_R = TypeVar("_R", bound=BaseModel)
 # Index keys are grouped under this many hash tags; one script call per group
 # on a Redis Cluster, one call in all otherwise.
 _INDEX_TAG_GROUPS = 64
@@ -110,7 +130,38 @@ end
 return found
 """
 
-_ARTICLE_FIELDS = ("id", "text", "outlet", "url", "title", "published_at", "content_hash", "wire")
+_UNINDEX = """
+local id = ARGV[1]
+for i, key in ipairs(KEYS) do
+  local field = ARGV[i + 1]
+  local cur = redis.call('HGET', key, field)
+  if cur then
+    local kept = {}
+    for pos = 1, #cur, 4 do
+      local member = string.sub(cur, pos, pos + 3)
+      if member ~= id then kept[#kept + 1] = member end
+    end
+    if #kept == 0 then
+      redis.call('HDEL', key, field)
+    else
+      redis.call('HSET', key, field, table.concat(kept))
+    end
+  end
+end
+return 0
+"""
+
+_ARTICLE_FIELDS = (
+    "id",
+    "text",
+    "outlet",
+    "url",
+    "title",
+    "published_at",
+    "content_hash",
+    "wire",
+    "author",
+)
 
 
 def content_hash(text: str) -> str:
@@ -150,6 +201,7 @@ class Store:
         self.prefix = f"{settings.key_prefix}:{LAYOUT_VERSION}"
         self.is_cluster = isinstance(client, RedisCluster)
         self._index_script = client.register_script(_INDEX_AND_QUERY)
+        self._unindex_script = client.register_script(_UNINDEX)
 
     # --- key layout ------------------------------------------------------------
     def _key(self, *parts: object) -> str:
@@ -163,6 +215,12 @@ class Store:
 
     def _bucket_key(self, bucket: int) -> str:
         return self._key("x", f"{{{bucket % _INDEX_TAG_GROUPS}}}", bucket)
+
+    def versions_key(self, number: int) -> str:
+        return self._key("v", f"{{{number}}}")
+
+    def _crawl_key(self, name: str) -> str:
+        return self._key("{crawl}", name)
 
     # --- index settings ------------------------------------------------------
     def check_index(self) -> None:
@@ -209,40 +267,75 @@ class Store:
         already there (one entry per shared band, so counts are band hits)."""
         if band_keys.size == 0:
             return np.empty(0, dtype=np.uint32)
-        buckets = (band_keys % np.uint64(self.settings.index_buckets)).tolist()
-        fields = (band_keys >> np.uint64(32)).tolist()
         member = int(number).to_bytes(4, "little")
         cap = str(self.settings.posting_cap * 4)
+        parts = self._run_per_tag_group(self._index_script, band_keys, [member, cap])
+        hits = np.frombuffer(b"".join(b"".join(part) for part in parts), dtype="<u4")
+        return hits[hits != number]
+
+    def unindex(self, number: int, band_keys: np.ndarray) -> None:
+        """Remove article ``number`` from the postings of each band."""
+        if band_keys.size:
+            member = int(number).to_bytes(4, "little")
+            self._run_per_tag_group(self._unindex_script, band_keys, [member])
+
+    def _run_per_tag_group(
+        self, script: Script, band_keys: np.ndarray, leading_args: list[bytes | str]
+    ) -> list[Any]:
+        """Run a band script over ``band_keys``: one call per hash-tag group on a
+        Redis Cluster, one call in all otherwise. Returns each call's answer."""
+        buckets = (band_keys % np.uint64(self.settings.index_buckets)).tolist()
+        fields = (band_keys >> np.uint64(32)).tolist()
         groups: dict[int, tuple[list[str], list[int]]] = {}
         for bucket, field in zip(buckets, fields, strict=True):
             group = bucket % _INDEX_TAG_GROUPS if self.is_cluster else 0
             keys, args = groups.setdefault(group, ([], []))
             keys.append(self._bucket_key(bucket))
             args.append(field)
-        found: list[bytes] = []
         if len(groups) == 1:
-            keys, args = groups[next(iter(groups))]
-            found = self._index_script(keys=keys, args=[member, cap, *args])
-        else:
-            pipe = self.client.pipeline(transaction=False)
-            for keys, args in groups.values():
-                self._index_script(keys=keys, args=[member, cap, *args], client=pipe)
-            for part in pipe.execute():
-                found.extend(part)
-        hits = np.frombuffer(b"".join(found), dtype="<u4")
-        return hits[hits != number]
+            keys, args = next(iter(groups.values()))
+            return [script(keys=keys, args=[*leading_args, *args])]
+        pipe = self.client.pipeline(transaction=False)
+        for keys, args in groups.values():
+            script(keys=keys, args=[*leading_args, *args], client=pipe)
+        return list(pipe.execute())
 
     # --- articles ------------------------------------------------------------
-    def load_articles(self, numbers: Iterable[int]) -> dict[int, StoredArticle]:
+    def load_articles(
+        self, numbers: Iterable[int], known_text: Callable[[str], str | None] | None = None
+    ) -> dict[int, StoredArticle]:
+        """The articles stored under ``numbers`` (missing ones left out).
+
+        With ``known_text`` (content hash -> text, or None), texts the caller
+        already holds are not fetched and decompressed again: metadata first,
+        then in a second round trip only the texts it lacks.
+        """
         numbers = list(numbers)
+        if known_text is None:
+            fields: tuple[str, ...] = _ARTICLE_FIELDS
+        else:
+            fields = tuple(f for f in _ARTICLE_FIELDS if f != "text")
         pipe = self.client.pipeline(transaction=False)
         for n in numbers:
-            pipe.hmget(self.article_key(n), _ARTICLE_FIELDS)
-        articles = {}
-        for n, values in zip(numbers, pipe.execute(), strict=True):
-            if values[0] is not None:
-                articles[n] = _decode_article(values)
-        return articles
+            pipe.hmget(self.article_key(n), fields)
+        found = {
+            n: dict(zip(fields, values, strict=True))
+            for n, values in zip(numbers, pipe.execute(), strict=True)
+            if values[0] is not None
+        }
+        if known_text is not None:
+            texts = {n: known_text(_str(raw["content_hash"] or b"")) for n, raw in found.items()}
+            missing = [n for n, text in texts.items() if text is None]
+            if missing:
+                pipe = self.client.pipeline(transaction=False)
+                for n in missing:
+                    pipe.hget(self.article_key(n), "text")
+                for n, text in zip(missing, pipe.execute(), strict=True):
+                    found[n]["text"] = text
+            for n, text in texts.items():
+                if text is not None:
+                    found[n]["text"] = text
+        return {n: _decode_article(raw) for n, raw in found.items() if raw.get("text") is not None}
 
     def load_article(self, article_id: str) -> tuple[int, StoredArticle] | None:
         ref = self.lookup(article_id)
@@ -287,6 +380,85 @@ class Store:
             self.client.zadd(
                 self._listing_key("n"), dict(zip(map(str, touched), counts, strict=True)), gt=True
             )
+
+    # --- lifecycle -------------------------------------------------------------
+    def delete_article(self, number: int, article_id: str) -> list[int]:
+        """Remove article ``number``: its id, text, metadata and passages, both
+        directions (its index postings go with :meth:`unindex`). Returns the
+        numbers of the articles that shared passages with it."""
+        others = [int(other) for other in self.client.hkeys(self.matches_key(number))]
+        pipe = self.client.pipeline(transaction=not self.is_cluster)
+        pipe.hdel(self._key("ids"), article_id)
+        pipe.delete(self.article_key(number), self.matches_key(number))  # one slot: {n}
+        for other in others:
+            pipe.hdel(self.matches_key(other), str(number))
+        pipe.zrem(self._key("recent"), str(number))
+        pipe.execute()
+        return others
+
+    def article_numbers(self) -> list[int]:
+        """Every stored article's number, in the order they were first seen."""
+        return sorted(int(n) for n in self.client.hvals(self._key("ids")))
+
+    def reset_index(self) -> int:
+        """Delete the LSH index, all passages and the index settings (articles
+        stay), so the index can be rebuilt. Returns the keys deleted."""
+        deleted = 0
+        for pattern in (self._key("x", "*"), self._key("m", "*")):
+            for key in self.client.scan_iter(match=pattern, count=1000):
+                deleted += int(self.client.unlink(key))
+        return deleted + int(self.client.unlink(self._key("index")))
+
+    def dump_keys(self, batch: int = 500) -> Iterator[tuple[str, int, bytes]]:
+        """Every key of this store as (name after the prefix, ms to live or 0,
+        DUMP payload): a backup that RESTORE reads back on the same or a newer
+        Redis."""
+        names = list(self.client.scan_iter(match=self._key("*"), count=1000))
+        start = len(self.prefix) + 1
+        for offset in range(0, len(names), batch):
+            chunk = names[offset : offset + batch]
+            pipe = self.client.pipeline(transaction=False)
+            for name in chunk:
+                pipe.pttl(name)
+                pipe.dump(name)
+            answers = pipe.execute()
+            for i, name in enumerate(chunk):
+                ttl, payload = answers[2 * i], answers[2 * i + 1]
+                if payload is not None:  # expired between SCAN and DUMP
+                    yield _str(name)[start:], max(int(ttl), 0), payload
+
+    def restore_keys(self, entries: Iterable[tuple[str, int, bytes]], batch: int = 500) -> int:
+        """RESTORE keys written by :meth:`dump_keys` under this store's prefix."""
+        restored = 0
+        pipe = self.client.pipeline(transaction=False)
+        for name, ttl, payload in entries:
+            pipe.restore(self._key(name), ttl, payload, replace=True)
+            restored += 1
+            if len(pipe) >= batch:
+                pipe.execute()
+        pipe.execute()
+        return restored
+
+    def is_empty(self) -> bool:
+        return next(iter(self.client.scan_iter(match=self._key("*"), count=1000)), None) is None
+
+    def wipe(self) -> int:
+        """Delete every key of this store (RQ's keys are not the store's)."""
+        keys = list(self.client.scan_iter(match=self._key("*"), count=1000))
+        return sum(int(self.client.unlink(key)) for key in keys)
+
+    # --- statistics ------------------------------------------------------------
+    def add_to_stats(self, name: str, increments: Mapping[str, float]) -> None:
+        """Add to counters of ``name``, all at once (shared by every process)."""
+        key = self._key("stats", name)
+        pipe = self.client.pipeline(transaction=True)
+        for field, amount in increments.items():
+            pipe.hincrbyfloat(key, field, amount)
+        pipe.execute()
+
+    def read_stats(self, name: str) -> dict[str, float]:
+        raw = self.client.hgetall(self._key("stats", name))
+        return {_str(field): float(value) for field, value in raw.items()}
 
     # --- access ----------------------------------------------------------------
     def count_write(self, key_id: str, window_seconds: int) -> tuple[int, int]:
@@ -353,6 +525,114 @@ class Store:
     def article_ids(self, numbers: Iterable[int]) -> dict[int, str]:
         articles = self.load_articles(numbers)
         return {n: a.id for n, a in articles.items()}
+
+    # --- versions ------------------------------------------------------------
+    def versions(self, article_id: str) -> list[str]:
+        """Ids of the earlier versions of ``article_id``, oldest first."""
+        ref = self.lookup(article_id)
+        if ref is None:
+            return []
+        return [_str(v) for v in self.client.lrange(self.versions_key(ref.number), 0, -1)]
+
+    def archive_version(self, article_id: str) -> str | None:
+        """Keep the current text of ``article_id`` and its passages as ``<id>@v<k>``
+        before an update replaces them; return that id (None: nothing stored yet).
+
+        Archiving the same text twice gives the version already made.
+        """
+        found = self.load_article(article_id)
+        if found is None:
+            return None
+        number, current = found
+        archived = self.versions(article_id)
+        if archived:
+            last = self.load_article(archived[-1])
+            if last is not None and last[1].content_hash == current.content_hash:
+                return archived[-1]
+        version_id = f"{article_id}@v{len(archived) + 1}"
+        version = self.allocate(version_id)
+        forward = self.client.hgetall(self.matches_key(number))
+        pipe = self.client.pipeline(transaction=False)
+        for other in forward:
+            pipe.hget(self.matches_key(int(other)), str(number))
+        backward = pipe.execute()
+        pipe = self.client.pipeline(transaction=not self.is_cluster)
+        archived_article = current.model_copy(update={"id": version_id})
+        pipe.hset(self.article_key(version), mapping=_encode_article(archived_article))  # type: ignore[arg-type]
+        for (other, passages), back in zip(forward.items(), backward, strict=True):
+            pipe.hset(self.matches_key(version), other, passages)
+            if back is not None:
+                pipe.hset(self.matches_key(int(other)), str(version), back)
+        pipe.rpush(self.versions_key(number), version_id)
+        pipe.execute()
+        return version_id
+
+    # --- crawl state ---------------------------------------------------------
+    def feed_states(self, urls: list[str]) -> dict[str, FeedState]:
+        return _records(self.client.hmget(self._crawl_key("feeds"), urls), urls, FeedState)
+
+    def save_feed_state(self, url: str, state: FeedState) -> None:
+        self.client.hset(self._crawl_key("feeds"), url, state.model_dump_json())
+
+    def seen_pages(self, urls: list[str]) -> dict[str, SeenPage]:
+        if not urls:
+            return {}
+        return _records(self.client.hmget(self._crawl_key("seen"), urls), urls, SeenPage)
+
+    def mark_seen(self, pages: Mapping[str, SeenPage]) -> None:
+        if pages:
+            mapping = {url: page.model_dump_json() for url, page in pages.items()}
+            self.client.hset(self._crawl_key("seen"), mapping=mapping)  # type: ignore[arg-type]
+
+    def crawl_failures(self, urls: list[str] | None = None) -> dict[str, CrawlFailure]:
+        """Recorded failures of ``urls`` (all of them when None)."""
+        key = self._crawl_key("failed")
+        if urls is None:
+            raw = self.client.hgetall(key)
+            return {_str(k): CrawlFailure.model_validate_json(v) for k, v in raw.items()}
+        if not urls:
+            return {}
+        return _records(self.client.hmget(key, urls), urls, CrawlFailure)
+
+    def record_crawl_failure(self, failure: CrawlFailure) -> None:
+        """Record why ``failure.url`` failed and queue its retry (if it has one)."""
+        pipe = self.client.pipeline(transaction=True)
+        pipe.hset(self._crawl_key("failed"), failure.url, failure.model_dump_json())
+        if failure.next_try_at is not None and failure.task is not None:
+            pipe.zadd(self._crawl_key("retry"), {failure.url: failure.next_try_at})
+        else:
+            pipe.zrem(self._crawl_key("retry"), failure.url)
+        pipe.execute()
+
+    def clear_crawl_failures(self, urls: list[str]) -> None:
+        if urls:
+            pipe = self.client.pipeline(transaction=True)
+            pipe.hdel(self._crawl_key("failed"), *urls)
+            pipe.zrem(self._crawl_key("retry"), *urls)
+            pipe.execute()
+
+    def due_crawl_retries(self, now: float, limit: int) -> list[CrawlFailure]:
+        """Failed pages whose time to try again has come, earliest first."""
+        due: list[bytes] = self.client.zrangebyscore(  # type: ignore[assignment]
+            self._crawl_key("retry"), "-inf", now, 0, limit
+        )
+        urls = [_str(u) for u in due]
+        return list(self.crawl_failures(urls).values())
+
+    def next_crawl_retry(self) -> float | None:
+        first = self.client.zrange(self._crawl_key("retry"), 0, 0, withscores=True)
+        return float(first[0][1]) if first else None
+
+    def outlet_schedule(self, names: list[str]) -> dict[str, float | None]:
+        """When each outlet is next due (None: never crawled)."""
+        if not names:
+            return {}
+        due = self.client.zmscore(self._crawl_key("due"), names)
+        return dict(zip(names, due, strict=True))
+
+    def schedule_outlets(self, due: Mapping[str, float]) -> None:
+        if due:
+            self.client.zadd(self._crawl_key("due"), dict(due))
 
     # --- review marks --------------------------------------------------------
     def set_review(
@@ -682,6 +962,11 @@ def _str(value: bytes | str) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
+def _records(raw: list[Any], keys: list[str], model: type[_R]) -> dict[str, _R]:
+    """The JSON records ``HMGET`` found for ``keys``, by key (missing ones left out)."""
+    return {k: model.model_validate_json(v) for k, v in zip(keys, raw, strict=True) if v}
+
+
 def _encode_passages(passages: list[MatchedPassage]) -> str:
     return json.dumps(
         [p.model_dump(mode="json", exclude_none=True) for p in passages], separators=(",", ":")
@@ -695,24 +980,27 @@ def _encode_article(article: StoredArticle) -> dict[str | bytes, str | bytes]:
         "content_hash": article.content_hash,
         "wire": json.dumps(article.wire),
     }
-    for name in ("outlet", "url", "title"):
+    for name in ("outlet", "url", "title", "author"):
         value = getattr(article, name)
         fields[name] = value if value is not None else ""
     fields["published_at"] = article.published_at.isoformat() if article.published_at else ""
     return fields
 
 
-def _decode_article(values: list[bytes | None]) -> StoredArticle:
-    raw = dict(zip(_ARTICLE_FIELDS, values, strict=True))
+def _decode_article(raw: Mapping[str, bytes | str | None]) -> StoredArticle:
+    """An article from its hash fields; ``text`` compressed as stored, or already a str."""
 
     def text_field(name: str) -> str | None:
         value = raw.get(name)
-        return value.decode("utf-8") if value else None
+        return _str(value) if value else None
 
-    data: dict[str, Any] = {name: text_field(name) for name in ("id", "outlet", "url", "title")}
+    data: dict[str, Any] = {
+        name: text_field(name) for name in ("id", "outlet", "url", "title", "author")
+    }
     published = text_field("published_at")
     data["published_at"] = datetime.fromisoformat(published) if published else None
-    data["text"] = zlib.decompress(raw["text"] or b"").decode("utf-8")
+    text = raw["text"]
+    data["text"] = text if isinstance(text, str) else zlib.decompress(text or b"").decode("utf-8")
     data["content_hash"] = text_field("content_hash")
     data["wire"] = json.loads(text_field("wire") or "[]")
     return StoredArticle.model_validate(data)
