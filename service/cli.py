@@ -25,6 +25,7 @@ from service import keys_cli, ops_cli
 from service.bench import bench
 from service.cli_corpus import corpus
 from service.evaluate import eval_command
+from workers.crawler.cli import crawl, crawl_bench
 from workers.models import ArticleIn
 from workers.redis_server import EmbeddedRedis, resolve_redis_url
 from workers.settings import Settings, get_settings
@@ -53,6 +54,9 @@ def serve(host: str | None, port: int | None, n_workers: int) -> None:
     url, embedded = resolve_redis_url(settings.redis_url, settings.data_dir)
     env = {**os.environ, "REDIS_URL": url}
     workers = [subprocess.Popen(_worker_command(), env=env) for _ in range(n_workers)]
+    if settings.outlets_file:  # the crawler too, logging JSON lines among the server's
+        crawler = [sys.executable, "-m", "service.cli", "crawl", "--json-logs"]
+        workers.append(subprocess.Popen(crawler, env=env))
     try:
         app = create_app(settings.model_copy(update={"redis_url": url}))
         bind_host, bind_port = host or settings.host, port or settings.port
@@ -194,6 +198,8 @@ cli.add_command(ops_cli.reindex)
 cli.add_command(corpus)
 cli.add_command(bench)
 cli.add_command(eval_command)
+cli.add_command(crawl)
+cli.add_command(crawl_bench)
 
 
 def main() -> None:

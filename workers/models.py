@@ -64,6 +64,7 @@ class ArticleIn(BaseModel):
         | None
     ) = None
     title: Annotated[StrictStr, Field(max_length=1000)] | None = None
+    author: Annotated[StrictStr, Field(max_length=300)] | None = None
     published_at: Annotated[datetime, BeforeValidator(_not_a_number)] | None = Field(
         default=None, description="ISO 8601; the earlier of two articles is the source."
     )

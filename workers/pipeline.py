@@ -7,7 +7,9 @@ moves data between it and Redis, in a fixed number of round trips per article.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -17,8 +19,55 @@ from workers.engine.compare import PreparedArticle, compare_articles, prepare_ar
 from workers.engine.fingerprint import band_keys, unit_signatures
 from workers.engine.origins import build_origins
 from workers.models import ArticleIn, MatchedPassage, Origins, StoredArticle
-from workers.settings import Settings
+from workers.settings import Settings, get_settings
 from workers.store import Store, content_hash
+
+
+class PreparedCache:
+    """Texts recently prepared for matching, by content hash; least recently used go.
+
+    The candidates of a new article are mostly recent articles (the other
+    outlets running the same wire story), and each is compared with several
+    newcomers: preparing it once per process instead of once per comparison
+    saves most of the engine's work, and its text need not be fetched from
+    Redis and decompressed again. Keyed by content, so never stale.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, int, int, int], PreparedArticle] = OrderedDict()
+        self._texts: dict[str, str] = {}
+
+    @staticmethod
+    def _key(digest: str, settings: Settings) -> tuple[str, int, int, int]:
+        return (digest, settings.shingle_size, settings.unit_min_tokens, settings.unit_max_tokens)
+
+    def text(self, digest: str) -> str | None:
+        """The text with content hash ``digest``, if one is held."""
+        return self._texts.get(digest)
+
+    def prepare(
+        self, text: str, digest: str, outlet: str | None, settings: Settings
+    ) -> PreparedArticle:
+        """``text`` prepared for matching (``digest`` is its content hash)."""
+        key = self._key(digest, settings)
+        prepared = self._items.get(key)
+        if prepared is None:
+            prepared = prepare_article(text, None, settings)
+            self._items[key] = prepared
+            self._texts[digest] = text
+            while len(self._items) > self.size:
+                evicted, _ = self._items.popitem(last=False)
+                self._texts.pop(evicted[0], None)
+        else:
+            self._items.move_to_end(key)
+        return replace(prepared, outlet=outlet)
+
+
+@lru_cache(maxsize=1)
+def process_cache() -> PreparedCache:
+    """This process's cache of prepared texts, sized by the settings."""
+    return PreparedCache(get_settings().prepared_cache_articles)
 
 
 class ArticleTooLargeError(ValueError):
@@ -53,12 +102,16 @@ class Indexed:
     sources: dict[int, StoredArticle]  # the matched articles, by number
 
 
-def index_article(store: Store, article: ArticleIn, *, force: bool = False) -> Indexed | None:
+def index_article(
+    store: Store, article: ArticleIn, *, force: bool = False, cache: PreparedCache | None = None
+) -> Indexed | None:
     """Fingerprint, match and store ``article``; None if it is stored unchanged.
 
     Submitting the same id with the same text again changes nothing (unless
-    ``force``); the same id with other text replaces it.
+    ``force``); the same id with other text replaces it. ``cache`` (default:
+    this process's) keeps prepared texts for the comparisons of later articles.
     """
+    cache = cache if cache is not None else process_cache()
     settings = store.settings
     check_limits(article, settings)
     digest = content_hash(article.text)
@@ -67,13 +120,17 @@ def index_article(store: Store, article: ArticleIn, *, force: bool = False) -> I
         return None
     number = ref.number if ref is not None else store.allocate(article.id)
 
-    prepared = prepare_article(article.text, article.outlet, settings)
+    prepared = cache.prepare(article.text, digest, article.outlet, settings)
     hits = store.index_and_query(number, article_bands(prepared, settings))
-    candidates = store.load_articles(rank_candidates(hits, settings.max_candidates))
+    candidates = store.load_articles(
+        rank_candidates(hits, settings.max_candidates), known_text=cache.text
+    )
 
     matches: dict[int, tuple[list[MatchedPassage], list[MatchedPassage]]] = {}
     for other, candidate in candidates.items():
-        other_prepared = prepare_article(candidate.text, candidate.outlet, settings)
+        other_prepared = cache.prepare(
+            candidate.text, candidate.content_hash, candidate.outlet, settings
+        )
         forward, backward = compare_articles(prepared, other_prepared, settings)
         if forward:
             matches[other] = (forward, backward)

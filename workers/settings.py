@@ -87,6 +87,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Most article ids kept per band; very common text keeps only the latest.",
     )
+    prepared_cache_articles: int = Field(
+        default=2_000,
+        ge=0,
+        description="Texts each worker keeps prepared for matching (about 40 KB each): the "
+        "candidates of a new article are mostly recent ones, prepared once, not per comparison.",
+    )
     max_candidates: int = Field(
         default=40, ge=1, description="Most candidate articles aligned per ingested article."
     )
@@ -192,6 +198,79 @@ class Settings(BaseSettings):
         default=8,
         ge=1,
         description="Threads per gunicorn process; a POST holds one while it waits for its job.",
+    )
+
+    # --- the crawler ---------------------------------------------------------
+    outlets_file: Path | None = Field(
+        default=None,
+        description="TOML file of the outlets to crawl (see outlets.example.toml). When set, "
+        "`wiretrace serve` starts the crawler too; `wiretrace crawl` reads it by default.",
+    )
+    crawl_contact_url: str = Field(
+        default="https://wiretrace.example/crawler",
+        description="Where site owners can read about the crawler or reach its operator; "
+        "sent in the User-Agent. Set it to your own page.",
+    )
+    crawl_min_delay_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="Least time between two requests to one host (robots.txt Crawl-delay "
+        "raises it). 0 turns politeness off, for local benchmarks only.",
+    )
+    crawl_concurrency: int = Field(
+        default=4, ge=1, le=64, description="Hosts fetched from at the same time."
+    )
+    crawl_connect_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Longest wait to connect to a host."
+    )
+    crawl_read_timeout_seconds: float = Field(
+        default=20.0, gt=0, description="Longest silence while reading a response."
+    )
+    crawl_total_timeout_seconds: float = Field(
+        default=60.0, gt=0, description="Longest one response may take in all (slow trickles)."
+    )
+    crawl_max_response_bytes: int = Field(
+        default=5 * 1024 * 1024,
+        ge=1024,
+        description="Largest response body read (after decompression); larger ones are refused.",
+    )
+    crawl_retries: int = Field(
+        default=3, ge=0, le=10, description="Retries of a request on network errors, 429 and 5xx."
+    )
+    crawl_backoff_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="First wait before a retry; doubles each time unless Retry-After says.",
+    )
+    crawl_max_retry_after_seconds: float = Field(
+        default=120.0,
+        ge=0,
+        description="Longest Retry-After waited for in place; a longer one defers the URL to "
+        "a later cycle.",
+    )
+    crawl_max_redirects: int = Field(default=5, ge=0, le=20, description="Redirects followed.")
+    crawl_allow_private_addresses: bool = Field(
+        default=False,
+        description="Allow URLs that resolve to private, loopback, link-local or other "
+        "non-public addresses. Off so a feed cannot make the crawler probe an internal "
+        "network; tests and the local demo turn it on.",
+    )
+    crawl_interval_seconds: float = Field(
+        default=900.0, gt=0, description="Crawl interval of an outlet that does not set its own."
+    )
+    crawl_robots_ttl_seconds: float = Field(
+        default=3600.0, ge=0, description="How long a host's robots.txt is trusted before refetch."
+    )
+    crawl_failure_retry_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        description="Wait before a failed page is tried again in a later cycle; doubles each time.",
+    )
+    crawl_max_failure_attempts: int = Field(
+        default=6, ge=1, description="Attempts at a failing page before the crawler gives it up."
+    )
+    crawl_max_entries_per_feed: int = Field(
+        default=500, ge=1, description="Most entries read from one feed or sitemap."
     )
 
     @field_validator("api_key_hashes", "cors_origins", mode="before")

@@ -15,6 +15,12 @@ key                                what it holds
 ``wt:1:a:{n}``                     hash: article ``n`` (text zlib-compressed, metadata)
 ``wt:1:m:{n}``                     hash: other article number -> JSON passages shared
 ``wt:1:x:{g}:<bucket>``            hash: LSH band -> packed uint32 article numbers
+``wt:1:v:{n}``                     list: ids of article ``n``'s earlier versions, oldest first
+``wt:1:{crawl}:feeds``             hash: feed/sitemap URL -> JSON FeedState (validators)
+``wt:1:{crawl}:due``               sorted set: outlet name by when it is next crawled
+``wt:1:{crawl}:seen``              hash: page URL -> JSON SeenPage (article id, stamps)
+``wt:1:{crawl}:failed``            hash: URL -> JSON CrawlFailure (reason, attempts)
+``wt:1:{crawl}:retry``             sorted set: failed page URL by when to try it again
 ``wt:1:ac:{n}``                    hash: cluster number -> "kind start end", article ``n``'s
                                    place in each cluster of shared passages
 ``wt:1:c:{c<k>}:m``                hash: article number -> JSON member of cluster ``k``
@@ -37,6 +43,14 @@ key                                what it holds
 ``wt:1:stats:<name>``              hash: counters the metrics read (e.g. ingest
                                    jobs by outcome, duration histogram buckets)
 =================================  ==========================================
+
+An update of an article keeps the text it replaces: ``archive_version`` copies
+the current text and its passages (both directions) to a new article
+``<id>@v1`` (``@v2``...), recorded in ``v:{n}``, before the new text is
+ingested under ``<id>``, which is always the latest. Archived versions are
+readable like any article but are not in the LSH index, so new articles match
+only the latest text. The crawl keys share the hash tag ``{crawl}``: one
+failure is written to two of them at once.
 
 The LSH index spreads band entries over ``index_buckets`` small hashes, which
 Redis stores as compact listpacks, instead of one key per band: a key costs
@@ -62,13 +76,14 @@ import json
 import secrets
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import redis
+from pydantic import BaseModel
 from redis.cluster import RedisCluster
 from redis.commands.core import Script
 
@@ -81,10 +96,12 @@ from workers.clusters import (
     Membership,
     plan_joins,
 )
+from workers.crawler.state import CrawlFailure, FeedState, SeenPage
 from workers.models import MatchedPassage, Review, StoredArticle
 from workers.settings import Settings
 
 LAYOUT_VERSION = 1
+_R = TypeVar("_R", bound=BaseModel)
 # Index keys are grouped under this many hash tags; one script call per group
 # on a Redis Cluster, one call in all otherwise.
 _INDEX_TAG_GROUPS = 64
@@ -134,7 +151,17 @@ end
 return 0
 """
 
-_ARTICLE_FIELDS = ("id", "text", "outlet", "url", "title", "published_at", "content_hash", "wire")
+_ARTICLE_FIELDS = (
+    "id",
+    "text",
+    "outlet",
+    "url",
+    "title",
+    "published_at",
+    "content_hash",
+    "wire",
+    "author",
+)
 
 
 def content_hash(text: str) -> str:
@@ -188,6 +215,12 @@ class Store:
 
     def _bucket_key(self, bucket: int) -> str:
         return self._key("x", f"{{{bucket % _INDEX_TAG_GROUPS}}}", bucket)
+
+    def versions_key(self, number: int) -> str:
+        return self._key("v", f"{{{number}}}")
+
+    def _crawl_key(self, name: str) -> str:
+        return self._key("{crawl}", name)
 
     # --- index settings ------------------------------------------------------
     def check_index(self) -> None:
@@ -268,16 +301,41 @@ class Store:
         return list(pipe.execute())
 
     # --- articles ------------------------------------------------------------
-    def load_articles(self, numbers: Iterable[int]) -> dict[int, StoredArticle]:
+    def load_articles(
+        self, numbers: Iterable[int], known_text: Callable[[str], str | None] | None = None
+    ) -> dict[int, StoredArticle]:
+        """The articles stored under ``numbers`` (missing ones left out).
+
+        With ``known_text`` (content hash -> text, or None), texts the caller
+        already holds are not fetched and decompressed again: metadata first,
+        then in a second round trip only the texts it lacks.
+        """
         numbers = list(numbers)
+        if known_text is None:
+            fields: tuple[str, ...] = _ARTICLE_FIELDS
+        else:
+            fields = tuple(f for f in _ARTICLE_FIELDS if f != "text")
         pipe = self.client.pipeline(transaction=False)
         for n in numbers:
-            pipe.hmget(self.article_key(n), _ARTICLE_FIELDS)
-        articles = {}
-        for n, values in zip(numbers, pipe.execute(), strict=True):
-            if values[0] is not None:
-                articles[n] = _decode_article(values)
-        return articles
+            pipe.hmget(self.article_key(n), fields)
+        found = {
+            n: dict(zip(fields, values, strict=True))
+            for n, values in zip(numbers, pipe.execute(), strict=True)
+            if values[0] is not None
+        }
+        if known_text is not None:
+            texts = {n: known_text(_str(raw["content_hash"] or b"")) for n, raw in found.items()}
+            missing = [n for n, text in texts.items() if text is None]
+            if missing:
+                pipe = self.client.pipeline(transaction=False)
+                for n in missing:
+                    pipe.hget(self.article_key(n), "text")
+                for n, text in zip(missing, pipe.execute(), strict=True):
+                    found[n]["text"] = text
+            for n, text in texts.items():
+                if text is not None:
+                    found[n]["text"] = text
+        return {n: _decode_article(raw) for n, raw in found.items() if raw.get("text") is not None}
 
     def load_article(self, article_id: str) -> tuple[int, StoredArticle] | None:
         ref = self.lookup(article_id)
@@ -471,6 +529,114 @@ class Store:
     def article_ids(self, numbers: Iterable[int]) -> dict[int, str]:
         articles = self.load_articles(numbers)
         return {n: a.id for n, a in articles.items()}
+
+    # --- versions ------------------------------------------------------------
+    def versions(self, article_id: str) -> list[str]:
+        """Ids of the earlier versions of ``article_id``, oldest first."""
+        ref = self.lookup(article_id)
+        if ref is None:
+            return []
+        return [_str(v) for v in self.client.lrange(self.versions_key(ref.number), 0, -1)]
+
+    def archive_version(self, article_id: str) -> str | None:
+        """Keep the current text of ``article_id`` and its passages as ``<id>@v<k>``
+        before an update replaces them; return that id (None: nothing stored yet).
+
+        Archiving the same text twice gives the version already made.
+        """
+        found = self.load_article(article_id)
+        if found is None:
+            return None
+        number, current = found
+        archived = self.versions(article_id)
+        if archived:
+            last = self.load_article(archived[-1])
+            if last is not None and last[1].content_hash == current.content_hash:
+                return archived[-1]
+        version_id = f"{article_id}@v{len(archived) + 1}"
+        version = self.allocate(version_id)
+        forward = self.client.hgetall(self.matches_key(number))
+        pipe = self.client.pipeline(transaction=False)
+        for other in forward:
+            pipe.hget(self.matches_key(int(other)), str(number))
+        backward = pipe.execute()
+        pipe = self.client.pipeline(transaction=not self.is_cluster)
+        archived_article = current.model_copy(update={"id": version_id})
+        pipe.hset(self.article_key(version), mapping=_encode_article(archived_article))  # type: ignore[arg-type]
+        for (other, passages), back in zip(forward.items(), backward, strict=True):
+            pipe.hset(self.matches_key(version), other, passages)
+            if back is not None:
+                pipe.hset(self.matches_key(int(other)), str(version), back)
+        pipe.rpush(self.versions_key(number), version_id)
+        pipe.execute()
+        return version_id
+
+    # --- crawl state ---------------------------------------------------------
+    def feed_states(self, urls: list[str]) -> dict[str, FeedState]:
+        return _records(self.client.hmget(self._crawl_key("feeds"), urls), urls, FeedState)
+
+    def save_feed_state(self, url: str, state: FeedState) -> None:
+        self.client.hset(self._crawl_key("feeds"), url, state.model_dump_json())
+
+    def seen_pages(self, urls: list[str]) -> dict[str, SeenPage]:
+        if not urls:
+            return {}
+        return _records(self.client.hmget(self._crawl_key("seen"), urls), urls, SeenPage)
+
+    def mark_seen(self, pages: Mapping[str, SeenPage]) -> None:
+        if pages:
+            mapping = {url: page.model_dump_json() for url, page in pages.items()}
+            self.client.hset(self._crawl_key("seen"), mapping=mapping)  # type: ignore[arg-type]
+
+    def crawl_failures(self, urls: list[str] | None = None) -> dict[str, CrawlFailure]:
+        """Recorded failures of ``urls`` (all of them when None)."""
+        key = self._crawl_key("failed")
+        if urls is None:
+            raw = self.client.hgetall(key)
+            return {_str(k): CrawlFailure.model_validate_json(v) for k, v in raw.items()}
+        if not urls:
+            return {}
+        return _records(self.client.hmget(key, urls), urls, CrawlFailure)
+
+    def record_crawl_failure(self, failure: CrawlFailure) -> None:
+        """Record why ``failure.url`` failed and queue its retry (if it has one)."""
+        pipe = self.client.pipeline(transaction=True)
+        pipe.hset(self._crawl_key("failed"), failure.url, failure.model_dump_json())
+        if failure.next_try_at is not None and failure.task is not None:
+            pipe.zadd(self._crawl_key("retry"), {failure.url: failure.next_try_at})
+        else:
+            pipe.zrem(self._crawl_key("retry"), failure.url)
+        pipe.execute()
+
+    def clear_crawl_failures(self, urls: list[str]) -> None:
+        if urls:
+            pipe = self.client.pipeline(transaction=True)
+            pipe.hdel(self._crawl_key("failed"), *urls)
+            pipe.zrem(self._crawl_key("retry"), *urls)
+            pipe.execute()
+
+    def due_crawl_retries(self, now: float, limit: int) -> list[CrawlFailure]:
+        """Failed pages whose time to try again has come, earliest first."""
+        due: list[bytes] = self.client.zrangebyscore(  # type: ignore[assignment]
+            self._crawl_key("retry"), "-inf", now, 0, limit
+        )
+        urls = [_str(u) for u in due]
+        return list(self.crawl_failures(urls).values())
+
+    def next_crawl_retry(self) -> float | None:
+        first = self.client.zrange(self._crawl_key("retry"), 0, 0, withscores=True)
+        return float(first[0][1]) if first else None
+
+    def outlet_schedule(self, names: list[str]) -> dict[str, float | None]:
+        """When each outlet is next due (None: never crawled)."""
+        if not names:
+            return {}
+        due = self.client.zmscore(self._crawl_key("due"), names)
+        return dict(zip(names, due, strict=True))
+
+    def schedule_outlets(self, due: Mapping[str, float]) -> None:
+        if due:
+            self.client.zadd(self._crawl_key("due"), dict(due))
 
     # --- review marks --------------------------------------------------------
     def set_review(
@@ -803,6 +969,11 @@ def _str(value: bytes | str) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
+def _records(raw: list[Any], keys: list[str], model: type[_R]) -> dict[str, _R]:
+    """The JSON records ``HMGET`` found for ``keys``, by key (missing ones left out)."""
+    return {k: model.model_validate_json(v) for k, v in zip(keys, raw, strict=True) if v}
+
+
 def _encode_passages(passages: list[MatchedPassage]) -> str:
     return json.dumps(
         [p.model_dump(mode="json", exclude_none=True) for p in passages], separators=(",", ":")
@@ -816,24 +987,27 @@ def _encode_article(article: StoredArticle) -> dict[str | bytes, str | bytes]:
         "content_hash": article.content_hash,
         "wire": json.dumps(article.wire),
     }
-    for name in ("outlet", "url", "title"):
+    for name in ("outlet", "url", "title", "author"):
         value = getattr(article, name)
         fields[name] = value if value is not None else ""
     fields["published_at"] = article.published_at.isoformat() if article.published_at else ""
     return fields
 
 
-def _decode_article(values: list[bytes | None]) -> StoredArticle:
-    raw = dict(zip(_ARTICLE_FIELDS, values, strict=True))
+def _decode_article(raw: Mapping[str, bytes | str | None]) -> StoredArticle:
+    """An article from its hash fields; ``text`` compressed as stored, or already a str."""
 
     def text_field(name: str) -> str | None:
         value = raw.get(name)
-        return value.decode("utf-8") if value else None
+        return _str(value) if value else None
 
-    data: dict[str, Any] = {name: text_field(name) for name in ("id", "outlet", "url", "title")}
+    data: dict[str, Any] = {
+        name: text_field(name) for name in ("id", "outlet", "url", "title", "author")
+    }
     published = text_field("published_at")
     data["published_at"] = datetime.fromisoformat(published) if published else None
-    data["text"] = zlib.decompress(raw["text"] or b"").decode("utf-8")
+    text = raw["text"]
+    data["text"] = text if isinstance(text, str) else zlib.decompress(text or b"").decode("utf-8")
     data["content_hash"] = text_field("content_hash")
     data["wire"] = json.loads(text_field("wire") or "[]")
     return StoredArticle.model_validate(data)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workers.engine.fingerprint import shingle_hashes, word_hashes
+from workers.engine.fingerprint import distinct, shingle_hashes, word_hashes
 from workers.engine.normalize import NormalizedText, normalize
 from workers.engine.segment import paragraph_spans, sentence_spans, word_spans
 
@@ -24,6 +24,7 @@ class Document:
     word_ends: np.ndarray
     words: np.ndarray  # uint64 hash per word
     shingles: np.ndarray  # uint64 hash per k-word shingle starting at each word
+    distinct_shingles: np.ndarray  # the shingle hashes sorted, each once
     units: list[tuple[int, int]]  # [first_word, end_word) of each fingerprinted unit
     paragraphs: list[tuple[int, int]]  # original offsets of each paragraph
 
@@ -70,12 +71,14 @@ def prepare_document(text: str, *, shingle_size: int, min_words: int, max_words:
             for s, e in sentence_spans(norm.text, p_start, p_end)
         ]
         units.extend(_units([(s, e) for s, e in sentences if e > s], min_words, max_words))
+    shingles = shingle_hashes(words, shingle_size)
     return Document(
         norm=norm,
         word_starts=starts,
         word_ends=ends,
         words=words,
-        shingles=shingle_hashes(words, shingle_size),
+        shingles=shingles,
+        distinct_shingles=distinct(shingles),
         units=units,
         paragraphs=paragraphs,
     )
