@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from service import keys_cli, ops_cli
 from service.bench import bench
 from service.cli_corpus import corpus
+from service.editor.bench import editor_bench
 from service.evaluate import eval_command
 from workers.crawler.cli import crawl, crawl_bench
 from workers.models import ArticleIn
@@ -198,6 +199,7 @@ cli.add_command(ops_cli.reindex)
 cli.add_command(corpus)
 cli.add_command(bench)
 cli.add_command(eval_command)
+cli.add_command(editor_bench)
 cli.add_command(crawl)
 cli.add_command(crawl_bench)
 

@@ -251,6 +251,12 @@ class ApiClient:
     def get(self, path: str, **headers: str) -> requests.Response:
         return self.session.get(f"{self.base}{path}", headers=self.headers(**headers))
 
+    def post_form(self, path: str, fields: dict[str, str]) -> requests.Response:
+        """Post an editor page's form as a browser would (no redirects followed)."""
+        return self.session.post(
+            f"{self.base}{path}", data=fields, headers=self.headers(), allow_redirects=False
+        )
+
     def post_review(self, article_id: str, mark: dict[str, object]) -> requests.Response:
         """Mark a passage of ``article_id`` confirmed or false positive (or clear it)."""
         return self.session.post(

@@ -20,7 +20,7 @@ matched against every candidate carrying the text).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import regex
@@ -31,8 +31,6 @@ from workers.models import Kind, MatchedPassage, StoredArticle
 # A span joins a cluster when it overlaps the cluster's span by this share of the shorter.
 OVERLAP_SHARE = 0.5
 SNIPPET_CHARS = 240
-# Words of a passage indexed for the search box (titles and URLs are indexed whole).
-SEARCH_WORDS = 200
 _WORD = regex.compile(r"[\p{L}\p{M}\p{N}]{2,}")
 _SPACE = regex.compile(r"\s+")
 
@@ -81,12 +79,11 @@ class Member(BaseModel):
 @dataclass
 class Join:
     """Article ``number`` joins ``cluster`` (negative: a new cluster, numbered
-    by the store) as ``member``; ``terms`` make it findable by the search box."""
+    by the store) as ``member``."""
 
     cluster: int
     number: int
     member: Member
-    terms: set[str] = field(default_factory=set)
 
 
 def overlaps(a: Span, b: Span) -> bool:
@@ -145,13 +142,15 @@ def url_term(url: str) -> str:
     return "url:" + url.strip().casefold()
 
 
-def search_terms(article: StoredArticle, span: Span) -> set[str]:
-    """Terms that find this article's passage: its title, URL and the passage's words."""
-    terms = set(search_words(article.text[span[0] : span[1]])[:SEARCH_WORDS])
-    terms.update(search_words(article.title or ""))
-    if article.url:
-        terms.add(url_term(article.url))
-        terms.update(search_words(article.url))
+def member_terms(member: Member) -> set[str]:
+    """What finds a cluster member in the search box: the words of its title, of
+    its passage's start (as the list shows it) and of its URL, and the URL whole.
+    Derived from the member record alone, so that taking a member out of the
+    index removes exactly what putting it in added."""
+    terms = set(search_words(member.snippet)) | set(search_words(member.title or ""))
+    if member.url:
+        terms.add(url_term(member.url))
+        terms.update(search_words(member.url))
     return terms
 
 
@@ -202,7 +201,7 @@ def plan_joins(
             similarity = max(similarity, old.similarity)
         span = hull([span, *known])
         member = member_of(source, span, link.kind, similarity, now)
-        joins[cluster, n] = Join(cluster, n, member, search_terms(source, span))
+        joins[cluster, n] = Join(cluster, n, member)
 
     for group in group_links(links_of(matches)):
         kind = group[0].kind
@@ -235,7 +234,7 @@ KINDS: tuple[Kind, ...] = ("copy", "quote", "boilerplate")
 class ClusterQuery:
     """A page of the near-duplicates list: filters, order and position.
 
-    ``terms`` must all be present (in a title, URL or passage); ``since`` and
+    ``terms`` must all be present (see :func:`member_terms`); ``since`` and
     ``until`` bound the cluster's latest time (epoch seconds, inclusive);
     ``min_similarity`` asks for at least one copy that close.
     """

@@ -28,14 +28,13 @@ key                                what it holds
 ``wt:1:c:{c<k>}:t``                sorted set: cluster ``k``'s article numbers by time
                                    (earliest: the origin; latest: the last copier)
 ``wt:1:c:{c<k>}:o``                set: outlets in cluster ``k``
-``wt:1:c:{c<k>}:q``                set: search terms cluster ``k`` is indexed under
 ``wt:1:{cl}:seq``                  last cluster number handed out
 ``wt:1:{cl}:t`` / ``:n`` / ``:s``  sorted sets: cluster by latest time / number of
 ``wt:1:{cl}:f``                    outlets / best similarity / largest share of an article
 ``wt:1:{cl}:k:<kind>``             sorted set: clusters of a kind by latest time
 ``wt:1:{cl}:o:<outlet>``           sorted set: clusters an outlet is in, by latest time
 ``wt:1:{cl}:w:<wire>``             sorted set: clusters carrying a wire's copy, by latest time
-``wt:1:{cl}:q:<term>``             set: clusters whose titles, URLs or passages hold a word
+``wt:1:{cl}:q:<term>``             set: clusters with the word in a title, URL or passage start
 ``wt:1:{cl}:outlets`` / ``:wires`` sorted sets: outlets / wires seen in clusters, by latest time
 ``wt:1:{cl}:tmp:<token>``          scratch of one filtered listing, deleted in the same call
 ``wt:1:rate:<key id>:<window>``    writes one API key made in one rate-limit
@@ -94,6 +93,7 @@ from workers.clusters import (
     Join,
     Member,
     Membership,
+    member_terms,
     plan_joins,
 )
 from workers.crawler.state import CrawlFailure, FeedState, SeenPage
@@ -718,10 +718,8 @@ class Store:
             pipe.hset(self._cluster_key(c, "m"), str(j.number), m.model_dump_json())
             pipe.zadd(self._cluster_key(c, "t"), {str(j.number): m.time})
             pipe.sadd(self._cluster_key(c, "o"), m.outlet or "")
-            if j.terms:
-                pipe.sadd(self._cluster_key(c, "q"), *sorted(j.terms))
-                for term in sorted(j.terms):
-                    pipe.sadd(self._listing_key("q", term), str(c))
+            for term in sorted(member_terms(m)):
+                pipe.sadd(self._listing_key("q", term), str(c))
             for key, score in self._listing_scores(c, m).items():
                 pipe.zadd(key, {str(c): score}, gt=True)
             if m.outlet:
@@ -754,21 +752,24 @@ class Store:
         pipe = self.client.pipeline(transaction=False)
         for c in clusters:
             pipe.hgetall(self._cluster_key(c, "m"))
-            pipe.smembers(self._cluster_key(c, "q"))
         raw = pipe.execute()
         pipe = self.client.pipeline(transaction=False)
         pipe.delete(self._memberships_key(number))
         outlet_counts: dict[str, int] = {}
-        for i, c in enumerate(clusters):
-            members = {int(n): Member.model_validate_json(v) for n, v in raw[2 * i].items()}
-            terms = sorted(_str(t) for t in raw[2 * i + 1])
+        for c, found in zip(clusters, raw, strict=True):
+            members = {int(n): Member.model_validate_json(v) for n, v in found.items()}
             left = members.pop(number, None)
             pipe.hdel(self._cluster_key(c, "m"), str(number))
             pipe.zrem(self._cluster_key(c, "t"), str(number))
-            for key in self._listing_scores(c, left).keys() if left else ():
-                pipe.zrem(key, str(c))
+            if left is not None:
+                self._unindex(pipe, c, left, members.values())
             if len(members) < 2:
-                self._drop_cluster(pipe, c, members, terms)
+                for n, member in members.items():
+                    pipe.hdel(self._memberships_key(n), str(c))
+                    self._unindex(pipe, c, member, ())
+                for part in ("m", "t", "o"):
+                    pipe.delete(self._cluster_key(c, part))
+                pipe.zrem(self._listing_key("n"), str(c))
             else:
                 self._rescore_cluster(pipe, c, members)
                 outlet_counts[str(c)] = len({m.outlet or "" for m in members.values()})
@@ -776,18 +777,14 @@ class Store:
             pipe.zadd(self._listing_key("n"), outlet_counts)
         pipe.execute()
 
-    def _drop_cluster(
-        self, pipe: Any, cluster: int, members: Mapping[int, Member], terms: list[str]
-    ) -> None:
-        for n, member in members.items():
-            pipe.hdel(self._memberships_key(n), str(cluster))
-            for key in self._listing_scores(cluster, member):
-                pipe.zrem(key, str(cluster))
-        for term in terms:
+    def _unindex(self, pipe: Any, cluster: int, member: Member, staying: Iterable[Member]) -> None:
+        """Queue taking ``cluster`` out of the indexes ``member`` put it in, and out of
+        the search terms no ``staying`` member holds (their scores are rewritten)."""
+        for key in self._listing_scores(cluster, member):
+            pipe.zrem(key, str(cluster))
+        kept = set().union(*(member_terms(m) for m in staying))
+        for term in sorted(member_terms(member) - kept):
             pipe.srem(self._listing_key("q", term), str(cluster))
-        for part in ("m", "t", "o", "q"):
-            pipe.delete(self._cluster_key(cluster, part))
-        pipe.zrem(self._listing_key("n"), str(cluster))
 
     def _rescore_cluster(self, pipe: Any, cluster: int, members: Mapping[int, Member]) -> None:
         """Scores and outlet set of a cluster recomputed from its remaining members."""

@@ -36,8 +36,8 @@ class Highlight:
 class Segment:
     """A piece of text with one set of passages over it.
 
-    ``passage`` is the one it is drawn as (the first listed, the longest when
-    passages overlap); ``first`` marks where that passage begins, where its
+    ``passage`` is the one it is drawn as (the first listed where passages
+    overlap); ``first`` marks the first piece drawn as that passage, where its
     anchor goes; ``changed`` marks words that differ from the twin passage.
     """
 
@@ -52,9 +52,9 @@ def segments(
 ) -> list[Segment]:
     """``text`` cut at every highlight and change boundary, in order.
 
-    Where highlights overlap, the piece belongs to the longest of them, then
-    to the one listed first (callers list the likeliest source first); the
-    others are still listed separately.
+    Where highlights overlap, the piece belongs to the one listed first
+    (callers list the likeliest source first); the others are still listed
+    separately.
     """
     cuts = {0, len(text)}
     for h in highlights:
@@ -74,7 +74,7 @@ def segments(
             active.append(ordered[next_highlight])
             next_highlight += 1
         active = [h for h in active if h.end > start]
-        over = min(active, key=lambda h: (-(h.end - h.start), rank[id(h)]), default=None)
+        over = min(active, key=lambda h: rank[id(h)], default=None)
         passage = over.passage if over else None
         first = passage is not None and passage not in seen
         if passage is not None:
