@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 import redis
@@ -354,3 +355,28 @@ def test_pages_are_filed_under_their_own_outlet_and_where_they_redirect(
     assert article["outlet"] == "Town"  # the aggregator only linked to it
     assert article["id"] == article_id_for(canonical_url(story.url))
     assert article["url"] == story.url
+
+
+def test_one_host_gets_one_request_at_a_time_spaced_by_its_crawl_delay(
+    crawl_settings: Settings, clean_store: Store, private_queue: Queue
+) -> None:
+    settings = crawl_settings.model_copy(
+        update={"crawl_min_delay_seconds": 0.1, "crawl_contact_url": "https://ops.example/bot"}
+    )
+    with LocalSite() as site:
+        site.put("/robots.txt", "User-agent: *\nCrawl-delay: 0.3\n", "text/plain")
+        stories = [publish(site, f"/news/{n}", OTHER_TEXT + f" ({n})", when=T0) for n in range(3)]
+        site.put("/rss.xml", rss_feed("Town", site.url("/"), stories), "application/rss+xml")
+        crawl_once(
+            settings,
+            clean_store,
+            [Outlet(name="Town", feeds=[site.url("/rss.xml")])],
+            private_queue,
+        )
+
+    arrivals = [r.at for r in site.requests]
+    assert len(arrivals) == 5  # robots.txt, the feed, three pages
+    gaps = [later - earlier for earlier, later in pairwise(arrivals[1:])]
+    assert min(gaps) >= 0.29, gaps  # after robots.txt is read, its Crawl-delay holds
+    agents = {r.headers["User-Agent"] for r in site.requests}
+    assert len(agents) == 1 and agents.pop().endswith("(+https://ops.example/bot)")

@@ -20,10 +20,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from rq import Queue, Worker
-from rq.exceptions import InvalidJobOperation, NoSuchJobError
+from rq.exceptions import InvalidJobOperation, NoSuchJobError, SchedulerNotFound
 from rq.executions import Execution
 from rq.job import Job
 from rq.registry import FailedJobRegistry
+from rq.scheduler import RQScheduler
+from rq.scripts import release_lock
+from rq.utils import as_text
 from rq.worker import BaseWorker
 
 from workers.logs import configure_logging, log_event
@@ -47,18 +50,40 @@ def process_is_gone(pid: int | None) -> bool:
     return False
 
 
-def died_on_this_host(worker: BaseWorker) -> bool:
-    """A registered worker of this host whose process is gone, or whose pid is
-    this process's: an earlier life of a restarted container."""
-    if worker.hostname != socket.gethostname():
+def died_here(hostname: str | None, pid: int | None) -> bool:
+    """A process recorded as ``hostname``/``pid`` ran on this host and is gone,
+    or its pid is now this process's: an earlier life of a restarted container."""
+    if hostname != socket.gethostname():
         return False
-    return worker.pid == os.getpid() or process_is_gone(worker.pid)
+    return pid == os.getpid() or process_is_gone(pid)
+
+
+def release_dead_scheduler_lock(queue: Queue) -> bool:
+    """Free the queue's scheduler lock if its holder died on this host.
+
+    RQ's scheduler (which re-queues jobs waiting out a retry delay) holds a lock
+    for a minute at a time; a killed one would hold it, and delay every retry,
+    until it expires.
+    """
+    lock = RQScheduler.get_locking_key(queue.name)
+    holder = queue.connection.get(lock)
+    if holder is None:
+        return False
+    try:
+        scheduler = RQScheduler.fetch(as_text(holder), queue.connection)
+    except SchedulerNotFound:
+        return False
+    if not died_here(scheduler.hostname, scheduler.pid):
+        return False
+    scheduler.register_death()
+    return release_lock(queue.connection, lock, scheduler.name)
 
 
 def recover_abandoned(queue: Queue) -> list[str]:
     """Hand the jobs of workers that died on this host back to RQ at once;
     return their ids. Call before this process registers its own worker."""
-    dead = {w.name: w for w in Worker.all(queue=queue) if died_on_this_host(w)}
+    release_dead_scheduler_lock(queue)
+    dead = {w.name: w for w in Worker.all(queue=queue) if died_here(w.hostname, w.pid)}
     if not dead:
         return []
     registry = queue.started_job_registry

@@ -383,9 +383,11 @@ class Store:
 
     # --- lifecycle -------------------------------------------------------------
     def delete_article(self, number: int, article_id: str) -> list[int]:
-        """Remove article ``number``: its id, text, metadata and passages, both
-        directions (its index postings go with :meth:`unindex`). Returns the
-        numbers of the articles that shared passages with it."""
+        """Remove article ``number``: its id, text, metadata, its passages in
+        both directions and its places in clusters (its index postings go with
+        :meth:`unindex`). Returns the numbers of the articles that shared
+        passages with it."""
+        self.leave_clusters(number)
         others = [int(other) for other in self.client.hkeys(self.matches_key(number))]
         pipe = self.client.pipeline(transaction=not self.is_cluster)
         pipe.hdel(self._key("ids"), article_id)
@@ -401,10 +403,12 @@ class Store:
         return sorted(int(n) for n in self.client.hvals(self._key("ids")))
 
     def reset_index(self) -> int:
-        """Delete the LSH index, all passages and the index settings (articles
-        stay), so the index can be rebuilt. Returns the keys deleted."""
+        """Delete the LSH index, all passages, the clusters built from them and
+        the index settings (articles stay), so that all of it can be rebuilt.
+        Returns the keys deleted."""
         deleted = 0
-        for pattern in (self._key("x", "*"), self._key("m", "*")):
+        derived = ("x", "m", "ac", "c", "{cl}")
+        for pattern in (self._key(kind, "*") for kind in derived):
             for key in self.client.scan_iter(match=pattern, count=1000):
                 deleted += int(self.client.unlink(key))
         return deleted + int(self.client.unlink(self._key("index")))

@@ -403,17 +403,20 @@ class Crawler:
         return canonical if site_of(canonical) in trusted else url
 
     def _remember(self, urls: list[str], claim: Claim, task: PageTask, got: Fetched) -> None:
-        """Mark the URLs a page was reached by as read, with what it held."""
+        """Mark the URLs a page was reached by as read, with what it held. The
+        validators belong to the URL fetched, not to the others it stands for."""
         seen = SeenPage(
             article_id=claim.article_id,
             canonical=claim.canonical,
             updated=task.updated,
             content_hash=claim.digest,
-            etag=got.validators.etag,
-            last_modified=got.validators.last_modified,
             fetched_at=time.time(),
         )
-        self.store.mark_seen(dict.fromkeys(urls, seen))
+        validators = got.validators
+        fetched = seen.model_copy(
+            update={"etag": validators.etag, "last_modified": validators.last_modified}
+        )
+        self.store.mark_seen({url: fetched if url == task.url else seen for url in urls})
         self.store.clear_crawl_failures([task.url])
 
     def _touch(self, task: PageTask, known: SeenPage) -> None:

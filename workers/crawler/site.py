@@ -10,6 +10,7 @@ of answers for one path (a 500, then a 200), and logs every request.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,6 +40,7 @@ class LoggedRequest:
     method: str
     path: str
     headers: dict[str, str]
+    at: float  # time.monotonic() when it arrived
 
 
 class LocalSite:
@@ -91,7 +93,7 @@ class LocalSite:
     def answer(self, method: str, raw_path: str, headers: dict[str, str]) -> Resource | None:
         """Log the request and pick its answer (None: 404)."""
         with self._lock:
-            self.requests.append(LoggedRequest(method, raw_path, headers))
+            self.requests.append(LoggedRequest(method, raw_path, headers, time.monotonic()))
             answers = self._answers.get(raw_path) or self._answers.get(urlsplit(raw_path).path)
             if not answers:
                 return None
