@@ -1,4 +1,4 @@
-"""wiretrace's web service: the JSON API (and, in time, the editor pages).
+"""wiretrace's web service: the JSON API and the editor's pages.
 
 ``create_app`` is the application factory; the WSGI servers, the CLI and the
 tests all build the app through it.
@@ -14,7 +14,7 @@ from workers.settings import Settings, get_settings
 
 def create_app(settings: Settings | None = None, connection: redis.Redis | None = None) -> Flask:
     """Build the Flask app for ``settings`` (default: from the environment)."""
-    from service import api, auth, errors
+    from service import api, auth, editor, errors, observability, openapi, timing
     from workers.queue import connect, ingest_queue, with_socket_timeout
     from workers.store import Store
 
@@ -32,6 +32,10 @@ def create_app(settings: Settings | None = None, connection: redis.Redis | None 
         ),
     )
     errors.register(app)
+    observability.register(app)  # before auth: 401s get a request id and a log line too
+    timing.register(app)
     auth.register(app, settings)
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(openapi.blueprint)
+    editor.register(app, settings)
     return app

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import redis
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from pydantic import ValidationError
 from rq import Queue
@@ -21,7 +22,9 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.results import Result
 
+from service.api_models import DeletedBody, JobStatusBody
 from service.errors import ApiError
+from workers import lifecycle
 from workers.models import ArticleIn
 from workers.pipeline import ArticleTooLargeError, load_origins
 from workers.queue import enqueue_ingest
@@ -31,6 +34,7 @@ from workers.store import Store
 blueprint = Blueprint("api", __name__)
 
 MAX_WAIT_SECONDS = 60
+JOB_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,16 @@ def services() -> Services:
     return found
 
 
+def _has_lone_surrogate(data: dict[str, Any]) -> bool:
+    """JSON may spell half a UTF-16 pair (``"\\ud800"``); such a string cannot be
+    stored as UTF-8, so it is refused here rather than failing in the worker."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def parse_article(raw: bytes, settings: Settings) -> ArticleIn:
     """Validate a request body as an article, or raise an :class:`ApiError` saying why."""
     try:
@@ -58,8 +72,16 @@ def parse_article(raw: bytes, settings: Settings) -> ArticleIn:
         data = json.loads(body)
     except json.JSONDecodeError as exc:
         raise ApiError(400, f"request body is not valid JSON: {exc}") from exc
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise ApiError(400, f"request body is not usable JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise ApiError(400, "request body is not usable JSON: nested too deeply") from exc
     if not isinstance(data, dict):
         raise ApiError(400, "request body must be a JSON object describing one article")
+    if _has_lone_surrogate(data):
+        raise ApiError(
+            400, "request body has a \\u escape of an unpaired surrogate: not a character"
+        )
     try:
         article = ArticleIn.model_validate(data)
     except ValidationError as exc:
@@ -97,15 +119,19 @@ def wait_seconds(settings: Settings) -> int:
 
 def job_status_body(job: Job) -> dict[str, Any]:
     status = job.get_status(refresh=True)
-    body: dict[str, Any] = {"job": job.id, "status": str(status.value if status else "unknown")}
     article_id = job.args[0]["id"] if job.args else None
-    if article_id is not None:
-        body["article"] = article_id
-        body["origins_url"] = url_for("api.get_origins", article_id=article_id)
+    error = None
     if status == JobStatus.FAILED:
         result = job.latest_result()
-        body["error"] = (result.exc_string or "").strip().splitlines()[-1:] if result else []
-    return body
+        error = (result.exc_string or "").strip().splitlines()[-1:] if result else []
+    body = JobStatusBody(
+        job=job.id,
+        status=status.value if status else "unknown",
+        article=article_id,
+        origins_url=url_for("api.get_origins", article_id=article_id) if article_id else None,
+        error=error,
+    )
+    return body.model_dump(mode="json", exclude_none=True)
 
 
 def raise_if_failed_for_good(job: Job, result: Result) -> None:
@@ -120,30 +146,65 @@ def raise_if_failed_for_good(job: Job, result: Result) -> None:
     raise ApiError(500, "ingest failed; the job is in the failed registry", job=job.id)
 
 
+def read_body(limit: int) -> bytes:
+    """The request body, refusing one over ``limit`` bytes, declared or streamed."""
+    too_large = ApiError(413, f"request body is larger than the limit of {limit} bytes")
+    declared = request.content_length
+    if declared is not None and declared > limit:
+        raise too_large
+    raw = request.get_data(cache=False)
+    if declared is None and len(raw) >= limit:
+        # The WSGI layer cuts a streamed (chunked) body at the limit rather than
+        # refusing it: one that reaches the limit is taken to be over it.
+        raise too_large
+    return raw
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A queued article and, if the worker answered within the wait, its origins."""
+
+    job: Job
+    origins: dict[str, Any] | None
+
+
+def wait_for_result(svc: Services, job: Job, wait: int) -> Result | None:
+    """The job's result once there is one, or None after ``wait`` seconds
+    (RQ's blocking result API, on a connection whose timeout allows the wait)."""
+    waited = Job(job.id, connection=svc.waiter)
+    return Result.fetch_latest(waited, timeout=wait) if wait else None
+
+
+def submit_article(svc: Services, article: ArticleIn, wait: int) -> Submission:
+    """Enqueue ``article`` and wait up to ``wait`` seconds for its origins.
+
+    The API's POST and the editor's paste page both submit through here.
+    """
+    job = enqueue_ingest(svc.queue, article, svc.settings, request_id=g.get("request_id"))
+    result = wait_for_result(svc, job, wait)
+    if result is not None and result.type == Result.Type.FAILED:
+        raise_if_failed_for_good(job, result)
+    done = result is not None and result.type == Result.Type.SUCCESSFUL
+    return Submission(job, result.return_value if done and result else None)
+
+
 @blueprint.post("/api/articles")
 def post_article() -> ResponseReturnValue:
     """Submit an article; 200 with its origins when ready in time, else 202."""
     svc = services()
-    if request.content_length is not None and request.content_length > svc.settings.max_body_bytes:
-        raise ApiError(
-            413, f"request body is larger than the limit of {svc.settings.max_body_bytes} bytes"
-        )
-    article = parse_article(request.get_data(cache=False), svc.settings)
-    wait = wait_seconds(svc.settings)
-    job = enqueue_ingest(svc.queue, article, svc.settings)
-    waited = Job(job.id, connection=svc.waiter)
-    result = Result.fetch_latest(waited, timeout=wait) if wait else None
-    if result is not None and result.type == Result.Type.SUCCESSFUL:
-        return jsonify(result.return_value), 200
-    if result is not None and result.type == Result.Type.FAILED:
-        raise_if_failed_for_good(job, result)
-    body = job_status_body(job)
-    location = url_for("api.get_job", job_id=job.id)
+    article = parse_article(read_body(svc.settings.max_body_bytes), svc.settings)
+    submission = submit_article(svc, article, wait_seconds(svc.settings))
+    if submission.origins is not None:
+        return jsonify(submission.origins), 200
+    body = job_status_body(submission.job)
+    location = url_for("api.get_job", job_id=submission.job.id)
     return jsonify(body), 202, {"Location": location}
 
 
 @blueprint.get("/api/jobs/<job_id>")
 def get_job(job_id: str) -> ResponseReturnValue:
+    if not JOB_ID_PATTERN.fullmatch(job_id):
+        raise ApiError(404, f"no job {job_id!r}: job ids are letters, digits, '-' and '_'")
     try:
         job = Job.fetch(job_id, connection=services().queue.connection)
     except NoSuchJobError as exc:
@@ -158,6 +219,17 @@ def get_article(article_id: str) -> ResponseReturnValue:
         raise ApiError(404, f"no article {article_id!r}")
     _, article = found
     return jsonify(article.model_dump(mode="json"))
+
+
+@blueprint.delete("/api/articles/<article_id>")
+def delete_article(article_id: str) -> ResponseReturnValue:
+    """Take an article down: text, fingerprints and passages go; others forget it."""
+    takedown = lifecycle.delete_article(services().store, article_id)
+    if takedown is None:
+        raise ApiError(404, f"no article {article_id!r}")
+    current_app.logger.info("article %s taken down", article_id)
+    body = DeletedBody(deleted=takedown.article_id, updated=takedown.updated)
+    return jsonify(body.model_dump(mode="json"))
 
 
 @blueprint.get("/api/articles/<article_id>/origins")

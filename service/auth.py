@@ -10,7 +10,8 @@ so response time says nothing about how close a guess came.
 Every request that is not a read (GET, HEAD, OPTIONS) needs a key: the rule sits
 on the app, not on each view, so a new write endpoint cannot forget it. Reads
 need one too when ``read_requires_key`` is set, except the probes and the API
-description.
+description. The editor's browser pages are the one exception, named in
+``SESSION_BLUEPRINTS``: they have a signed-in session of their own.
 """
 
 from __future__ import annotations
@@ -29,8 +30,16 @@ from workers.store import Store
 
 KEY_PREFIX = "wt_"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# Endpoints anyone may read whatever the settings: probes and the API's description.
-OPEN_ENDPOINTS = frozenset({"api.healthz", "observability.readyz", "openapi.openapi_document"})
+# Endpoints anyone may read whatever the settings: probes, the API's description,
+# the editor pages' CSS and JavaScript.
+OPEN_ENDPOINTS = frozenset(
+    {"api.healthz", "observability.readyz", "openapi.openapi_document", "static"}
+)
+# Blueprints that authenticate on their own: the editor's pages are used from a
+# browser, which sends no API key; their writes need a signed-in editor's
+# session plus a CSRF token, their reads follow WIRETRACE_EDITOR_PAGES_PUBLIC
+# (service/editor/auth.py).
+SESSION_BLUEPRINTS = frozenset({"editor", "editor_auth", "editor_forms"})
 
 
 def new_key() -> str:
@@ -114,6 +123,8 @@ def check_access() -> None:
 
     svc = services()
     settings = svc.settings
+    if request.blueprint in SESSION_BLUEPRINTS:
+        return
     if request.method in READ_METHODS:
         if settings.read_requires_key and request.endpoint not in OPEN_ENDPOINTS:
             g.key_hash = authenticate(settings)

@@ -21,9 +21,12 @@ import click
 import redis
 from pydantic import ValidationError
 
-from service import keys_cli
+from service import keys_cli, ops_cli
+from service.bench import bench
 from service.cli_corpus import corpus
+from service.editor.bench import editor_bench
 from service.evaluate import eval_command
+from workers.crawler.cli import crawl, crawl_bench
 from workers.models import ArticleIn
 from workers.redis_server import EmbeddedRedis, resolve_redis_url
 from workers.settings import Settings, get_settings
@@ -38,6 +41,10 @@ def _worker_command() -> list[str]:
     return [sys.executable, "-m", "service.cli", "worker"]
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 @cli.command()
 @click.option("--host", default=None, help="Address to bind (default: WIRETRACE_HOST).")
 @click.option("--port", default=None, type=int, help="Port (default: WIRETRACE_PORT).")
@@ -49,9 +56,15 @@ def serve(host: str | None, port: int | None, n_workers: int) -> None:
     from service import create_app
 
     settings = get_settings()
+    # SIGTERM (docker stop, systemd, kill) shuts down as cleanly as Ctrl-C: the
+    # workers, the crawler and the embedded Redis this process started go too.
+    signal.signal(signal.SIGTERM, _interrupt)
     url, embedded = resolve_redis_url(settings.redis_url, settings.data_dir)
     env = {**os.environ, "REDIS_URL": url}
     workers = [subprocess.Popen(_worker_command(), env=env) for _ in range(n_workers)]
+    if settings.outlets_file:  # the crawler too, logging JSON lines among the server's
+        crawler = [sys.executable, "-m", "service.cli", "crawl", "--json-logs"]
+        workers.append(subprocess.Popen(crawler, env=env))
     try:
         app = create_app(settings.model_copy(update={"redis_url": url}))
         bind_host, bind_port = host or settings.host, port or settings.port
@@ -70,16 +83,14 @@ def serve(host: str | None, port: int | None, n_workers: int) -> None:
 @click.option("--burst", is_flag=True, help="Exit when the queue is empty.")
 def worker(burst: bool) -> None:
     """Run one RQ worker on the ingest queue."""
-    from rq import Worker
-
     import workers.jobs  # noqa: F401  (imported once here, not in every forked job)
-    from workers.queue import connect, ingest_queue
-    from workers.store import Store
+    from workers.reliability import run_worker
+    from workers.store import IndexMismatchError
 
-    settings = get_settings()
-    connection = connect(settings)
-    Store(connection, settings).check_index()
-    Worker([ingest_queue(connection, settings)], connection=connection).work(burst=burst)
+    try:
+        run_worker(get_settings(), burst=burst)
+    except IndexMismatchError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def read_articles(source: IO[str]) -> tuple[list[ArticleIn], list[str]]:
@@ -187,8 +198,17 @@ def analyze(source: Path, outfile: IO[str]) -> None:
 
 
 cli.add_command(keys_cli.keys)
+cli.add_command(ops_cli.jobs)
+cli.add_command(ops_cli.delete)
+cli.add_command(ops_cli.backup)
+cli.add_command(ops_cli.restore)
+cli.add_command(ops_cli.reindex)
 cli.add_command(corpus)
+cli.add_command(bench)
 cli.add_command(eval_command)
+cli.add_command(editor_bench)
+cli.add_command(crawl)
+cli.add_command(crawl_bench)
 
 
 def main() -> None:

@@ -12,8 +12,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 import redis
@@ -77,6 +78,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "WIRETRACE_KEY_PREFIX": settings.key_prefix,
         "WIRETRACE_QUEUE_NAME": settings.queue_name,
         "WIRETRACE_API_KEY_HASHES": ",".join(settings.api_key_hashes),
+        "WIRETRACE_STORE_REDIS_URL": settings.store_redis_url or "",
     }
 
 
@@ -93,10 +95,87 @@ def clean_store(redis_client: redis.Redis, settings: Settings) -> Store:
     return Store(redis_client, settings)
 
 
-def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "worker"], env=settings_env(settings), cwd=ROOT
+def run_wiretrace(
+    settings: Settings, *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """The ``wiretrace`` command in a child process, on ``settings`` (plus ``env``)."""
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", *args],
+        env={**settings_env(settings), **(env or {})},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
+
+
+def start_worker(
+    settings: Settings, env: dict[str, str] | None = None, log: IO[bytes] | None = None
+) -> subprocess.Popen[bytes]:
+    """A ``wiretrace worker`` process on ``settings`` (plus ``env``), its JSON log to ``log``."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "worker"],
+        env={**settings_env(settings), **(env or {})},
+        cwd=ROOT,
+        stderr=log,
+    )
+
+
+def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up after {seconds} s waiting for {what}")
+        time.sleep(0.1)
+
+
+@pytest.fixture()
+def private_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
+    """A Redis server of the test's own (persistence on), free to stop and kill."""
+    server = EmbeddedRedis(tmp_path / "redis").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def private_settings(settings: Settings, private_redis: EmbeddedRedis) -> Settings:
+    """The session's settings on ``private_redis``, with a short Redis timeout."""
+    return settings.model_copy(
+        update={"redis_url": private_redis.url, "key_prefix": "wtown", "redis_socket_timeout": 1.0}
+    )
+
+
+WorkerStarter = Callable[..., subprocess.Popen[bytes]]
+
+
+@pytest.fixture()
+def private_workers(private_settings: Settings) -> Iterator[WorkerStarter]:
+    """Start ingest workers on ``private_redis`` (arguments as :func:`start_worker`);
+    they are stopped after the test."""
+    from rq import Worker
+
+    from workers.queue import redis_client
+
+    started: list[subprocess.Popen[bytes]] = []
+    client = redis_client(private_settings.redis_url or "", private_settings)
+
+    def start(
+        env: dict[str, str] | None = None, log: IO[bytes] | None = None
+    ) -> subprocess.Popen[bytes]:
+        process = start_worker(private_settings, env, log)
+        started.append(process)
+        wait_for(
+            lambda: any(w.pid == process.pid for w in Worker.all(connection=client)),
+            30,
+            "the worker to start",
+        )
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")
@@ -163,13 +242,27 @@ class ApiClient:
         auth = {"Authorization": f"Bearer {self.key}"} if self.key is not None else {}
         return {**auth, **extra}
 
-    def post_article(self, article: dict[str, object], wait: float = 10) -> requests.Response:
+    def post_article(
+        self, article: dict[str, object], wait: float = 10, **headers: str
+    ) -> requests.Response:
         return self.session.post(
-            f"{self.base}/api/articles?wait={wait}", json=article, headers=self.headers()
+            f"{self.base}/api/articles?wait={wait}", json=article, headers=self.headers(**headers)
         )
 
-    def get(self, path: str) -> requests.Response:
-        return self.session.get(f"{self.base}{path}", headers=self.headers())
+    def get(self, path: str, **headers: str) -> requests.Response:
+        return self.session.get(f"{self.base}{path}", headers=self.headers(**headers))
+
+    def post_form(self, path: str, fields: dict[str, str]) -> requests.Response:
+        """Post an editor page's form as a browser would (no redirects followed)."""
+        return self.session.post(
+            f"{self.base}{path}", data=fields, headers=self.headers(), allow_redirects=False
+        )
+
+    def post_review(self, article_id: str, mark: dict[str, object]) -> requests.Response:
+        """Mark a passage of ``article_id`` confirmed or false positive (or clear it)."""
+        return self.session.post(
+            f"{self.base}/api/articles/{article_id}/reviews", json=mark, headers=self.headers()
+        )
 
     def post_raw(
         self, path: str, data: bytes | Iterator[bytes], content_type: str = "application/json"

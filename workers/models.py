@@ -9,14 +9,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictStr
 
 ARTICLE_ID_PATTERN = r"^[^\s/?#%\\]{1,200}$"
+# What _http_url accepts, as a JSON Schema pattern (no inline flags there).
+HTTP_URL_SCHEMA_PATTERN = r"^[Hh][Tt][Tt][Pp]([Ss])?://"
 
 
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must contain some non-whitespace text")
+    return value
+
+
+def _not_a_number(value: object) -> object:
+    """A bare number is no date: pydantic would read it as seconds since 1970,
+    which no feed means and the API document does not promise."""
+    if isinstance(value, int | float):
+        raise ValueError("must be an ISO 8601 date-time string, not a number")
     return value
 
 
@@ -38,11 +48,24 @@ class ArticleIn(BaseModel):
             description="Caller's id: 1-200 characters, no whitespace, '/', '?', '#', '%' or '\\'.",
         ),
     ]
-    text: Annotated[StrictStr, AfterValidator(_not_blank), Field(description="The article text.")]
+    text: Annotated[
+        StrictStr,
+        AfterValidator(_not_blank),
+        # The schema states what _not_blank checks, so generated clients know it.
+        Field(description="The article text.", json_schema_extra={"pattern": r"\S"}),
+    ]
     outlet: Annotated[StrictStr, Field(max_length=200)] | None = None
-    url: Annotated[StrictStr, Field(max_length=2048), AfterValidator(_http_url)] | None = None
+    url: (
+        Annotated[
+            StrictStr,
+            Field(max_length=2048, json_schema_extra={"pattern": HTTP_URL_SCHEMA_PATTERN}),
+            AfterValidator(_http_url),
+        ]
+        | None
+    ) = None
     title: Annotated[StrictStr, Field(max_length=1000)] | None = None
-    published_at: datetime | None = Field(
+    author: Annotated[StrictStr, Field(max_length=300)] | None = None
+    published_at: Annotated[datetime, BeforeValidator(_not_a_number)] | None = Field(
         default=None, description="ISO 8601; the earlier of two articles is the source."
     )
 
@@ -58,6 +81,16 @@ Kind = Literal["copy", "quote", "boilerplate"]
 RelationName = Literal["copied-from", "common-source", "copied-by"]
 Verdict = Literal["wholly", "partially", "non"]
 Confidence = Literal["high", "low"]
+ReviewStatus = Literal["confirmed", "false_positive"]
+
+
+class Review(BaseModel):
+    """An editor's judgement of one shared passage; a false positive stops counting."""
+
+    status: ReviewStatus
+    note: Annotated[StrictStr, Field(max_length=2000)] | None = None
+    by: Annotated[StrictStr, Field(max_length=200)] | None = None
+    at: datetime
 
 
 class MatchedPassage(BaseModel):
@@ -69,6 +102,14 @@ class MatchedPassage(BaseModel):
     source_end: int
     similarity: float
     kind: Kind
+    review: Review | None = None
+
+    @property
+    def counts_as_copy(self) -> bool:
+        """Copy that counts towards reuse: not a quote, boilerplate or false positive."""
+        return self.kind == "copy" and (
+            self.review is None or self.review.status != "false_positive"
+        )
 
 
 class Passage(MatchedPassage):

@@ -7,14 +7,67 @@ moves data between it and Redis, in a fixed number of round trips per article.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import numpy as np
+
 from workers.engine.attribute import wire_credits, wire_patterns
 from workers.engine.candidates import rank_candidates
-from workers.engine.compare import compare_articles, prepare_article
+from workers.engine.compare import PreparedArticle, compare_articles, prepare_article
 from workers.engine.fingerprint import band_keys, shingle_hashes, unit_signatures
 from workers.engine.origins import build_origins
 from workers.models import ArticleIn, MatchedPassage, Origins, StoredArticle
-from workers.settings import Settings
+from workers.settings import Settings, get_settings
 from workers.store import Store, content_hash
+
+
+class PreparedCache:
+    """Texts recently prepared for matching, by content hash; least recently used go.
+
+    The candidates of a new article are mostly recent articles (the other
+    outlets running the same wire story), and each is compared with several
+    newcomers: preparing it once per process instead of once per comparison
+    saves most of the engine's work, and its text need not be fetched from
+    Redis and decompressed again. Keyed by content, so never stale.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, int, int, int], PreparedArticle] = OrderedDict()
+        self._texts: dict[str, str] = {}
+
+    @staticmethod
+    def _key(digest: str, settings: Settings) -> tuple[str, int, int, int]:
+        return (digest, settings.shingle_size, settings.unit_min_tokens, settings.unit_max_tokens)
+
+    def text(self, digest: str) -> str | None:
+        """The text with content hash ``digest``, if one is held."""
+        return self._texts.get(digest)
+
+    def prepare(
+        self, text: str, digest: str, outlet: str | None, settings: Settings
+    ) -> PreparedArticle:
+        """``text`` prepared for matching (``digest`` is its content hash)."""
+        key = self._key(digest, settings)
+        prepared = self._items.get(key)
+        if prepared is None:
+            prepared = prepare_article(text, None, settings)
+            self._items[key] = prepared
+            self._texts[digest] = text
+            while len(self._items) > self.size:
+                evicted, _ = self._items.popitem(last=False)
+                self._texts.pop(evicted[0], None)
+        else:
+            self._items.move_to_end(key)
+        return replace(prepared, outlet=outlet)
+
+
+@lru_cache(maxsize=1)
+def process_cache() -> PreparedCache:
+    """This process's cache of prepared texts, sized by the settings."""
+    return PreparedCache(get_settings().prepared_cache_articles)
 
 
 class ArticleTooLargeError(ValueError):
@@ -28,23 +81,8 @@ def check_limits(article: ArticleIn, settings: Settings) -> None:
         )
 
 
-def ingest(store: Store, article: ArticleIn) -> Origins:
-    """Fingerprint, match and store ``article``; return its origins.
-
-    Submitting the same id with the same text again changes nothing and
-    returns the stored origins; the same id with other text replaces it.
-    """
-    settings = store.settings
-    check_limits(article, settings)
-    digest = content_hash(article.text)
-    ref = store.lookup(article.id)
-    if ref is not None and ref.content_hash == digest:
-        origins = load_origins(store, article.id)
-        if origins is not None:
-            return origins
-    number = ref.number if ref is not None else store.allocate(article.id)
-
-    prepared = prepare_article(article.text, article.outlet, settings)
+def article_bands(prepared: PreparedArticle, settings: Settings) -> np.ndarray:
+    """The LSH band keys of an article: what the index files it under."""
     if len(prepared.doc.units) > settings.max_units:
         raise ArticleTooLargeError(
             f"article has {len(prepared.doc.units)} sentences; the limit is {settings.max_units}"
@@ -53,12 +91,46 @@ def ingest(store: Store, article: ArticleIn) -> Origins:
     signatures, _ = unit_signatures(
         shingle_hashes(prepared.doc.words, k), prepared.doc.units, k, settings.num_perm
     )
-    hits = store.index_and_query(number, band_keys(signatures, settings.lsh_rows))
-    candidates = store.load_articles(rank_candidates(hits, settings.max_candidates))
+    return band_keys(signatures, settings.lsh_rows)
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """An article just stored, with the passages it shares with earlier ones."""
+
+    stored: StoredArticle
+    matches: dict[int, tuple[list[MatchedPassage], list[MatchedPassage]]]
+    sources: dict[int, StoredArticle]  # the matched articles, by number
+
+
+def index_article(
+    store: Store, article: ArticleIn, *, force: bool = False, cache: PreparedCache | None = None
+) -> Indexed | None:
+    """Fingerprint, match and store ``article``; None if it is stored unchanged.
+
+    Submitting the same id with the same text again changes nothing (unless
+    ``force``); the same id with other text replaces it. ``cache`` (default:
+    this process's) keeps prepared texts for the comparisons of later articles.
+    """
+    cache = cache if cache is not None else process_cache()
+    settings = store.settings
+    check_limits(article, settings)
+    digest = content_hash(article.text)
+    number, fresh = store.resolve(article.id)
+    if not fresh and not force and store.stored_hash(number) == digest:
+        return None
+
+    prepared = cache.prepare(article.text, digest, article.outlet, settings)
+    hits = store.index_and_query(number, article_bands(prepared, settings), fresh=fresh)
+    candidates = store.load_articles(
+        rank_candidates(hits, settings.max_candidates), known_text=cache.text
+    )
 
     matches: dict[int, tuple[list[MatchedPassage], list[MatchedPassage]]] = {}
     for other, candidate in candidates.items():
-        other_prepared = prepare_article(candidate.text, candidate.outlet, settings)
+        other_prepared = cache.prepare(
+            candidate.text, candidate.content_hash, candidate.outlet, settings
+        )
         forward, backward = compare_articles(prepared, other_prepared, settings)
         if forward:
             matches[other] = (forward, backward)
@@ -68,12 +140,25 @@ def ingest(store: Store, article: ArticleIn) -> Origins:
         content_hash=digest,
         wire=wire_credits(article.text, wire_patterns(settings.extra_wires)),
     )
-    store.save_article(number, stored, matches)
+    store.save_article(number, stored, matches, candidates, fresh=fresh)
+    return Indexed(stored, matches, {n: candidates[n] for n in matches})
+
+
+def ingest(store: Store, article: ArticleIn) -> Origins:
+    """Fingerprint, match and store ``article``; return its origins."""
+    indexed = index_article(store, article)
+    if indexed is None:
+        origins = load_origins(store, article.id)
+        if origins is not None:
+            return origins
+        indexed = index_article(store, article, force=True)  # deleted meanwhile
+    assert indexed is not None
+    sources = indexed.sources
     return build_origins(
-        stored,
-        {candidates[n].id: forward for n, (forward, _) in matches.items()},
-        {candidates[n].id: candidates[n] for n in matches},
-        settings,
+        indexed.stored,
+        {sources[n].id: forward for n, (forward, _) in indexed.matches.items()},
+        {source.id: source for source in sources.values()},
+        store.settings,
     )
 
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 API_KEY_HASH_PATTERN = re.compile(r"sha256:[0-9a-f]{64}")
@@ -27,6 +27,12 @@ class Settings(BaseSettings):
         default=None,
         validation_alias=AliasChoices("REDIS_URL", "WIRETRACE_REDIS_URL"),
         description="Redis server to use. Unset: wiretrace starts its own embedded server.",
+    )
+    store_redis_url: str | None = Field(
+        default=None,
+        description="Redis for the store (articles, passages, the LSH index) when it is not "
+        "the queue's: a standalone server or any one node of a Redis Cluster (detected). "
+        "Unset: the store lives in REDIS_URL with the queue.",
     )
     data_dir: Path = Field(
         default=Path("data"),
@@ -93,6 +99,12 @@ class Settings(BaseSettings):
         default=64,
         ge=1,
         description="Most article ids kept per band; very common text keeps only the latest.",
+    )
+    prepared_cache_articles: int = Field(
+        default=2_000,
+        ge=0,
+        description="Texts each worker keeps prepared for matching (about 40 KB each): the "
+        "candidates of a new article are mostly recent ones, prepared once, not per comparison.",
     )
     max_candidates: int = Field(
         default=40, ge=1, description="Most candidate articles aligned per ingested article."
@@ -188,12 +200,25 @@ class Settings(BaseSettings):
     job_timeout_seconds: int = Field(default=120, description="Hard limit of one ingest job.")
     result_ttl_seconds: int = Field(default=3600, description="How long job results are kept.")
 
+    worker_fork: bool = Field(
+        default=False,
+        description="Run each job in a forked child (RQ's Worker: a job that crashes its "
+        "process cannot take the worker down, at a few milliseconds per job) instead of in the "
+        "worker process itself (RQ's SimpleWorker, the default: no fork per job, and the cache "
+        "of prepared texts stays warm; job timeouts are enforced either way).",
+    )
     worker_monitoring_seconds: int = Field(
         default=10,
         ge=1,
         description="How often a busy worker records that its job is alive; an ingest whose "
         "worker stopped recording is requeued about a minute later (at once when the "
         "worker restarts on the same host).",
+    )
+    worker_ttl_seconds: int = Field(
+        default=60,
+        ge=20,
+        description="A worker that has not checked in for this long counts as gone "
+        "(/readyz, recovery of its job).",
     )
     worker_maintenance_seconds: int = Field(
         default=60,
@@ -224,9 +249,100 @@ class Settings(BaseSettings):
         "Empty: CORS is off.",
     )
 
+    # --- operations -------------------------------------------------------------
+    ready_max_queue_depth: int = Field(
+        default=1000,
+        ge=1,
+        description="/readyz reports not ready while more ingest jobs than this wait.",
+    )
+    log_level: str = Field(default="INFO", description="Level of the JSON logs on stderr.")
+
     # --- web -----------------------------------------------------------------
-    host: str = Field(default="127.0.0.1", description="Address `wiretrace serve` binds.")
-    port: int = Field(default=8000, description="Port `wiretrace serve` listens on.")
+    host: str = Field(
+        default="127.0.0.1", description="Address `wiretrace serve` and gunicorn bind."
+    )
+    port: int = Field(default=8000, description="Port `wiretrace serve` and gunicorn listen on.")
+    web_processes: int = Field(
+        default=2, ge=1, description="gunicorn worker processes (docker-compose's web service)."
+    )
+    web_threads: int = Field(
+        default=8,
+        ge=1,
+        description="Threads per gunicorn process; a POST holds one while it waits for its job.",
+    )
+
+    # --- the crawler ---------------------------------------------------------
+    outlets_file: Path | None = Field(
+        default=None,
+        description="TOML file of the outlets to crawl (see outlets.example.toml). When set, "
+        "`wiretrace serve` starts the crawler too; `wiretrace crawl` reads it by default.",
+    )
+    crawl_contact_url: str = Field(
+        default="https://wiretrace.example/crawler",
+        description="Where site owners can read about the crawler or reach its operator; "
+        "sent in the User-Agent. Set it to your own page.",
+    )
+    crawl_min_delay_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="Least time between two requests to one host (robots.txt Crawl-delay "
+        "raises it). 0 turns politeness off, for local benchmarks only.",
+    )
+    crawl_concurrency: int = Field(
+        default=4, ge=1, le=64, description="Hosts fetched from at the same time."
+    )
+    crawl_connect_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Longest wait to connect to a host."
+    )
+    crawl_read_timeout_seconds: float = Field(
+        default=20.0, gt=0, description="Longest silence while reading a response."
+    )
+    crawl_total_timeout_seconds: float = Field(
+        default=60.0, gt=0, description="Longest one response may take in all (slow trickles)."
+    )
+    crawl_max_response_bytes: int = Field(
+        default=5 * 1024 * 1024,
+        ge=1024,
+        description="Largest response body read (after decompression); larger ones are refused.",
+    )
+    crawl_retries: int = Field(
+        default=3, ge=0, le=10, description="Retries of a request on network errors, 429 and 5xx."
+    )
+    crawl_backoff_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="First wait before a retry; doubles each time unless Retry-After says.",
+    )
+    crawl_max_retry_after_seconds: float = Field(
+        default=120.0,
+        ge=0,
+        description="Longest Retry-After waited for in place; a longer one defers the URL to "
+        "a later cycle.",
+    )
+    crawl_max_redirects: int = Field(default=5, ge=0, le=20, description="Redirects followed.")
+    crawl_allow_private_addresses: bool = Field(
+        default=False,
+        description="Allow URLs that resolve to private, loopback, link-local or other "
+        "non-public addresses. Off so a feed cannot make the crawler probe an internal "
+        "network; tests and the local demo turn it on.",
+    )
+    crawl_interval_seconds: float = Field(
+        default=900.0, gt=0, description="Crawl interval of an outlet that does not set its own."
+    )
+    crawl_robots_ttl_seconds: float = Field(
+        default=3600.0, ge=0, description="How long a host's robots.txt is trusted before refetch."
+    )
+    crawl_failure_retry_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        description="Wait before a failed page is tried again in a later cycle; doubles each time.",
+    )
+    crawl_max_failure_attempts: int = Field(
+        default=6, ge=1, description="Attempts at a failing page before the crawler gives it up."
+    )
+    crawl_max_entries_per_feed: int = Field(
+        default=500, ge=1, description="Most entries read from one feed or sitemap."
+    )
 
     @field_validator("api_key_hashes", "cors_origins", mode="before")
     @classmethod
@@ -248,6 +364,45 @@ class Settings(BaseSettings):
                 )
         return value
 
+    # --- editor pages --------------------------------------------------------
+    editor_token: SecretStr | None = Field(
+        default=None,
+        min_length=12,
+        description="Secret editors sign in with on the editor pages to mark matches "
+        "confirmed or false positive and to paste articles. Unset: nobody signs in and "
+        "review is off (pages and API). Needs WIRETRACE_SECRET_KEY.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        min_length=32,
+        description="Key that signs the editors' session cookies (e.g. `openssl rand -hex 32`); "
+        "the same in every web process.",
+    )
+    editor_pages_public: bool = Field(
+        default=True,
+        description="Whether the editor's read pages are open to anyone (true) or only to "
+        "signed-in editors (false, which needs WIRETRACE_EDITOR_TOKEN).",
+    )
+    editor_page_size: int = Field(
+        default=50, ge=5, le=500, description="Rows per page of the near-duplicates list."
+    )
+
+    @model_validator(mode="after")
+    def _editor_sign_in_is_complete(self) -> Settings:
+        """Half a sign-in configuration is refused at start, not discovered at sign-in."""
+        if self.editor_token is not None and self.secret_key is None:
+            raise ValueError("WIRETRACE_EDITOR_TOKEN needs WIRETRACE_SECRET_KEY to sign sessions")
+        if not self.editor_pages_public and self.editor_token is None:
+            raise ValueError(
+                "WIRETRACE_EDITOR_PAGES_PUBLIC=false needs WIRETRACE_EDITOR_TOKEN "
+                "(and WIRETRACE_SECRET_KEY) so that editors can sign in"
+            )
+        return self
+
+    @property
+    def review_enabled(self) -> bool:
+        return self.editor_token is not None and self.secret_key is not None
+
     @property
     def lsh_bands(self) -> int:
         return self.num_perm // self.lsh_rows
@@ -256,6 +411,7 @@ class Settings(BaseSettings):
         """The parameters that shape matching results, echoed in every origins record."""
         return {
             "shingle_size": self.shingle_size,
+            "candidate_shingle_size": self.candidate_shingle_size,
             "num_perm": self.num_perm,
             "lsh_bands": self.lsh_bands,
             "lsh_rows": self.lsh_rows,

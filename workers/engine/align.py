@@ -10,7 +10,6 @@ twice), the other's copy is paired with one occurrence only.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +19,8 @@ from workers.engine.document import Document
 
 # A shingle that occurs more often than this in one text is too common to seed.
 _MAX_SEED_REPEATS = 8
+# Similarity from which a passage counts as a near copy (see _similarity).
+_NEAR_COPY = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,31 +50,37 @@ class AlignedPassage:
 
 
 def _seed_runs(a: np.ndarray, b: np.ndarray, k: int) -> list[WordSpan]:
-    """Runs of consecutive shared shingles on one diagonal, as word spans."""
-    shared = np.intersect1d(a, b, assume_unique=False)
-    if shared.size == 0:
+    """Runs of consecutive shared shingles on one diagonal, as word spans.
+
+    Every pair ``(i, j)`` with ``a[i] == b[j]`` is a seed (unless the shingle
+    occurs more than ``_MAX_SEED_REPEATS`` times in ``b``); seeds on one
+    diagonal ``j - i`` at consecutive ``i`` form a run. Computed with sorting
+    and searching in numpy rather than a loop over seeds.
+    """
+    order = np.argsort(b, kind="stable")
+    b_sorted = b[order]
+    left = np.searchsorted(b_sorted, a, side="left")
+    counts = np.searchsorted(b_sorted, a, side="right") - left
+    seeded = np.flatnonzero((counts > 0) & (counts <= _MAX_SEED_REPEATS))
+    if seeded.size == 0:
         return []
-    positions: dict[int, list[int]] = defaultdict(list)
-    for j in np.flatnonzero(np.isin(b, shared)).tolist():
-        positions[int(b[j])].append(j)
-    runs: list[WordSpan] = []
-    open_runs: dict[int, tuple[int, int, int]] = {}  # diagonal -> (a_first, b_first, last_a)
-    for i in np.flatnonzero(np.isin(a, shared)).tolist():
-        js = positions[int(a[i])]
-        if len(js) > _MAX_SEED_REPEATS:
-            continue
-        for j in js:
-            diagonal = j - i
-            run = open_runs.get(diagonal)
-            if run is not None and run[2] == i - 1:
-                open_runs[diagonal] = (run[0], run[1], i)
-                continue
-            if run is not None:
-                runs.append(WordSpan(run[0], run[2] + k, run[1], run[1] + run[2] - run[0] + k))
-            open_runs[diagonal] = (i, j, i)
-    for a0, b0, last in open_runs.values():
-        runs.append(WordSpan(a0, last + k, b0, b0 + last - a0 + k))
-    return runs
+    per_seed = counts[seeded]
+    i = np.repeat(seeded, per_seed)
+    within = np.arange(i.size) - np.repeat(np.cumsum(per_seed) - per_seed, per_seed)
+    j = order[np.repeat(left[seeded], per_seed) + within]
+    diagonal = j - i
+    by_diagonal = np.lexsort((i, diagonal))
+    i, diagonal = i[by_diagonal], diagonal[by_diagonal]
+    starts = np.flatnonzero(
+        np.concatenate(([True], (diagonal[1:] != diagonal[:-1]) | (i[1:] != i[:-1] + 1)))
+    )
+    ends = np.concatenate((starts[1:], [i.size])) - 1
+    return [
+        WordSpan(a0, last + k, a0 + d, a0 + d + last - a0 + k)
+        for a0, last, d in zip(
+            i[starts].tolist(), i[ends].tolist(), diagonal[starts].tolist(), strict=True
+        )
+    ]
 
 
 def _merge_runs(runs: list[WordSpan], gap: int, k: int) -> list[WordSpan]:
@@ -148,6 +155,18 @@ def align_words(
     )
 
 
+def _similarity(a: str, b: str) -> float:
+    """Indel similarity of two aligned passages, exactly as rapidfuzz computes it.
+
+    Most aligned passages are near copies; with a cut-off rapidfuzz only
+    searches a band around the diagonal and answers several times faster,
+    returning the exact similarity whenever it reaches the cut-off (0 when not,
+    and then the full computation runs).
+    """
+    near = Indel.normalized_similarity(a, b, score_cutoff=_NEAR_COPY)
+    return near if near else Indel.normalized_similarity(a, b)
+
+
 def to_passages(a: Document, b: Document, spans: list[WordSpan]) -> list[AlignedPassage]:
     """Word spans as passages in original character offsets of both texts."""
     passages = []
@@ -163,7 +182,7 @@ def to_passages(a: Document, b: Document, spans: list[WordSpan]) -> list[Aligned
                 source_start=source_start,
                 source_end=source_end,
                 words=span.length,
-                similarity=round(Indel.normalized_similarity(a_norm, b_norm), 4),
+                similarity=round(_similarity(a_norm, b_norm), 4),
             )
         )
     return passages

@@ -15,6 +15,9 @@ def rank_candidates(hits: np.ndarray, limit: int) -> list[int]:
     number, the earliest indexed), at most ``limit``."""
     if hits.size == 0:
         return []
-    numbers, counts = np.unique(hits, return_counts=True)
+    ordered = np.sort(hits)
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    numbers = ordered[starts]
+    counts = np.diff(np.append(starts, ordered.size))
     order = np.lexsort((numbers, -counts))[:limit]
     return [int(n) for n in numbers[order]]

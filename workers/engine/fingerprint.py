@@ -46,6 +46,15 @@ def _fmix64(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> s)
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct ``values``: ``np.unique`` by sorting, which for a few hundred
+    integers is several times faster than the hashing ``np.unique`` does."""
+    ordered = np.sort(values)
+    if ordered.size < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
 def word_hashes(words: list[str]) -> np.ndarray:
     """64-bit hash of each word."""
     digest = xxhash.xxh3_64_intdigest
@@ -105,4 +114,4 @@ def band_keys(signatures: np.ndarray, rows: int) -> np.ndarray:
     h = np.broadcast_to(np.arange(1, bands + 1, dtype=np.uint64) * _MUL64, (n, bands)).copy()
     for j in range(rows):
         h = (h ^ sig[:, :, j]) * _MUL64
-    return np.unique(_fmix64(h).ravel())
+    return distinct(_fmix64(h).ravel())

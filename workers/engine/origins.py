@@ -159,7 +159,7 @@ def build_origins(
         copied: dict[Span, str | None] = {}
         for p, kind in zip(matched, kinds[source_id], strict=True):
             wire = None
-            if kind == "copy":
+            if kind == "copy" and p.counts_as_copy:  # not a reviewed false positive
                 wire = passage_wire(
                     (p.start, p.end), (p.source_start, p.source_end), credits, source_credits
                 )

@@ -221,16 +221,44 @@ def rewritten_spans(a: Document, b: Document, rules: RewriteRules) -> list[WordS
     ]
 
 
-def _unit_range(doc: Document, first_word: int, end_word: int) -> tuple[int, int]:
+@dataclass(frozen=True, slots=True)
+class _Box:
+    """A span with the units it reaches in each text, and whether a rewrite is in it."""
+
+    span: WordSpan
+    a_units: tuple[int, int]
+    b_units: tuple[int, int]
+    rewritten: bool
+
+    def near(self, other: _Box, gap: int) -> bool:
+        return all(
+            x[0] <= y[1] + gap and y[0] <= x[1] + gap
+            for x, y in ((self.a_units, other.a_units), (self.b_units, other.b_units))
+        )
+
+    def join(self, other: _Box) -> _Box:
+        p, q = self.span, other.span
+        return _Box(
+            WordSpan(
+                min(p.a_first, q.a_first),
+                max(p.a_end, q.a_end),
+                min(p.b_first, q.b_first),
+                max(p.b_end, q.b_end),
+            ),
+            (min(self.a_units[0], other.a_units[0]), max(self.a_units[1], other.a_units[1])),
+            (min(self.b_units[0], other.b_units[0]), max(self.b_units[1], other.b_units[1])),
+            True,
+        )
+
+
+def _unit_starts(doc: Document) -> np.ndarray:
+    return np.fromiter((s for s, _ in doc.units), dtype=np.int64, count=len(doc.units))
+
+
+def _units_of(starts: np.ndarray, first_word: int, end_word: int) -> tuple[int, int]:
     """Indices of the units holding the first and the last word of a span."""
-    starts = np.fromiter((s for s, _ in doc.units), dtype=np.int64, count=len(doc.units))
-    first = int(np.searchsorted(starts, first_word, side="right")) - 1
-    last = int(np.searchsorted(starts, end_word - 1, side="right")) - 1
-    return max(first, 0), max(last, 0)
-
-
-def _near(x: tuple[int, int], y: tuple[int, int], gap: int) -> bool:
-    return x[0] <= y[1] + gap and y[0] <= x[1] + gap
+    found = np.searchsorted(starts, [first_word, end_word - 1], side="right") - 1
+    return max(int(found[0]), 0), max(int(found[1]), 0)
 
 
 def join_rewrites(
@@ -240,30 +268,28 @@ def join_rewrites(
     in both texts: the exact runs inside a rewrite and its neighbouring rewrites are
     one passage. Exact runs far from any rewrite stay as they are (two copied
     paragraphs with the outlet's own text between them are two passages)."""
-    spans = [(s, True) for s in rewritten] + [(s, False) for s in exact]
-    merged = True
-    while merged:
-        merged = False
-        for x in range(len(spans)):
-            for y in range(x + 1, len(spans)):
-                (p, p_wide), (q, q_wide) = spans[x], spans[y]
-                if not (p_wide or q_wide):
-                    continue
-                if _near(
-                    _unit_range(a, p.a_first, p.a_end), _unit_range(a, q.a_first, q.a_end), gap
-                ) and _near(
-                    _unit_range(b, p.b_first, p.b_end), _unit_range(b, q.b_first, q.b_end), gap
-                ):
-                    joined = WordSpan(
-                        min(p.a_first, q.a_first),
-                        max(p.a_end, q.a_end),
-                        min(p.b_first, q.b_first),
-                        max(p.b_end, q.b_end),
-                    )
-                    spans[x] = (joined, True)
-                    del spans[y]
-                    merged = True
+    a_starts, b_starts = _unit_starts(a), _unit_starts(b)
+    boxes = [
+        _Box(
+            s,
+            _units_of(a_starts, s.a_first, s.a_end),
+            _units_of(b_starts, s.b_first, s.b_end),
+            wide,
+        )
+        for spans, wide in ((rewritten, True), (exact, False))
+        for s in spans
+    ]
+    joined = True
+    while joined:
+        joined = False
+        kept: list[_Box] = []
+        for box in sorted(boxes, key=lambda x: (x.a_units, x.b_units)):
+            for i, other in enumerate(kept):
+                if (box.rewritten or other.rewritten) and box.near(other, gap):
+                    kept[i] = other.join(box)
+                    joined = True
                     break
-            if merged:
-                break
-    return sorted((s for s, _ in spans), key=lambda s: s.a_first)
+            else:
+                kept.append(box)
+        boxes = kept
+    return sorted((box.span for box in boxes), key=lambda s: s.a_first)

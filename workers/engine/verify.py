@@ -14,7 +14,7 @@ from workers.engine.document import Document
 
 def shared_shingles(a: Document, b: Document) -> int:
     """Distinct shingles the two texts have in common (exact, not estimated)."""
-    return int(np.intersect1d(a.shingles, b.shingles).size)
+    return int(np.intersect1d(a.distinct_shingles, b.distinct_shingles, assume_unique=True).size)
 
 
 def is_verified(a: Document, b: Document, *, shingle_size: int, min_words: int) -> bool:

@@ -1,0 +1,67 @@
+"""The editor's web pages, server-rendered: Jinja templates, plain CSS, a little
+vanilla JavaScript, no build step.
+
+:func:`register` adds them to the app the factory builds. Templates live in
+``service/templates/editor/``, CSS and JavaScript in ``service/static/editor/``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask, Response, render_template
+from flask.typing import ResponseReturnValue
+
+from service.editor import auth, pages, review
+from workers.settings import Settings
+
+# Article text must never run: besides escaping every piece of it, the pages
+# forbid inline scripts, so markup that slipped through would stay inert.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+
+
+def when(value: float | datetime | None) -> str:
+    """A time as the pages show it, in UTC."""
+    if value is None:
+        return "undated"
+    moment = value if isinstance(value, datetime) else datetime.fromtimestamp(value, UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def percent(value: float) -> str:
+    return f"{value:.0%}"
+
+
+def register(app: Flask, settings: Settings) -> None:
+    """Add the editor's pages, its review endpoints and sign-in to ``app``."""
+    if settings.secret_key is not None:
+        app.secret_key = settings.secret_key.get_secret_value()
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    for blueprint in (pages.blueprint, auth.blueprint, review.form_blueprint, review.api_blueprint):
+        app.register_blueprint(blueprint)
+    app.add_template_filter(when)
+    app.add_template_filter(percent)
+    app.add_template_global(auth.signed_in_editor, "signed_in_editor")
+    app.add_template_global(auth.csrf_token, "csrf_token")
+    app.add_template_global(auth.review_enabled, "review_enabled")
+    app.jinja_env.globals["how_to_enable_review"] = auth.HOW_TO_ENABLE
+
+    @app.errorhandler(auth.PageError)
+    def _page_error(exc: auth.PageError) -> ResponseReturnValue:
+        return render_template("editor/error.html", status=exc.status, message=exc.message), (
+            exc.status
+        )
+
+    @app.after_request
+    def _protect_pages(response: Response) -> Response:
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+            response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response

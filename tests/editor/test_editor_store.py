@@ -1,0 +1,140 @@
+"""Clusters, listings and review marks in the real Redis, through the real pipeline."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import redis
+
+from tests.editor.newsroom import MUSEUM_DIGEST, newsroom
+from workers.clusters import ClusterQuery
+from workers.models import ArticleIn, Review
+from workers.pipeline import ingest, load_origins
+from workers.store import Store
+
+UNRELATED = (
+    "A new bakery opened on the corner of Mill Lane this week, selling rye loaves "
+    "and cinnamon buns to a queue of neighbours who had waited since dawn."
+)
+ALSO_UNRELATED = (
+    "The rowing club painted its boathouse green over the weekend and invited "
+    "anyone over sixteen to try a free lesson on the canal next Sunday."
+)
+
+
+def ingest_ids(store: Store, *ids: str) -> None:
+    articles = {a["id"]: a for a in newsroom()}
+    for article_id in ids:
+        ingest(store, ArticleIn.model_validate(articles[article_id]))
+
+
+def replace_text(store: Store, article_id: str, text: str) -> None:
+    article = next(a for a in newsroom() if a["id"] == article_id)
+    ingest(store, ArticleIn.model_validate({**article, "text": text}))
+
+
+def museum_cluster(store: Store) -> int:
+    total, clusters = store.list_clusters(ClusterQuery(terms=("telescope",)))
+    assert total == 1
+    return clusters[0]
+
+
+def test_a_replaced_article_leaves_its_clusters(
+    clean_store: Store, redis_client: redis.Redis
+) -> None:
+    store = clean_store
+    ingest_ids(store, "museum-times", "museum-digest", "museum-scraper")
+    cluster = museum_cluster(store)
+    members = store.cluster_members(cluster)
+    assert sorted(m.id for m in members.values()) == [
+        "museum-digest",
+        "museum-scraper",
+        "museum-times",
+    ]
+    (row,) = store.cluster_rows([cluster])
+    assert (row.origin.id, row.latest and row.latest.id, row.outlets) == (
+        "museum-times",
+        "museum-scraper",
+        3,
+    )
+
+    replace_text(store, "museum-scraper", UNRELATED)
+    assert sorted(m.id for m in store.cluster_members(cluster).values()) == [
+        "museum-digest",
+        "museum-times",
+    ]
+    (row,) = store.cluster_rows([cluster])
+    assert (row.latest and row.latest.id, row.outlets) == ("museum-digest", 2)
+    assert store.list_clusters(ClusterQuery(outlet="Aggregator Hub")) == (0, [])
+
+    replace_text(store, "museum-digest", ALSO_UNRELATED)
+    assert store.cluster_members(cluster) == {}
+    assert store.list_clusters(ClusterQuery(kinds=("copy", "quote", "boilerplate"))) == (0, [])
+    number = store.lookup("museum-times")
+    assert number is not None and store.memberships([number.number])[number.number] == []
+    leftovers = [
+        k for k in redis_client.scan_iter(match=f"{store.prefix}:*") if b":c:" in k or b":q:" in k
+    ]
+    assert leftovers == []
+
+
+def test_filtered_listings_agree_and_leave_no_scratch_keys(
+    clean_store: Store, redis_client: redis.Redis
+) -> None:
+    store = clean_store
+    ingest_ids(store, *(a["id"] for a in newsroom()))
+    everything = ClusterQuery(kinds=("copy", "quote", "boilerplate"))
+    total, all_clusters = store.list_clusters(everything)
+    assert total == 4
+    march_6 = datetime(2026, 3, 6, tzinfo=UTC).timestamp()
+    filtered = {
+        "outlet": ClusterQuery(outlet="Harbour Times", kinds=everything.kinds),
+        "since": ClusterQuery(since=march_6, kinds=everything.kinds),
+        "until": ClusterQuery(until=march_6, kinds=everything.kinds),
+        "wire": ClusterQuery(wire="AP"),
+        "terms": ClusterQuery(terms=("newsletter", "metro"), kinds=everything.kinds),
+    }
+    found = {name: store.list_clusters(query)[0] for name, query in filtered.items()}
+    assert found == {"outlet": 2, "since": 2, "until": 2, "wire": 1, "terms": 1}
+    by_outlets = store.list_clusters(
+        ClusterQuery(kinds=everything.kinds, sort="outlets", descending=False)
+    )[1]
+    counts = [row.outlets for row in store.cluster_rows(by_outlets)]
+    assert counts == sorted(counts) and sorted(by_outlets) == sorted(all_clusters)
+    second_page = store.list_clusters(ClusterQuery(kinds=everything.kinds, offset=2, limit=2))
+    assert second_page == (4, all_clusters[2:4])
+    assert list(redis_client.scan_iter(match=f"{store.prefix}:*tmp*")) == []
+
+
+def test_a_false_positive_mark_stops_counting_on_both_sides(clean_store: Store) -> None:
+    store = clean_store
+    ingest_ids(store, "museum-times", "museum-digest")
+    before = load_origins(store, "museum-digest")
+    assert before is not None and before.verdict == "wholly"
+    (passage,) = before.passages
+    digest, times = store.lookup("museum-digest"), store.lookup("museum-times")
+    assert digest is not None and times is not None
+    mark = Review(status="false_positive", note="a press release", by="Ed", at=datetime.now(UTC))
+
+    assert store.set_review(digest.number, times.number, (0, 5), mark) is None
+    marked = store.set_review(digest.number, times.number, (passage.start, passage.end), mark)
+    assert marked is not None and marked.review == mark
+
+    after = load_origins(store, "museum-digest")
+    assert after is not None and after.passages[0].review == mark
+    assert (after.reused_fraction, after.verdict) == (0.0, "non")
+    other = load_origins(store, "museum-times")
+    assert other is not None and other.passages[0].review == mark
+    assert other.reused_fraction == 0.0
+
+    store.set_review(digest.number, times.number, (passage.start, passage.end), None)
+    cleared = load_origins(store, "museum-digest")
+    assert cleared is not None and cleared.reused_fraction == before.reused_fraction
+
+    # New text replaces the passages, and the marks made on the old ones go with them.
+    store.set_review(digest.number, times.number, (passage.start, passage.end), mark)
+    replace_text(store, "museum-digest", "Updated this afternoon. " + MUSEUM_DIGEST)
+    renewed = load_origins(store, "museum-digest")
+    assert renewed is not None and renewed.passages
+    assert all(p.review is None for p in renewed.passages)
+    assert renewed.verdict == "wholly"

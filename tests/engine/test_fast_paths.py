@@ -1,0 +1,77 @@
+"""The engine's fast paths give exactly what their plain definitions give."""
+
+from __future__ import annotations
+
+import numpy as np
+from rapidfuzz.distance import Indel
+
+from workers.engine.align import _MAX_SEED_REPEATS, _seed_runs, _similarity
+from workers.engine.candidates import rank_candidates
+from workers.engine.fingerprint import distinct
+from workers.engine.segment import word_bounds, word_spans
+
+RNG = np.random.default_rng(20261121)
+
+
+def test_distinct_is_numpy_unique() -> None:
+    for size in (0, 1, 2, 50, 600):
+        values = RNG.integers(0, 40, size).astype(np.uint64)
+        assert distinct(values).tolist() == np.unique(values).tolist()
+
+
+def test_candidates_rank_by_band_hits_then_number() -> None:
+    for _ in range(50):
+        hits = RNG.integers(1, 30, RNG.integers(0, 120)).astype(np.uint32)
+        counts: dict[int, int] = {}
+        for n in hits.tolist():
+            counts[n] = counts.get(n, 0) + 1
+        expected = sorted(counts, key=lambda n: (-counts[n], n))[:7]
+        assert rank_candidates(hits, 7) == expected
+
+
+def _runs_by_definition(a: list[int], b: list[int], k: int) -> set[tuple[int, int, int, int]]:
+    """Maximal runs of seeds (i, j), a[i] == b[j], on one diagonal at consecutive i."""
+    seeds = {
+        (i, j)
+        for i, x in enumerate(a)
+        for j, y in enumerate(b)
+        if x == y and b.count(x) <= _MAX_SEED_REPEATS
+    }
+    runs = set()
+    for i, j in seeds:
+        if (i - 1, j - 1) in seeds:
+            continue
+        last = i
+        while (last + 1, j + last + 1 - i) in seeds:
+            last += 1
+        runs.add((i, last + k, j, j + last - i + k))
+    return runs
+
+
+def test_seed_runs_are_the_maximal_diagonal_runs() -> None:
+    for _ in range(200):
+        a = RNG.integers(0, 12, RNG.integers(1, 60)).astype(np.uint64)
+        b = RNG.integers(0, 12, RNG.integers(1, 60)).astype(np.uint64)
+        found = {(r.a_first, r.a_end, r.b_first, r.b_end) for r in _seed_runs(a, b, 4)}
+        assert found == _runs_by_definition(a.tolist(), b.tolist(), 4)
+
+
+def test_similarity_is_rapidfuzz_indel_similarity() -> None:
+    letters = np.array(list("abcdefgh "))
+    for _ in range(300):
+        a = "".join(RNG.choice(letters, RNG.integers(0, 200)))
+        edited = list(a)
+        for _ in range(int(RNG.integers(0, 40))):
+            if edited:
+                edited[int(RNG.integers(len(edited)))] = str(RNG.choice(letters))
+        b = "".join(edited)
+        assert _similarity(a, b) == Indel.normalized_similarity(a, b)
+
+
+def test_word_bounds_are_the_word_spans() -> None:
+    alphabet = np.array(list("ab Z9'.,-\n\"é"))
+    for _ in range(300):
+        text = "".join(RNG.choice(alphabet, RNG.integers(0, 80)))
+        for candidate in (text, text.replace("é", "e")):  # the array path and the regex path
+            starts, ends = word_bounds(candidate)
+            assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == word_spans(candidate)

@@ -1,0 +1,266 @@
+"""Clusters of near-duplicate passages, grown as articles are ingested.
+
+The editor's home page lists reuse by *cluster*: one row per passage that
+several articles share, however many pairwise matches say so. Deriving
+clusters on read would mean a connected-components pass over every stored
+match on every page view; instead each ingest decides, from what it just
+matched, which clusters the new article joins (this module, pure), and the
+store writes the joins in the same pipeline as the article.
+
+The rule: a passage the new article shares with article ``m`` belongs to the
+cluster that ``m``'s overlapping span already belongs to (same kind: copy,
+quote and boilerplate clusters stay apart); passages of the new article that
+overlap each other land in the same clusters; a passage whose matched span is
+in no cluster yet starts one, with both articles in it. A new article that
+bridges two existing clusters joins both rather than merging them (merging
+would rewrite every member of one; bridging is rare because every ingest is
+matched against every candidate carrying the text).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import regex
+from pydantic import BaseModel
+
+from workers.models import Kind, MatchedPassage, StoredArticle
+
+# A span joins a cluster when it overlaps the cluster's span by this share of the shorter.
+OVERLAP_SHARE = 0.5
+SNIPPET_CHARS = 240
+_WORD = regex.compile(r"[\p{L}\p{M}\p{N}]{2,}")
+_SPACE = regex.compile(r"\s+")
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A passage the new article shares with one matched article."""
+
+    other: int
+    span: Span
+    other_span: Span
+    kind: Kind
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Membership:
+    """An article's place in one cluster: its span and the cluster's kind."""
+
+    cluster: int
+    kind: Kind
+    span: Span
+
+
+class Member(BaseModel):
+    """What a cluster keeps about each article in it: enough to draw a row,
+    a timeline point or an outlet statistic without loading the article."""
+
+    id: str
+    kind: Kind
+    outlet: str | None = None
+    title: str | None = None
+    url: str | None = None
+    start: int
+    end: int
+    similarity: float
+    share: float
+    time: float
+    dated: bool
+    wire: list[str] = []
+    snippet: str
+
+
+@dataclass
+class Join:
+    """Article ``number`` joins ``cluster`` (negative: a new cluster, numbered
+    by the store) as ``member``."""
+
+    cluster: int
+    number: int
+    member: Member
+
+
+def overlaps(a: Span, b: Span) -> bool:
+    shared = min(a[1], b[1]) - max(a[0], b[0])
+    return shared > 0 and shared >= OVERLAP_SHARE * min(a[1] - a[0], b[1] - b[0])
+
+
+def hull(spans: Iterable[Span]) -> Span:
+    spans = list(spans)
+    return min(s for s, _ in spans), max(e for _, e in spans)
+
+
+def links_of(matches: Mapping[int, list[MatchedPassage]]) -> list[Link]:
+    """Every passage of the new article, with the article it is shared with."""
+    return [
+        Link(other, (p.start, p.end), (p.source_start, p.source_end), p.kind, p.similarity)
+        for other, passages in sorted(matches.items())
+        for p in passages
+    ]
+
+
+def group_links(links: list[Link]) -> list[list[Link]]:
+    """Links of one kind whose spans in the new article overlap, grouped (transitively)."""
+    parent = list(range(len(links)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(links):
+        for j in range(i):
+            b = links[j]
+            if a.kind == b.kind and overlaps(a.span, b.span):
+                parent[root(i)] = root(j)
+    groups: dict[int, list[Link]] = {}
+    for i, link in enumerate(links):
+        groups.setdefault(root(i), []).append(link)
+    return list(groups.values())
+
+
+def snippet(text: str, span: Span) -> str:
+    """The start of a passage, on one line."""
+    flat = _SPACE.sub(" ", text[span[0] : span[1]]).strip()
+    return flat if len(flat) <= SNIPPET_CHARS else flat[: SNIPPET_CHARS - 1].rstrip() + "…"
+
+
+def search_words(text: str) -> list[str]:
+    """Lower-cased words of two or more letters or digits, as the search box splits them."""
+    return [w.casefold() for w in _WORD.findall(text)]
+
+
+def url_term(url: str) -> str:
+    """The term an exact URL is indexed under."""
+    return "url:" + url.strip().casefold()
+
+
+def member_terms(member: Member) -> set[str]:
+    """What finds a cluster member in the search box: the words of its title, of
+    its passage's start (as the list shows it) and of its URL, and the URL whole.
+    Derived from the member record alone, so that taking a member out of the
+    index removes exactly what putting it in added."""
+    terms = set(search_words(member.snippet)) | set(search_words(member.title or ""))
+    if member.url:
+        terms.add(url_term(member.url))
+        terms.update(search_words(member.url))
+    return terms
+
+
+def member_of(
+    article: StoredArticle, span: Span, kind: Kind, similarity: float, now: float
+) -> Member:
+    return Member(
+        id=article.id,
+        kind=kind,
+        outlet=article.outlet,
+        title=article.title,
+        url=article.url,
+        start=span[0],
+        end=span[1],
+        similarity=round(similarity, 4),
+        share=round((span[1] - span[0]) / max(1, len(article.text)), 4),
+        time=article.published_at.timestamp() if article.published_at else now,
+        dated=article.published_at is not None,
+        wire=list(article.wire),
+        snippet=snippet(article.text, span),
+    )
+
+
+def plan_joins(
+    number: int,
+    article: StoredArticle,
+    matches: Mapping[int, list[MatchedPassage]],
+    others: Mapping[int, StoredArticle],
+    memberships: Mapping[int, list[Membership]],
+    now: float,
+) -> list[Join]:
+    """The cluster joins that ingesting ``article`` (as ``number``) makes.
+
+    ``matches`` are its passages with each matched article, ``others`` those
+    articles, ``memberships`` their current places in clusters. New clusters
+    get negative placeholder numbers (-1, -2, ...) for the store to replace.
+    """
+    joins: dict[tuple[int, int], Join] = {}
+    new_clusters = 0
+
+    def join(cluster: int, n: int, source: StoredArticle, span: Span, link: Link) -> None:
+        """Add (or widen) article ``n``'s member in ``cluster``."""
+        similarity = link.similarity
+        known = [m.span for m in memberships.get(n, []) if m.cluster == cluster]
+        if (cluster, n) in joins:
+            old = joins[cluster, n].member
+            known.append((old.start, old.end))
+            similarity = max(similarity, old.similarity)
+        span = hull([span, *known])
+        member = member_of(source, span, link.kind, similarity, now)
+        joins[cluster, n] = Join(cluster, n, member)
+
+    for group in group_links(links_of(matches)):
+        kind = group[0].kind
+        found = {
+            link.other: {
+                m.cluster
+                for m in memberships.get(link.other, [])
+                if m.kind == kind and overlaps(m.span, link.other_span)
+            }
+            for link in group
+        }
+        targets = sorted(set().union(*found.values()))
+        if not targets:
+            new_clusters += 1
+            targets = [-new_clusters]
+        for target in targets:
+            for link in group:
+                join(target, number, article, link.span, link)
+        for link in group:
+            if link.other in others and not found[link.other] & set(targets):
+                join(targets[0], link.other, others[link.other], link.other_span, link)
+    return list(joins.values())
+
+
+SortKey = Literal["time", "outlets", "similarity", "share"]
+KINDS: tuple[Kind, ...] = ("copy", "quote", "boilerplate")
+
+
+@dataclass(frozen=True)
+class ClusterQuery:
+    """A page of the near-duplicates list: filters, order and position.
+
+    ``terms`` must all be present (see :func:`member_terms`); ``since`` and
+    ``until`` bound the cluster's latest time (epoch seconds, inclusive);
+    ``min_similarity`` asks for at least one copy that close.
+    """
+
+    kinds: tuple[Kind, ...] = ("copy",)
+    outlet: str | None = None
+    wire: str | None = None
+    since: float | None = None
+    until: float | None = None
+    min_similarity: float | None = None
+    terms: tuple[str, ...] = ()
+    sort: SortKey = "time"
+    descending: bool = True
+    offset: int = 0
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class ClusterRow:
+    """One row of the list: a cluster with its origin and its latest copier."""
+
+    cluster: int
+    kind: Kind
+    articles: int
+    outlets: int
+    similarity: float
+    share: float
+    origin: Member
+    latest: Member | None

@@ -1,0 +1,67 @@
+"""Running the crawler in a process: its reporter, its stop signal, its store."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from workers.crawler.crawl import Crawler
+from workers.crawler.outlets import Outlet
+from workers.crawler.report import LiveReporter, LogReporter, Reporter, logger
+from workers.queue import connect, ingest_queue
+from workers.redis_server import resolve_redis_url
+from workers.settings import Settings
+from workers.store import Store
+
+
+def make_reporter(json_logs: bool) -> Reporter:
+    """A live panel on a terminal, JSON log lines otherwise (or when asked)."""
+    if not json_logs and sys.stderr.isatty():
+        return LiveReporter()
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    return LogReporter()
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """An event set by SIGINT or SIGTERM, so the crawler finishes what it is doing
+    (requests are bounded by their timeouts) and stops."""
+    stop = threading.Event()
+    previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def redis_url(settings: Settings) -> str:
+    """The Redis URL to use, starting the embedded server if none is configured."""
+    url, _ = resolve_redis_url(settings.redis_url, settings.data_dir)
+    return url
+
+
+def run_crawl(
+    settings: Settings, outlets: list[Outlet], *, once: bool, reporter: Reporter
+) -> Reporter:
+    """Crawl ``outlets`` once or until SIGINT/SIGTERM; returns the reporter (its counts)."""
+    connection = connect(settings)
+    store = Store(connection, settings)
+    with stop_on_signals() as stop, reporter:
+        crawler = Crawler(
+            store, ingest_queue(connection, settings), settings, outlets, reporter, stop
+        )
+        try:
+            crawler.run_cycle() if once else crawler.run_forever()
+        finally:
+            crawler.close()
+    return reporter
