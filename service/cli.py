@@ -42,6 +42,10 @@ def _worker_command() -> list[str]:
     return [sys.executable, "-m", "service.cli", "worker"]
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 @cli.command()
 @click.option("--host", default=None, help="Address to bind (default: WIRETRACE_HOST).")
 @click.option("--port", default=None, type=int, help="Port (default: WIRETRACE_PORT).")
@@ -53,6 +57,9 @@ def serve(host: str | None, port: int | None, n_workers: int) -> None:
     from service import create_app
 
     settings = get_settings()
+    # SIGTERM (docker stop, systemd, kill) shuts down as cleanly as Ctrl-C: the
+    # workers, the crawler and the embedded Redis this process started go too.
+    signal.signal(signal.SIGTERM, _interrupt)
     url, embedded = resolve_redis_url(settings.redis_url, settings.data_dir)
     env = {**os.environ, "REDIS_URL": url}
     workers = [subprocess.Popen(_worker_command(), env=env) for _ in range(n_workers)]

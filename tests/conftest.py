@@ -78,6 +78,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "WIRETRACE_KEY_PREFIX": settings.key_prefix,
         "WIRETRACE_QUEUE_NAME": settings.queue_name,
         "WIRETRACE_API_KEY_HASHES": ",".join(settings.api_key_hashes),
+        "WIRETRACE_STORE_REDIS_URL": settings.store_redis_url or "",
     }
 
 

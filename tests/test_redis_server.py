@@ -39,3 +39,23 @@ def test_long_data_dir_gets_a_short_socket(tmp_path: Path) -> None:
         assert redis.Redis.from_url(server.url).ping()
     finally:
         server.stop()
+
+
+def _start_and_report(data_dir: str) -> bool:
+    """Run in a child process: whether this process started the server."""
+    _, server = resolve_redis_url(None, Path(data_dir))
+    return server is not None
+
+
+def test_processes_starting_together_share_one_server(tmp_path: Path) -> None:
+    import multiprocessing
+    import signal
+
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        started = pool.map(_start_and_report, [str(tmp_path)] * 4)
+    pid = int((tmp_path / "redis.pid").read_text())
+    try:
+        assert started.count(True) == 1
+        assert EmbeddedRedis(tmp_path).start().process is None  # found, not started again
+    finally:
+        os.kill(pid, signal.SIGTERM)

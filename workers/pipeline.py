@@ -115,13 +115,12 @@ def index_article(
     settings = store.settings
     check_limits(article, settings)
     digest = content_hash(article.text)
-    ref = store.lookup(article.id)
-    if ref is not None and ref.content_hash == digest and not force:
+    number, fresh = store.resolve(article.id)
+    if not fresh and not force and store.stored_hash(number) == digest:
         return None
-    number = ref.number if ref is not None else store.allocate(article.id)
 
     prepared = cache.prepare(article.text, digest, article.outlet, settings)
-    hits = store.index_and_query(number, article_bands(prepared, settings))
+    hits = store.index_and_query(number, article_bands(prepared, settings), fresh=fresh)
     candidates = store.load_articles(
         rank_candidates(hits, settings.max_candidates), known_text=cache.text
     )
@@ -138,7 +137,7 @@ def index_article(
     stored = StoredArticle(
         **article.model_dump(), content_hash=digest, wire=wire_credits(article.text)
     )
-    store.save_article(number, stored, matches, candidates)
+    store.save_article(number, stored, matches, candidates, fresh=fresh)
     return Indexed(stored, matches, {n: candidates[n] for n in matches})
 
 

@@ -9,7 +9,9 @@ shares that one server: the first starts it, the others find its socket.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
 import subprocess
 import tempfile
 import time
@@ -75,15 +77,40 @@ class EmbeddedRedis:
         if not self.socket.exists():
             return False
         try:
-            return bool(redis.Redis(unix_socket_path=str(self.socket)).ping())
-        except (redis.ConnectionError, OSError):
+            client = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=5)
+            return bool(client.ping())
+        except (redis.ConnectionError, redis.TimeoutError, OSError):
             return False
 
-    def start(self, timeout: float = 10.0) -> EmbeddedRedis:
+    def _running_pid(self) -> int | None:
+        """The pid of a live server recorded for this data directory, if any.
+
+        A server that is still loading its append-only file does not answer
+        PING yet; its pid file tells that it is there all the same, so a second
+        server is never started on the same files.
+        """
+        try:
+            pid = int((self.data_dir / "redis.pid").read_text().strip())
+            os.kill(pid, 0)
+        except (OSError, ValueError):
+            return None
+        return pid
+
+    def start(self, timeout: float = 30.0) -> EmbeddedRedis:
         """Start the server unless one already serves this data directory."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        if self.is_up():
-            return self
+        # One starter at a time per data directory: processes started together
+        # (web, workers, crawler) must end up sharing one server.
+        with (self.data_dir / "redis.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if self._running_pid() is not None:
+                self._wait_until_up(timeout)
+                return self
+            self._spawn()
+            self._wait_until_up(timeout)
+        return self
+
+    def _spawn(self) -> None:
         self.socket.unlink(missing_ok=True)
         config = self.data_dir / "redis.conf"
         config.write_text(_SERVER_CONFIG.format(socket=self.socket, data_dir=self.data_dir))
@@ -93,11 +120,13 @@ class EmbeddedRedis:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
+
+    def _wait_until_up(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.is_up():
-                return self
-            if self.process.poll() is not None:
+                return
+            if self.process is not None and self.process.poll() is not None:
                 log = self.data_dir / "redis.log"
                 detail = log.read_text()[-2000:] if log.exists() else ""
                 raise RuntimeError(f"embedded Redis exited at start:\n{detail}")
@@ -116,7 +145,6 @@ def resolve_redis_url(redis_url: str | None, data_dir: Path) -> tuple[str, Embed
     """The URL to use, starting the embedded server when none is configured."""
     if redis_url:
         return redis_url, None
-    server = EmbeddedRedis(Path(data_dir))
-    if server.is_up():
-        return server.url, None  # another wiretrace process owns it
-    return server.start().url, server
+    server = EmbeddedRedis(Path(data_dir)).start()
+    # Only the process that started the server stops it.
+    return server.url, server if server.process is not None else None

@@ -19,7 +19,7 @@ import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from rq import Queue, Worker
+from rq import Queue, SimpleWorker, Worker
 from rq.exceptions import InvalidJobOperation, NoSuchJobError, SchedulerNotFound
 from rq.executions import Execution
 from rq.job import Job
@@ -126,7 +126,8 @@ def run_worker(settings: Settings, burst: bool = False) -> None:
     recovered = recover_abandoned(queue)
     if recovered:
         log_event(log, "recovered jobs of dead workers", jobs=recovered)
-    worker = Worker(
+    worker_class = Worker if settings.worker_fork else SimpleWorker
+    worker = worker_class(
         [queue],
         connection=connection,
         worker_ttl=settings.worker_ttl_seconds,

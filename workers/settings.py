@@ -28,6 +28,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("REDIS_URL", "WIRETRACE_REDIS_URL"),
         description="Redis server to use. Unset: wiretrace starts its own embedded server.",
     )
+    store_redis_url: str | None = Field(
+        default=None,
+        description="Redis for the store (articles, passages, the LSH index) when it is not "
+        "the queue's: a standalone server or any one node of a Redis Cluster (detected). "
+        "Unset: the store lives in REDIS_URL with the queue.",
+    )
     data_dir: Path = Field(
         default=Path("data"),
         description="Where the embedded Redis keeps its snapshot and append-only file.",
@@ -136,6 +142,13 @@ class Settings(BaseSettings):
     job_timeout_seconds: int = Field(default=120, description="Hard limit of one ingest job.")
     result_ttl_seconds: int = Field(default=3600, description="How long job results are kept.")
 
+    worker_fork: bool = Field(
+        default=False,
+        description="Run each job in a forked child (RQ's Worker: a job that crashes its "
+        "process cannot take the worker down, at a few milliseconds per job) instead of in the "
+        "worker process itself (RQ's SimpleWorker, the default: no fork per job, and the cache "
+        "of prepared texts stays warm; job timeouts are enforced either way).",
+    )
     worker_monitoring_seconds: int = Field(
         default=10,
         ge=1,

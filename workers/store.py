@@ -8,38 +8,38 @@ Cluster slot.
 =================================  ==========================================
 key                                what it holds
 =================================  ==========================================
-``wt:1:seq``                       last article number handed out
-``wt:1:ids``                       hash: article id -> article number
-``wt:1:recent``                    sorted set: article number by ingest time
-``wt:1:index``                     hash: the engine settings the index was built with
-``wt:1:a:{n}``                     hash: article ``n`` (text zlib-compressed, metadata)
-``wt:1:m:{n}``                     hash: other article number -> JSON passages shared
-``wt:1:x:{g}:<bucket>``            hash: LSH band -> packed uint32 article numbers
-``wt:1:v:{n}``                     list: ids of article ``n``'s earlier versions, oldest first
-``wt:1:{crawl}:feeds``             hash: feed/sitemap URL -> JSON FeedState (validators)
-``wt:1:{crawl}:due``               sorted set: outlet name by when it is next crawled
-``wt:1:{crawl}:seen``              hash: page URL -> JSON SeenPage (article id, stamps)
-``wt:1:{crawl}:failed``            hash: URL -> JSON CrawlFailure (reason, attempts)
-``wt:1:{crawl}:retry``             sorted set: failed page URL by when to try it again
-``wt:1:ac:{n}``                    hash: cluster number -> "kind start end", article ``n``'s
+``wt:2:{ids}:seq``                 last article number handed out
+``wt:2:{ids}``                     hash: article id -> article number
+``wt:2:recent``                    sorted set: article number by ingest time
+``wt:2:index``                     hash: the engine settings the index was built with
+``wt:2:a:{n}``                     hash: article ``n`` (text zlib-compressed, metadata)
+``wt:2:m:{n}``                     hash: other article number -> JSON passages shared
+``wt:2:x:{g}:<bucket>``            hash: LSH band -> packed uint32 article numbers
+``wt:2:v:{n}``                     list: ids of article ``n``'s earlier versions, oldest first
+``wt:2:{crawl}:feeds``             hash: feed/sitemap URL -> JSON FeedState (validators)
+``wt:2:{crawl}:due``               sorted set: outlet name by when it is next crawled
+``wt:2:{crawl}:seen``              hash: page URL -> JSON SeenPage (article id, stamps)
+``wt:2:{crawl}:failed``            hash: URL -> JSON CrawlFailure (reason, attempts)
+``wt:2:{crawl}:retry``             sorted set: failed page URL by when to try it again
+``wt:2:ac:{n}``                    hash: cluster number -> "kind start end", article ``n``'s
                                    place in each cluster of shared passages
-``wt:1:c:{c<k>}:m``                hash: article number -> JSON member of cluster ``k``
+``wt:2:c:{c<k>}:m``                hash: article number -> JSON member of cluster ``k``
                                    (outlet, span, time, similarity, share, snippet)
-``wt:1:c:{c<k>}:t``                sorted set: cluster ``k``'s article numbers by time
+``wt:2:c:{c<k>}:t``                sorted set: cluster ``k``'s article numbers by time
                                    (earliest: the origin; latest: the last copier)
-``wt:1:c:{c<k>}:o``                set: outlets in cluster ``k``
-``wt:1:{cl}:seq``                  last cluster number handed out
-``wt:1:{cl}:t`` / ``:n`` / ``:s``  sorted sets: cluster by latest time / number of
-``wt:1:{cl}:f``                    outlets / best similarity / largest share of an article
-``wt:1:{cl}:k:<kind>``             sorted set: clusters of a kind by latest time
-``wt:1:{cl}:o:<outlet>``           sorted set: clusters an outlet is in, by latest time
-``wt:1:{cl}:w:<wire>``             sorted set: clusters carrying a wire's copy, by latest time
-``wt:1:{cl}:q:<term>``             set: clusters with the word in a title, URL or passage start
-``wt:1:{cl}:outlets`` / ``:wires`` sorted sets: outlets / wires seen in clusters, by latest time
-``wt:1:{cl}:tmp:<token>``          scratch of one filtered listing, deleted in the same call
-``wt:1:rate:<key id>:<window>``    writes one API key made in one rate-limit
+``wt:2:c:{c<k>}:o``                set: outlets in cluster ``k``
+``wt:2:{cl}:seq``                  last cluster number handed out
+``wt:2:{cl}:t`` / ``:n`` / ``:s``  sorted sets: cluster by latest time / number of
+``wt:2:{cl}:f``                    outlets / best similarity / largest share of an article
+``wt:2:{cl}:k:<kind>``             sorted set: clusters of a kind by latest time
+``wt:2:{cl}:o:<outlet>``           sorted set: clusters an outlet is in, by latest time
+``wt:2:{cl}:w:<wire>``             sorted set: clusters carrying a wire's copy, by latest time
+``wt:2:{cl}:q:<term>``             set: clusters with the word in a title, URL or passage start
+``wt:2:{cl}:outlets`` / ``:wires`` sorted sets: outlets / wires seen in clusters, by latest time
+``wt:2:{cl}:tmp:<token>``          scratch of one filtered listing, deleted in the same call
+``wt:2:rate:<key id>:<window>``    writes one API key made in one rate-limit
                                    window (expires with the window)
-``wt:1:stats:<name>``              hash: counters the metrics read (e.g. ingest
+``wt:2:stats:<name>``              hash: counters the metrics read (e.g. ingest
                                    jobs by outcome, duration histogram buckets)
 =================================  ==========================================
 
@@ -78,6 +78,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import numpy as np
@@ -100,42 +101,60 @@ from workers.crawler.state import CrawlFailure, FeedState, SeenPage
 from workers.models import MatchedPassage, Review, StoredArticle
 from workers.settings import Settings
 
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 _R = TypeVar("_R", bound=BaseModel)
 # Index keys are grouped under this many hash tags; one script call per group
 # on a Redis Cluster, one call in all otherwise.
 _INDEX_TAG_GROUPS = 64
 
-_INDEX_AND_QUERY = """
-local id = ARGV[1]
-local cap = tonumber(ARGV[2])
+# The band scripts take one bucket key per band (KEYS) and, after the article's
+# 4-byte member (ARGV[1]), the band's field in its bucket (ARGV[i + 1]): the band
+# key's top 31 bits, an integer a listpack keeps in 4 bytes.
+_HAS_MEMBER = """
+local function has_member(postings, id)
+  local at = string.find(postings, id, 1, true)
+  while at do
+    if at % 4 == 1 then return true end
+    at = string.find(postings, id, at + 1, true)
+  end
+  return false
+end
+"""
+
+# Add ARGV[1] to each band's postings and return what the bands held before,
+# concatenated. The last two ARGV: the postings cap in bytes, and '1' when the
+# member is new to the index (so it cannot be in any postings yet).
+_INDEX_AND_QUERY = (
+    _HAS_MEMBER
+    + """
+local id, fresh = ARGV[1], ARGV[#ARGV] == '1'
+local cap = tonumber(ARGV[#ARGV - 1])
 local found = {}
 for i, key in ipairs(KEYS) do
-  local field = ARGV[i + 2]
+  local field = ARGV[i + 1]
   local cur = redis.call('HGET', key, field)
-  if cur then
+  if not cur then
+    redis.call('HSET', key, field, id)
+  else
     found[#found + 1] = cur
-    local present = false
-    for pos = 1, #cur, 4 do
-      if string.sub(cur, pos, pos + 3) == id then present = true break end
-    end
-    if not present then
+    if fresh or not has_member(cur, id) then
       if #cur >= cap then cur = string.sub(cur, #cur - cap + 5) end
       redis.call('HSET', key, field, cur .. id)
     end
-  else
-    redis.call('HSET', key, field, id)
   end
 end
-return found
+return table.concat(found)
 """
+)
 
-_UNINDEX = """
+_UNINDEX = (
+    _HAS_MEMBER
+    + """
 local id = ARGV[1]
 for i, key in ipairs(KEYS) do
   local field = ARGV[i + 1]
   local cur = redis.call('HGET', key, field)
-  if cur then
+  if cur and has_member(cur, id) then
     local kept = {}
     for pos = 1, #cur, 4 do
       local member = string.sub(cur, pos, pos + 3)
@@ -149,6 +168,17 @@ for i, key in ipairs(KEYS) do
   end
 end
 return 0
+"""
+)
+
+# An article's number: the one it has, or the next one, handed out atomically.
+# Returns {number, 1 if new}. ``ids`` and ``seq`` share a hash tag.
+_RESOLVE = """
+local number = redis.call('HGET', KEYS[1], ARGV[1])
+if number then return {tonumber(number), 0} end
+number = redis.call('INCR', KEYS[2])
+redis.call('HSET', KEYS[1], ARGV[1], number)
+return {number, 1}
 """
 
 _ARTICLE_FIELDS = (
@@ -182,6 +212,41 @@ def index_fingerprint(settings: Settings) -> dict[str, str]:
     }
 
 
+def _run_on_cluster_nodes(
+    cluster: RedisCluster, script: Script, calls: list[tuple[list[str], list[Any]]]
+) -> list[Any]:
+    """Run ``script`` once per ``(keys, args)`` call, each call's keys in one slot.
+
+    redis-py will not pipeline scripts on a cluster, and one call after the
+    other would be one round trip per hash-tag group; so the calls are sent as
+    one pipeline per master, to the master serving their slot.
+    """
+    by_node: dict[str, tuple[redis.Redis, list[int]]] = {}
+    for position, (keys, _) in enumerate(calls):
+        node = cluster.get_node_from_key(keys[0])
+        by_node.setdefault(node.name, (node.redis_connection, []))[1].append(position)
+    answers: list[Any] = [None] * len(calls)
+    for connection, positions in by_node.values():
+        pipe = connection.pipeline(transaction=False)
+        for position in positions:
+            keys, args = calls[position]
+            script(keys=keys, args=args, client=pipe)
+        for position, answer in zip(positions, pipe.execute(), strict=True):
+            answers[position] = answer
+    return answers
+
+
+@lru_cache(maxsize=4)
+def store_client(url: str) -> redis.Redis | RedisCluster:
+    """A client of the store's own Redis, shared by the process: a Redis Cluster
+    client when the server at ``url`` says it is a cluster node."""
+    probe = redis.Redis.from_url(url)
+    if probe.info("cluster").get("cluster_enabled"):
+        probe.close()
+        return RedisCluster.from_url(url)
+    return probe
+
+
 class IndexMismatchError(RuntimeError):
     """The Redis index was built with other engine settings."""
 
@@ -196,11 +261,16 @@ class Store:
     """Reads and writes of articles, matches and the LSH index."""
 
     def __init__(self, client: redis.Redis | RedisCluster, settings: Settings) -> None:
+        """A store on ``client`` (the queue's Redis), or on ``settings.store_redis_url``
+        when one is set: every process then finds the store in the same place."""
+        if settings.store_redis_url:
+            client = store_client(settings.store_redis_url)
         self.client = client
         self.settings = settings
         self.prefix = f"{settings.key_prefix}:{LAYOUT_VERSION}"
         self.is_cluster = isinstance(client, RedisCluster)
         self._index_script = client.register_script(_INDEX_AND_QUERY)
+        self._resolve_script = client.register_script(_RESOLVE)
         self._unindex_script = client.register_script(_UNINDEX)
 
     # --- key layout ------------------------------------------------------------
@@ -215,6 +285,12 @@ class Store:
 
     def _bucket_key(self, bucket: int) -> str:
         return self._key("x", f"{{{bucket % _INDEX_TAG_GROUPS}}}", bucket)
+
+    def _ids_key(self) -> str:
+        return self._key("{ids}")
+
+    def _seq_key(self) -> str:
+        return self._key("{ids}", "seq")  # one slot with the ids: numbered in one script
 
     def versions_key(self, number: int) -> str:
         return self._key("v", f"{{{number}}}")
@@ -241,64 +317,76 @@ class Store:
 
     # --- article numbers -----------------------------------------------------
     def lookup(self, article_id: str) -> ArticleRef | None:
-        raw = self.client.hget(self._key("ids"), article_id)
+        raw = self.client.hget(self._ids_key(), article_id)
         if raw is None:
             return None
         number = int(raw)
-        stored_hash = self.client.hget(self.article_key(number), "content_hash")
-        return ArticleRef(number, _str(stored_hash) if stored_hash else None)
+        return ArticleRef(number, self.stored_hash(number))
 
     def allocate(self, article_id: str) -> int:
         """The article's number, handing out a new one on first sight."""
-        existing = self.client.hget(self._key("ids"), article_id)
-        if existing is not None:
-            return int(existing)
-        number = int(self.client.incr(self._key("seq")))
-        if not self.client.hsetnx(self._key("ids"), article_id, number):
-            return int(self.client.hget(self._key("ids"), article_id) or number)
-        return number
+        return self.resolve(article_id)[0]
+
+    def resolve(self, article_id: str) -> tuple[int, bool]:
+        """The article's number and whether it was handed out just now, in one
+        round trip."""
+        number, new = self._resolve_script(
+            keys=[self._ids_key(), self._seq_key()], args=[article_id]
+        )
+        return int(number), bool(new)
+
+    def stored_hash(self, number: int) -> str | None:
+        """Content hash of the text stored as article ``number`` (None: none stored)."""
+        raw = self.client.hget(self.article_key(number), "content_hash")
+        return _str(raw) if raw else None
 
     def count(self) -> int:
-        return int(self.client.hlen(self._key("ids")))
+        return int(self.client.hlen(self._ids_key()))
 
     # --- LSH index -----------------------------------------------------------
-    def index_and_query(self, number: int, band_keys: np.ndarray) -> np.ndarray:
+    def index_and_query(
+        self, number: int, band_keys: np.ndarray, *, fresh: bool = False
+    ) -> np.ndarray:
         """Add article ``number`` under each band; return the article numbers
-        already there (one entry per shared band, so counts are band hits)."""
+        already there (one entry per shared band, so counts are band hits).
+        ``fresh``: the number was just handed out, so it is in no postings yet."""
         if band_keys.size == 0:
             return np.empty(0, dtype=np.uint32)
         member = int(number).to_bytes(4, "little")
         cap = str(self.settings.posting_cap * 4)
-        parts = self._run_per_tag_group(self._index_script, band_keys, [member, cap])
-        hits = np.frombuffer(b"".join(b"".join(part) for part in parts), dtype="<u4")
+        parts = self._run_per_tag_group(
+            self._index_script, band_keys, member, [cap, "1" if fresh else "0"]
+        )
+        hits = np.frombuffer(b"".join(parts), dtype="<u4")
         return hits[hits != number]
 
     def unindex(self, number: int, band_keys: np.ndarray) -> None:
         """Remove article ``number`` from the postings of each band."""
         if band_keys.size:
             member = int(number).to_bytes(4, "little")
-            self._run_per_tag_group(self._unindex_script, band_keys, [member])
+            self._run_per_tag_group(self._unindex_script, band_keys, member, [])
 
     def _run_per_tag_group(
-        self, script: Script, band_keys: np.ndarray, leading_args: list[bytes | str]
+        self, script: Script, band_keys: np.ndarray, member: bytes, extra_args: list[str]
     ) -> list[Any]:
         """Run a band script over ``band_keys``: one call per hash-tag group on a
         Redis Cluster, one call in all otherwise. Returns each call's answer."""
         buckets = (band_keys % np.uint64(self.settings.index_buckets)).tolist()
-        fields = (band_keys >> np.uint64(32)).tolist()
+        fields = (band_keys >> np.uint64(33)).tolist()
         groups: dict[int, tuple[list[str], list[int]]] = {}
         for bucket, field in zip(buckets, fields, strict=True):
             group = bucket % _INDEX_TAG_GROUPS if self.is_cluster else 0
             keys, args = groups.setdefault(group, ([], []))
             keys.append(self._bucket_key(bucket))
             args.append(field)
-        if len(groups) == 1:
-            keys, args = next(iter(groups.values()))
-            return [script(keys=keys, args=[*leading_args, *args])]
-        pipe = self.client.pipeline(transaction=False)
-        for keys, args in groups.values():
-            script(keys=keys, args=[*leading_args, *args], client=pipe)
-        return list(pipe.execute())
+        calls: list[tuple[list[str], list[Any]]] = [
+            (keys, [member, *fields_of_group, *extra_args])
+            for keys, fields_of_group in groups.values()
+        ]
+        if not isinstance(self.client, RedisCluster):
+            (only_keys, only_args), *_ = calls
+            return [script(keys=only_keys, args=only_args)]
+        return _run_on_cluster_nodes(self.client, script, calls)
 
     # --- articles ------------------------------------------------------------
     def load_articles(
@@ -357,17 +445,24 @@ class Store:
         article: StoredArticle,
         matches: Mapping[int, tuple[list[MatchedPassage], list[MatchedPassage]]],
         sources: Mapping[int, StoredArticle] | None = None,
+        *,
+        fresh: bool = False,
     ) -> None:
         """Write an article and its matches, both directions, and the clusters it
         joins, in one transaction (per slot on a Redis Cluster). Replaces what the
         article had before. ``sources`` are the matched articles, needed to put
-        them into new clusters with it."""
-        previous = [int(other) for other in self.client.hkeys(self.matches_key(number))]
-        joins = self._plan_cluster_joins(number, article, matches, sources or {})
+        them into new clusters with it.
+
+        ``fresh``: the article's number was handed out for this ingest, so it
+        had nothing to replace; what other articles ingested meanwhile wrote
+        about it (they found it in the index) is kept, not read and dropped."""
+        previous = [] if fresh else [int(n) for n in self.client.hkeys(self.matches_key(number))]
+        joins = self._plan_cluster_joins(number, article, matches, sources or {}, fresh=fresh)
         pipe = self.client.pipeline(transaction=not self.is_cluster)
         for other in previous:
             pipe.hdel(self.matches_key(other), str(number))
-        pipe.delete(self.matches_key(number))
+        if not fresh:
+            pipe.delete(self.matches_key(number))
         pipe.hset(self.article_key(number), mapping=_encode_article(article))  # type: ignore[arg-type]
         for other, (forward, backward) in matches.items():
             pipe.hset(self.matches_key(number), str(other), _encode_passages(forward))
@@ -390,7 +485,7 @@ class Store:
         self.leave_clusters(number)
         others = [int(other) for other in self.client.hkeys(self.matches_key(number))]
         pipe = self.client.pipeline(transaction=not self.is_cluster)
-        pipe.hdel(self._key("ids"), article_id)
+        pipe.hdel(self._ids_key(), article_id)
         pipe.delete(self.article_key(number), self.matches_key(number))  # one slot: {n}
         for other in others:
             pipe.hdel(self.matches_key(other), str(number))
@@ -400,7 +495,7 @@ class Store:
 
     def article_numbers(self) -> list[int]:
         """Every stored article's number, in the order they were first seen."""
-        return sorted(int(n) for n in self.client.hvals(self._key("ids")))
+        return sorted(int(n) for n in self.client.hvals(self._ids_key()))
 
     def reset_index(self) -> int:
         """Delete the LSH index, all passages, the clusters built from them and
@@ -484,7 +579,7 @@ class Store:
     # --- measurement -----------------------------------------------------------
     def all_numbers(self) -> dict[str, int]:
         """Every stored article id with its number."""
-        return {_str(k): int(v) for k, v in self.client.hscan_iter(self._key("ids"), count=10_000)}
+        return {_str(k): int(v) for k, v in self.client.hscan_iter(self._ids_key(), count=10_000)}
 
     def matched_spans(
         self, numbers: Iterable[int], batch: int = 1_000
@@ -693,9 +788,11 @@ class Store:
         article: StoredArticle,
         matches: Mapping[int, tuple[list[MatchedPassage], list[MatchedPassage]]],
         sources: Mapping[int, StoredArticle],
+        *,
+        fresh: bool,
     ) -> list[Join]:
         """The clusters ``article`` joins, with new clusters numbered."""
-        if self.memberships([number])[number]:  # replaced: its old passages leave first
+        if not fresh and self.memberships([number])[number]:  # replaced: old passages leave
             self.leave_clusters(number)
         forward = {other: passages for other, (passages, _) in matches.items()}
         joins = plan_joins(
