@@ -13,7 +13,7 @@ from tests.test_api import REWRITE, WIRE_STORY
 from workers.lifecycle import BackupError, restore_backup
 from workers.pipeline import load_origins
 from workers.settings import Settings
-from workers.store import IndexMismatchError, Store
+from workers.store import LAYOUT_VERSION, IndexMismatchError, Store
 
 SECOND_COPY = (
     "Container ships wait at anchor.\n\n"
@@ -32,7 +32,7 @@ def postings_holding(redis_client: redis.Redis, number: int) -> int:
     """Index entries that still list article ``number``."""
     member = number.to_bytes(4, "little")
     found = 0
-    for key in redis_client.scan_iter(match="wttest:1:x:*", count=1000):
+    for key in redis_client.scan_iter(match=f"wttest:{LAYOUT_VERSION}:x:*", count=1000):
         for value in redis_client.hvals(key):
             found += any(value[i : i + 4] == member for i in range(0, len(value), 4))
     return found
