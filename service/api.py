@@ -168,14 +168,20 @@ class Submission:
     origins: dict[str, Any] | None
 
 
+def wait_for_result(svc: Services, job: Job, wait: int) -> Result | None:
+    """The job's result once there is one, or None after ``wait`` seconds
+    (RQ's blocking result API, on a connection whose timeout allows the wait)."""
+    waited = Job(job.id, connection=svc.waiter)
+    return Result.fetch_latest(waited, timeout=wait) if wait else None
+
+
 def submit_article(svc: Services, article: ArticleIn, wait: int) -> Submission:
     """Enqueue ``article`` and wait up to ``wait`` seconds for its origins.
 
     The API's POST and the editor's paste page both submit through here.
     """
     job = enqueue_ingest(svc.queue, article, svc.settings, request_id=g.get("request_id"))
-    waited = Job(job.id, connection=svc.waiter)
-    result = Result.fetch_latest(waited, timeout=wait) if wait else None
+    result = wait_for_result(svc, job, wait)
     if result is not None and result.type == Result.Type.FAILED:
         raise_if_failed_for_good(job, result)
     done = result is not None and result.type == Result.Type.SUCCESSFUL

@@ -1,9 +1,10 @@
 """The editor's pages: near-duplicates, an article, a comparison, a cluster, an
-outlet, and a form to paste an article and see its origins.
+outlet, and a form to paste an article (or its URL) and see its origins.
 
 Every page reads what the store keeps ready (clusters are maintained at
 ingest), so none of them scans the index. Pasting an article submits it
-through the API's own code path (:func:`service.api.submit_article`).
+through the API's own code path (:func:`service.api.submit_article`); a URL
+goes to a worker that fetches it as the crawler would (:mod:`workers.url_ingest`).
 """
 
 from __future__ import annotations
@@ -15,15 +16,26 @@ from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from pydantic import ValidationError
+from rq.results import Result
 
-from service.api import parse_article, services, submit_article
+from service.api import (
+    Services,
+    Submission,
+    parse_article,
+    services,
+    submit_article,
+    wait_for_result,
+)
 from service.editor.auth import PageError, require_editor, signed_in_editor
 from service.editor.charts import bars, timeline
 from service.editor.listing import SORTS, FilterError, parse_list_args
 from service.editor.outlets import outlet_stats
 from service.editor.presenters import article_view, compare_view
+from service.editor.review import problems_of
 from service.errors import ApiError
 from workers.pipeline import load_origins
+from workers.url_ingest import enqueue_ingest_url, url_request
 
 blueprint = Blueprint("editor", __name__)
 
@@ -143,12 +155,9 @@ def outlet(outlet: str) -> ResponseReturnValue:
 
 
 def form_article(form: Any) -> dict[str, Any]:
-    """The paste form as an API submission (blank fields left out)."""
-    body: dict[str, Any] = {
-        "id": (form.get("id") or "").strip() or f"pasted-{secrets.token_hex(6)}",
-        "text": form.get("text") or "",
-    }
-    for name in ("outlet", "title", "url"):
+    """The paste form as a submission (blank fields left out)."""
+    body: dict[str, Any] = {}
+    for name in ("id", "text", "outlet", "title", "url"):
         value = (form.get(name) or "").strip()
         if value:
             body[name] = value
@@ -158,17 +167,48 @@ def form_article(form: Any) -> dict[str, Any]:
     return body
 
 
+def submit_text(svc: Services, body: dict[str, Any]) -> tuple[str, Submission]:
+    """A pasted text, validated and submitted exactly as the API's POST does."""
+    body = {"id": f"pasted-{secrets.token_hex(6)}", "text": "", **body}
+    article = parse_article(json.dumps(body).encode("utf-8"), svc.settings)
+    return article.id, submit_article(svc, article, PASTE_WAIT_SECONDS)
+
+
+def failure_message(result: Result) -> str:
+    """What went wrong in a failed job, from the last line of its traceback."""
+    last = (result.exc_string or "").strip().splitlines()[-1:] or ["unknown error"]
+    return last[0].partition(": ")[2] or last[0]
+
+
+def submit_url(svc: Services, body: dict[str, Any]) -> tuple[str, Submission]:
+    """A URL: a worker fetches the page as the crawler would and ingests it."""
+    try:
+        wanted = url_request(body)
+    except ValidationError as exc:
+        problems = problems_of(exc)
+        summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
+        raise ApiError(422, f"invalid submission: {summary}", problems=problems) from exc
+    job = enqueue_ingest_url(svc.queue, wanted, svc.settings)
+    result = wait_for_result(svc, job, PASTE_WAIT_SECONDS)
+    if result is not None and result.type == Result.Type.FAILED:
+        raise ApiError(502, f"could not read {wanted.url}: {failure_message(result)}")
+    done = result is not None and result.type == Result.Type.SUCCESSFUL
+    return wanted.id, Submission(job, result.return_value if done and result else None)
+
+
 @blueprint.route("/check", methods=["GET", "POST"])
 def check() -> ResponseReturnValue:
-    """Paste an article, see its origins: the API's POST, as a form."""
+    """Paste an article or its URL, see its origins: the API's POST, as a form."""
     if request.method == "GET":
         return render_template("editor/check.html", values={}, error=None, problems=[])
     svc = services()
     require_editor()  # every write is authenticated: here by an editor's session
     body = form_article(request.form)
     try:
-        article = parse_article(json.dumps(body).encode("utf-8"), svc.settings)
-        submission = submit_article(svc, article, PASTE_WAIT_SECONDS)
+        if "text" in body or "url" not in body:
+            article_id, submission = submit_text(svc, body)
+        else:
+            article_id, submission = submit_url(svc, body)
     except ApiError as exc:
         values = {k: request.form.get(k, "") for k in request.form}
         problems = exc.detail.get("problems", [])
@@ -176,10 +216,10 @@ def check() -> ResponseReturnValue:
             "editor/check.html", values=values, error=exc.message, problems=problems
         ), exc.status
     if submission.origins is not None:
-        return redirect(url_for("editor.article", article_id=article.id), 303)
+        return redirect(url_for("editor.article", article_id=article_id), 303)
     return render_template(
         "editor/check_wait.html",
-        article_id=article.id,
+        article_id=article_id,
         job_url=url_for("api.get_job", job_id=submission.job.id),
         submitted=datetime.now(UTC),
     ), 202
