@@ -8,6 +8,7 @@ from rapidfuzz.distance import Indel
 from workers.engine.align import _MAX_SEED_REPEATS, _seed_runs, _similarity
 from workers.engine.candidates import rank_candidates
 from workers.engine.fingerprint import distinct
+from workers.engine.segment import word_bounds, word_spans
 
 RNG = np.random.default_rng(20261121)
 
@@ -65,3 +66,12 @@ def test_similarity_is_rapidfuzz_indel_similarity() -> None:
                 edited[int(RNG.integers(len(edited)))] = str(RNG.choice(letters))
         b = "".join(edited)
         assert _similarity(a, b) == Indel.normalized_similarity(a, b)
+
+
+def test_word_bounds_are_the_word_spans() -> None:
+    alphabet = np.array(list("ab Z9'.,-\n\"é"))
+    for _ in range(300):
+        text = "".join(RNG.choice(alphabet, RNG.integers(0, 80)))
+        for candidate in (text, text.replace("é", "e")):  # the array path and the regex path
+            starts, ends = word_bounds(candidate)
+            assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == word_spans(candidate)

@@ -61,6 +61,7 @@ def _name_pattern(names: Iterable[str]) -> str:
 
 # The only non-ASCII characters that IGNORECASE matching takes for an ASCII letter.
 _ASCII_LOOKALIKES = str.maketrans({"\u0130": "i", "\u017f": "s", "\u212a": "k"})
+_LOOKALIKE_CHARS = ("\u0130", "\u017f", "\u212a")
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,9 @@ class WirePattern:
 def fold_for_names(text: str) -> str:
     """``text`` lowercased so that any case-insensitive match of an ASCII name in it
     is a plain substring of the result."""
-    return text.translate(_ASCII_LOOKALIKES).lower()
+    if any(lookalike in text for lookalike in _LOOKALIKE_CHARS):
+        text = text.translate(_ASCII_LOOKALIKES)
+    return text.lower()
 
 
 def compile_wire_patterns(wires: Mapping[str, list[str]]) -> dict[str, WirePattern]:

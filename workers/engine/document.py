@@ -14,7 +14,7 @@ import numpy as np
 
 from workers.engine.fingerprint import distinct, shingle_hashes, word_hashes
 from workers.engine.normalize import NormalizedText, normalize
-from workers.engine.segment import paragraph_spans, sentence_spans, word_spans
+from workers.engine.segment import paragraph_spans, sentence_spans, word_bounds
 
 
 @dataclass(frozen=True)
@@ -58,18 +58,16 @@ def _units(
 def prepare_document(text: str, *, shingle_size: int, min_words: int, max_words: int) -> Document:
     """Fold, split and hash ``text`` for fingerprinting and alignment."""
     norm = normalize(text)
-    spans = word_spans(norm.text)
-    starts = np.fromiter((s for s, _ in spans), dtype=np.int64, count=len(spans))
-    ends = np.fromiter((e for _, e in spans), dtype=np.int64, count=len(spans))
-    words = word_hashes([norm.text[s:e] for s, e in spans])
+    starts, ends = word_bounds(norm.text)
+    words = word_hashes(
+        [norm.text[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+    )
     units: list[tuple[int, int]] = []
     paragraphs: list[tuple[int, int]] = []
     for p_start, p_end in paragraph_spans(norm.text):
         paragraphs.append(norm.original_span(p_start, p_end))
-        sentences = [
-            (int(np.searchsorted(starts, s)), int(np.searchsorted(starts, e)))
-            for s, e in sentence_spans(norm.text, p_start, p_end)
-        ]
+        bounds = np.searchsorted(starts, sentence_spans(norm.text, p_start, p_end)).tolist()
+        sentences = [(s, e) for s, e in bounds]
         units.extend(_units([(s, e) for s, e in sentences if e > s], min_words, max_words))
     shingles = shingle_hashes(words, shingle_size)
     return Document(
