@@ -59,7 +59,7 @@ class Settings(BaseSettings):
         default=4,
         ge=2,
         le=12,
-        description="Words per shingle. Seeds of alignment and MinHash features alike.",
+        description="Words per shingle of exact alignment (its seeds).",
     )
     candidate_shingle_size: int = Field(
         default=2,
