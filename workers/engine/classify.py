@@ -101,14 +101,29 @@ def sentence_pieces(
     return list(pairwise(bounds))
 
 
-def _source_word(span: WordSpan, word: int) -> int:
-    """Where word ``word`` of ``a`` falls in ``b``, by position within the span."""
-    a_len, b_len = span.a_end - span.a_first, span.b_end - span.b_first
-    return span.b_first + round((word - span.a_first) * b_len / a_len)
+def source_range(first: int, end: int, span: WordSpan, anchors: list[WordSpan]) -> tuple[int, int]:
+    """Where words ``[first, end)`` of ``a``, inside ``span``, fall in ``b``.
+
+    Through the exact runs (``anchors``) that cover them, word for word along
+    each run's diagonal; where no run does (rewritten sentences), by position
+    within the span.
+    """
+    lows, highs = [], []
+    for run in anchors:
+        if run.a_first < end and first < run.a_end:
+            lows.append(run.b_first + max(first - run.a_first, 0))
+            highs.append(run.b_first + min(end, run.a_end) - run.a_first)
+    if not lows:
+        scale = (span.b_end - span.b_first) / (span.a_end - span.a_first)
+        lows = [span.b_first + round((first - span.a_first) * scale)]
+        highs = [span.b_first + round((end - span.a_first) * scale)]
+    low = min(max(min(lows), span.b_first), span.b_end - 1)
+    return low, min(max(max(highs), low + 1), span.b_end)
 
 
 def split_by_kind(
     span: WordSpan,
+    anchors: list[WordSpan],
     a: Document,
     b: Document,
     a_quotes: list[tuple[int, int]],
@@ -120,40 +135,38 @@ def split_by_kind(
     """``span`` cut into runs of whole sentences of one kind, ``quote`` or ``copy``.
 
     Each sentence of ``a`` in the span is a quote when it lies mostly inside
-    quotation marks in ``a`` or, where it falls in ``b``, in ``b``. A piece under
-    ``min_words`` words (the tail of a sentence at a passage's end) goes with
-    its neighbour rather than standing alone.
+    quotation marks in ``a`` or, where it falls in ``b`` (found through the
+    exact runs, ``anchors``), in ``b``. A piece under ``min_words`` words (the
+    tail of a sentence at a passage's end) goes with its neighbour.
     """
-    pieces = sentence_pieces(span.a_first, span.a_end, a.sentences)
-    kinds: list[Kind] = []
-    for first, end in pieces:
-        b_first, b_end = _source_word(span, first), _source_word(span, end)
-        b_chars = b.word_span_to_original(b_first, b_end) if b_end > b_first else (0, 0)
-        kinds.append(
-            classify_passage(
-                a.word_span_to_original(first, end),
-                b_chars,
-                a_quotes,
-                b_quotes,
-                quote_share=quote_share,
-            )
+    pieces = [
+        WordSpan(first, end, *source_range(first, end, span, anchors))
+        for first, end in sentence_pieces(span.a_first, span.a_end, a.sentences)
+    ]
+    kinds = [
+        classify_passage(
+            a.word_span_to_original(p.a_first, p.a_end),
+            b.word_span_to_original(p.b_first, p.b_end),
+            a_quotes,
+            b_quotes,
+            quote_share=quote_share,
         )
-    for i, (first, end) in enumerate(pieces):
-        if end - first < min_words and len(pieces) > 1:
+        for p in pieces
+    ]
+    for i, p in enumerate(pieces):
+        if p.a_end - p.a_first < min_words and len(pieces) > 1:
             kinds[i] = kinds[i - 1] if i > 0 else kinds[i + 1]
     runs: list[tuple[WordSpan, Kind]] = []
-    for (first, end), kind in zip(pieces, kinds, strict=True):
+    for piece, kind in zip(pieces, kinds, strict=True):
         if runs and runs[-1][1] == kind:
-            previous = runs[-1][0]
-            runs[-1] = (WordSpan(previous.a_first, end, previous.b_first, previous.b_end), kind)
+            last = runs[-1][0]
+            piece = WordSpan(
+                last.a_first,
+                piece.a_end,
+                min(last.b_first, piece.b_first),
+                max(last.b_end, piece.b_end),
+            )
+            runs[-1] = (piece, kind)
         else:
-            runs.append((WordSpan(first, end, _source_word(span, first), span.b_end), kind))
-    return [
-        (
-            WordSpan(
-                s.a_first, s.a_end, s.b_first, max(_source_word(span, s.a_end), s.b_first + 1)
-            ),
-            kind,
-        )
-        for s, kind in runs
-    ]
+            runs.append((piece, kind))
+    return runs

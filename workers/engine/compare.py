@@ -43,8 +43,11 @@ def rewrite_rules(settings: Settings) -> RewriteRules:
     )
 
 
-def shared_spans(a: Document, b: Document, settings: Settings) -> list[WordSpan]:
-    """What ``a`` and ``b`` share: exact runs, and rewritten sentences, joined into passages."""
+def shared_spans(
+    a: Document, b: Document, settings: Settings
+) -> tuple[list[WordSpan], list[WordSpan]]:
+    """What ``a`` and ``b`` share: passages (exact runs and rewritten sentences, joined),
+    and the exact runs among them, which tie their words together."""
     k = settings.shingle_size
     shortest = min(settings.min_passage_tokens, settings.min_sentence_tokens)
     exact = (
@@ -60,7 +63,8 @@ def shared_spans(a: Document, b: Document, settings: Settings) -> list[WordSpan]
         else []
     )
     rewritten = rewritten_spans(a, b, rewrite_rules(settings))
-    return one_to_one(join_rewrites(rewritten, exact, a, b, settings.rewrite_gap_units))
+    joined = join_rewrites(rewritten, exact, a, b, settings.rewrite_gap_units)
+    return one_to_one(joined), exact
 
 
 def _matched(p: AlignedPassage, kind: Kind) -> tuple[MatchedPassage, MatchedPassage]:
@@ -97,13 +101,15 @@ def compare_articles(
         backward, forward = compare_articles(b, a, settings)
         return forward, backward
     pieces: list[tuple[WordSpan, Kind]] = []
-    for span in shared_spans(a.doc, b.doc, settings):
+    spans, anchors = shared_spans(a.doc, b.doc, settings)
+    for span in spans:
         if a.outlet is not None and a.outlet == b.outlet:
             pieces.append((span, Kind.BOILERPLATE))
         else:
             pieces.extend(
                 split_by_kind(
                     span,
+                    anchors,
                     a.doc,
                     b.doc,
                     a.quotes,
