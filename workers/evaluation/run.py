@@ -203,15 +203,10 @@ def pan_articles(corpus: PanCorpus) -> list[ArticleIn]:
     ]
 
 
-def _contiguous(first: Passage, second: Passage, text: str, source_text: str) -> bool:
-    """Whether ``second`` carries on from ``first`` in both texts, with no words between."""
-
-    def between(doc: str, end: int, start: int) -> bool:
-        return end <= start and not any(c.isalnum() for c in doc[end:start])
-
-    return between(text, first.end, second.start) and between(
-        source_text, first.source_end, second.source_start
-    )
+def _adjacent(first: Passage, second: Passage, text: str) -> bool:
+    """Whether ``second`` (starting after ``first`` starts) overlaps ``first`` in
+    ``text`` or carries on from it with no words between."""
+    return not any(c.isalnum() for c in text[first.end : second.start])
 
 
 def pan_detections(corpus: PanCorpus, origins: dict[str, Origins]) -> list[Annotation]:
@@ -220,7 +215,7 @@ def pan_detections(corpus: PanCorpus, origins: dict[str, Origins]) -> list[Annot
     Passages of every kind count: text alignment asks where the text came from,
     and a quoted passage came from its source all the same. Where the record
     cuts one stretch of shared text into pieces of different kinds (copy, then
-    a quotation), the pieces are one detection.
+    a quotation), the pieces are one detection, spanning all their source text.
     """
     detections: list[Annotation] = []
     for name, text in corpus.suspicious.items():
@@ -232,12 +227,14 @@ def pan_detections(corpus: PanCorpus, origins: dict[str, Origins]) -> list[Annot
             if p.source_id not in corpus.sources:
                 continue
             last = joined[-1] if joined else None
-            if (
-                last
-                and last.source_id == p.source_id
-                and _contiguous(last, p, text, corpus.sources[p.source_id])
-            ):
-                joined[-1] = last.model_copy(update={"end": p.end, "source_end": p.source_end})
+            if last and last.source_id == p.source_id and _adjacent(last, p, text):
+                joined[-1] = last.model_copy(
+                    update={
+                        "end": p.end,
+                        "source_start": min(last.source_start, p.source_start),
+                        "source_end": max(last.source_end, p.source_end),
+                    }
+                )
             else:
                 joined.append(p)
         detections.extend(
