@@ -95,32 +95,31 @@ def boilerplate_kinds(
 ) -> dict[tuple[str, int], Kind]:
     """Passages (source id, index) that are boilerplate on a view of all the matches.
 
-    The outlet's own repeated text (boilerplate against an article of the same
-    outlet), and stretches that ``min_outlets`` other outlets share with this
-    article as the only thing they share, each less than half of the article
-    (a story many outlets carry is the article itself, not its footer).
+    - The outlet's own repeated text (what it shares with its own articles).
+    - A stretch of this article, under half of it, that other articles share
+      with it as the only thing they share, when one other outlet prints it in
+      two or more of its articles (that outlet's footer), or ``min_outlets``
+      other outlets do (a blurb many sites carry). A story many outlets carry
+      is most of the article, not a stretch of it.
     """
     own_repeats = [
         (p.start, p.end) for ps in matches.values() for p in ps if p.kind == "boilerplate"
     ]
     found: dict[tuple[str, int], Kind] = {}
-    lone: list[tuple[Span, str | None, tuple[str, int]]] = []
+    lone: list[tuple[Span, str | None, str]] = []  # (stretch, outlet, source id)
     for source_id, passages in matches.items():
-        outlet = sources[source_id].outlet if source_id in sources else None
+        outlet = sources[source_id].outlet
         for index, p in enumerate(passages):
             if p.kind != "boilerplate" and _mostly_within((p.start, p.end), own_repeats):
                 found[(source_id, index)] = "boilerplate"
-        p = passages[0]
-        if (
-            len(passages) == 1
-            and outlet != article.outlet
-            and 2 * (p.end - p.start) < len(article.text)
-        ):
-            lone.append(((passages[0].start, passages[0].end), outlet, (source_id, 0)))
-    for span, _, _ in lone:
-        alike = [(o, key) for s, o, key in lone if _mostly_within(s, [span])]
-        if len({o for o, _ in alike}) >= min_outlets:
-            found.update((key, "boilerplate") for _, key in alike)
+        stretch = (min(p.start for p in passages), max(p.end for p in passages))
+        if outlet != article.outlet and 2 * (stretch[1] - stretch[0]) < len(article.text):
+            lone.append((stretch, outlet, source_id))
+    for stretch, _, _ in lone:
+        alike = [(o, s) for other, o, s in lone if _mostly_within(other, [stretch])]
+        outlets = [o for o, _ in alike if o is not None]  # an unknown outlet repeats nothing
+        if len(set(outlets)) >= min_outlets or len(outlets) > len(set(outlets)):
+            found.update(((s, i), "boilerplate") for _, s in alike for i in range(len(matches[s])))
     return found
 
 

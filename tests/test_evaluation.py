@@ -1,0 +1,155 @@
+"""``wiretrace eval``: corpus readers, the figures on the shared corpora, the command.
+
+The shared corpora (../shared/eval) are read where they lie and the tests that
+need them skip cleanly where they are absent. The command itself is also run
+on two tiny corpora in the same formats, written here.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SHARED, settings_env
+from workers.evaluation.corpora import read_clough_stevenson, read_pan
+from workers.evaluation.run import (
+    clough_stevenson_articles,
+    ingest_all,
+    pan_articles,
+    score_clough_stevenson,
+    score_pan,
+)
+from workers.settings import Settings
+from workers.store import Store
+
+EVAL = SHARED / "eval"
+
+
+def corpus_dir(name: str) -> Path:
+    folder = EVAL / name
+    if not folder.is_dir():
+        pytest.skip(f"{name} not found in {EVAL}")
+    return folder
+
+
+def test_pan_reader_reads_every_case_including_the_misspelled_tag() -> None:
+    corpus = read_pan(corpus_dir("pan-indonesian"))
+    assert (len(corpus.sources), len(corpus.suspicious), len(corpus.cases)) == (30, 35, 94)
+    assert Counter(c.kind for c in corpus.cases) == {
+        "simulated": 45,
+        "semantic-variation": 18,
+        "random-shuffling": 14,
+        "none": 11,
+        "pos-preserving": 6,
+    }
+    for case in corpus.cases:
+        assert 0 <= case.this_offset < case.this_end <= len(corpus.suspicious[case.suspicious])
+        assert 0 <= case.source_offset < case.source_end <= len(corpus.sources[case.source])
+
+
+def test_clough_stevenson_reader_reads_answers_and_sources() -> None:
+    corpus = read_clough_stevenson(corpus_dir("clough-stevenson"))
+    assert sorted(corpus.sources) == ["a", "b", "c", "d", "e"]
+    assert Counter(a.label for a in corpus.answers) == {
+        "non": 38,
+        "cut": 19,
+        "light": 19,
+        "heavy": 19,
+    }
+    assert all(a.text.strip() for a in corpus.answers)
+
+
+def test_figures_on_the_shared_corpora(clean_store: Store) -> None:
+    """Floors under the figures measured when the cut-offs were set (see README):
+    PAN plagdet 0.815; Clough-Stevenson accuracy 0.947, F1 0.956."""
+    pan = read_pan(corpus_dir("pan-indonesian"))
+    report = score_pan(pan, ingest_all(clean_store, pan_articles(pan)))
+    assert report.overall.plagdet >= 0.80, report.lines()
+    for key in clean_store.client.scan_iter(match=f"{clean_store.settings.key_prefix}:*"):
+        clean_store.client.unlink(key)
+    cs = read_clough_stevenson(corpus_dir("clough-stevenson"))
+    cs_report = score_clough_stevenson(cs, ingest_all(clean_store, clough_stevenson_articles(cs)))
+    assert cs_report.binary.accuracy >= 0.94, cs_report.lines()
+    assert cs_report.binary.f1 >= 0.95, cs_report.lines()
+
+
+SOURCE = (
+    "A lighthouse is a tower built to guide ships at night and in bad weather. Its lamp "
+    "turns behind large lenses that bend the light into a beam seen far out at sea. "
+    "Keepers once lived beside the tower, trimming wicks and winding the clockwork that "
+    "turned the lamp every few seconds."
+)
+CUT = (
+    "Lighthouses help sailors. A lighthouse is a tower built to guide ships at night and in "
+    "bad weather. Its lamp turns behind large lenses that bend the light into a beam seen "
+    "far out at sea."
+)
+NON = (
+    "My grandfather sailed small fishing boats for forty years. He trusted his compass and "
+    "his own eyes more than anything on the coast, and he never once got lost in the fog."
+)
+
+
+def write_small_corpora(root: Path) -> None:
+    cs = root / "clough-stevenson"
+    cs.mkdir(parents=True)
+    (cs / "orig_taska.txt").write_text(SOURCE, encoding="utf-8")
+    (cs / "g0pA_taska.txt").write_text(CUT, encoding="utf-8")
+    (cs / "g0pB_taska.txt").write_text(NON, encoding="utf-8")
+    (cs / "file_information.csv").write_text(
+        "File,Task,Category\ng0pA_taska.txt,a,cut\ng0pB_taska.txt,a,non\norig_taska.txt,a,orig\n",
+        encoding="utf-8",
+    )
+    pan = root / "pan-indonesian"
+    (pan / "source-documents").mkdir(parents=True)
+    (pan / "suspicious-documents").mkdir(parents=True)
+    (pan / "source-documents" / "source-document00001.txt").write_text(SOURCE, encoding="utf-8")
+    suspicious = f"{NON}\n\n{SOURCE}"
+    (pan / "suspicious-documents" / "suspicious-document00001.txt").write_text(
+        suspicious, encoding="utf-8"
+    )
+    (pan / "suspicious-documents" / "suspicious-document00001.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<document reference="suspicious-document00001.txt">\n'
+        f'<featue name="plagiarism" type="artificial" obfuscation="none" '
+        f'this_offset="{len(NON) + 2}" this_length="{len(SOURCE) - 1}" '
+        'source_reference="source-document00001.txt" source_offset="0" '
+        f'source_length="{len(SOURCE) - 1}"/>\n</document>\n',
+        encoding="utf-8",
+    )
+
+
+def test_the_eval_command_prints_the_figures(tmp_path: Path, settings: Settings) -> None:
+    write_small_corpora(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "service.cli", "eval", "--dir", str(tmp_path)],
+        env=settings_env(settings),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert re.search(r"derived vs non: accuracy 1\.0000\s+F1 1\.0000", out), out
+    plagdet = re.search(r"^\s+all\s+plagdet (\S+)", out, re.MULTILINE)
+    assert plagdet and float(plagdet.group(1)) >= 0.99, out
+    assert re.search(r"^\s+none\s+plagdet", out, re.MULTILINE), out
+
+
+def test_the_eval_command_says_when_a_corpus_is_missing(tmp_path: Path, settings: Settings) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "service.cli", "eval", "pan-indonesian", "--dir", str(tmp_path)],
+        env=settings_env(settings),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "pan-indonesian not found" in done.stderr
