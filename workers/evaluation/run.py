@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Protocol
 
@@ -80,9 +81,10 @@ def four_class(source: Source | None) -> str:
 @dataclass(frozen=True)
 class AnswerResult:
     name: str
+    task: str
     label: str
     predicted: str
-    reused_fraction: float
+    reused_fraction: float  # against the task's source
 
     @property
     def derived(self) -> bool:
@@ -124,6 +126,28 @@ class BinaryScores:
     def f1(self) -> float:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def best_cut_off(results: list[AnswerResult]) -> float:
+    """The ``reused_fraction`` cut-off that best separates derived from non in ``results``:
+    of the cut-offs between neighbouring fractions that get most answers right, the
+    median one."""
+    fractions = sorted({0.0, *(r.reused_fraction for r in results), 1.0})
+    candidates = [(x + y) / 2 for x, y in pairwise(fractions)]
+    right = [sum((r.reused_fraction >= c) == r.derived for r in results) for c in candidates]
+    best = [c for c, n in zip(candidates, right, strict=True) if n == max(right)]
+    return best[len(best) // 2]
+
+
+def cross_validated_accuracy(results: list[AnswerResult]) -> tuple[float, list[float]]:
+    """Derived-vs-non accuracy with the cut-off chosen on the other tasks, task by task
+    (leave one task out), and the cut-off each fold chose."""
+    right, cut_offs = 0, []
+    for task in sorted({r.task for r in results}):
+        cut = best_cut_off([r for r in results if r.task != task])
+        cut_offs.append(cut)
+        right += sum((r.reused_fraction >= cut) == r.derived for r in results if r.task == task)
+    return right / len(results), cut_offs
 
 
 def binary_scores(results: Iterable[AnswerResult]) -> BinaryScores:
@@ -168,6 +192,11 @@ class CloughStevensonReport:
         for label in CLASSES:
             counts = "".join(f"{self.confusion[(label, p)]:>7}" for p in CLASSES)
             out.append(f"  {label:>6}{counts}")
+        accuracy, cut_offs = cross_validated_accuracy(self.results)
+        out.append(
+            f"  derived vs non, cut-off chosen on the other four tasks (leave one task out): "
+            f"accuracy {accuracy:.4f}  (cut-offs {', '.join(f'{c:.3f}' for c in cut_offs)})"
+        )
         return out
 
 
@@ -183,6 +212,7 @@ def score_clough_stevenson(
         results.append(
             AnswerResult(
                 name=answer.name,
+                task=answer.task,
                 label=answer.label,
                 predicted=four_class(source),
                 reused_fraction=source.reused_fraction if source else 0.0,
