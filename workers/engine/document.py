@@ -9,12 +9,23 @@ their offsets and hashes, the shingle hashes, and the fingerprinted units
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from workers.engine.fingerprint import distinct, shingle_hashes, word_hashes
 from workers.engine.normalize import NormalizedText, normalize
 from workers.engine.segment import paragraph_spans, sentence_spans, word_bounds
+
+
+@dataclass(frozen=True)
+class UnitWords:
+    """Which words each fingerprinted unit holds, each (unit, word) once, by word."""
+
+    units: np.ndarray  # int64: the unit of each pair
+    words: np.ndarray  # uint64: the word hash of each pair, sorted
+    vocabulary: np.ndarray  # uint64: the distinct words, sorted
+    unit_counts: np.ndarray  # int64: how many units hold each vocabulary word
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,23 @@ class Document:
     def word_span_to_original(self, first: int, end: int) -> tuple[int, int]:
         """Original ``[start, end)`` covering words ``[first, end)``."""
         return self.norm.original_span(int(self.word_starts[first]), int(self.word_ends[end - 1]))
+
+    @cached_property
+    def unit_words(self) -> UnitWords:
+        """The units' word sets, worked out once per text (the rewrite stage compares
+        a text with many others)."""
+        unit_of = np.full(len(self.words), -1, dtype=np.int64)
+        for i, (s, e) in enumerate(self.units):
+            unit_of[s:e] = i
+        inside = unit_of >= 0
+        units, words = unit_of[inside], self.words[inside]
+        order = np.lexsort((units, words))
+        units, words = units[order], words[order]
+        first = np.ones(len(words), dtype=bool)
+        first[1:] = (words[1:] != words[:-1]) | (units[1:] != units[:-1])
+        units, words = units[first], words[first]
+        vocabulary, counts = np.unique(words, return_counts=True)
+        return UnitWords(units, words, vocabulary, counts.astype(np.int64))
 
 
 def _units(

@@ -49,42 +49,44 @@ class UnitSpan:
     b_seeded: frozenset[int]
 
 
-def _unit_word_pairs(doc: Document, vocabulary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(unit index, word id) of every distinct word of every unit of ``doc``."""
-    unit_of = np.full(len(doc.words), -1, dtype=np.int64)
-    for i, (s, e) in enumerate(doc.units):
-        unit_of[s:e] = i
-    inside = unit_of >= 0
-    word_ids = np.searchsorted(vocabulary, doc.words[inside])
-    pairs = np.unique(unit_of[inside] * len(vocabulary) + word_ids)
-    return pairs // len(vocabulary), pairs % len(vocabulary)
+def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """``values`` of ``query`` in the sorted ``keys``; 0 where absent."""
+    if len(keys) == 0:
+        return np.zeros(len(query), dtype=values.dtype)
+    at = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
+    return np.where(keys[at] == query, values[at], 0)
 
 
 def unit_similarity(a: Document, b: Document) -> np.ndarray:
     """Weighted Dice similarity of every unit of ``a`` with every unit of ``b``.
 
     ``2 * w(A & B) / (w(A) + w(B))`` over the units' word sets, each word weighed
-    by ``log(1 + units / units containing it)`` counted over both texts.
+    by ``log(units / units containing it)`` counted over both texts.
     """
     n_a, n_b = len(a.units), len(b.units)
     if n_a == 0 or n_b == 0:
         return np.zeros((n_a, n_b), dtype=np.float32)
-    vocabulary = np.unique(np.concatenate([a.words, b.words]))
-    a_units, a_words = _unit_word_pairs(a, vocabulary)
-    b_units, b_words = _unit_word_pairs(b, vocabulary)
-    df = np.bincount(np.concatenate([a_words, b_words]), minlength=len(vocabulary))
-    idf = np.log((n_a + n_b) / np.maximum(df, 1)).astype(np.float32)
-    weight_a = np.bincount(a_units, weights=idf[a_words], minlength=n_a).astype(np.float32)
-    weight_b = np.bincount(b_units, weights=idf[b_words], minlength=n_b).astype(np.float32)
-    shared = np.intersect1d(a_words, b_words)
-    column = np.full(len(vocabulary), -1, dtype=np.int64)
-    column[shared] = np.arange(len(shared))
+    x, y = a.unit_words, b.unit_words
+
+    def idf(words: np.ndarray) -> np.ndarray:
+        df = _lookup(x.vocabulary, x.unit_counts, words) + _lookup(
+            y.vocabulary, y.unit_counts, words
+        )
+        return np.log((n_a + n_b) / np.maximum(df, 1)).astype(np.float32)
+
+    idf_x, idf_y = idf(x.words), idf(y.words)
+    weight_a = np.bincount(x.units, weights=idf_x, minlength=n_a).astype(np.float32)
+    weight_b = np.bincount(y.units, weights=idf_y, minlength=n_b).astype(np.float32)
+    shared = np.intersect1d(x.vocabulary, y.vocabulary, assume_unique=True)
+    columns = np.arange(len(shared))
     matrix_a = np.zeros((n_a, len(shared)), dtype=np.float32)
-    keep = column[a_words] >= 0
-    matrix_a[a_units[keep], column[a_words[keep]]] = idf[a_words[keep]]
+    column_x = _lookup(shared, columns + 1, x.words) - 1
+    keep = column_x >= 0
+    matrix_a[x.units[keep], column_x[keep]] = idf_x[keep]
     matrix_b = np.zeros((n_b, len(shared)), dtype=np.float32)
-    keep = column[b_words] >= 0
-    matrix_b[b_units[keep], column[b_words[keep]]] = 1.0
+    column_y = _lookup(shared, columns + 1, y.words) - 1
+    keep = column_y >= 0
+    matrix_b[y.units[keep], column_y[keep]] = 1.0
     overlap = matrix_a @ matrix_b.T
     total = weight_a[:, None] + weight_b[None, :]
     return np.divide(2 * overlap, total, out=np.zeros_like(overlap), where=total > 0)
