@@ -18,7 +18,8 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from service.api import MAX_WAIT_SECONDS
 from service.api_models import DeletedBody, ErrorBody, HealthBody, JobStatusBody, ReadyBody
-from workers.models import ARTICLE_ID_PATTERN, ArticleIn, Origins, StoredArticle
+from service.editor.review import ReviewIn
+from workers.models import ARTICLE_ID_PATTERN, ArticleIn, MatchedPassage, Origins, StoredArticle
 from workers.settings import Settings
 
 blueprint = Blueprint("openapi", __name__)
@@ -34,11 +35,14 @@ MODELS: list[tuple[type[BaseModel], JsonSchemaMode]] = [
     (DeletedBody, "serialization"),
     (HealthBody, "serialization"),
     (ReadyBody, "serialization"),
+    (ReviewIn, "validation"),
+    (MatchedPassage, "serialization"),
 ]
 
 ERROR_MEANINGS = {
     400: "The body is not UTF-8 or not a JSON object, or a parameter is malformed.",
     401: "No API key, or not a valid one.",
+    403: "Review is off: no editor token is configured.",
     404: "No such article or job.",
     413: "Over a limit: body size, text length, paragraphs or sentences.",
     422: "A field is missing, of the wrong type or out of range; `problems` lists each.",
@@ -71,6 +75,20 @@ def json_content(model: type[BaseModel], description: str) -> dict[str, Any]:
 
 def errors(*codes: int) -> dict[str, Any]:
     return {str(code): json_content(ErrorBody, ERROR_MEANINGS[code]) for code in codes}
+
+
+def reviewed_passage() -> dict[str, Any]:
+    """The review endpoint's answer: the passage, and which two articles share it."""
+    return {
+        "allOf": [
+            ref(MatchedPassage),
+            {
+                "type": "object",
+                "required": ["article", "source_id"],
+                "properties": {"article": {"type": "string"}, "source_id": {"type": "string"}},
+            },
+        ]
+    }
 
 
 def path_parameter(name: str, pattern: str, description: str) -> dict[str, Any]:
@@ -148,6 +166,24 @@ def operations(settings: Settings) -> dict[str, Any]:
                 "responses": {
                     "200": json_content(DeletedBody, "Deleted."),
                     **errors(401, 404, 429, 503),
+                },
+            },
+        },
+        "/api/articles/{article_id}/reviews": {
+            "parameters": [article_id],
+            "post": {
+                "summary": "Mark a shared passage confirmed or a false positive",
+                "security": keyed,
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref(ReviewIn)}},
+                },
+                "responses": {
+                    "200": {
+                        "description": "The passage with its review.",
+                        "content": {"application/json": {"schema": reviewed_passage()}},
+                    },
+                    **errors(400, 401, 403, 404, 413, 422, 429, 503),
                 },
             },
         },
