@@ -18,8 +18,8 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from service.api import MAX_WAIT_SECONDS
 from service.api_models import DeletedBody, ErrorBody, HealthBody, JobStatusBody, ReadyBody
-from service.editor.review import ReviewIn
-from workers.models import ARTICLE_ID_PATTERN, ArticleIn, MatchedPassage, Origins, StoredArticle
+from service.editor.review import ReviewedPassage, ReviewIn
+from workers.models import ARTICLE_ID_PATTERN, ArticleIn, Origins, StoredArticle
 from workers.settings import Settings
 
 blueprint = Blueprint("openapi", __name__)
@@ -36,13 +36,14 @@ MODELS: list[tuple[type[BaseModel], JsonSchemaMode]] = [
     (HealthBody, "serialization"),
     (ReadyBody, "serialization"),
     (ReviewIn, "validation"),
-    (MatchedPassage, "serialization"),
+    (ReviewedPassage, "serialization"),
 ]
 
 ERROR_MEANINGS = {
     400: "The body is not UTF-8 or not a JSON object, or a parameter is malformed.",
     401: "No API key, or not a valid one.",
-    403: "Review is off: no editor token is configured.",
+    403: "Review is off on this server (no editor token configured); the message says how "
+    "to turn it on.",
     404: "No such article or job.",
     413: "Over a limit: body size, text length, paragraphs or sentences.",
     422: "A field is missing, of the wrong type or out of range; `problems` lists each.",
@@ -75,20 +76,6 @@ def json_content(model: type[BaseModel], description: str) -> dict[str, Any]:
 
 def errors(*codes: int) -> dict[str, Any]:
     return {str(code): json_content(ErrorBody, ERROR_MEANINGS[code]) for code in codes}
-
-
-def reviewed_passage() -> dict[str, Any]:
-    """The review endpoint's answer: the passage, and which two articles share it."""
-    return {
-        "allOf": [
-            ref(MatchedPassage),
-            {
-                "type": "object",
-                "required": ["article", "source_id"],
-                "properties": {"article": {"type": "string"}, "source_id": {"type": "string"}},
-            },
-        ]
-    }
 
 
 def path_parameter(name: str, pattern: str, description: str) -> dict[str, Any]:
@@ -169,24 +156,6 @@ def operations(settings: Settings) -> dict[str, Any]:
                 },
             },
         },
-        "/api/articles/{article_id}/reviews": {
-            "parameters": [article_id],
-            "post": {
-                "summary": "Mark a shared passage confirmed or a false positive",
-                "security": keyed,
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": ref(ReviewIn)}},
-                },
-                "responses": {
-                    "200": {
-                        "description": "The passage with its review.",
-                        "content": {"application/json": {"schema": reviewed_passage()}},
-                    },
-                    **errors(400, 401, 403, 404, 413, 422, 429, 503),
-                },
-            },
-        },
         "/api/articles/{article_id}/origins": {
             "parameters": [article_id],
             "get": {
@@ -195,6 +164,26 @@ def operations(settings: Settings) -> dict[str, Any]:
                 "responses": {
                     "200": json_content(Origins, "The origins record."),
                     **errors(404, *read_errors),
+                },
+            },
+        },
+        "/api/articles/{article_id}/reviews": {
+            "parameters": [article_id],
+            "post": {
+                "summary": "Mark a shared passage confirmed or false positive",
+                "description": "An editor's judgement of the passage the article shares with "
+                "`source_id` at `start`-`end` (its offsets in the article); `status` null "
+                "clears it. Stored on both sides of the match and shown as the passage's "
+                "`review` in both origins records; a false positive stops counting towards "
+                "`reused_fraction` and the verdicts.",
+                "security": keyed,
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref(ReviewIn)}},
+                },
+                "responses": {
+                    "200": json_content(ReviewedPassage, "The passage as marked."),
+                    **errors(400, 401, 403, 404, 422, 429, 503),
                 },
             },
         },
