@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -116,15 +117,27 @@ def test_dockerfile_runs_the_web_command_as_a_non_root_user(compose: dict[str, A
     assert json.loads(cmd) == compose["services"]["web"]["command"]
 
 
+def env_name(field: str) -> str:
+    return "REDIS_URL" if field == "redis_url" else f"WIRETRACE_{field.upper()}"
+
+
+def documentation_of(field: str) -> str:
+    """The lines .env.example should have for a setting: its meaning, its default."""
+    info = Settings.model_fields[field]
+    default = info.default if info.default_factory is None else info.default_factory()
+    shown = json.dumps(default) if isinstance(default, dict | bool) else default
+    shown = ",".join(shown) if isinstance(shown, list) else ("" if shown is None else shown)
+    meaning = textwrap.wrap(info.description or "", 84)
+    return "\n".join([*(f"# {line}" for line in meaning), f"# {env_name(field)}={shown}"])
+
+
 def test_env_example_documents_every_setting() -> None:
-    documented = set(
-        re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M)
+    text = (ROOT / ".env.example").read_text()
+    documented = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", text, re.M))
+    missing = [f for f in Settings.model_fields if env_name(f) not in documented]
+    assert not missing, "add to .env.example, after the setting before each:\n\n" + "\n".join(
+        documentation_of(f) for f in missing
     )
-    expected = {
-        "REDIS_URL" if name == "redis_url" else f"WIRETRACE_{name.upper()}"
-        for name in Settings.model_fields
-    }
-    missing = sorted(expected - documented)
-    assert not missing, f"add to .env.example, with their meaning: {missing}"
     compose_only = {"WIRETRACE_PUBLISH", "OUTLETS_FILE"}
-    assert documented - expected == compose_only, "stale names in .env.example"
+    stale = documented - {env_name(f) for f in Settings.model_fields} - compose_only
+    assert not stale, f"no such settings, remove from .env.example: {sorted(stale)}"
