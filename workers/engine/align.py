@@ -10,12 +10,16 @@ twice), the other's copy is paired with one occurrence only.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 from rapidfuzz.distance import Indel
 
 from workers.engine.document import Document
+
+T = TypeVar("T")
 
 # A shingle that occurs more often than this in one text is too common to seed.
 _MAX_SEED_REPEATS = 8
@@ -108,18 +112,33 @@ def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
     return any(span[0] < e and s < span[1] for s, e in taken)
 
 
-def one_to_one(spans: list[WordSpan]) -> list[WordSpan]:
-    """Keep the longest spans such that no word of either text is used twice."""
-    kept: list[WordSpan] = []
+def disjoint_best(
+    items: Iterable[T],
+    rank: Callable[[T], tuple[float, ...]],
+    ranges: Callable[[T], tuple[tuple[int, int], tuple[int, int]]],
+) -> list[T]:
+    """The best-ranked items (lowest ``rank`` first) such that none overlaps a kept
+    one in either text; ``ranges`` gives an item's half-open ranges in each text."""
+    kept: list[T] = []
     taken_a: list[tuple[int, int]] = []
     taken_b: list[tuple[int, int]] = []
-    for span in sorted(spans, key=lambda s: (-s.length, s.a_first, s.b_first)):
-        a_range, b_range = (span.a_first, span.a_end), (span.b_first, span.b_end)
+    for item in sorted(items, key=rank):
+        a_range, b_range = ranges(item)
         if _overlaps(a_range, taken_a) or _overlaps(b_range, taken_b):
             continue
-        kept.append(span)
+        kept.append(item)
         taken_a.append(a_range)
         taken_b.append(b_range)
+    return kept
+
+
+def one_to_one(spans: list[WordSpan]) -> list[WordSpan]:
+    """Keep the longest spans such that no word of either text is used twice."""
+    kept = disjoint_best(
+        spans,
+        rank=lambda s: (-s.length, s.a_first, s.b_first),
+        ranges=lambda s: ((s.a_first, s.a_end), (s.b_first, s.b_end)),
+    )
     return sorted(kept, key=lambda s: s.a_first)
 
 

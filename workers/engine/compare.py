@@ -69,23 +69,19 @@ def shared_spans(
 
 def _matched(p: AlignedPassage, kind: Kind) -> tuple[MatchedPassage, MatchedPassage]:
     """A passage as its first text sees it, and as its second does."""
-    return (
-        MatchedPassage(
-            start=p.start,
-            end=p.end,
-            source_start=p.source_start,
-            source_end=p.source_end,
+
+    def seen(start: int, end: int, source_start: int, source_end: int) -> MatchedPassage:
+        return MatchedPassage(
+            start=start,
+            end=end,
+            source_start=source_start,
+            source_end=source_end,
             similarity=p.similarity,
             kind=kind.value,
-        ),
-        MatchedPassage(
-            start=p.source_start,
-            end=p.source_end,
-            source_start=p.start,
-            source_end=p.end,
-            similarity=p.similarity,
-            kind=kind.value,
-        ),
+        )
+
+    return seen(p.start, p.end, p.source_start, p.source_end), seen(
+        p.source_start, p.source_end, p.start, p.end
     )
 
 

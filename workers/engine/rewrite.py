@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import xxhash
 
-from workers.engine.align import WordSpan
+from workers.engine.align import WordSpan, disjoint_best
 from workers.engine.document import Document
 
 
@@ -126,22 +126,13 @@ def chain_seeds(seeds: list[tuple[int, int, float]], gap: int) -> list[UnitSpan]
     ]
 
 
-def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
-    return any(span[0] <= e and s <= span[1] for s, e in taken)
-
-
 def best_disjoint(spans: list[UnitSpan]) -> list[UnitSpan]:
     """The best-supported spans such that no unit of either text is used twice."""
-    kept: list[UnitSpan] = []
-    taken_a: list[tuple[int, int]] = []
-    taken_b: list[tuple[int, int]] = []
-    for span in sorted(spans, key=lambda s: (-s.score, s.a_first, s.b_first)):
-        a_range, b_range = (span.a_first, span.a_last), (span.b_first, span.b_last)
-        if _overlaps(a_range, taken_a) or _overlaps(b_range, taken_b):
-            continue
-        kept.append(span)
-        taken_a.append(a_range)
-        taken_b.append(b_range)
+    kept = disjoint_best(
+        spans,
+        rank=lambda s: (-s.score, s.a_first, s.b_first),
+        ranges=lambda s: ((s.a_first, s.a_last + 1), (s.b_first, s.b_last + 1)),
+    )
     return sorted(kept, key=lambda s: s.a_first)
 
 
