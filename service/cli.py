@@ -26,6 +26,7 @@ from service.bench import bench
 from service.cli_corpus import corpus
 from service.editor.bench import editor_bench
 from service.evaluate import eval_command
+from service.loadtest import loadtest
 from workers.crawler.cli import crawl, crawl_bench
 from workers.models import ArticleIn
 from workers.redis_server import EmbeddedRedis, resolve_redis_url
@@ -203,6 +204,7 @@ cli.add_command(ops_cli.delete)
 cli.add_command(ops_cli.backup)
 cli.add_command(ops_cli.restore)
 cli.add_command(ops_cli.reindex)
+cli.add_command(loadtest)
 cli.add_command(corpus)
 cli.add_command(bench)
 cli.add_command(eval_command)

@@ -18,6 +18,7 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from service.api import MAX_WAIT_SECONDS
 from service.api_models import DeletedBody, ErrorBody, HealthBody, JobStatusBody, ReadyBody
+from service.editor.review import ReviewedPassage, ReviewIn
 from workers.models import ARTICLE_ID_PATTERN, ArticleIn, Origins, StoredArticle
 from workers.settings import Settings
 
@@ -34,11 +35,15 @@ MODELS: list[tuple[type[BaseModel], JsonSchemaMode]] = [
     (DeletedBody, "serialization"),
     (HealthBody, "serialization"),
     (ReadyBody, "serialization"),
+    (ReviewIn, "validation"),
+    (ReviewedPassage, "serialization"),
 ]
 
 ERROR_MEANINGS = {
     400: "The body is not UTF-8 or not a JSON object, or a parameter is malformed.",
     401: "No API key, or not a valid one.",
+    403: "Review is off on this server (no editor token configured); the message says how "
+    "to turn it on.",
     404: "No such article or job.",
     413: "Over a limit: body size, text length, paragraphs or sentences.",
     422: "A field is missing, of the wrong type or out of range; `problems` lists each.",
@@ -159,6 +164,26 @@ def operations(settings: Settings) -> dict[str, Any]:
                 "responses": {
                     "200": json_content(Origins, "The origins record."),
                     **errors(404, *read_errors),
+                },
+            },
+        },
+        "/api/articles/{article_id}/reviews": {
+            "parameters": [article_id],
+            "post": {
+                "summary": "Mark a shared passage confirmed or false positive",
+                "description": "An editor's judgement of the passage the article shares with "
+                "`source_id` at `start`-`end` (its offsets in the article); `status` null "
+                "clears it. Stored on both sides of the match and shown as the passage's "
+                "`review` in both origins records; a false positive stops counting towards "
+                "`reused_fraction` and the verdicts.",
+                "security": keyed,
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref(ReviewIn)}},
+                },
+                "responses": {
+                    "200": json_content(ReviewedPassage, "The passage as marked."),
+                    **errors(400, 401, 403, 404, 422, 429, 503),
                 },
             },
         },

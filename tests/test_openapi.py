@@ -8,8 +8,10 @@ match the documented schema.
 from __future__ import annotations
 
 import pytest
+import redis
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from pydantic import SecretStr
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
@@ -19,6 +21,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.conftest import ApiClient
+from tests.test_api import WIRE_STORY
+from tests.test_security import server_with
+from workers.settings import Settings
 
 CHECKS = [
     not_a_server_error,
@@ -28,16 +33,33 @@ CHECKS = [
 ]
 
 
-@pytest.mark.parametrize("mode", list(GenerationMode))
-def test_every_answer_matches_the_document(api: ApiClient, mode: GenerationMode) -> None:
+def drive(api: ApiClient, mode: GenerationMode, examples: int) -> None:
+    """Send ``examples`` generated requests from the live document; check every answer."""
     schema = schemathesis.openapi.from_url(f"{api.base}/api/openapi.json")
 
     @given(case=schema.as_strategy(mode))
-    @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck))
     def answer_is_documented(case: schemathesis.Case) -> None:
         case.call_and_validate(session=api.session, headers=api.headers(), checks=CHECKS)
 
     answer_is_documented()
+
+
+@pytest.mark.parametrize("mode", list(GenerationMode))
+def test_every_answer_matches_the_document(api: ApiClient, mode: GenerationMode) -> None:
+    drive(api, mode, examples=120)
+
+
+def test_review_endpoint_matches_the_document_when_review_is_on(
+    settings: Settings, redis_client: redis.Redis, clean_store: object
+) -> None:
+    """Review is off in the session's settings (every review answer a 403); on
+    here, so its validation and lookups answer too."""
+    review_on = {"editor_token": SecretStr("t" * 16), "secret_key": SecretStr("s" * 32)}
+    with server_with(settings, redis_client, **review_on) as api:
+        assert api.post_article({"id": "reviewed", "text": WIRE_STORY}).status_code == 200
+        for mode in GenerationMode:
+            drive(api, mode, examples=40)
 
 
 def test_document_describes_the_limits_of_this_server(api: ApiClient) -> None:

@@ -13,10 +13,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from workers.engine.attribute import wire_credits
+from workers.engine.attribute import wire_credits, wire_patterns
 from workers.engine.candidates import rank_candidates
 from workers.engine.compare import PreparedArticle, compare_articles, prepare_article
-from workers.engine.fingerprint import band_keys, unit_signatures
+from workers.engine.fingerprint import band_keys, shingle_hashes, unit_signatures
 from workers.engine.origins import build_origins
 from workers.models import ArticleIn, MatchedPassage, Origins, StoredArticle
 from workers.settings import Settings, get_settings
@@ -87,8 +87,9 @@ def article_bands(prepared: PreparedArticle, settings: Settings) -> np.ndarray:
         raise ArticleTooLargeError(
             f"article has {len(prepared.doc.units)} sentences; the limit is {settings.max_units}"
         )
+    k = settings.candidate_shingle_size
     signatures, _ = unit_signatures(
-        prepared.doc.shingles, prepared.doc.units, settings.shingle_size, settings.num_perm
+        shingle_hashes(prepared.doc.words, k), prepared.doc.units, k, settings.num_perm
     )
     return band_keys(signatures, settings.lsh_rows)
 
@@ -135,7 +136,9 @@ def index_article(
             matches[other] = (forward, backward)
 
     stored = StoredArticle(
-        **article.model_dump(), content_hash=digest, wire=wire_credits(article.text)
+        **article.model_dump(),
+        content_hash=digest,
+        wire=wire_credits(article.text, wire_patterns(settings.extra_wires)),
     )
     store.save_article(number, stored, matches, candidates, fresh=fresh)
     return Indexed(stored, matches, {n: candidates[n] for n in matches})
@@ -155,7 +158,7 @@ def ingest(store: Store, article: ArticleIn) -> Origins:
         indexed.stored,
         {sources[n].id: forward for n, (forward, _) in indexed.matches.items()},
         {source.id: source for source in sources.values()},
-        store.settings.engine_echo(),
+        store.settings,
     )
 
 
@@ -171,5 +174,5 @@ def load_origins(store: Store, article_id: str) -> Origins | None:
         article,
         {sources[n].id: passages for n, passages in matches.items() if n in sources},
         {a.id: a for a in sources.values()},
-        store.settings.engine_echo(),
+        store.settings,
     )

@@ -18,6 +18,7 @@ import os
 import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from rq import Queue, SimpleWorker, Worker
 from rq.exceptions import InvalidJobOperation, NoSuchJobError, SchedulerNotFound
@@ -38,7 +39,9 @@ log = logging.getLogger("wiretrace.worker")
 
 
 def process_is_gone(pid: int | None) -> bool:
-    """True when no process ``pid`` runs here (it may exist under another user)."""
+    """True when no process ``pid`` runs here (it may exist under another user),
+    or only its corpse does: a killed process whose parent died with it stays a
+    zombie until init gets round to reaping it."""
     if pid is None:
         return False
     try:
@@ -47,7 +50,16 @@ def process_is_gone(pid: int | None) -> bool:
         return True
     except PermissionError:
         return False
-    return False
+    return process_state(pid) == "Z"
+
+
+def process_state(pid: int) -> str | None:
+    """The state letter Linux gives process ``pid`` (R, S, Z...), if it can be read."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[0]
 
 
 def died_here(hostname: str | None, pid: int | None) -> bool:

@@ -61,6 +61,13 @@ class Settings(BaseSettings):
         le=12,
         description="Words per shingle. Seeds of alignment and MinHash features alike.",
     )
+    candidate_shingle_size: int = Field(
+        default=2,
+        ge=1,
+        le=12,
+        description="Words per shingle of the MinHash signatures that find candidates. "
+        "Shorter than alignment shingles so rewritten sentences still share some.",
+    )
     num_perm: int = Field(
         default=16,
         ge=2,
@@ -105,10 +112,48 @@ class Settings(BaseSettings):
     min_passage_tokens: int = Field(
         default=8, ge=2, description="Shortest reported passage, in words."
     )
+    min_sentence_tokens: int = Field(
+        default=6,
+        ge=2,
+        description="A verbatim match holding a whole sentence is reported from this many "
+        "words, even under min_passage_tokens: a short sentence copied whole is a copy.",
+    )
     merge_gap_tokens: int = Field(
         default=6,
         ge=0,
         description="Aligned runs this close in both texts merge into one passage (light edits).",
+    )
+    rewrite_start_similarity: float = Field(
+        default=0.4,
+        gt=0.0,
+        le=1.0,
+        description="Rewrite stage: weighted Dice similarity of two sentences' word sets "
+        "from which they can start a rewritten passage.",
+    )
+    rewrite_extend_similarity: float = Field(
+        default=0.3,
+        gt=0.0,
+        le=1.0,
+        description="Rewrite stage: similarity from which neighbouring sentence pairs "
+        "extend a rewritten passage (a passage needs one pair at the start cut-off).",
+    )
+    rewrite_gap_units: int = Field(
+        default=6,
+        ge=0,
+        description="Resembling sentences this many sentences apart, in both texts, chain "
+        "into one rewritten passage (in any order within the source region).",
+    )
+    rewrite_min_sentences: int = Field(
+        default=2,
+        ge=1,
+        description="Resembling sentences a rewritten passage needs in each text: one "
+        "sentence alike can be chance.",
+    )
+    rewrite_max_units: int = Field(
+        default=3000,
+        ge=0,
+        description="Texts with more fingerprinted units than this skip the rewrite stage "
+        "(it compares every unit with every unit of the other text).",
     )
     quote_share: float = Field(
         default=0.5,
@@ -116,6 +161,19 @@ class Settings(BaseSettings):
         le=1.0,
         description="A passage with at least this share of its characters inside quotation "
         "marks is a shared quote, not copy.",
+    )
+    extra_wires: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Wires to recognise besides AP, Reuters, AFP, PA, PTI, Bloomberg, The "
+        'Guardian, dpa, ANI and UPI, as JSON: {"Kyodo": ["Kyodo", "Kyodo News"]} (the names '
+        "each is credited by; an existing wire's entry replaces its names).",
+    )
+    boilerplate_min_outlets: int = Field(
+        default=20,
+        ge=2,
+        description="A stretch of an article (under half of it) that this many other "
+        "outlets share with it, each sharing nothing else, is boilerplate (a scraper footer, "
+        "a newsletter blurb). Many: a wire story reused in part by a few outlets is not.",
     )
     verdict_wholly: float = Field(
         default=0.6, ge=0.0, le=1.0, description="reused_fraction from which a source is 'wholly'."
@@ -353,14 +411,21 @@ class Settings(BaseSettings):
         """The parameters that shape matching results, echoed in every origins record."""
         return {
             "shingle_size": self.shingle_size,
+            "candidate_shingle_size": self.candidate_shingle_size,
             "num_perm": self.num_perm,
             "lsh_bands": self.lsh_bands,
             "lsh_rows": self.lsh_rows,
             "unit_min_tokens": self.unit_min_tokens,
             "unit_max_tokens": self.unit_max_tokens,
             "min_passage_tokens": self.min_passage_tokens,
+            "min_sentence_tokens": self.min_sentence_tokens,
             "merge_gap_tokens": self.merge_gap_tokens,
+            "rewrite_start_similarity": self.rewrite_start_similarity,
+            "rewrite_extend_similarity": self.rewrite_extend_similarity,
+            "rewrite_gap_units": self.rewrite_gap_units,
+            "rewrite_min_sentences": self.rewrite_min_sentences,
             "quote_share": self.quote_share,
+            "boilerplate_min_outlets": self.boilerplate_min_outlets,
             "verdict_wholly": self.verdict_wholly,
             "verdict_partially": self.verdict_partially,
         }

@@ -204,6 +204,7 @@ def index_fingerprint(settings: Settings) -> dict[str, str]:
     return {
         "layout": str(LAYOUT_VERSION),
         "shingle_size": str(settings.shingle_size),
+        "candidate_shingle_size": str(settings.candidate_shingle_size),
         "num_perm": str(settings.num_perm),
         "lsh_rows": str(settings.lsh_rows),
         "unit_min_tokens": str(settings.unit_min_tokens),

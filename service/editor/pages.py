@@ -14,14 +14,17 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from pydantic import ValidationError
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
 from rq.results import Result
 
 from service.api import (
     Services,
     Submission,
+    job_status_body,
     parse_article,
     services,
     submit_article,
@@ -220,6 +223,17 @@ def check() -> ResponseReturnValue:
     return render_template(
         "editor/check_wait.html",
         article_id=article_id,
-        job_url=url_for("api.get_job", job_id=submission.job.id),
+        job_url=url_for("editor.check_job", job_id=submission.job.id),
         submitted=datetime.now(UTC),
     ), 202
+
+
+@blueprint.get("/check/jobs/<job_id>")
+def check_job(job_id: str) -> ResponseReturnValue:
+    """The wait page's view of its job, under the pages' access rule (a browser
+    has no API key to read ``/api/jobs`` with when reads need one)."""
+    try:
+        job = Job.fetch(job_id, connection=services().queue.connection)
+    except NoSuchJobError as exc:
+        raise PageError(404, f"no job {job_id!r} (finished jobs are kept for a while)") from exc
+    return jsonify(job_status_body(job))

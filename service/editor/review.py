@@ -47,6 +47,13 @@ class ReviewIn(BaseModel):
     note: Annotated[StrictStr, Field(max_length=2000)] | None = None
 
 
+class ReviewedPassage(MatchedPassage):
+    """The passage as marked, offsets in ``article``, and the article it is shared with."""
+
+    article: str
+    source_id: str
+
+
 def problems_of(exc: ValidationError) -> list[dict[str, str]]:
     return [
         {"field": ".".join(map(str, e["loc"])) or "(body)", "problem": e["msg"]}
@@ -92,9 +99,8 @@ def post_review(article_id: str) -> ResponseReturnValue:
         raise ApiError(422, f"invalid review: {summary}", problems=problems) from exc
     by = f"API key {key_id(g.key_hash)}" if g.get("key_hash") else "API"
     passage = apply_review(article_id, mark, by)
-    return jsonify(
-        {"article": article_id, "source_id": mark.source_id, **passage.model_dump(mode="json")}
-    )
+    answer = ReviewedPassage(**passage.model_dump(), article=article_id, source_id=mark.source_id)
+    return jsonify(answer.model_dump(mode="json"))
 
 
 @form_blueprint.post("/articles/<article_id>/review")

@@ -163,3 +163,14 @@ def test_half_a_sign_in_configuration_is_refused_at_start() -> None:
         Settings(editor_pages_public=False)
     with pytest.raises(ValidationError, match="editor_token"):
         Settings(editor_token="short", secret_key="k" * 32)
+
+
+def test_the_wait_page_reads_its_job_without_an_api_key(api: ApiClient) -> None:
+    queued = api.post_article({"id": "later", "text": "Harbour pilots walked off the job."}, 0)
+    assert queued.status_code == 202
+    job_id = queued.headers["Location"].rsplit("/", 1)[1]
+    reader = api.with_key(None)
+    status = reader.get(f"/check/jobs/{job_id}")
+    assert status.status_code == 200
+    assert status.json()["job"] == job_id and status.json()["article"] == "later"
+    assert reader.get("/check/jobs/no-such-job").status_code == 404

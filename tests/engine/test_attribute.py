@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from workers.engine.attribute import Relation, relation_between, shared_wire, wire_credits
+from workers.engine.attribute import (
+    Relation,
+    credit_positions,
+    passage_wire,
+    relation_between,
+    wire_credits,
+)
 
 
 def test_credit_forms() -> None:
@@ -33,10 +39,17 @@ def test_mentions_are_not_credits() -> None:
         assert wire_credits(text) == [], text
 
 
-def test_shared_wire_prefers_a_wire_both_credit() -> None:
-    assert shared_wire(["Reuters", "AP"], ["AP"]) == "AP"
-    assert shared_wire([], ["AFP"]) == "AFP"
-    assert shared_wire([], []) is None
+def test_passage_wire_prefers_a_wire_both_credit_then_the_nearest_credit() -> None:
+    this = "LONDON (Reuters) - One. Two. Later on, the AP said more."
+    other = "PARIS (AP) - One. Two."
+    both = passage_wire((20, 30), (15, 25), credit_positions(this), credit_positions(other))
+    assert both == "AP"
+    mixed = "First part, PTI reported. Second part here. Third part, The Guardian reported."
+    credits = credit_positions(mixed)
+    assert passage_wire((0, 25), (0, 10), credits, []) == "PTI"
+    assert passage_wire((50, 79), (0, 10), credits, []) == "The Guardian"
+    assert passage_wire((0, 10), (0, 10), [], credit_positions("MOSCOW (AP) — x")) == "AP"
+    assert passage_wire((0, 10), (0, 10), [], []) is None
 
 
 def test_direction_from_published_times() -> None:

@@ -31,7 +31,7 @@ def test_quotes_do_not_count_toward_reused_fraction() -> None:
             ),
         ]
     }
-    origins = build_origins(article, matches, {"b": source}, Settings().engine_echo())
+    origins = build_origins(article, matches, {"b": source}, Settings())
     assert origins.reused_fraction == 0.3
     assert origins.sources[0].verdict == "partially"
     assert [p.kind for p in origins.passages] == ["copy", "quote"]

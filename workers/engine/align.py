@@ -108,12 +108,12 @@ def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
     return any(span[0] < e and s < span[1] for s, e in taken)
 
 
-def _one_to_one(spans: list[WordSpan]) -> list[WordSpan]:
+def one_to_one(spans: list[WordSpan]) -> list[WordSpan]:
     """Keep the longest spans such that no word of either text is used twice."""
     kept: list[WordSpan] = []
     taken_a: list[tuple[int, int]] = []
     taken_b: list[tuple[int, int]] = []
-    for span in sorted(spans, key=lambda s: -s.length):
+    for span in sorted(spans, key=lambda s: (-s.length, s.a_first, s.b_first)):
         a_range, b_range = (span.a_first, span.a_end), (span.b_first, span.b_end)
         if _overlaps(a_range, taken_a) or _overlaps(b_range, taken_b):
             continue
@@ -123,11 +123,36 @@ def _one_to_one(spans: list[WordSpan]) -> list[WordSpan]:
     return sorted(kept, key=lambda s: s.a_first)
 
 
-def align_words(a: Document, b: Document, *, k: int, gap: int, min_words: int) -> list[WordSpan]:
-    """Maximal shared word spans of ``a`` and ``b``, merged across small edits."""
+def holds_sentence(first: int, end: int, sentences: list[tuple[int, int]], min_words: int) -> bool:
+    """Whether words ``[first, end)`` hold a whole sentence of at least ``min_words`` words."""
+    return any(first <= s and e <= end and e - s >= min_words for s, e in sentences)
+
+
+def align_words(
+    a: Document, b: Document, *, k: int, gap: int, min_words: int, min_sentence_words: int
+) -> list[WordSpan]:
+    """Maximal shared word spans of ``a`` and ``b``, merged across small edits.
+
+    A span is kept from ``min_words`` words, or from ``min_sentence_words`` when
+    it holds a whole sentence of either text: a short sentence copied whole is
+    as much a copy as a long passage.
+    """
     runs = _seed_runs(a.shingles, b.shingles, k)
     merged = _merge_runs(runs, gap, k)
-    return _one_to_one([s for s in merged if s.length >= min_words])
+    return one_to_one(
+        [
+            s
+            for s in merged
+            if s.length >= min_words
+            or (
+                s.length >= min_sentence_words
+                and (
+                    holds_sentence(s.a_first, s.a_end, a.sentences, min_sentence_words)
+                    or holds_sentence(s.b_first, s.b_end, b.sentences, min_sentence_words)
+                )
+            )
+        ]
+    )
 
 
 def _similarity(a: str, b: str) -> float:
@@ -142,12 +167,10 @@ def _similarity(a: str, b: str) -> float:
     return near if near else Indel.normalized_similarity(a, b)
 
 
-def align_passages(
-    a: Document, b: Document, *, k: int, gap: int, min_words: int
-) -> list[AlignedPassage]:
-    """Shared passages of ``a`` and ``b`` in original character offsets of both."""
+def to_passages(a: Document, b: Document, spans: list[WordSpan]) -> list[AlignedPassage]:
+    """Word spans as passages in original character offsets of both texts."""
     passages = []
-    for span in align_words(a, b, k=k, gap=gap, min_words=min_words):
+    for span in spans:
         start, end = a.word_span_to_original(span.a_first, span.a_end)
         source_start, source_end = b.word_span_to_original(span.b_first, span.b_end)
         a_norm = a.norm.text[int(a.word_starts[span.a_first]) : int(a.word_ends[span.a_end - 1])]
@@ -163,3 +186,18 @@ def align_passages(
             )
         )
     return passages
+
+
+def align_passages(
+    a: Document,
+    b: Document,
+    *,
+    k: int,
+    gap: int,
+    min_words: int,
+    min_sentence_words: int | None = None,
+) -> list[AlignedPassage]:
+    """Shared passages of ``a`` and ``b`` in original character offsets of both."""
+    shortest = min_words if min_sentence_words is None else min_sentence_words
+    spans = align_words(a, b, k=k, gap=gap, min_words=min_words, min_sentence_words=shortest)
+    return to_passages(a, b, spans)

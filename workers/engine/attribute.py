@@ -10,10 +10,12 @@ lower confidence instead of trusting the order things were ingested in.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 
 import regex
 
@@ -78,14 +80,16 @@ class WirePattern:
     folded_names: tuple[str, ...]  # other names: matched in any case
     always_search: bool  # a non-ASCII name: the substring test cannot rule it out
 
-    def search(self, text: str, folded: str) -> regex.Match[str] | None:
-        """The first credit in ``text`` (``folded`` is :func:`fold_for_names` of it)."""
-        if not self.always_search and not (
+    def may_occur(self, text: str, folded: str) -> bool:
+        """Whether one of the names is in ``text`` (``folded``: :func:`fold_for_names` of it)."""
+        return self.always_search or (
             any(name in text for name in self.exact_names)
             or any(name in folded for name in self.folded_names)
-        ):
-            return None
-        return self.pattern.search(text)
+        )
+
+    def search(self, text: str, folded: str) -> regex.Match[str] | None:
+        """The first credit in ``text`` (``folded`` is :func:`fold_for_names` of it)."""
+        return self.pattern.search(text) if self.may_occur(text, folded) else None
 
 
 def fold_for_names(text: str) -> str:
@@ -115,32 +119,100 @@ def compile_wire_patterns(wires: Mapping[str, list[str]]) -> dict[str, WirePatte
 DEFAULT_WIRE_PATTERNS = compile_wire_patterns(DEFAULT_WIRES)
 
 
+@lru_cache(maxsize=8)
+def _compiled(wires: str) -> dict[str, WirePattern]:
+    return compile_wire_patterns(json.loads(wires))
+
+
+def wire_patterns(extra: Mapping[str, list[str]]) -> dict[str, WirePattern]:
+    """Patterns for the built-in wires plus ``extra`` ones (a configured wire of an
+    existing name replaces its credited names)."""
+    if not extra:
+        return DEFAULT_WIRE_PATTERNS
+    return _compiled(json.dumps({**DEFAULT_WIRES, **extra}, sort_keys=True))
+
+
+# Photo credits say who took a picture, not who wrote the text: a caption's closing
+# "(... via AP)" or "(AP Photo/...)", "Photo: Reuters", "AFP via Getty Images".
+_PHOTO_CREDIT = regex.compile(
+    r"\([^()\n]{0,200}\)[ \t]*(?=\n|$)"  # a parenthesised credit closing a paragraph
+    r"|\b[\w.-]+ (?:Photo|Foto)\b[^\n)]{0,80}"  # AP Photo/Name
+    r"|\b(?:Photo|Photograph|Image|Picture|Foto)s?(?: by)?: [^\n]{0,80}"
+    r"|\b[\w.-]+ via Getty Images\b",
+    regex.IGNORECASE,
+)
+
+
+def _without_photo_credits(text: str) -> str:
+    """``text`` with photo credits blanked out, offsets unchanged."""
+    return _PHOTO_CREDIT.sub(lambda m: " " * len(m.group()), text)
+
+
+def credit_positions(
+    text: str, patterns: Mapping[str, WirePattern] = DEFAULT_WIRE_PATTERNS
+) -> list[tuple[int, str]]:
+    """``(offset, wire)`` of every wire credit in ``text``, in text order."""
+    folded = fold_for_names(text)
+    candidates = {w: p for w, p in patterns.items() if p.may_occur(text, folded)}
+    if not candidates:
+        return []
+    plain = _without_photo_credits(text)
+    return sorted(
+        (m.start(), wire) for wire, p in candidates.items() for m in p.pattern.finditer(plain)
+    )
+
+
 def wire_credits(
     text: str, patterns: Mapping[str, WirePattern] = DEFAULT_WIRE_PATTERNS
 ) -> list[str]:
     """The wires ``text`` credits, in the order of their first credit."""
-    folded = fold_for_names(text)
-    found: list[tuple[int, str]] = []
-    for wire, pattern in patterns.items():
-        m = pattern.search(text, folded)
-        if m:
-            found.append((m.start(), wire))
-    return [w for _, w in sorted(found)]
+    return list(dict.fromkeys(wire for _, wire in credit_positions(text, patterns)))
 
 
-def shared_wire(this_wires: list[str], source_wires: list[str]) -> str | None:
-    """The wire two articles' shared text is credited to, if either credits one."""
-    for wire in this_wires:
-        if wire in source_wires:
-            return wire
-    either = this_wires or source_wires
-    return either[0] if either else None
+def _nearest_credit(
+    credits: list[tuple[int, str]], start: int, end: int
+) -> tuple[tuple[int, int], str] | None:
+    """The credit that best covers ``[start, end)``, with its rank (lower is better):
+    one inside it, else the nearest before it (a dateline, "As reported by the
+    AP:"), else the nearest after it (a closing "Associated Press contributed")."""
+    ranked = [
+        ((0, 0) if start <= pos < end else (1, start - pos) if pos < start else (2, pos - end), w)
+        for pos, w in credits
+    ]
+    return min(ranked) if ranked else None
+
+
+def passage_wire(
+    span: tuple[int, int],
+    source_span: tuple[int, int],
+    credits: list[tuple[int, str]],
+    source_credits: list[tuple[int, str]],
+) -> str | None:
+    """The wire a copied passage is credited to, from the credits of both texts.
+
+    A wire both texts credit is preferred (two outlets running the same wire
+    story); otherwise the credit nearest the passage in either text.
+    """
+    common = {w for _, w in credits} & {w for _, w in source_credits}
+    if common:
+        credits = [c for c in credits if c[1] in common]
+        source_credits = [c for c in source_credits if c[1] in common]
+    found = [
+        c
+        for c in (_nearest_credit(credits, *span), _nearest_credit(source_credits, *source_span))
+        if c is not None
+    ]
+    return min(found)[1] if found else None
 
 
 def relation_between(
     published_at: datetime | None, source_published_at: datetime | None, wire: str | None
 ) -> tuple[Relation, Confidence]:
-    """How this article relates to a source it shares text with, and how sure we are."""
+    """How this article relates to a source it copies text with, and how sure we are.
+
+    Wire copy is common-source; otherwise the earlier time is the source. Equal or
+    missing times cannot say who was first: common-source, with low confidence.
+    """
     if wire is not None:
         return Relation.COMMON_SOURCE, "high"
     if published_at is None or source_published_at is None:

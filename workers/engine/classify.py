@@ -1,18 +1,30 @@
 """What kind of reuse a shared passage is: copy, shared quote, or boilerplate.
 
 Two outlets quoting the same speaker share words without one copying the
-other. A passage whose characters lie mostly inside quotation marks, in either
-text, is a ``quote``. Quotation marks are found on the original text, where
-opening and closing marks are still distinct (``‘`` opens, ``’`` closes or is an
-apostrophe, depending on what follows it).
+other. A stretch of shared text whose characters lie mostly inside quotation
+marks, in either text, is a ``quote``. Quotation marks are found on the
+original text, where opening and closing marks are still distinct (``‘`` opens,
+``’`` closes or is an apostrophe, depending on what follows it); a quotation
+that runs on into the next paragraph (no closing mark, the next paragraph
+opening with one, as newspapers print long quotes) is quoted to its
+paragraph's end.
+
+A passage is judged sentence by sentence: a copied paragraph that ends in a
+shared quotation is copy, then quote, not one or the other as a whole. An
+attributed quotation (“…,” he said.) is one sentence mostly inside marks, so
+its attribution goes with it.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
 from enum import StrEnum
+from itertools import pairwise
 
 import regex
+
+from workers.engine.align import WordSpan
+from workers.engine.document import Document
 
 _MAX_QUOTE = 3000
 _QUOTED = regex.compile(
@@ -29,6 +41,11 @@ _QUOTED = regex.compile(
             rf"(?<![\p{{L}}\p{{N}}])\u2018.{{1,{_MAX_QUOTE}}}?\u2019(?![\p{{L}}\p{{N}}])",
             # '…' opened before a letter, closed after a non-space, not inside a word.
             rf"(?<![\p{{L}}\p{{N}}])'(?=[\p{{L}}\p{{N}}]).{{1,{_MAX_QUOTE}}}?(?<=\S)'(?![\p{{L}}\p{{N}}])",
+            # A quotation running on: opened, unclosed to the paragraph's end, and the
+            # next paragraph opens with a mark.
+            rf"[\u201c\u00ab\u201e\"][^\u201c\u201d\u00ab\u00bb\"\n]{{1,{_MAX_QUOTE}}}(?=\n\s*[\u201c\u00ab\u201e\"])",
+            rf"(?<![\p{{L}}\p{{N}}])[\u2018'](?:[^\u2018\u2019'\n]|[\u2019'](?=\p{{L}})){{1,{_MAX_QUOTE}}}"
+            rf"(?=\n\s*[\u2018'])",
         ]
     )
 )
@@ -73,3 +90,70 @@ def classify_passage(
         return Kind.BOILERPLATE
     share = max(covered_share(*span, quotes), covered_share(*source_span, source_quotes))
     return Kind.QUOTE if share >= quote_share else Kind.COPY
+
+
+def sentence_pieces(
+    first: int, end: int, sentences: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Words ``[first, end)`` cut where a sentence of ``sentences`` starts."""
+    cuts = [s for s, _ in sentences if first < s < end]
+    bounds = [first, *cuts, end]
+    return list(pairwise(bounds))
+
+
+def _source_word(span: WordSpan, word: int) -> int:
+    """Where word ``word`` of ``a`` falls in ``b``, by position within the span."""
+    a_len, b_len = span.a_end - span.a_first, span.b_end - span.b_first
+    return span.b_first + round((word - span.a_first) * b_len / a_len)
+
+
+def split_by_kind(
+    span: WordSpan,
+    a: Document,
+    b: Document,
+    a_quotes: list[tuple[int, int]],
+    b_quotes: list[tuple[int, int]],
+    *,
+    quote_share: float,
+    min_words: int,
+) -> list[tuple[WordSpan, Kind]]:
+    """``span`` cut into runs of whole sentences of one kind, ``quote`` or ``copy``.
+
+    Each sentence of ``a`` in the span is a quote when it lies mostly inside
+    quotation marks in ``a`` or, where it falls in ``b``, in ``b``. A piece under
+    ``min_words`` words (the tail of a sentence at a passage's end) goes with
+    its neighbour rather than standing alone.
+    """
+    pieces = sentence_pieces(span.a_first, span.a_end, a.sentences)
+    kinds: list[Kind] = []
+    for first, end in pieces:
+        b_first, b_end = _source_word(span, first), _source_word(span, end)
+        b_chars = b.word_span_to_original(b_first, b_end) if b_end > b_first else (0, 0)
+        kinds.append(
+            classify_passage(
+                a.word_span_to_original(first, end),
+                b_chars,
+                a_quotes,
+                b_quotes,
+                quote_share=quote_share,
+            )
+        )
+    for i, (first, end) in enumerate(pieces):
+        if end - first < min_words and len(pieces) > 1:
+            kinds[i] = kinds[i - 1] if i > 0 else kinds[i + 1]
+    runs: list[tuple[WordSpan, Kind]] = []
+    for (first, end), kind in zip(pieces, kinds, strict=True):
+        if runs and runs[-1][1] == kind:
+            previous = runs[-1][0]
+            runs[-1] = (WordSpan(previous.a_first, end, previous.b_first, previous.b_end), kind)
+        else:
+            runs.append((WordSpan(first, end, _source_word(span, first), span.b_end), kind))
+    return [
+        (
+            WordSpan(
+                s.a_first, s.a_end, s.b_first, max(_source_word(span, s.a_end), s.b_first + 1)
+            ),
+            kind,
+        )
+        for s, kind in runs
+    ]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workers.engine.align import align_passages
-from workers.engine.classify import classify_passage, quote_spans
+from workers.engine.align import AlignedPassage, WordSpan, align_words, one_to_one, to_passages
+from workers.engine.classify import Kind, quote_spans, split_by_kind
 from workers.engine.document import Document, prepare_document
+from workers.engine.rewrite import RewriteRules, join_rewrites, rewritten_spans
 from workers.engine.verify import is_verified
 from workers.models import MatchedPassage
 from workers.settings import Settings
@@ -31,45 +32,92 @@ def prepare_article(text: str, outlet: str | None, settings: Settings) -> Prepar
     return PreparedArticle(doc=doc, quotes=quote_spans(text), outlet=outlet)
 
 
+def rewrite_rules(settings: Settings) -> RewriteRules:
+    return RewriteRules(
+        start=settings.rewrite_start_similarity,
+        extend=settings.rewrite_extend_similarity,
+        gap=settings.rewrite_gap_units,
+        min_sentences=settings.rewrite_min_sentences,
+        min_words=settings.unit_min_tokens,
+        max_units=settings.rewrite_max_units,
+    )
+
+
+def shared_spans(a: Document, b: Document, settings: Settings) -> list[WordSpan]:
+    """What ``a`` and ``b`` share: exact runs, and rewritten sentences, joined into passages."""
+    k = settings.shingle_size
+    shortest = min(settings.min_passage_tokens, settings.min_sentence_tokens)
+    exact = (
+        align_words(
+            a,
+            b,
+            k=k,
+            gap=settings.merge_gap_tokens,
+            min_words=settings.min_passage_tokens,
+            min_sentence_words=settings.min_sentence_tokens,
+        )
+        if is_verified(a, b, shingle_size=k, min_words=shortest)
+        else []
+    )
+    rewritten = rewritten_spans(a, b, rewrite_rules(settings))
+    return one_to_one(join_rewrites(rewritten, exact, a, b, settings.rewrite_gap_units))
+
+
+def _matched(p: AlignedPassage, kind: Kind) -> tuple[MatchedPassage, MatchedPassage]:
+    """A passage as its first text sees it, and as its second does."""
+    return (
+        MatchedPassage(
+            start=p.start,
+            end=p.end,
+            source_start=p.source_start,
+            source_end=p.source_end,
+            similarity=p.similarity,
+            kind=kind.value,
+        ),
+        MatchedPassage(
+            start=p.source_start,
+            end=p.source_end,
+            source_start=p.start,
+            source_end=p.end,
+            similarity=p.similarity,
+            kind=kind.value,
+        ),
+    )
+
+
 def compare_articles(
     a: PreparedArticle, b: PreparedArticle, settings: Settings
 ) -> tuple[list[MatchedPassage], list[MatchedPassage]]:
-    """Passages ``a`` shares with ``b``: as ``a`` sees them, and as ``b`` sees them."""
-    k = settings.shingle_size
-    if not is_verified(a.doc, b.doc, shingle_size=k, min_words=settings.min_passage_tokens):
-        return [], []
-    same_outlet = a.outlet is not None and a.outlet == b.outlet
-    forward: list[MatchedPassage] = []
-    backward: list[MatchedPassage] = []
-    for p in align_passages(
-        a.doc, b.doc, k=k, gap=settings.merge_gap_tokens, min_words=settings.min_passage_tokens
-    ):
-        kind = classify_passage(
-            (p.start, p.end),
-            (p.source_start, p.source_end),
-            a.quotes,
-            b.quotes,
-            quote_share=settings.quote_share,
-            same_outlet=same_outlet,
-        )
-        forward.append(
-            MatchedPassage(
-                start=p.start,
-                end=p.end,
-                source_start=p.source_start,
-                source_end=p.source_end,
-                similarity=p.similarity,
-                kind=kind.value,
+    """Passages ``a`` shares with ``b``: as ``a`` sees them, and as ``b`` sees them.
+
+    The pair is always worked in one order (by text), so the result does not
+    depend on which of the two was ingested first.
+    """
+    if b.doc.original < a.doc.original:
+        backward, forward = compare_articles(b, a, settings)
+        return forward, backward
+    pieces: list[tuple[WordSpan, Kind]] = []
+    for span in shared_spans(a.doc, b.doc, settings):
+        if a.outlet is not None and a.outlet == b.outlet:
+            pieces.append((span, Kind.BOILERPLATE))
+        else:
+            pieces.extend(
+                split_by_kind(
+                    span,
+                    a.doc,
+                    b.doc,
+                    a.quotes,
+                    b.quotes,
+                    quote_share=settings.quote_share,
+                    min_words=settings.min_sentence_tokens,
+                )
             )
+    pairs = [
+        _matched(p, kind)
+        for p, kind in zip(
+            to_passages(a.doc, b.doc, [span for span, _ in pieces]),
+            (kind for _, kind in pieces),
+            strict=True,
         )
-        backward.append(
-            MatchedPassage(
-                start=p.source_start,
-                end=p.source_end,
-                source_start=p.start,
-                source_end=p.end,
-                similarity=p.similarity,
-                kind=kind.value,
-            )
-        )
-    return forward, backward
+    ]
+    return [f for f, _ in pairs], [b_ for _, b_ in pairs]

@@ -26,6 +26,7 @@ class Document:
     shingles: np.ndarray  # uint64 hash per k-word shingle starting at each word
     distinct_shingles: np.ndarray  # the shingle hashes sorted, each once
     units: list[tuple[int, int]]  # [first_word, end_word) of each fingerprinted unit
+    sentences: list[tuple[int, int]]  # [first_word, end_word) of each sentence
     paragraphs: list[tuple[int, int]]  # original offsets of each paragraph
 
     @property
@@ -63,12 +64,14 @@ def prepare_document(text: str, *, shingle_size: int, min_words: int, max_words:
         [norm.text[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
     )
     units: list[tuple[int, int]] = []
+    all_sentences: list[tuple[int, int]] = []
     paragraphs: list[tuple[int, int]] = []
     for p_start, p_end in paragraph_spans(norm.text):
         paragraphs.append(norm.original_span(p_start, p_end))
         bounds = np.searchsorted(starts, sentence_spans(norm.text, p_start, p_end)).tolist()
-        sentences = [(s, e) for s, e in bounds]
-        units.extend(_units([(s, e) for s, e in sentences if e > s], min_words, max_words))
+        sentences = [(s, e) for s, e in bounds if e > s]
+        all_sentences.extend(sentences)
+        units.extend(_units(sentences, min_words, max_words))
     shingles = shingle_hashes(words, shingle_size)
     return Document(
         norm=norm,
@@ -78,5 +81,6 @@ def prepare_document(text: str, *, shingle_size: int, min_words: int, max_words:
         shingles=shingles,
         distinct_shingles=distinct(shingles),
         units=units,
+        sentences=all_sentences,
         paragraphs=paragraphs,
     )

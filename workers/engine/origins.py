@@ -3,15 +3,36 @@
 Origins are derived, not stored: relations depend on every article's
 ``published_at`` and wire credits, and deriving them on read means an article
 ingested later with an earlier time is seen as the source at once.
+
+What counts, and why:
+
+- ``reused_fraction`` is the share of the article's *own* text that is copy:
+  characters inside quotation marks and boilerplate are neither reused nor
+  the article's own, so they are left out of both sides of the fraction.
+- Boilerplate is decided here, where all of an article's matches are in view:
+  text the article's outlet repeats across its own articles stays boilerplate
+  when another outlet shares it too, and a stretch that at least
+  ``boilerplate_min_outlets`` other outlets share with it, each sharing
+  nothing else, is a footer or blurb, not a source.
+- Only copy carries a wire or a direction: two outlets that share nothing but
+  quotations or boilerplate are common-source (the speaker, the template), not
+  copier and copied.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from workers.engine.attribute import relation_between, shared_wire
+from workers.engine.attribute import (
+    Relation,
+    credit_positions,
+    passage_wire,
+    relation_between,
+    wire_patterns,
+)
+from workers.engine.classify import quote_spans
 from workers.models import (
+    Kind,
     MatchedPassage,
     Origins,
     Passage,
@@ -19,16 +40,37 @@ from workers.models import (
     StoredArticle,
     Verdict,
 )
+from workers.settings import Settings
+
+Span = tuple[int, int]
 
 
-def covered_characters(spans: list[tuple[int, int]]) -> int:
+def union(spans: list[Span]) -> list[Span]:
+    """The sorted, disjoint union of ``spans``."""
+    merged: list[Span] = []
+    for start, end in sorted(s for s in spans if s[1] > s[0]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def covered_characters(spans: list[Span]) -> int:
     """Characters covered by the union of ``spans``."""
-    total, reach = 0, 0
-    for start, end in sorted(spans):
-        start = max(start, reach)
-        if end > start:
-            total += end - start
-            reach = end
+    return sum(end - start for start, end in union(spans))
+
+
+def overlap_characters(spans: list[Span], others: list[Span]) -> int:
+    """Characters covered both by ``spans`` and by ``others``."""
+    a, b = union(spans), union(others)
+    total, i, j = 0, 0, 0
+    while i < len(a) and j < len(b):
+        total += max(0, min(a[i][1], b[j][1]) - max(a[i][0], b[j][0]))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
     return total
 
 
@@ -41,27 +83,99 @@ def verdict_for(fraction: float, *, wholly: float, partially: float) -> Verdict:
     return "non"
 
 
+def _mostly_within(span: Span, spans: list[Span]) -> bool:
+    return 2 * overlap_characters([span], spans) >= span[1] - span[0]
+
+
+def boilerplate_kinds(
+    article: StoredArticle,
+    matches: Mapping[str, list[MatchedPassage]],
+    sources: Mapping[str, StoredArticle],
+    min_outlets: int,
+) -> dict[tuple[str, int], Kind]:
+    """Passages (source id, index) that are boilerplate on a view of all the matches.
+
+    The outlet's own repeated text (boilerplate against an article of the same
+    outlet), and stretches that ``min_outlets`` other outlets share with this
+    article as the only thing they share, each less than half of the article
+    (a story many outlets carry is the article itself, not its footer).
+    """
+    own_repeats = [
+        (p.start, p.end) for ps in matches.values() for p in ps if p.kind == "boilerplate"
+    ]
+    found: dict[tuple[str, int], Kind] = {}
+    lone: list[tuple[Span, str | None, tuple[str, int]]] = []
+    for source_id, passages in matches.items():
+        outlet = sources[source_id].outlet if source_id in sources else None
+        for index, p in enumerate(passages):
+            if p.kind != "boilerplate" and _mostly_within((p.start, p.end), own_repeats):
+                found[(source_id, index)] = "boilerplate"
+        p = passages[0]
+        if (
+            len(passages) == 1
+            and outlet != article.outlet
+            and 2 * (p.end - p.start) < len(article.text)
+        ):
+            lone.append(((passages[0].start, passages[0].end), outlet, (source_id, 0)))
+    for span, _, _ in lone:
+        alike = [(o, key) for s, o, key in lone if _mostly_within(s, [span])]
+        if len({o for o, _ in alike}) >= min_outlets:
+            found.update((key, "boilerplate") for _, key in alike)
+    return found
+
+
 def build_origins(
     article: StoredArticle,
     matches: Mapping[str, list[MatchedPassage]],
     sources: Mapping[str, StoredArticle],
-    settings: Mapping[str, Any],
+    settings: Settings,
 ) -> Origins:
     """The origins record of ``article`` given its matches with each source."""
-    length = max(1, len(article.text))
-    wholly, partially = settings["verdict_wholly"], settings["verdict_partially"]
+    matches = {s: ps for s, ps in matches.items() if s in sources}  # deleted since matched
+    patterns = wire_patterns(settings.extra_wires)
+    credits = credit_positions(article.text, patterns)
+    relabelled = boilerplate_kinds(article, matches, sources, settings.boilerplate_min_outlets)
+    kinds = {
+        s: [relabelled.get((s, i), p.kind) for i, p in enumerate(ps)] for s, ps in matches.items()
+    }
+    excluded = quote_spans(article.text) + [
+        (p.start, p.end)
+        for s, ps in matches.items()
+        for p, kind in zip(ps, kinds[s], strict=True)
+        if kind == "boilerplate"
+    ]
+    own = max(1, len(article.text) - covered_characters(excluded))
+
+    def own_share(spans: list[Span]) -> float:
+        return round((covered_characters(spans) - overlap_characters(spans, excluded)) / own, 4)
+
+    wholly, partially = settings.verdict_wholly, settings.verdict_partially
     source_entries: list[Source] = []
     passages: list[Passage] = []
-    all_copy: list[tuple[int, int]] = []
+    all_copy: list[Span] = []
     for source_id, matched in matches.items():
-        source = sources.get(source_id)
-        if source is None:  # deleted since the match was stored
-            continue
-        wire = shared_wire(article.wire, source.wire)
-        relation, confidence = relation_between(article.published_at, source.published_at, wire)
-        copy_spans = [(p.start, p.end) for p in matched if p.counts_as_copy]
-        all_copy.extend(copy_spans)
-        fraction = round(covered_characters(copy_spans) / length, 4)
+        source = sources[source_id]
+        source_credits = credit_positions(source.text, patterns)
+        copied: dict[Span, str | None] = {}
+        for p, kind in zip(matched, kinds[source_id], strict=True):
+            wire = None
+            if kind == "copy" and p.counts_as_copy:  # not a reviewed false positive
+                wire = passage_wire(
+                    (p.start, p.end), (p.source_start, p.source_end), credits, source_credits
+                )
+                copied[(p.start, p.end)] = wire
+            passages.append(
+                Passage(**{**p.model_dump(), "kind": kind}, source_id=source_id, wire=wire)
+            )
+        all_copy.extend(copied)
+        longest = max(copied, key=lambda s: s[1] - s[0], default=None)
+        pair_wire = copied[longest] if longest is not None else None
+        relation, confidence = (
+            relation_between(article.published_at, source.published_at, pair_wire)
+            if copied
+            else (Relation.COMMON_SOURCE, "high")  # quotes or boilerplate only: no copying
+        )
+        fraction = own_share(list(copied))
         source_entries.append(
             Source(
                 id=source_id,
@@ -71,11 +185,10 @@ def build_origins(
                 verdict=verdict_for(fraction, wholly=wholly, partially=partially),
                 relation=relation.value,
                 confidence=confidence,
-                wire=wire,
+                wire=pair_wire,
             )
         )
-        passages.extend(Passage(**p.model_dump(), source_id=source_id, wire=wire) for p in matched)
-    overall = round(covered_characters(all_copy) / length, 4)
+    overall = own_share(all_copy)
     source_entries.sort(key=lambda s: (-s.reused_fraction, s.id))
     passages.sort(key=lambda p: (p.start, p.source_id))
     return Origins(
@@ -87,5 +200,5 @@ def build_origins(
         verdict=verdict_for(overall, wholly=wholly, partially=partially),
         sources=source_entries,
         passages=passages,
-        settings=dict(settings),
+        settings=settings.engine_echo(),
     )

@@ -2,12 +2,17 @@
 
 Exact alignment (``align.py``) needs runs of shared shingles; text whose words
 were shuffled or swapped for synonyms keeps few of those, but its sentences
-still share most of their words with the sentences they were made from. This
+still share many of their words with the sentences they were made from. This
 stage compares every fingerprinted unit (a sentence, or a window of a long one)
 of one text with every unit of the other by a weighted Dice coefficient over
-their word sets, takes the unit pairs above a cut-off as seeds, and chains
-seeds that lie close together in both texts into passages, in any order within
-the source region (shuffled text keeps its words near each other, not in order).
+their word sets, and chains unit pairs that lie close together in both texts
+into passages, in any order within the source region (shuffled text keeps its
+words near each other, not in order).
+
+Two cut-offs, hysteresis-style: a passage must hold at least one unit pair
+alike enough to *start* one (``start``), and grows by neighbouring pairs alike
+enough to *extend* it (``extend``). Independent texts on one subject do have
+the odd alike sentence; a rewrite has a run of them.
 
 Words are weighted by their inverse document frequency over the units of the
 two texts themselves: a word in most sentences of both (``the``, ``yang``,
@@ -24,7 +29,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import xxhash
 
+from workers.engine.align import WordSpan
 from workers.engine.document import Document
 
 
@@ -36,8 +43,10 @@ class UnitSpan:
     a_last: int
     b_first: int
     b_last: int
-    score: float  # sum of the seeds' similarities: how much evidence backs the span
-    seeded: int  # sentences with a seed, in the text that has fewer: how many resemble
+    score: float  # sum of the unit pairs' similarities: how much evidence backs the span
+    best: float  # the most alike unit pair
+    a_seeded: frozenset[int]  # units of each text that resemble one of the other's
+    b_seeded: frozenset[int]
 
 
 def _unit_word_pairs(doc: Document, vocabulary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -64,7 +73,7 @@ def unit_similarity(a: Document, b: Document) -> np.ndarray:
     a_units, a_words = _unit_word_pairs(a, vocabulary)
     b_units, b_words = _unit_word_pairs(b, vocabulary)
     df = np.bincount(np.concatenate([a_words, b_words]), minlength=len(vocabulary))
-    idf = np.log1p((n_a + n_b) / np.maximum(df, 1)).astype(np.float32)
+    idf = np.log((n_a + n_b) / np.maximum(df, 1)).astype(np.float32)
     weight_a = np.bincount(a_units, weights=idf[a_words], minlength=n_a).astype(np.float32)
     weight_b = np.bincount(b_units, weights=idf[b_words], minlength=n_b).astype(np.float32)
     shared = np.intersect1d(a_words, b_words)
@@ -107,7 +116,9 @@ def chain_seeds(seeds: list[tuple[int, int, float]], gap: int) -> list[UnitSpan]
             b_first=min(j for _, j, _ in chain),
             b_last=max(j for _, j, _ in chain),
             score=sum(sim for _, _, sim in chain),
-            seeded=min(len({i for i, _, _ in chain}), len({j for _, j, _ in chain})),
+            best=max(sim for _, _, sim in chain),
+            a_seeded=frozenset(i for i, _, _ in chain),
+            b_seeded=frozenset(j for _, j, _ in chain),
         )
         for chain in chains
     ]
@@ -136,19 +147,149 @@ def _unit_lengths(doc: Document) -> np.ndarray:
     return np.fromiter((e - s for s, e in doc.units), dtype=np.int64, count=len(doc.units))
 
 
-def rewritten_spans(
-    a: Document, b: Document, *, threshold: float, gap: int, max_units: int, min_words: int
-) -> list[UnitSpan]:
-    """Unit spans of ``a`` and ``b`` whose sentences share most of their weighted words.
+def _unit_contents(doc: Document) -> list[int]:
+    """A hash of each unit's words: a caption printed twice is one sentence, not two."""
+    return [xxhash.xxh3_64_intdigest(doc.words[s:e].tobytes()) for s, e in doc.units]
 
-    Units under ``min_words`` words (a one-line reply, a paragraph's stub) take
-    no part: a few words in common are chance, not rewriting.
+
+@dataclass(frozen=True)
+class RewriteRules:
+    """The cut-offs of the rewrite stage (see the module docstring and the settings)."""
+
+    start: float  # a unit pair this alike can start a passage
+    extend: float  # unit pairs this alike extend one
+    gap: int  # in units, in both texts
+    min_sentences: int  # distinct resembling units, in one text at least
+    min_words: int  # units shorter than this take no part
+    max_units: int  # texts with more units skip the stage
+
+
+def _distinct_words(
+    seeded: frozenset[int], lengths: np.ndarray, contents: list[int]
+) -> tuple[int, int]:
+    """Distinct units among ``seeded`` (by content) and the words they hold."""
+    first_of: dict[int, int] = {}
+    for unit in sorted(seeded):
+        first_of.setdefault(contents[unit], unit)
+    return len(first_of), int(lengths[list(first_of.values())].sum())
+
+
+def is_rewrite(
+    span: UnitSpan,
+    a_units: tuple[np.ndarray, list[int]],
+    b_units: tuple[np.ndarray, list[int]],
+    rules: RewriteRules,
+) -> bool:
+    """Enough resembling sentences to be a rewrite rather than chance.
+
+    One unit pair alike enough to start a passage; ``min_sentences`` distinct
+    resembling units in one text at least (two sentences of one may rewrite a
+    long sentence of the other), holding ``min_sentences * min_words`` words in
+    each text. ``a_units``/``b_units``: each text's unit lengths and contents.
     """
-    if len(a.units) > max_units or len(b.units) > max_units:
+    a_count, a_words = _distinct_words(span.a_seeded, *a_units)
+    b_count, b_words = _distinct_words(span.b_seeded, *b_units)
+    return (
+        span.best >= rules.start
+        and max(a_count, b_count) >= rules.min_sentences
+        and min(a_words, b_words) >= rules.min_sentences * rules.min_words
+    )
+
+
+def rewritten_spans(a: Document, b: Document, rules: RewriteRules) -> list[WordSpan]:
+    """Word spans of ``a`` and ``b`` made of sentences that share many weighted words.
+
+    Units under ``rules.min_words`` words (a one-line reply, a paragraph's stub)
+    take no part: a few words in common are chance.
+    """
+    if len(a.units) > rules.max_units or len(b.units) > rules.max_units:
         return []
     similarity = unit_similarity(a, b)
-    similarity[_unit_lengths(a) < min_words, :] = 0
-    similarity[:, _unit_lengths(b) < min_words] = 0
-    rows, cols = np.nonzero(similarity >= threshold)
+    a_lengths, b_lengths = _unit_lengths(a), _unit_lengths(b)
+    similarity[a_lengths < rules.min_words, :] = 0
+    similarity[:, b_lengths < rules.min_words] = 0
+    rows, cols = np.nonzero(similarity >= rules.extend)
     seeds = [(int(i), int(j), float(similarity[i, j])) for i, j in zip(rows, cols, strict=True)]
-    return best_disjoint(chain_seeds(seeds, gap))
+    a_units = (a_lengths, _unit_contents(a))
+    b_units = (b_lengths, _unit_contents(b))
+    return [
+        WordSpan(
+            a.units[s.a_first][0], a.units[s.a_last][1], b.units[s.b_first][0], b.units[s.b_last][1]
+        )
+        for s in best_disjoint(chain_seeds(seeds, rules.gap))
+        if is_rewrite(s, a_units, b_units, rules)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Box:
+    """A span with the units it reaches in each text, and whether a rewrite is in it."""
+
+    span: WordSpan
+    a_units: tuple[int, int]
+    b_units: tuple[int, int]
+    rewritten: bool
+
+    def near(self, other: _Box, gap: int) -> bool:
+        return all(
+            x[0] <= y[1] + gap and y[0] <= x[1] + gap
+            for x, y in ((self.a_units, other.a_units), (self.b_units, other.b_units))
+        )
+
+    def join(self, other: _Box) -> _Box:
+        p, q = self.span, other.span
+        return _Box(
+            WordSpan(
+                min(p.a_first, q.a_first),
+                max(p.a_end, q.a_end),
+                min(p.b_first, q.b_first),
+                max(p.b_end, q.b_end),
+            ),
+            (min(self.a_units[0], other.a_units[0]), max(self.a_units[1], other.a_units[1])),
+            (min(self.b_units[0], other.b_units[0]), max(self.b_units[1], other.b_units[1])),
+            True,
+        )
+
+
+def _unit_starts(doc: Document) -> np.ndarray:
+    return np.fromiter((s for s, _ in doc.units), dtype=np.int64, count=len(doc.units))
+
+
+def _units_of(starts: np.ndarray, first_word: int, end_word: int) -> tuple[int, int]:
+    """Indices of the units holding the first and the last word of a span."""
+    found = np.searchsorted(starts, [first_word, end_word - 1], side="right") - 1
+    return max(int(found[0]), 0), max(int(found[1]), 0)
+
+
+def join_rewrites(
+    rewritten: list[WordSpan], exact: list[WordSpan], a: Document, b: Document, gap: int
+) -> list[WordSpan]:
+    """Rewritten passages take in whatever else was found within ``gap`` units of them
+    in both texts: the exact runs inside a rewrite and its neighbouring rewrites are
+    one passage. Exact runs far from any rewrite stay as they are (two copied
+    paragraphs with the outlet's own text between them are two passages)."""
+    a_starts, b_starts = _unit_starts(a), _unit_starts(b)
+    boxes = [
+        _Box(
+            s,
+            _units_of(a_starts, s.a_first, s.a_end),
+            _units_of(b_starts, s.b_first, s.b_end),
+            wide,
+        )
+        for spans, wide in ((rewritten, True), (exact, False))
+        for s in spans
+    ]
+    joined = True
+    while joined:
+        joined = False
+        kept: list[_Box] = []
+        for box in sorted(boxes, key=lambda x: (x.a_units, x.b_units)):
+            for i, other in enumerate(kept):
+                if (box.rewritten or other.rewritten) and box.near(other, gap):
+                    kept[i] = other.join(box)
+                    joined = True
+                    break
+            else:
+                kept.append(box)
+        boxes = kept
+    return sorted((box.span for box in boxes), key=lambda s: s.a_first)

@@ -25,7 +25,7 @@ from workers.evaluation.corpora import (
     read_pan,
 )
 from workers.evaluation.plagdet import Scores, score, score_by_kind
-from workers.models import ArticleIn, Origins, Source
+from workers.models import ArticleIn, Origins, Passage, Source
 from workers.pipeline import ingest, load_origins
 from workers.store import Store
 
@@ -203,17 +203,43 @@ def pan_articles(corpus: PanCorpus) -> list[ArticleIn]:
     ]
 
 
+def _contiguous(first: Passage, second: Passage, text: str, source_text: str) -> bool:
+    """Whether ``second`` carries on from ``first`` in both texts, with no words between."""
+
+    def between(doc: str, end: int, start: int) -> bool:
+        return end <= start and not any(c.isalnum() for c in doc[end:start])
+
+    return between(text, first.end, second.start) and between(
+        source_text, first.source_end, second.source_start
+    )
+
+
 def pan_detections(corpus: PanCorpus, origins: dict[str, Origins]) -> list[Annotation]:
     """Every passage a suspicious document shares with a source document.
 
     Passages of every kind count: text alignment asks where the text came from,
-    and a quoted or boilerplate passage came from its source all the same.
+    and a quoted passage came from its source all the same. Where the record
+    cuts one stretch of shared text into pieces of different kinds (copy, then
+    a quotation), the pieces are one detection.
     """
     detections: list[Annotation] = []
-    for name in corpus.suspicious:
+    for name, text in corpus.suspicious.items():
         record = origins.get(name)
         if record is None:
             continue
+        joined: list[Passage] = []
+        for p in sorted(record.passages, key=lambda p: (p.source_id, p.start)):
+            if p.source_id not in corpus.sources:
+                continue
+            last = joined[-1] if joined else None
+            if (
+                last
+                and last.source_id == p.source_id
+                and _contiguous(last, p, text, corpus.sources[p.source_id])
+            ):
+                joined[-1] = last.model_copy(update={"end": p.end, "source_end": p.source_end})
+            else:
+                joined.append(p)
         detections.extend(
             Annotation(
                 suspicious=name,
@@ -223,8 +249,7 @@ def pan_detections(corpus: PanCorpus, origins: dict[str, Origins]) -> list[Annot
                 source_offset=p.source_start,
                 source_length=p.source_end - p.source_start,
             )
-            for p in record.passages
-            if p.source_id in corpus.sources
+            for p in joined
         )
     return detections
 
