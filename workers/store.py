@@ -122,8 +122,8 @@ end
 """
 
 # Add ARGV[1] to each band's postings and return what the bands held before,
-# concatenated. The last two ARGV: the postings cap in bytes, and '1' when the
-# member is new to the index (so it cannot be in any postings yet).
+# one string per band. The last two ARGV: the postings cap in bytes, and '1'
+# when the member is new to the index (so it cannot be in any postings yet).
 _INDEX_AND_QUERY = (
     _HAS_MEMBER
     + """
@@ -143,7 +143,7 @@ for i, key in ipairs(KEYS) do
     end
   end
 end
-return table.concat(found)
+return found
 """
 )
 
@@ -347,19 +347,27 @@ class Store:
     # --- LSH index -----------------------------------------------------------
     def index_and_query(
         self, number: int, band_keys: np.ndarray, *, fresh: bool = False
-    ) -> np.ndarray:
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Add article ``number`` under each band; return the article numbers
-        already there (one entry per shared band, so counts are band hits).
+        already there (one entry per shared band, so counts are band hits) and,
+        for each, one over the number of articles its band held (its rarity).
         ``fresh``: the number was just handed out, so it is in no postings yet."""
         if band_keys.size == 0:
-            return np.empty(0, dtype=np.uint32)
+            return np.empty(0, dtype=np.uint32), np.empty(0)
         member = int(number).to_bytes(4, "little")
         cap = str(self.settings.posting_cap * 4)
-        parts = self._run_per_tag_group(
-            self._index_script, band_keys, member, [cap, "1" if fresh else "0"]
-        )
-        hits = np.frombuffer(b"".join(parts), dtype="<u4")
-        return hits[hits != number]
+        postings = [
+            posting
+            for answer in self._run_per_tag_group(
+                self._index_script, band_keys, member, [cap, "1" if fresh else "0"]
+            )
+            for posting in answer
+        ]
+        hits = np.frombuffer(b"".join(postings), dtype="<u4")
+        sizes = np.fromiter((len(p) // 4 for p in postings), dtype=np.int64, count=len(postings))
+        weights = np.repeat(1.0 / np.maximum(sizes, 1), sizes)
+        others = hits != number
+        return hits[others], weights[others]
 
     def unindex(self, number: int, band_keys: np.ndarray) -> None:
         """Remove article ``number`` from the postings of each band."""
