@@ -238,13 +238,17 @@ def _run_on_cluster_nodes(
 
 
 @lru_cache(maxsize=4)
-def store_client(url: str) -> redis.Redis | RedisCluster:
+def store_client(url: str, timeout: float, retries: int) -> redis.Redis | RedisCluster:
     """A client of the store's own Redis, shared by the process: a Redis Cluster
-    client when the server at ``url`` says it is a cluster node."""
-    probe = redis.Redis.from_url(url)
+    client when the server at ``url`` says it is a cluster node. It has the same
+    timeouts as the queue's client, so a frozen store fails fast too."""
+    from workers.queue import client_options
+
+    options = client_options(timeout, retries)
+    probe = redis.Redis.from_url(url, **options)
     if probe.info("cluster").get("cluster_enabled"):
         probe.close()
-        return RedisCluster.from_url(url)
+        return RedisCluster.from_url(url, **options)
     return probe
 
 
@@ -265,7 +269,9 @@ class Store:
         """A store on ``client`` (the queue's Redis), or on ``settings.store_redis_url``
         when one is set: every process then finds the store in the same place."""
         if settings.store_redis_url:
-            client = store_client(settings.store_redis_url)
+            client = store_client(
+                settings.store_redis_url, settings.redis_socket_timeout, settings.redis_retries
+            )
         self.client = client
         self.settings = settings
         self.prefix = f"{settings.key_prefix}:{LAYOUT_VERSION}"
