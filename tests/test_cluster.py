@@ -137,7 +137,12 @@ def cluster_url_of(settings: Settings) -> str:
 def test_the_store_finds_the_cluster(cluster_settings: Settings, redis_client: redis.Redis) -> None:
     store = Store(redis_client, cluster_settings)
     assert isinstance(store.client, RedisCluster)
-    assert store_client(cluster_url_of(cluster_settings)) is store.client
+    same = store_client(
+        cluster_url_of(cluster_settings),
+        cluster_settings.redis_socket_timeout,
+        cluster_settings.redis_retries,
+    )
+    assert same is store.client
 
 
 def test_keys_one_operation_touches_share_a_slot(cluster_settings: Settings) -> None:

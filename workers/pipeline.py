@@ -121,9 +121,9 @@ def index_article(
         return None
 
     prepared = cache.prepare(article.text, digest, article.outlet, settings)
-    hits = store.index_and_query(number, article_bands(prepared, settings), fresh=fresh)
+    hits, rarity = store.index_and_query(number, article_bands(prepared, settings), fresh=fresh)
     candidates = store.load_articles(
-        rank_candidates(hits, settings.max_candidates), known_text=cache.text
+        rank_candidates(hits, settings.max_candidates, rarity), known_text=cache.text
     )
 
     matches: dict[int, tuple[list[MatchedPassage], list[MatchedPassage]]] = {}

@@ -25,18 +25,23 @@ def connect(settings: Settings) -> redis.Redis:
 
 
 def redis_client(url: str, settings: Settings) -> redis.Redis:
-    """A client that gives up on a dead or frozen Redis within seconds.
+    """A client that gives up on a dead or frozen Redis within seconds."""
+    options = client_options(settings.redis_socket_timeout, settings.redis_retries)
+    return redis.Redis.from_url(url, **options)
+
+
+def client_options(timeout: float, retries: int) -> dict[str, Any]:
+    """Timeouts and retries for every Redis client wiretrace makes.
 
     redis-py's default retries a failed command ten times with backoff; behind a
     web request that turns an outage into a hang, so retries are few and every
     command has a socket timeout (RQ workers raise it for their blocking dequeue).
     """
-    return redis.Redis.from_url(
-        url,
-        socket_timeout=settings.redis_socket_timeout,
-        socket_connect_timeout=settings.redis_socket_timeout,
-        retry=RedisRetry(ExponentialBackoff(cap=1.0, base=0.1), settings.redis_retries),
-    )
+    return {
+        "socket_timeout": timeout,
+        "socket_connect_timeout": timeout,
+        "retry": RedisRetry(ExponentialBackoff(cap=1.0, base=0.1), retries),
+    }
 
 
 def with_socket_timeout(client: redis.Redis, seconds: float) -> redis.Redis:

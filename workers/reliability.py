@@ -1,10 +1,11 @@
 """Ingest jobs that are not lost: running workers, recovering the jobs of dead
 ones, and listing and re-queueing failed jobs.
 
-RQ marks each running job with an execution entry its worker renews every
-``worker_monitoring_seconds``; once it lapses (about a minute after the worker
-died) a worker's periodic maintenance hands the job back to the queue (it has
-retries) or to the failed registry. A worker that starts on the host where
+RQ marks each running job with an execution entry that lapses unless renewed
+(a forked work horse's every ``worker_monitoring_seconds``, for a minute; an
+in-process job's for its timeout plus a minute); once it has lapsed, a worker's
+periodic maintenance hands the job back to the queue (it has retries) or to the
+failed registry. A worker that starts on the host where
 another one died does not wait for that: RQ records each worker's host and pid,
 so a worker of this host whose process is gone (or whose pid is now ours: a
 restarted container) is dead, and its jobs are handed back at once. Re-running

@@ -210,9 +210,9 @@ class Settings(BaseSettings):
     worker_monitoring_seconds: int = Field(
         default=10,
         ge=1,
-        description="How often a busy worker records that its job is alive; an ingest whose "
-        "worker stopped recording is requeued about a minute later (at once when the "
-        "worker restarts on the same host).",
+        description="How often a forked work horse's job is recorded as alive; a job whose "
+        "worker died is requeued once that record lapses (a minute later; the job timeout "
+        "plus a minute for in-process workers), at once when a worker starts on its host.",
     )
     worker_ttl_seconds: int = Field(
         default=60,

@@ -122,8 +122,8 @@ end
 """
 
 # Add ARGV[1] to each band's postings and return what the bands held before,
-# concatenated. The last two ARGV: the postings cap in bytes, and '1' when the
-# member is new to the index (so it cannot be in any postings yet).
+# one string per band. The last two ARGV: the postings cap in bytes, and '1'
+# when the member is new to the index (so it cannot be in any postings yet).
 _INDEX_AND_QUERY = (
     _HAS_MEMBER
     + """
@@ -143,7 +143,7 @@ for i, key in ipairs(KEYS) do
     end
   end
 end
-return table.concat(found)
+return found
 """
 )
 
@@ -238,13 +238,17 @@ def _run_on_cluster_nodes(
 
 
 @lru_cache(maxsize=4)
-def store_client(url: str) -> redis.Redis | RedisCluster:
+def store_client(url: str, timeout: float, retries: int) -> redis.Redis | RedisCluster:
     """A client of the store's own Redis, shared by the process: a Redis Cluster
-    client when the server at ``url`` says it is a cluster node."""
-    probe = redis.Redis.from_url(url)
+    client when the server at ``url`` says it is a cluster node. It has the same
+    timeouts as the queue's client, so a frozen store fails fast too."""
+    from workers.queue import client_options
+
+    options = client_options(timeout, retries)
+    probe = redis.Redis.from_url(url, **options)
     if probe.info("cluster").get("cluster_enabled"):
         probe.close()
-        return RedisCluster.from_url(url)
+        return RedisCluster.from_url(url, **options)
     return probe
 
 
@@ -265,7 +269,9 @@ class Store:
         """A store on ``client`` (the queue's Redis), or on ``settings.store_redis_url``
         when one is set: every process then finds the store in the same place."""
         if settings.store_redis_url:
-            client = store_client(settings.store_redis_url)
+            client = store_client(
+                settings.store_redis_url, settings.redis_socket_timeout, settings.redis_retries
+            )
         self.client = client
         self.settings = settings
         self.prefix = f"{settings.key_prefix}:{LAYOUT_VERSION}"
@@ -347,19 +353,27 @@ class Store:
     # --- LSH index -----------------------------------------------------------
     def index_and_query(
         self, number: int, band_keys: np.ndarray, *, fresh: bool = False
-    ) -> np.ndarray:
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Add article ``number`` under each band; return the article numbers
-        already there (one entry per shared band, so counts are band hits).
+        already there (one entry per shared band, so counts are band hits) and,
+        for each, one over the number of articles its band held (its rarity).
         ``fresh``: the number was just handed out, so it is in no postings yet."""
         if band_keys.size == 0:
-            return np.empty(0, dtype=np.uint32)
+            return np.empty(0, dtype=np.uint32), np.empty(0)
         member = int(number).to_bytes(4, "little")
         cap = str(self.settings.posting_cap * 4)
-        parts = self._run_per_tag_group(
-            self._index_script, band_keys, member, [cap, "1" if fresh else "0"]
-        )
-        hits = np.frombuffer(b"".join(parts), dtype="<u4")
-        return hits[hits != number]
+        postings = [
+            posting
+            for answer in self._run_per_tag_group(
+                self._index_script, band_keys, member, [cap, "1" if fresh else "0"]
+            )
+            for posting in answer
+        ]
+        hits = np.frombuffer(b"".join(postings), dtype="<u4")
+        sizes = np.fromiter((len(p) // 4 for p in postings), dtype=np.int64, count=len(postings))
+        weights = np.repeat(1.0 / np.maximum(sizes, 1), sizes)
+        others = hits != number
+        return hits[others], weights[others]
 
     def unindex(self, number: int, band_keys: np.ndarray) -> None:
         """Remove article ``number`` from the postings of each band."""

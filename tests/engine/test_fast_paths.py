@@ -75,3 +75,17 @@ def test_word_bounds_are_the_word_spans() -> None:
         for candidate in (text, text.replace("é", "e")):  # the array path and the regex path
             starts, ends = word_bounds(candidate)
             assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == word_spans(candidate)
+
+
+def test_rare_shared_text_is_not_crowded_out_by_common_text() -> None:
+    # Articles 1-50 all carry one common band (its postings hold all 50) and
+    # share a second common band; article 60 shares one rare band only.
+    common = np.arange(1, 51, dtype=np.uint32)
+    hits = np.concatenate([common, common, np.array([60], dtype=np.uint32)])
+    rarity = np.concatenate([np.full(100, 1 / 50), [1.0]])
+    ranked = rank_candidates(hits, 10, rarity)
+    assert 60 in ranked and len(ranked) == 10
+    assert ranked == rank_candidates(hits[np.isin(hits, ranked)], 10)  # ranked as before
+    assert 60 not in rank_candidates(hits, 10)  # by band hits alone it would be cut
+    few = hits[hits <= 5]
+    assert rank_candidates(few, 10, np.full(few.size, 0.5)) == rank_candidates(few, 10)

@@ -10,14 +10,26 @@ from __future__ import annotations
 import numpy as np
 
 
-def rank_candidates(hits: np.ndarray, limit: int) -> list[int]:
+def rank_candidates(hits: np.ndarray, limit: int, weights: np.ndarray | None = None) -> list[int]:
     """Article numbers by how many bands they share, most first (ties: lowest
-    number, the earliest indexed), at most ``limit``."""
+    number, the earliest indexed), at most ``limit``.
+
+    ``weights`` (one per hit) say how rare each hit's band is. When more than
+    ``limit`` articles share bands, those sharing the rarest text are kept,
+    by summed weight, so that a passage two articles share is not crowded out
+    by text that very many carry (an outlet's newsletter line); the kept ones
+    are then ranked as above.
+    """
     if hits.size == 0:
         return []
-    ordered = np.sort(hits)
+    order = np.argsort(hits, kind="stable")
+    ordered = hits[order]
     starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
     numbers = ordered[starts]
     counts = np.diff(np.append(starts, ordered.size))
-    order = np.lexsort((numbers, -counts))[:limit]
-    return [int(n) for n in numbers[order]]
+    if weights is not None and numbers.size > limit:
+        scores = np.add.reduceat(weights[order], starts)
+        kept = np.lexsort((numbers, -scores))[:limit]
+        numbers, counts = numbers[kept], counts[kept]
+    ranked = np.lexsort((numbers, -counts))[:limit]
+    return [int(n) for n in numbers[ranked]]
