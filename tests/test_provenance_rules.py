@@ -125,6 +125,15 @@ def test_photo_credits_are_not_wire_credits() -> None:
     assert wire_credits(f"HALIFAX (AP) — Fishermen blocked the harbour.\n\n{captions[0]}") == ["AP"]
 
 
+def test_a_wire_merely_mentioned_is_not_credited() -> None:
+    for text in [
+        "The museum opened with a grant from Bloomberg Philanthropies.",
+        "The minister told Reuters in an interview that the talks would go on.",
+        "A letter from The Guardian's readers was read out in parliament.",
+    ]:
+        assert wire_credits(text) == [], text
+
+
 def test_more_wires_come_from_settings() -> None:
     patterns = wire_patterns(Settings(extra_wires={"Kyodo": ["Kyodo", "Kyodo News"]}).extra_wires)
     text = "TOKYO (Kyodo) — The cabinet met. Later, AP reported more."

@@ -40,7 +40,8 @@ _CREDIT_FORMS = [
     r"\({w}\)",  # MOSCOW (AP) — / (Reuters) -
     r"\b(?:as |first )?reported by (?:the )?{w}\b",
     r"\b{w} (?:reported|contributed|said in a report|reports)\b",
-    r"\b(?:according to|via|from|courtesy of|source:) (?:the )?{w}\b",
+    # Not "from": "a grant from Bloomberg Philanthropies" credits nobody.
+    r"\b(?:according to|via|courtesy of|source:) (?:the )?{w}\b",
     r"\b(?:writers?|reporters?|correspondents?|staff) (?:of|for|at) (?:the )?{w}\b",
     r"\b(?:copyright|©) (?:\d{{4}} )?(?:the )?{w}\b",
     r"\b{w} (?:news agency|wire|writers?|reporters?)\b",
