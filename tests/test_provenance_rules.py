@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from workers.engine.attribute import credit_positions, wire_credits, wire_patterns
 from workers.engine.classify import quote_spans
 from workers.engine.compare import compare_articles, prepare_article
 from workers.models import ArticleIn, MatchedPassage, Origins
 from workers.pipeline import ingest, load_origins
 from workers.settings import Settings
-from workers.store import Store
+from workers.store import IndexMismatchError, Store, index_fingerprint
 
 SETTINGS = Settings()
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -218,6 +220,15 @@ def test_the_earlier_article_is_the_source_in_either_ingest_order(clean_store: S
     for article in reversed(articles):
         put(clean_store, **article)
     assert relations(clean_store, ids) == forward
+
+
+def test_an_index_fingerprinted_with_alignment_shingles_is_not_mixed(clean_store: Store) -> None:
+    key = clean_store._key("index")  # the store names it
+    fingerprint = index_fingerprint(clean_store.settings)
+    del fingerprint["candidate_shingle_size"]  # as written before the setting existed
+    clean_store.client.hset(key, mapping=fingerprint)
+    with pytest.raises(IndexMismatchError, match="candidate_shingle_size: index 4 vs settings 2"):
+        clean_store.check_index()
 
 
 def test_two_outlets_running_wire_copy_are_common_source(clean_store: Store) -> None:

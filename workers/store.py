@@ -310,6 +310,11 @@ class Store:
         """Record the index settings on first use; refuse to mix with others."""
         key = self._key("index")
         wanted = index_fingerprint(self.settings)
+        built_before = self.client.hget(key, "shingle_size")
+        if built_before is not None:
+            # An index from before candidates had their own shingle size was
+            # fingerprinted with the alignment shingles.
+            self.client.hsetnx(key, "candidate_shingle_size", built_before)
         self.client.hsetnx(key, "created_at", str(time.time()))
         for field, value in wanted.items():
             self.client.hsetnx(key, field, value)
