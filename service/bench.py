@@ -24,6 +24,7 @@ import http.client
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -477,6 +478,13 @@ def render_table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def _sizes(raw: str) -> list[int]:
     try:
         sizes = sorted({int(part.replace("_", "")) for part in raw.split(",") if part.strip()})
@@ -519,7 +527,6 @@ def bench(
 ) -> None:
     """Measure ingest throughput, latency, memory and recall against a datasketch baseline."""
     targets = _sizes(sizes) + ([MILLION] if million else [])
-    root = Path(tempfile.mkdtemp(prefix="wiretrace-bench-", dir=workdir))
     # Latency samples and the scaling slices count towards the next size.
     total = targets[-1] + latency_samples
     if len(targets) > 1 and targets[0] + latency_samples + 2 * scaling_articles >= targets[1]:
@@ -532,12 +539,15 @@ def bench(
         "batch": batch,
         "seed": seed,
     }
+    # Stopped by a signal, still stop the workers, the server and Redis (finally blocks).
+    previous = {stop: signal.signal(stop, _exit_on_signal) for stop in _STOP_SIGNALS}
+    root = Path(tempfile.mkdtemp(prefix="wiretrace-bench-", dir=workdir))
     try:
         click.echo(f"writing a corpus of {total:,} articles ...", err=True)
         corpus = write_bench_corpus(CorpusSpec(seed=seed), total, root / "corpus.jsonl")
         report["corpus"] = {
             "articles": total,
-            "mean_words": CorpusSpec().median_words,
+            "median_words": CorpusSpec(seed=seed).median_words,
             "mean_paragraphs": float(np.mean(corpus.paragraphs)),
             "truth_pairs": len(corpus.truth),
         }
@@ -567,6 +577,8 @@ def bench(
             )
     finally:
         shutil.rmtree(root, ignore_errors=True)
+        for stop, handler in previous.items():
+            signal.signal(stop, handler)
     report["load_average_at_end"] = os.getloadavg()[0]
     out_path.write_text(json.dumps(report, indent=2) + "\n")
     click.echo(render_table(report))
