@@ -19,6 +19,7 @@ matched against every candidate carrying the text).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -86,6 +87,35 @@ class Join:
     member: Member
 
 
+@dataclass
+class _Joining:
+    """An article's member of one cluster while joins are being planned."""
+
+    source: StoredArticle
+    spans: list[Span]
+    kind: Kind
+    similarity: float
+
+
+class _Places:
+    """An article's places in clusters, sorted by start, to find those a span overlaps
+    without scanning them all (a long article can be in thousands)."""
+
+    def __init__(self, memberships: list[Membership]) -> None:
+        self._sorted = sorted(memberships, key=lambda m: m.span[0])
+        self._starts = [m.span[0] for m in self._sorted]
+        self._longest = max((m.span[1] - m.span[0] for m in memberships), default=0)
+
+    def clusters(self, kind: Kind, span: Span) -> set[int]:
+        """Clusters of ``kind`` where the article's span overlaps ``span``."""
+        # A place that ends after span starts begins less than _longest before it.
+        first = bisect_right(self._starts, span[0] - self._longest)
+        end = bisect_left(self._starts, span[1])
+        return {
+            m.cluster for m in self._sorted[first:end] if m.kind == kind and overlaps(m.span, span)
+        }
+
+
 def overlaps(a: Span, b: Span) -> bool:
     shared = min(a[1], b[1]) - max(a[0], b[0])
     return shared > 0 and shared >= OVERLAP_SHARE * min(a[1] - a[0], b[1] - b[0])
@@ -115,11 +145,15 @@ def group_links(links: list[Link]) -> list[list[Link]]:
             i = parent[i]
         return i
 
-    for i, a in enumerate(links):
-        for j in range(i):
-            b = links[j]
-            if a.kind == b.kind and overlaps(a.span, b.span):
+    # Sweep by start: only spans still open where a span starts can overlap it.
+    open_: list[int] = []
+    for i in sorted(range(len(links)), key=lambda i: links[i].span[0]):
+        a = links[i]
+        open_ = [j for j in open_ if links[j].span[1] > a.span[0]]
+        for j in open_:
+            if a.kind == links[j].kind and overlaps(a.span, links[j].span):
                 parent[root(i)] = root(j)
+        open_.append(i)
     groups: dict[int, list[Link]] = {}
     for i, link in enumerate(links):
         groups.setdefault(root(i), []).append(link)
@@ -127,8 +161,19 @@ def group_links(links: list[Link]) -> list[list[Link]]:
 
 
 def snippet(text: str, span: Span) -> str:
-    """The start of a passage, on one line."""
-    flat = _SPACE.sub(" ", text[span[0] : span[1]]).strip()
+    """The start of a passage, on one line.
+
+    Only as much of the passage is read as the snippet needs: a passage can be
+    a whole long article, and it is summarised once per cluster it joins.
+    """
+    start, end = span
+    window = SNIPPET_CHARS * 4
+    while True:
+        stop = min(end, start + window)
+        flat = _SPACE.sub(" ", text[start:stop]).strip()
+        if len(flat) > SNIPPET_CHARS or stop == end:
+            break
+        window *= 4  # mostly whitespace so far: read further
     return flat if len(flat) <= SNIPPET_CHARS else flat[: SNIPPET_CHARS - 1].rstrip() + "…"
 
 
@@ -188,29 +233,29 @@ def plan_joins(
     articles, ``memberships`` their current places in clusters. New clusters
     get negative placeholder numbers (-1, -2, ...) for the store to replace.
     """
-    joins: dict[tuple[int, int], Join] = {}
+    # Per (cluster, article): what it joins with. Members are built once at the
+    # end: an article can bring thousands of passages to one cluster.
+    joining: dict[tuple[int, int], _Joining] = {}
     new_clusters = 0
 
     def join(cluster: int, n: int, source: StoredArticle, span: Span, link: Link) -> None:
         """Add (or widen) article ``n``'s member in ``cluster``."""
-        similarity = link.similarity
-        known = [m.span for m in memberships.get(n, []) if m.cluster == cluster]
-        if (cluster, n) in joins:
-            old = joins[cluster, n].member
-            known.append((old.start, old.end))
-            similarity = max(similarity, old.similarity)
-        span = hull([span, *known])
-        member = member_of(source, span, link.kind, similarity, now)
-        joins[cluster, n] = Join(cluster, n, member)
+        found = joining.get((cluster, n))
+        if found is None:
+            known = [m.span for m in memberships.get(n, []) if m.cluster == cluster]
+            joining[cluster, n] = _Joining(source, [span, *known], link.kind, link.similarity)
+        else:
+            found.spans.append(span)
+            found.kind = link.kind
+            found.similarity = max(found.similarity, link.similarity)
 
+    places = {n: _Places(found) for n, found in memberships.items()}
     for group in group_links(links_of(matches)):
         kind = group[0].kind
         found = {
-            link.other: {
-                m.cluster
-                for m in memberships.get(link.other, [])
-                if m.kind == kind and overlaps(m.span, link.other_span)
-            }
+            link.other: places[link.other].clusters(kind, link.other_span)
+            if link.other in places
+            else set()
             for link in group
         }
         targets = sorted(set().union(*found.values()))
@@ -223,7 +268,10 @@ def plan_joins(
         for link in group:
             if link.other in others and not found[link.other] & set(targets):
                 join(targets[0], link.other, others[link.other], link.other_span, link)
-    return list(joins.values())
+    return [
+        Join(cluster, n, member_of(j.source, hull(j.spans), j.kind, j.similarity, now))
+        for (cluster, n), j in joining.items()
+    ]
 
 
 SortKey = Literal["time", "outlets", "similarity", "share"]

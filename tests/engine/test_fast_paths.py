@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 from rapidfuzz.distance import Indel
 
-from workers.engine.align import _MAX_SEED_REPEATS, _seed_runs, _similarity
+from workers.engine.align import (
+    _MAX_SEED_REPEATS,
+    _seed_runs,
+    _similarity,
+    disjoint_best,
+    holds_sentence,
+)
 from workers.engine.candidates import rank_candidates
 from workers.engine.fingerprint import distinct
 from workers.engine.segment import word_bounds, word_spans
@@ -89,3 +97,40 @@ def test_rare_shared_text_is_not_crowded_out_by_common_text() -> None:
     assert 60 not in rank_candidates(hits, 10)  # by band hits alone it would be cut
     few = hits[hits <= 5]
     assert rank_candidates(few, 10, np.full(few.size, 0.5)) == rank_candidates(few, 10)
+
+
+def _random_range(limit: int) -> tuple[int, int]:
+    start = int(RNG.integers(0, limit))
+    return start, start + int(RNG.integers(1, 12))
+
+
+def test_disjoint_best_keeps_what_a_scan_of_all_kept_ranges_keeps() -> None:
+    def by_scanning(items: list[tuple[tuple[int, int], tuple[int, int]]]) -> list[int]:
+        kept: list[int] = []
+        for i in sorted(range(len(items)), key=lambda i: (-(items[i][0][1] - items[i][0][0]), i)):
+            if not any(
+                x[0] < y[1] and y[0] < x[1]
+                for k in kept
+                for x, y in zip(items[i], items[k], strict=True)
+            ):
+                kept.append(i)
+        return kept
+
+    for _ in range(200):
+        items = [(_random_range(60), _random_range(60)) for _ in range(RNG.integers(0, 40))]
+        kept = disjoint_best(
+            list(enumerate(items)),
+            rank=lambda item: (-(item[1][0][1] - item[1][0][0]), item[0]),
+            ranges=lambda item: item[1],
+        )
+        assert [i for i, _ in kept] == by_scanning(items)
+
+
+def test_holds_sentence_is_any_whole_sentence_inside() -> None:
+    for _ in range(200):
+        cuts = np.unique(RNG.integers(0, 200, RNG.integers(1, 30))).tolist()
+        sentences = list(pairwise(cuts))
+        first, end = sorted(RNG.integers(0, 210, 2).tolist())
+        min_words = int(RNG.integers(1, 15))
+        expected = any(first <= s and e <= end and e - s >= min_words for s, e in sentences)
+        assert holds_sentence(first, end, sentences, min_words) == expected

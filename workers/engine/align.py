@@ -10,6 +10,7 @@ twice), the other's copy is paired with one occurrence only.
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -108,8 +109,19 @@ def _merge_runs(runs: list[WordSpan], gap: int, k: int) -> list[WordSpan]:
     return merged
 
 
-def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
-    return any(span[0] < e and s < span[1] for s, e in taken)
+class _Taken:
+    """Disjoint half-open ranges, sorted, so that an overlap test is a binary search."""
+
+    def __init__(self) -> None:
+        self._ranges: list[tuple[int, int]] = []
+
+    def overlaps(self, span: tuple[int, int]) -> bool:
+        # Of the ranges starting before the span ends, the last ends last.
+        before_end = bisect_left(self._ranges, span[1], key=lambda r: r[0])
+        return before_end > 0 and self._ranges[before_end - 1][1] > span[0]
+
+    def add(self, span: tuple[int, int]) -> None:
+        insort(self._ranges, span)
 
 
 def disjoint_best(
@@ -118,17 +130,17 @@ def disjoint_best(
     ranges: Callable[[T], tuple[tuple[int, int], tuple[int, int]]],
 ) -> list[T]:
     """The best-ranked items (lowest ``rank`` first) such that none overlaps a kept
-    one in either text; ``ranges`` gives an item's half-open ranges in each text."""
+    one in either text; ``ranges`` gives an item's half-open ranges in each text
+    (never empty)."""
     kept: list[T] = []
-    taken_a: list[tuple[int, int]] = []
-    taken_b: list[tuple[int, int]] = []
+    taken_a, taken_b = _Taken(), _Taken()
     for item in sorted(items, key=rank):
         a_range, b_range = ranges(item)
-        if _overlaps(a_range, taken_a) or _overlaps(b_range, taken_b):
+        if taken_a.overlaps(a_range) or taken_b.overlaps(b_range):
             continue
         kept.append(item)
-        taken_a.append(a_range)
-        taken_b.append(b_range)
+        taken_a.add(a_range)
+        taken_b.add(b_range)
     return kept
 
 
@@ -143,8 +155,15 @@ def one_to_one(spans: list[WordSpan]) -> list[WordSpan]:
 
 
 def holds_sentence(first: int, end: int, sentences: list[tuple[int, int]], min_words: int) -> bool:
-    """Whether words ``[first, end)`` hold a whole sentence of at least ``min_words`` words."""
-    return any(first <= s and e <= end and e - s >= min_words for s, e in sentences)
+    """Whether words ``[first, end)`` hold a whole sentence of at least ``min_words``
+    words. ``sentences`` follow each other in the text, so only those from
+    ``first`` on are looked at."""
+    i = bisect_left(sentences, first, key=lambda r: r[0])
+    while i < len(sentences) and sentences[i][1] <= end:
+        if sentences[i][1] - sentences[i][0] >= min_words:
+            return True
+        i += 1
+    return False
 
 
 def align_words(
