@@ -11,9 +11,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.conftest import SHARED
 from workers.engine.attribute import credit_positions, wire_credits, wire_patterns
 from workers.engine.classify import quote_spans
 from workers.engine.compare import compare_articles, prepare_article
+from workers.engine.document import prepare_document
+from workers.engine.rewrite import unit_similarity
+from workers.evaluation.corpora import read_text
 from workers.models import ArticleIn, MatchedPassage, Origins
 from workers.pipeline import ingest, load_origins
 from workers.settings import Settings
@@ -178,6 +182,53 @@ def test_an_indonesian_rewrite_is_found_without_any_stopword_list() -> None:
     )
     (p,) = compare(rewrite, source)
     assert p.kind == "copy" and p.end - p.start > 0.9 * len(rewrite)
+
+
+def test_shared_words_are_counted_in_distinctive_words() -> None:
+    """A word found in just one sentence of each text weighs one; a word found in
+    every sentence of both weighs nothing."""
+    a = prepare_document(
+        "Lanterns swung above every harbour gate that night. "
+        "Every harbour gate had a keeper with a bell.",
+        shingle_size=4,
+        min_words=8,
+        max_words=40,
+    )
+    b = prepare_document(
+        "Lanterns and brass bells hung on every harbour gate. "
+        "Every harbour gate closed at ten in winter.",
+        shingle_size=4,
+        min_words=8,
+        max_words=40,
+    )
+    alike = unit_similarity(a, b)
+    # "lanterns" is in one sentence of each: 1; "every", "harbour", "gate": in all four.
+    assert alike.shared_words[0, 0] == pytest.approx(1.0)
+    # "bell" and "bells" differ; "a" / "at": not shared; nothing distinctive.
+    assert alike.shared_words[1, 1] == pytest.approx(0.0)
+    assert alike.dice[0, 0] > 0
+
+
+def test_sentences_of_a_topics_common_words_start_no_rewrite() -> None:
+    """A Clough-Stevenson answer written without the source (its label: non) states the
+    topic in the topic's own common words; a heavy rewrite of the source shares the
+    source's distinctive words. Read where the corpus lies; skipped where absent."""
+    folder = SHARED / "eval" / "clough-stevenson"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} not found")
+
+    def read(name: str) -> str:
+        return read_text(folder / f"{name}.txt")
+
+    assert compare(read("g1pD_taskd"), read("orig_taskd")) == []
+    assert compare(read("g1pA_taskb"), read("orig_taskb")) != []
+    lenient = Settings(rewrite_start_shared_words=0)
+    found, _ = compare_articles(
+        prepare_article(read("g1pD_taskd"), "A", lenient),
+        prepare_article(read("orig_taskd"), "B", lenient),
+        lenient,
+    )
+    assert found  # the Dice cut-off alone lets it through
 
 
 # --- records, through the pipeline ---------------------------------------------------

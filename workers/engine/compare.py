@@ -35,6 +35,7 @@ def prepare_article(text: str, outlet: str | None, settings: Settings) -> Prepar
 def rewrite_rules(settings: Settings) -> RewriteRules:
     return RewriteRules(
         start=settings.rewrite_start_similarity,
+        start_words=settings.rewrite_start_shared_words,
         extend=settings.rewrite_extend_similarity,
         gap=settings.rewrite_gap_units,
         min_sentences=settings.rewrite_min_sentences,

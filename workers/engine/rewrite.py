@@ -12,7 +12,11 @@ words near each other, not in order).
 Two cut-offs, hysteresis-style: a passage must hold at least one unit pair
 alike enough to *start* one (``start``), and grows by neighbouring pairs alike
 enough to *extend* it (``extend``). Independent texts on one subject do have
-the odd alike sentence; a rewrite has a run of them.
+the odd alike sentence; a rewrite has a run of them. The pair that starts a
+passage must also share enough words that say something (``start_words``):
+Dice is a ratio, so two sentences made only of a topic's common words ("the
+conditional probability of B given A") can be as alike as a paraphrase while
+sharing nothing distinctive.
 
 Words are weighted by their inverse document frequency over the units of the
 two texts themselves: a word in most sentences of both (``the``, ``yang``,
@@ -44,7 +48,7 @@ class UnitSpan:
     b_first: int
     b_last: int
     score: float  # sum of the unit pairs' similarities: how much evidence backs the span
-    best: float  # the most alike unit pair
+    best: float  # the most alike unit pair of those that may start a passage
     a_seeded: frozenset[int]  # units of each text that resemble one of the other's
     b_seeded: frozenset[int]
 
@@ -57,15 +61,27 @@ def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarr
     return np.where(keys[at] == query, values[at], 0)
 
 
-def unit_similarity(a: Document, b: Document) -> np.ndarray:
-    """Weighted Dice similarity of every unit of ``a`` with every unit of ``b``.
+@dataclass(frozen=True)
+class UnitSimilarity:
+    """How alike every unit of one text is to every unit of another."""
+
+    dice: np.ndarray  # weighted Dice similarity, units of a x units of b
+    shared_words: np.ndarray  # weight of the shared words, in distinctive words
+
+
+def unit_similarity(a: Document, b: Document) -> UnitSimilarity:
+    """Weighted Dice similarity of every unit of ``a`` with every unit of ``b``,
+    and the weight of the words each pair shares.
 
     ``2 * w(A & B) / (w(A) + w(B))`` over the units' word sets, each word weighed
-    by ``log(units / units containing it)`` counted over both texts.
+    by ``log(units / units containing it)`` counted over both texts. The shared
+    weight ``w(A & B)`` is given in distinctive words: a word found in just
+    two units (one of each text) weighs one.
     """
     n_a, n_b = len(a.units), len(b.units)
     if n_a == 0 or n_b == 0:
-        return np.zeros((n_a, n_b), dtype=np.float32)
+        empty = np.zeros((n_a, n_b), dtype=np.float32)
+        return UnitSimilarity(empty, empty)
     x, y = a.unit_words, b.unit_words
 
     def idf(words: np.ndarray) -> np.ndarray:
@@ -89,38 +105,43 @@ def unit_similarity(a: Document, b: Document) -> np.ndarray:
     matrix_b[y.units[keep], column_y[keep]] = 1.0
     overlap = matrix_a @ matrix_b.T
     total = weight_a[:, None] + weight_b[None, :]
-    return np.divide(2 * overlap, total, out=np.zeros_like(overlap), where=total > 0)
+    dice = np.divide(2 * overlap, total, out=np.zeros_like(overlap), where=total > 0)
+    distinctive = np.log((n_a + n_b) / 2)  # the weight of a word in two units
+    shared = overlap / distinctive if distinctive > 0 else np.zeros_like(overlap)
+    return UnitSimilarity(dice, shared)
 
 
-def chain_seeds(seeds: list[tuple[int, int, float]], gap: int) -> list[UnitSpan]:
-    """Chain seed unit pairs ``(i, j, similarity)`` into spans.
+def chain_seeds(seeds: list[tuple[int, int, float, float]], gap: int) -> list[UnitSpan]:
+    """Chain seed unit pairs ``(i, j, similarity, start)`` into spans; ``start`` is
+    the similarity a pair may start a passage with (0 where it may only extend one).
 
     A seed joins a span when it follows the span's last unit in ``a`` by at most
     ``gap`` units and falls within ``gap`` units of the span's range in ``b``,
     before or after: shuffled or re-ordered text still chains.
     """
-    chains: list[list[tuple[int, int, float]]] = []
+    chains: list[list[tuple[int, int, float, float]]] = []
     bounds: list[tuple[int, int, int]] = []  # per chain: last i, first j, last j
-    for i, j, sim in sorted(seeds):
+    for seed in sorted(seeds):
+        i, j = seed[0], seed[1]
         for idx in range(len(chains) - 1, -1, -1):
             last_i, first_j, last_j = bounds[idx]
             if i - last_i <= gap and first_j - gap <= j <= last_j + gap:
-                chains[idx].append((i, j, sim))
+                chains[idx].append(seed)
                 bounds[idx] = (i, min(first_j, j), max(last_j, j))
                 break
         else:
-            chains.append([(i, j, sim)])
+            chains.append([seed])
             bounds.append((i, j, j))
     return [
         UnitSpan(
             a_first=chain[0][0],
             a_last=chain[-1][0],
-            b_first=min(j for _, j, _ in chain),
-            b_last=max(j for _, j, _ in chain),
-            score=sum(sim for _, _, sim in chain),
-            best=max(sim for _, _, sim in chain),
-            a_seeded=frozenset(i for i, _, _ in chain),
-            b_seeded=frozenset(j for _, j, _ in chain),
+            b_first=min(s[1] for s in chain),
+            b_last=max(s[1] for s in chain),
+            score=sum(s[2] for s in chain),
+            best=max(s[3] for s in chain),
+            a_seeded=frozenset(s[0] for s in chain),
+            b_seeded=frozenset(s[1] for s in chain),
         )
         for chain in chains
     ]
@@ -150,6 +171,7 @@ class RewriteRules:
     """The cut-offs of the rewrite stage (see the module docstring and the settings)."""
 
     start: float  # a unit pair this alike can start a passage
+    start_words: float  # ... when the words it shares weigh this many distinctive words
     extend: float  # unit pairs this alike extend one
     gap: int  # in units, in both texts
     min_sentences: int  # distinct resembling units, in one text at least
@@ -189,6 +211,12 @@ def is_rewrite(
     )
 
 
+def _start_similarity(alike: UnitSimilarity, i: int, j: int, rules: RewriteRules) -> float:
+    """The similarity units ``i`` and ``j`` may start a passage with: theirs where the
+    words they share weigh ``rules.start_words`` distinctive words, else 0."""
+    return float(alike.dice[i, j]) if alike.shared_words[i, j] >= rules.start_words else 0.0
+
+
 def rewritten_spans(a: Document, b: Document, rules: RewriteRules) -> list[WordSpan]:
     """Word spans of ``a`` and ``b`` made of sentences that share many weighted words.
 
@@ -197,12 +225,16 @@ def rewritten_spans(a: Document, b: Document, rules: RewriteRules) -> list[WordS
     """
     if len(a.units) > rules.max_units or len(b.units) > rules.max_units:
         return []
-    similarity = unit_similarity(a, b)
+    alike = unit_similarity(a, b)
+    similarity = alike.dice
     a_lengths, b_lengths = _unit_lengths(a), _unit_lengths(b)
     similarity[a_lengths < rules.min_words, :] = 0
     similarity[:, b_lengths < rules.min_words] = 0
     rows, cols = np.nonzero(similarity >= rules.extend)
-    seeds = [(int(i), int(j), float(similarity[i, j])) for i, j in zip(rows, cols, strict=True)]
+    seeds = [
+        (i, j, float(similarity[i, j]), _start_similarity(alike, i, j, rules))
+        for i, j in zip(rows.tolist(), cols.tolist(), strict=True)
+    ]
     a_units = (a_lengths, _unit_contents(a))
     b_units = (b_lengths, _unit_contents(b))
     return [
