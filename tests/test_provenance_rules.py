@@ -273,6 +273,23 @@ def test_the_earlier_article_is_the_source_in_either_ingest_order(clean_store: S
     assert relations(clean_store, ids) == forward
 
 
+def test_text_a_later_article_copied_is_not_reused_by_the_original(clean_store: Store) -> None:
+    put(clean_store, id="original", text=SOURCE, outlet="Harbour News", published_at=T0)
+    put(
+        clean_store,
+        id="copier",
+        text=f"Our own introduction to the story.\n\n{SOURCE}",
+        outlet="Copy Daily",
+        published_at=T0 + timedelta(hours=2),
+    )
+    original, copier = origins(clean_store, "original"), origins(clean_store, "copier")
+    (taken_by,) = original.sources
+    assert (taken_by.id, taken_by.relation) == ("copier", "copied-by")
+    assert taken_by.reused_fraction > 0.95  # what the two share, seen from the original
+    assert (original.reused_fraction, original.verdict) == (0.0, "non")
+    assert copier.reused_fraction > 0.8 and copier.verdict == "wholly"
+
+
 def test_an_index_fingerprinted_with_alignment_shingles_is_not_mixed(clean_store: Store) -> None:
     key = clean_store._key("index")  # the store names it
     fingerprint = index_fingerprint(clean_store.settings)

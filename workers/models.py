@@ -122,7 +122,8 @@ class Source(BaseModel):
     outlet: str | None
     published_at: datetime | None
     reused_fraction: float = Field(
-        description="Share of this article's characters covered by copy passages from the source."
+        description="Share of this article's own characters covered by copy passages shared "
+        "with this article (taken from it, or by it where the relation is copied-by)."
     )
     verdict: Verdict
     relation: RelationName
@@ -136,7 +137,8 @@ class Origins(BaseModel):
     published_at: datetime | None
     wire: list[str]
     reused_fraction: float = Field(
-        description="Share of this article's characters covered by copy passages from any source."
+        description="Share of this article's own characters covered by copy passages taken "
+        "from its sources (copied-from or common-source; not what later articles took from it)."
     )
     verdict: Verdict
     sources: list[Source]

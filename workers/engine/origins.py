@@ -6,9 +6,12 @@ ingested later with an earlier time is seen as the source at once.
 
 What counts, and why:
 
-- ``reused_fraction`` is the share of the article's *own* text that is copy:
-  characters inside quotation marks and boilerplate are neither reused nor
-  the article's own, so they are left out of both sides of the fraction.
+- ``reused_fraction`` is the share of the article's *own* text that is copy
+  taken from its sources: characters inside quotation marks and boilerplate
+  are neither reused nor the article's own, so they are left out of both sides
+  of the fraction, and text a later article copied from this one (``copied-by``)
+  is this article's own. A source entry's fraction is the share the two
+  articles share as copy, whichever way it went (its ``relation`` says which).
 - Boilerplate is decided here, where all of an article's matches are in view:
   text the article's outlet repeats across its own articles stays boilerplate
   when another outlet shares it too, and a stretch that at least
@@ -166,7 +169,6 @@ def build_origins(
             passages.append(
                 Passage(**{**p.model_dump(), "kind": kind}, source_id=source_id, wire=wire)
             )
-        all_copy.extend(copied)
         longest = max(copied, key=lambda s: s[1] - s[0], default=None)
         pair_wire = copied[longest] if longest is not None else None
         relation, confidence = (
@@ -174,6 +176,8 @@ def build_origins(
             if copied
             else (Relation.COMMON_SOURCE, "high")  # quotes or boilerplate only: no copying
         )
+        if relation is not Relation.COPIED_BY:  # what a later article took is still ours
+            all_copy.extend(copied)
         fraction = own_share(list(copied))
         source_entries.append(
             Source(
