@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from itertools import pairwise
+from itertools import pairwise, product
 from pathlib import Path
 from typing import Protocol
 
@@ -134,24 +134,19 @@ def best_cut_off(results: list[AnswerResult]) -> float:
     median one."""
     fractions = sorted({0.0, *(r.reused_fraction for r in results), 1.0})
     candidates = [(x + y) / 2 for x, y in pairwise(fractions)]
-    right = [sum((r.reused_fraction >= c) == r.derived for r in results) for c in candidates]
+    right = [right_at(results, c) for c in candidates]
     best = [c for c, n in zip(candidates, right, strict=True) if n == max(right)]
     return best[len(best) // 2]
 
 
-def cross_validated_accuracy(results: list[AnswerResult]) -> tuple[float, list[float]]:
-    """Derived-vs-non accuracy with the cut-off chosen on the other tasks, task by task
-    (leave one task out), and the cut-off each fold chose."""
-    right, cut_offs = 0, []
-    for task in sorted({r.task for r in results}):
-        cut = best_cut_off([r for r in results if r.task != task])
-        cut_offs.append(cut)
-        right += sum((r.reused_fraction >= cut) == r.derived for r in results if r.task == task)
-    return right / len(results), cut_offs
+def right_at(results: Iterable[AnswerResult], cut_off: float) -> int:
+    """Answers called derived or not rightly when derived means ``reused_fraction >= cut_off``."""
+    return sum((r.reused_fraction >= cut_off) == r.derived for r in results)
 
 
-def binary_scores(results: Iterable[AnswerResult]) -> BinaryScores:
-    counts = Counter((r.derived, r.predicted_derived) for r in results)
+def binary_scores(pairs: Iterable[tuple[bool, bool]]) -> BinaryScores:
+    """Scores of ``(derived, predicted derived)`` pairs."""
+    counts = Counter(pairs)
     return BinaryScores(
         true_positives=counts[(True, True)],
         false_positives=counts[(False, True)],
@@ -160,13 +155,82 @@ def binary_scores(results: Iterable[AnswerResult]) -> BinaryScores:
     )
 
 
+EngineSetting = dict[str, float]  # settings a run overrides, by field name
+
+# The engine cut-offs ``wiretrace eval --cross-validate`` chooses among on four tasks.
+CROSS_VALIDATION_GRID: dict[str, tuple[float, ...]] = {
+    "rewrite_start_similarity": (0.35, 0.4, 0.45),
+    "rewrite_start_shared_words": (0.0, 1.0, 2.0, 3.0, 4.0, 5.0),
+}
+
+
+def grid_settings(grid: dict[str, tuple[float, ...]]) -> list[EngineSetting]:
+    """Every combination of the values in ``grid``, in grid order."""
+    return [dict(zip(grid, values, strict=True)) for values in product(*grid.values())]
+
+
+@dataclass(frozen=True)
+class Fold:
+    """One held-out task: what was chosen on the other four, and how it did on this one."""
+
+    task: str
+    setting: EngineSetting
+    cut_off: float
+    right: int
+    answers: int
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    """Derived-vs-non figures with everything the decision rests on chosen on the
+    other tasks: leave one task out."""
+
+    folds: list[Fold]
+    binary: BinaryScores
+
+    def lines(self) -> list[str]:
+        b = self.binary
+        out = [
+            f"  derived vs non, chosen on the other four tasks (leave one task out): "
+            f"accuracy {b.accuracy:.4f}  F1 {b.f1:.4f}  (TP {b.true_positives} "
+            f"FP {b.false_positives} TN {b.true_negatives} FN {b.false_negatives})"
+        ]
+        for fold in self.folds:
+            chosen = "".join(f"{name} {value:g}, " for name, value in fold.setting.items())
+            out.append(
+                f"    task {fold.task}: {chosen}reused_fraction cut-off {fold.cut_off:.3f}: "
+                f"{fold.right}/{fold.answers} right"
+            )
+        return out
+
+
+def cross_validate(runs: list[tuple[EngineSetting, list[AnswerResult]]]) -> CrossValidation:
+    """For each task, the run and ``reused_fraction`` cut-off that get most answers of
+    the other tasks right (of ties, the median in grid order), scored on that task."""
+    folds: list[Fold] = []
+    held_out: list[tuple[bool, bool]] = []
+    for task in sorted({r.task for _, results in runs for r in results}):
+        chosen = []
+        for setting, results in runs:
+            train = [r for r in results if r.task != task]
+            cut = best_cut_off(train)
+            test = [r for r in results if r.task == task]
+            chosen.append((right_at(train, cut), setting, cut, test))
+        most = max(c[0] for c in chosen)
+        tied = [c for c in chosen if c[0] == most]
+        _, setting, cut, test = tied[len(tied) // 2]
+        held_out.extend((r.derived, r.reused_fraction >= cut) for r in test)
+        folds.append(Fold(task, setting, cut, right_at(test, cut), len(test)))
+    return CrossValidation(folds, binary_scores(held_out))
+
+
 @dataclass(frozen=True)
 class CloughStevensonReport:
     results: list[AnswerResult]
 
     @property
     def binary(self) -> BinaryScores:
-        return binary_scores(self.results)
+        return binary_scores((r.derived, r.predicted_derived) for r in self.results)
 
     @property
     def confusion(self) -> Counter[tuple[str, str]]:
@@ -192,11 +256,7 @@ class CloughStevensonReport:
         for label in CLASSES:
             counts = "".join(f"{self.confusion[(label, p)]:>7}" for p in CLASSES)
             out.append(f"  {label:>6}{counts}")
-        accuracy, cut_offs = cross_validated_accuracy(self.results)
-        out.append(
-            f"  derived vs non, cut-off chosen on the other four tasks (leave one task out): "
-            f"accuracy {accuracy:.4f}  (cut-offs {', '.join(f'{c:.3f}' for c in cut_offs)})"
-        )
+        out.extend(cross_validate([({}, self.results)]).lines())
         return out
 
 
