@@ -36,8 +36,9 @@ def default_eval_dir() -> Path:
 @click.option(
     "--cross-validate",
     is_flag=True,
-    help="Clough-Stevenson only: run it once per combination of the rewrite stage's start "
-    "cut-offs, choose those and the reused_fraction cut-off on four tasks, score the fifth.",
+    help="Clough-Stevenson only: run it once per value of the rewrite stage's start cut-off "
+    "on shared words; choose that and the reused_fraction cut-off on four tasks, score the "
+    "fifth (ties: PAN plagdet of the same setting).",
 )
 def eval_command(corpora: tuple[str, ...], eval_dir: Path | None, cross_validate: bool) -> None:
     """Run the pipeline over labelled corpora and print how right it is.
@@ -50,7 +51,7 @@ def eval_command(corpora: tuple[str, ...], eval_dir: Path | None, cross_validate
     if cross_validate:
         if corpora and set(corpora) != {"clough-stevenson"}:
             raise click.UsageError("--cross-validate works on clough-stevenson alone")
-        _cross_validate(root / "clough-stevenson")
+        _cross_validate(root)
         return
     from workers.evaluation.run import prepare_run
 
@@ -83,23 +84,35 @@ def _run(
             return ingest_all(store, articles, progress=lambda _: bar.update(1))
 
 
-def _cross_validate(folder: Path) -> None:
-    from workers.evaluation.corpora import read_clough_stevenson
+def _cross_validate(root: Path) -> None:
+    """Clough-Stevenson once per setting of the grid (and PAN, where present, to break
+    ties), then the leave-one-task-out figures."""
+    from workers.evaluation.corpora import read_clough_stevenson, read_pan
     from workers.evaluation.run import (
         CROSS_VALIDATION_GRID,
+        SettingRun,
         clough_stevenson_articles,
         cross_validate,
         grid_settings,
+        pan_articles,
         score_clough_stevenson,
+        score_pan,
     )
 
-    corpus = read_clough_stevenson(_corpus_folder(folder.parent, folder.name))
+    corpus = read_clough_stevenson(_corpus_folder(root, "clough-stevenson"))
     articles = clough_stevenson_articles(corpus)
+    pan_folder = root / "pan-indonesian"
+    pan = read_pan(pan_folder) if pan_folder.is_dir() else None
     runs = []
     for setting in grid_settings(CROSS_VALIDATION_GRID):
         label = " ".join(f"{k}={v:g}" for k, v in setting.items())
         report = score_clough_stevenson(corpus, _run(articles, label, setting))
-        runs.append((setting, report.results))
-    click.echo(f"Clough-Stevenson: {len(corpus.answers)} answers, {len(runs)} runs")
+        tie_break = 0.0
+        if pan is not None:
+            pan_origins = _run(pan_articles(pan), f"{label} (PAN)", setting)
+            tie_break = score_pan(pan, pan_origins).overall.plagdet
+        runs.append(SettingRun(setting, report.results, tie_break))
+    ties = "PAN plagdet" if pan is not None else "the median setting"
+    click.echo(f"Clough-Stevenson: {len(corpus.answers)} answers, {len(runs)} runs; ties: {ties}")
     for line in cross_validate(runs).lines():
         click.echo(line)

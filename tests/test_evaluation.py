@@ -94,17 +94,33 @@ NON = (
     "his own eyes more than anything on the coast, and he never once got lost in the fog."
 )
 
+SOURCE_B = (
+    "A glacier is a mass of ice that moves slowly downhill under its own weight. Snow that "
+    "survives the summer is pressed into firn and then into dense blue ice over many years. "
+    "Where a glacier meets the sea, blocks break from its front and float away as icebergs."
+)
+CUT_B = (
+    "Glaciers in short. Snow that survives the summer is pressed into firn and then into dense "
+    "blue ice over many years. Where a glacier meets the sea, blocks break from its front and "
+    "float away as icebergs."
+)
+NON_B = (
+    "We walked up to the foot of the valley on a grey morning. The guide pointed at a line of "
+    "rocks far above us and told us the valley floor had been buried when her mother was young."
+)
+
 
 def write_small_corpora(root: Path) -> None:
     cs = root / "clough-stevenson"
     cs.mkdir(parents=True)
-    (cs / "orig_taska.txt").write_text(SOURCE, encoding="utf-8")
-    (cs / "g0pA_taska.txt").write_text(CUT, encoding="utf-8")
-    (cs / "g0pB_taska.txt").write_text(NON, encoding="utf-8")
-    (cs / "file_information.csv").write_text(
-        "File,Task,Category\ng0pA_taska.txt,a,cut\ng0pB_taska.txt,a,non\norig_taska.txt,a,orig\n",
-        encoding="utf-8",
-    )
+    listing = ["File,Task,Category"]
+    for task, texts in (("a", (SOURCE, CUT, NON)), ("b", (SOURCE_B, CUT_B, NON_B))):
+        for name, category, text in zip(
+            ("orig", "g0pA", "g0pB"), ("orig", "cut", "non"), texts, strict=True
+        ):
+            (cs / f"{name}_task{task}.txt").write_text(text, encoding="utf-8")
+            listing.append(f"{name}_task{task}.txt,{task},{category}")
+    (cs / "file_information.csv").write_text("\n".join(listing) + "\n", encoding="utf-8")
     pan = root / "pan-indonesian"
     (pan / "source-documents").mkdir(parents=True)
     (pan / "suspicious-documents").mkdir(parents=True)
@@ -153,3 +169,21 @@ def test_the_eval_command_says_when_a_corpus_is_missing(tmp_path: Path, settings
     )
     assert done.returncode != 0
     assert "pan-indonesian not found" in done.stderr
+
+
+def test_the_eval_command_cross_validates_over_tasks(tmp_path: Path, settings: Settings) -> None:
+    write_small_corpora(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "service.cli", "eval", "--cross-validate", "--dir", str(tmp_path)],
+        env=settings_env(settings),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "6 runs; ties: PAN plagdet" in out, out
+    assert re.search(r"leave one task out\): accuracy 1\.0000\s+F1 1\.0000", out), out
+    for task in "ab":
+        assert re.search(rf"task {task}: rewrite_start_shared_words \S+, .* 2/2 right", out), out
