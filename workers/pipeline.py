@@ -15,7 +15,7 @@ import numpy as np
 
 from workers.engine.attribute import wire_credits, wire_patterns
 from workers.engine.candidates import rank_candidates
-from workers.engine.compare import PreparedArticle, compare_articles, prepare_article
+from workers.engine.compare import PreparedArticle, compare_with_candidates, prepare_article
 from workers.engine.fingerprint import band_keys, shingle_hashes, unit_signatures
 from workers.engine.origins import build_origins
 from workers.models import ArticleIn, MatchedPassage, Origins, StoredArticle
@@ -126,14 +126,16 @@ def index_article(
         rank_candidates(hits, settings.max_candidates, rarity), known_text=cache.text
     )
 
-    matches: dict[int, tuple[list[MatchedPassage], list[MatchedPassage]]] = {}
-    for other, candidate in candidates.items():
-        other_prepared = cache.prepare(
-            candidate.text, candidate.content_hash, candidate.outlet, settings
-        )
-        forward, backward = compare_articles(prepared, other_prepared, settings)
-        if forward:
-            matches[other] = (forward, backward)
+    compared = compare_with_candidates(
+        prepared,
+        [cache.prepare(c.text, c.content_hash, c.outlet, settings) for c in candidates.values()],
+        settings,
+    )
+    matches = {
+        other: (forward, backward)
+        for other, (forward, backward) in zip(candidates, compared, strict=True)
+        if forward
+    }
 
     stored = StoredArticle(
         **article.model_dump(),

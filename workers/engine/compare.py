@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from workers.engine.align import AlignedPassage, WordSpan, align_words, one_to_one, to_passages
 from workers.engine.classify import Kind, quote_spans, split_by_kind
 from workers.engine.document import Document, prepare_document
-from workers.engine.rewrite import RewriteRules, join_rewrites, rewritten_spans
+from workers.engine.rewrite import (
+    RewriteRules,
+    join_rewrites,
+    rewritten_spans,
+    unit_similarities,
+    within_rewrite_limit,
+)
 from workers.engine.verify import is_verified
 from workers.models import MatchedPassage
 from workers.settings import Settings
@@ -45,10 +53,11 @@ def rewrite_rules(settings: Settings) -> RewriteRules:
 
 
 def shared_spans(
-    a: Document, b: Document, settings: Settings
+    a: Document, b: Document, settings: Settings, similarity: np.ndarray | None = None
 ) -> tuple[list[WordSpan], list[WordSpan]]:
     """What ``a`` and ``b`` share: passages (exact runs and rewritten sentences, joined),
-    and the exact runs among them, which tie their words together."""
+    and the exact runs among them, which tie their words together. ``similarity``:
+    their sentences' similarity, if already worked out."""
     k = settings.shingle_size
     shortest = min(settings.min_passage_tokens, settings.min_sentence_tokens)
     exact = (
@@ -63,7 +72,7 @@ def shared_spans(
         if is_verified(a, b, shingle_size=k, min_words=shortest)
         else []
     )
-    rewritten = rewritten_spans(a, b, rewrite_rules(settings))
+    rewritten = rewritten_spans(a, b, rewrite_rules(settings), similarity)
     joined = join_rewrites(rewritten, exact, a, b, settings.rewrite_gap_units)
     return one_to_one(joined), exact
 
@@ -87,18 +96,23 @@ def _matched(p: AlignedPassage, kind: Kind) -> tuple[MatchedPassage, MatchedPass
 
 
 def compare_articles(
-    a: PreparedArticle, b: PreparedArticle, settings: Settings
+    a: PreparedArticle,
+    b: PreparedArticle,
+    settings: Settings,
+    similarity: np.ndarray | None = None,
 ) -> tuple[list[MatchedPassage], list[MatchedPassage]]:
     """Passages ``a`` shares with ``b``: as ``a`` sees them, and as ``b`` sees them.
 
-    The pair is always worked in one order (by text), so the result does not
-    depend on which of the two was ingested first.
+    ``similarity``: the :func:`unit_similarity` of ``a`` and ``b``, if already
+    worked out. The pair is always worked in one order (by text), so the result
+    does not depend on which of the two was ingested first.
     """
     if b.doc.original < a.doc.original:
-        backward, forward = compare_articles(b, a, settings)
+        flipped = None if similarity is None else similarity.T
+        backward, forward = compare_articles(b, a, settings, flipped)
         return forward, backward
     pieces: list[tuple[WordSpan, Kind]] = []
-    spans, anchors = shared_spans(a.doc, b.doc, settings)
+    spans, anchors = shared_spans(a.doc, b.doc, settings, similarity)
     for span in spans:
         if a.outlet is not None and a.outlet == b.outlet:
             pieces.append((span, Kind.BOILERPLATE))
@@ -124,3 +138,24 @@ def compare_articles(
         )
     ]
     return [f for f, _ in pairs], [b_ for _, b_ in pairs]
+
+
+def compare_with_candidates(
+    a: PreparedArticle, candidates: list[PreparedArticle], settings: Settings
+) -> list[tuple[list[MatchedPassage], list[MatchedPassage]]]:
+    """:func:`compare_articles` of ``a`` with each candidate, in order.
+
+    The rewrite stage's sentence similarities of all pairs are worked out
+    together first: most candidates share little with ``a``, and one batched
+    computation costs less than dozens of small ones.
+    """
+    rules = rewrite_rules(settings)
+    batched = (
+        [c for c in candidates if within_rewrite_limit(c.doc, rules)]
+        if within_rewrite_limit(a.doc, rules)
+        else []
+    )
+    similarities = dict(
+        zip(map(id, batched), unit_similarities(a.doc, [c.doc for c in batched]), strict=True)
+    )
+    return [compare_articles(a, c, settings, similarities.get(id(c))) for c in candidates]

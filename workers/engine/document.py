@@ -26,6 +26,7 @@ class UnitWords:
     words: np.ndarray  # uint64: the word hash of each pair, sorted
     vocabulary: np.ndarray  # uint64: the distinct words, sorted
     unit_counts: np.ndarray  # int64: how many units hold each vocabulary word
+    word_counts: np.ndarray  # int64: how many units hold the word of each pair
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,16 @@ class Document:
         return self.norm.original_span(int(self.word_starts[first]), int(self.word_ends[end - 1]))
 
     @cached_property
+    def unit_bounds(self) -> np.ndarray:
+        """The units as an ``n x 2`` array of ``[first_word, end_word)``."""
+        return np.array(self.units, dtype=np.int64).reshape(-1, 2)
+
+    @cached_property
+    def unit_lengths(self) -> np.ndarray:
+        """Words in each unit."""
+        return self.unit_bounds[:, 1] - self.unit_bounds[:, 0]
+
+    @cached_property
     def unit_words(self) -> UnitWords:
         """The units' word sets, worked out once per text (the rewrite stage compares
         a text with many others)."""
@@ -63,7 +74,8 @@ class Document:
         first[1:] = (words[1:] != words[:-1]) | (units[1:] != units[:-1])
         units, words = units[first], words[first]
         vocabulary, counts = np.unique(words, return_counts=True)
-        return UnitWords(units, words, vocabulary, counts.astype(np.int64))
+        counts = counts.astype(np.int64)
+        return UnitWords(units, words, vocabulary, counts, np.repeat(counts, counts))
 
 
 def _units(

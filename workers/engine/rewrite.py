@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import xxhash
+from scipy import sparse
 
 from workers.engine.align import WordSpan, disjoint_best
 from workers.engine.document import Document
@@ -61,54 +62,91 @@ def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarr
     return np.where(keys[at] == query, values[at], 0)
 
 
-@dataclass(frozen=True)
-class UnitSimilarity:
-    """How alike every unit of one text is to every unit of another."""
-
-    dice: np.ndarray  # weighted Dice similarity, units of a x units of b
-    shared_words: np.ndarray  # weight of the shared words, in distinctive words
+# Most unit-pair similarities computed at once (a bound on memory: one float64
+# each): candidates are taken in chunks of about this many pairs.
+_PAIRS_PER_CHUNK = 1 << 22
 
 
-def unit_similarity(a: Document, b: Document) -> UnitSimilarity:
-    """Weighted Dice similarity of every unit of ``a`` with every unit of ``b``,
-    and the weight of the words each pair shares.
+def unit_similarities(a: Document, others: list[Document]) -> list[np.ndarray]:
+    """Weighted Dice similarity of every unit of ``a`` with every unit of each of
+    ``others``: one ``len(a.units) x len(other.units)`` matrix per other text.
 
     ``2 * w(A & B) / (w(A) + w(B))`` over the units' word sets, each word weighed
-    by ``log(units / units containing it)`` counted over both texts. The shared
-    weight ``w(A & B)`` is given in distinctive words: a word found in just
-    two units (one of each text) weighs one.
+    by ``log(units / units containing it)`` counted over the two texts of the pair.
+    All pairs are worked in a few sparse matrix products rather than one at a
+    time: a new article is compared with dozens of candidates, most of them
+    sharing little, and per-pair array overhead would dominate the cost.
     """
-    n_a, n_b = len(a.units), len(b.units)
-    if n_a == 0 or n_b == 0:
-        empty = np.zeros((n_a, n_b), dtype=np.float32)
-        return UnitSimilarity(empty, empty)
-    x, y = a.unit_words, b.unit_words
+    chunks: list[list[Document]] = [[]]
+    pairs = 0
+    for other in others:
+        pairs += len(a.units) * len(other.units)
+        if chunks[-1] and pairs > _PAIRS_PER_CHUNK:
+            chunks.append([])
+            pairs = len(a.units) * len(other.units)
+        chunks[-1].append(other)
+    return [matrix for chunk in chunks for matrix in _similarity_chunk(a, chunk)]
 
-    def idf(words: np.ndarray) -> np.ndarray:
-        df = _lookup(x.vocabulary, x.unit_counts, words) + _lookup(
-            y.vocabulary, y.unit_counts, words
-        )
-        return np.log((n_a + n_b) / np.maximum(df, 1)).astype(np.float32)
 
-    idf_x, idf_y = idf(x.words), idf(y.words)
-    weight_a = np.bincount(x.units, weights=idf_x, minlength=n_a).astype(np.float32)
-    weight_b = np.bincount(y.units, weights=idf_y, minlength=n_b).astype(np.float32)
-    shared = np.intersect1d(x.vocabulary, y.vocabulary, assume_unique=True)
-    columns = np.arange(len(shared))
-    matrix_a = np.zeros((n_a, len(shared)), dtype=np.float32)
-    column_x = _lookup(shared, columns + 1, x.words) - 1
-    keep = column_x >= 0
-    matrix_a[x.units[keep], column_x[keep]] = idf_x[keep]
-    matrix_b = np.zeros((n_b, len(shared)), dtype=np.float32)
-    column_y = _lookup(shared, columns + 1, y.words) - 1
-    keep = column_y >= 0
-    matrix_b[y.units[keep], column_y[keep]] = 1.0
-    overlap = matrix_a @ matrix_b.T
-    total = weight_a[:, None] + weight_b[None, :]
-    dice = np.divide(2 * overlap, total, out=np.zeros_like(overlap), where=total > 0)
-    distinctive = np.log((n_a + n_b) / 2)  # the weight of a word in two units
-    shared = overlap / distinctive if distinctive > 0 else np.zeros_like(overlap)
-    return UnitSimilarity(dice, shared)
+def _similarity_chunk(a: Document, others: list[Document]) -> list[np.ndarray]:
+    n_a = len(a.units)
+    if n_a == 0 or not others:
+        return [np.zeros((n_a, len(o.units))) for o in others]
+    x = a.unit_words
+    vocabulary = x.vocabulary
+    sizes = np.array([len(o.units) for o in others], dtype=np.int64)
+    unit_offsets = np.concatenate(([0], np.cumsum(sizes)))
+    ys = [o.unit_words for o in others]
+    # Every (unit, word) entry of the other texts, with its text and its unit
+    # numbered across all of them.
+    entries = np.array([len(y.words) for y in ys], dtype=np.int64)
+    y_text = np.repeat(np.arange(len(others)), entries)
+    y_words = np.concatenate([y.words for y in ys])
+    y_units = np.concatenate([y.units for y in ys]) + unit_offsets[y_text]
+    y_df = np.concatenate([y.word_counts for y in ys])
+    column = np.searchsorted(vocabulary, y_words)
+    column = np.minimum(column, len(vocabulary) - 1)
+    in_a = vocabulary[column] == y_words
+    a_df = np.where(in_a, x.unit_counts[column], 0)
+    pair_units = (n_a + sizes)[y_text]
+    y_idf = np.log(pair_units / (a_df + y_df))
+    weight_b = np.bincount(y_units, weights=y_idf, minlength=int(unit_offsets[-1]))
+    # The idf of each word of ``a`` in each pair: its own count alone where the
+    # other text lacks it, both counts where it has it.
+    a_idf = np.log((n_a + sizes)[None, :] / x.unit_counts[:, None].astype(np.float64))
+    a_idf[column[in_a], y_text[in_a]] = y_idf[in_a]
+    a_columns = np.searchsorted(vocabulary, x.words)
+    presence_a = sparse.csr_array(
+        (np.ones(len(x.words)), (x.units, a_columns)), shape=(n_a, len(vocabulary))
+    )
+    weight_a = presence_a @ a_idf  # n_a x texts
+    weighted_b = sparse.csr_array(
+        (y_idf[in_a], (y_units[in_a], column[in_a])),
+        shape=(int(unit_offsets[-1]), len(vocabulary)),
+    )
+    # A sparse matrix times a dense one is the fast product; a very long text's
+    # word matrix stays sparse rather than fill memory.
+    words_a = presence_a.T
+    if n_a * len(vocabulary) <= _PAIRS_PER_CHUNK:
+        words_a = words_a.toarray()
+    overlap = _dense(weighted_b @ words_a).T
+    matrices = []
+    for t in range(len(others)):
+        first, end = int(unit_offsets[t]), int(unit_offsets[t + 1])
+        total = weight_a[:, t, None] + weight_b[None, first:end]
+        shared = overlap[:, first:end]
+        matrices.append(np.divide(2 * shared, total, out=np.zeros_like(shared), where=total > 0))
+    return matrices
+
+
+def _dense(matrix: np.ndarray | sparse.sparray) -> np.ndarray:
+    return matrix if isinstance(matrix, np.ndarray) else matrix.toarray()
+
+
+def unit_similarity(a: Document, b: Document) -> np.ndarray:
+    """Weighted Dice similarity of every unit of ``a`` with every unit of ``b``
+    (see :func:`unit_similarities`)."""
+    return unit_similarities(a, [b])[0]
 
 
 def chain_seeds(seeds: list[tuple[int, int, float, float]], gap: int) -> list[UnitSpan]:
@@ -155,10 +193,6 @@ def best_disjoint(spans: list[UnitSpan]) -> list[UnitSpan]:
         ranges=lambda s: ((s.a_first, s.a_last + 1), (s.b_first, s.b_last + 1)),
     )
     return sorted(kept, key=lambda s: s.a_first)
-
-
-def _unit_lengths(doc: Document) -> np.ndarray:
-    return np.fromiter((e - s for s, e in doc.units), dtype=np.int64, count=len(doc.units))
 
 
 def _unit_contents(doc: Document) -> list[int]:
@@ -211,30 +245,47 @@ def is_rewrite(
     )
 
 
-def _start_similarity(alike: UnitSimilarity, i: int, j: int, rules: RewriteRules) -> float:
-    """The similarity units ``i`` and ``j`` may start a passage with: theirs where the
-    words they share weigh ``rules.start_words`` distinctive words, else 0."""
-    return float(alike.dice[i, j]) if alike.shared_words[i, j] >= rules.start_words else 0.0
+def shared_words(a: Document, b: Document, i: int, j: int) -> float:
+    """The weight of the words unit ``i`` of ``a`` and unit ``j`` of ``b`` share, in
+    distinctive words: each word weighs its idf over the two texts' units (as in
+    :func:`unit_similarities`) over the idf of a word found in just two units."""
+    n = len(a.units) + len(b.units)
+    if n <= 2:
+        return 0.0
+    (s, e), (t, f) = a.units[i], b.units[j]
+    words = np.intersect1d(a.words[s:e], b.words[t:f])
+    x, y = a.unit_words, b.unit_words
+    df = _lookup(x.vocabulary, x.unit_counts, words) + _lookup(y.vocabulary, y.unit_counts, words)
+    return float(np.log(n / np.maximum(df, 1)).sum() / np.log(n / 2))
 
 
-def rewritten_spans(a: Document, b: Document, rules: RewriteRules) -> list[WordSpan]:
+def _starts(a: Document, b: Document, i: int, j: int, rules: RewriteRules) -> bool:
+    """Whether units ``i`` and ``j`` share words enough to start a passage."""
+    return shared_words(a, b, i, j) >= rules.start_words
+
+
+def rewritten_spans(
+    a: Document, b: Document, rules: RewriteRules, similarity: np.ndarray | None = None
+) -> list[WordSpan]:
     """Word spans of ``a`` and ``b`` made of sentences that share many weighted words.
 
-    Units under ``rules.min_words`` words (a one-line reply, a paragraph's stub)
-    take no part: a few words in common are chance.
+    ``similarity``: the texts' :func:`unit_similarity`, when already worked out
+    (for many pairs at once). Units under ``rules.min_words`` words (a one-line
+    reply, a paragraph's stub) take no part: a few words in common are chance.
     """
-    if len(a.units) > rules.max_units or len(b.units) > rules.max_units:
+    if not within_rewrite_limit(a, rules) or not within_rewrite_limit(b, rules):
         return []
-    alike = unit_similarity(a, b)
-    similarity = alike.dice
-    a_lengths, b_lengths = _unit_lengths(a), _unit_lengths(b)
+    similarity = unit_similarity(a, b) if similarity is None else similarity.copy()
+    a_lengths, b_lengths = a.unit_lengths, b.unit_lengths
     similarity[a_lengths < rules.min_words, :] = 0
     similarity[:, b_lengths < rules.min_words] = 0
+    if not similarity.size or similarity.max() < rules.start:
+        return []
     rows, cols = np.nonzero(similarity >= rules.extend)
-    seeds = [
-        (i, j, float(similarity[i, j]), _start_similarity(alike, i, j, rules))
-        for i, j in zip(rows.tolist(), cols.tolist(), strict=True)
-    ]
+    seeds = []
+    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+        sim = float(similarity[i, j])
+        seeds.append((i, j, sim, sim if sim >= rules.start and _starts(a, b, i, j, rules) else 0.0))
     a_units = (a_lengths, _unit_contents(a))
     b_units = (b_lengths, _unit_contents(b))
     return [
@@ -244,6 +295,11 @@ def rewritten_spans(a: Document, b: Document, rules: RewriteRules) -> list[WordS
         for s in best_disjoint(chain_seeds(seeds, rules.gap))
         if is_rewrite(s, a_units, b_units, rules)
     ]
+
+
+def within_rewrite_limit(doc: Document, rules: RewriteRules) -> bool:
+    """Whether ``doc`` is small enough for the rewrite stage."""
+    return len(doc.units) <= rules.max_units
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,10 +332,6 @@ class _Box:
         )
 
 
-def _unit_starts(doc: Document) -> np.ndarray:
-    return np.fromiter((s for s, _ in doc.units), dtype=np.int64, count=len(doc.units))
-
-
 def _units_of(starts: np.ndarray, first_word: int, end_word: int) -> tuple[int, int]:
     """Indices of the units holding the first and the last word of a span."""
     found = np.searchsorted(starts, [first_word, end_word - 1], side="right") - 1
@@ -293,7 +345,7 @@ def join_rewrites(
     in both texts: the exact runs inside a rewrite and its neighbouring rewrites are
     one passage. Exact runs far from any rewrite stay as they are (two copied
     paragraphs with the outlet's own text between them are two passages)."""
-    a_starts, b_starts = _unit_starts(a), _unit_starts(b)
+    a_starts, b_starts = a.unit_bounds[:, 0], b.unit_bounds[:, 0]
     boxes = [
         _Box(
             s,

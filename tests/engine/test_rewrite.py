@@ -1,0 +1,80 @@
+"""The rewrite stage's sentence similarity, checked against its definition."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from workers.engine import rewrite
+from workers.engine.document import Document, prepare_document
+from workers.engine.rewrite import unit_similarities, unit_similarity
+
+SOURCE = (
+    "The harbour authority closed the northern pier on Tuesday after a storm tore "
+    "part of its deck away. Engineers will inspect the pilings before any ferry "
+    "returns, the authority said in a statement.\n\n"
+    "Fishing boats moored at the pier were moved to the southern basin overnight. "
+    "Their crews said the water rose faster than anyone on the quay remembered."
+)
+REWRITE = (
+    "After a storm ripped away part of its deck, the northern pier was shut by the "
+    "harbour authority on Tuesday. No ferry will return before engineers inspect "
+    "the pilings, a statement from the authority said.\n\n"
+    "Overnight the fishing boats were shifted from the pier to the southern basin."
+)
+UNRELATED = (
+    "A bakery on the high street won the regional bread prize for the third year. "
+    "Its owner credits a sourdough starter kept alive since her grandmother's time.\n\n"
+    "The judges praised the crust and said the crumb was even and open."
+)
+
+
+def doc(text: str) -> Document:
+    return prepare_document(text, shingle_size=4, min_words=4, max_words=40)
+
+
+def by_definition(a: Document, b: Document) -> np.ndarray:
+    """Weighted Dice over the units' word sets, word by word, as the docstring says."""
+    sets_a = [set(a.words[s:e].tolist()) for s, e in a.units]
+    sets_b = [set(b.words[s:e].tolist()) for s, e in b.units]
+    units = len(sets_a) + len(sets_b)
+
+    def idf(word: int) -> float:
+        return math.log(units / sum(word in u for u in sets_a + sets_b))
+
+    def weight(words: set[int]) -> float:
+        return sum(idf(w) for w in words)
+
+    return np.array([[2 * weight(x & y) / (weight(x) + weight(y)) for y in sets_b] for x in sets_a])
+
+
+def test_similarity_follows_its_definition() -> None:
+    for other in (REWRITE, UNRELATED, SOURCE):
+        expected = by_definition(doc(SOURCE), doc(other))
+        np.testing.assert_allclose(unit_similarity(doc(SOURCE), doc(other)), expected)
+
+
+def test_a_rewritten_sentence_is_more_alike_than_an_unrelated_one() -> None:
+    rewritten = unit_similarity(doc(SOURCE), doc(REWRITE))
+    unrelated = unit_similarity(doc(SOURCE), doc(UNRELATED))
+    assert rewritten.max(axis=1)[:2].min() > 0.4
+    assert unrelated.max() < 0.2
+
+
+def test_many_texts_at_once_give_what_each_gives_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    others = [doc(REWRITE), doc(UNRELATED), doc(SOURCE), doc("Short."), doc(REWRITE)]
+    alone = [unit_similarity(doc(SOURCE), other) for other in others]
+    together = unit_similarities(doc(SOURCE), others)
+    monkeypatch.setattr(rewrite, "_PAIRS_PER_CHUNK", 10)  # one text per chunk
+    chunked = unit_similarities(doc(SOURCE), others)
+    for one, many, small in zip(alone, together, chunked, strict=True):
+        np.testing.assert_allclose(many, one)
+        np.testing.assert_allclose(small, one)
+
+
+def test_similarity_does_not_depend_on_which_text_comes_first() -> None:
+    forward = unit_similarity(doc(SOURCE), doc(REWRITE))
+    backward = unit_similarity(doc(REWRITE), doc(SOURCE))
+    np.testing.assert_allclose(forward, backward.T)
