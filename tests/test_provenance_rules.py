@@ -351,6 +351,25 @@ def test_reused_fraction_is_a_share_of_the_articles_own_text(clean_store: Store)
     assert record.verdict == "wholly"
 
 
+def test_verbatim_fraction_tells_a_cut_and_paste_from_a_rewrite(clean_store: Store) -> None:
+    put(clean_store, id="src", text=SOURCE, outlet="One", published_at=T0)
+    later = T0 + timedelta(hours=1)
+    put(
+        clean_store,
+        id="cut",
+        text=f"Our own opening line.\n\n{SOURCE}",
+        outlet="Two",
+        published_at=later,
+    )
+    put(clean_store, id="rewrite", text=REWRITE, outlet="Three", published_at=later)
+    (cut,) = [s for s in origins(clean_store, "cut").sources if s.id == "src"]
+    (rewrite,) = [s for s in origins(clean_store, "rewrite").sources if s.id == "src"]
+    assert cut.verbatim_fraction is not None and rewrite.verbatim_fraction is not None
+    assert cut.verbatim_fraction == pytest.approx(cut.reused_fraction, abs=0.01)
+    assert rewrite.reused_fraction > 0.9  # most of it taken ...
+    assert rewrite.verbatim_fraction < 0.5 * rewrite.reused_fraction  # ... most of it reworded
+
+
 FOOTER = (
     "Sign up for our morning newsletter to get the day's top stories, local weather and "
     "community events delivered straight to your inbox every weekday."

@@ -21,6 +21,7 @@ from bisect import bisect_left
 from enum import StrEnum
 from itertools import pairwise
 
+import numpy as np
 import regex
 
 from workers.engine.align import WordSpan
@@ -90,6 +91,25 @@ def classify_passage(
         return Kind.BOILERPLATE
     share = max(covered_share(*span, quotes), covered_share(*source_span, source_quotes))
     return Kind.QUOTE if share >= quote_share else Kind.COPY
+
+
+def verbatim_words(a: Document, b: Document, k: int) -> np.ndarray:
+    """Whether each word of ``a`` lies in a run of ``k`` words (a shingle) that ``b``
+    also has: the words a passage took word for word, as against reworded ones."""
+    found = np.zeros(len(a.words) + 1, dtype=np.int64)
+    if len(a.shingles) and len(b.distinct_shingles):
+        at = np.minimum(
+            np.searchsorted(b.distinct_shingles, a.shingles), len(b.distinct_shingles) - 1
+        )
+        starts = np.flatnonzero(b.distinct_shingles[at] == a.shingles)
+        found[starts] += 1  # a shared shingle covers its k words: +1 at its first,
+        found[starts + k] -= 1  # -1 after its last
+    return np.cumsum(found[:-1]) > 0
+
+
+def verbatim_share(verbatim: np.ndarray, first: int, end: int) -> float:
+    """Share of words ``[first, end)`` marked in ``verbatim`` (see :func:`verbatim_words`)."""
+    return round(float(verbatim[first:end].mean()), 4) if end > first else 0.0
 
 
 def sentence_pieces(

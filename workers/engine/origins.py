@@ -151,6 +151,20 @@ def build_origins(
     def own_share(spans: list[Span]) -> float:
         return round((covered_characters(spans) - overlap_characters(spans, excluded)) / own, 4)
 
+    def verbatim_share(passages: list[MatchedPassage]) -> float | None:
+        """Own text the ``passages`` (disjoint) took word for word, as a share of own text."""
+        if any(p.verbatim is None for p in passages):
+            return None
+        return round(
+            sum(
+                (p.end - p.start - overlap_characters([(p.start, p.end)], excluded))
+                * (p.verbatim or 0.0)
+                for p in passages
+            )
+            / own,
+            4,
+        )
+
     wholly, partially = settings.verdict_wholly, settings.verdict_partially
     source_entries: list[Source] = []
     passages: list[Passage] = []
@@ -159,6 +173,7 @@ def build_origins(
         source = sources[source_id]
         source_credits = credit_positions(source.text, patterns)
         copied: dict[Span, str | None] = {}
+        copy_passages: list[MatchedPassage] = []
         for p, kind in zip(matched, kinds[source_id], strict=True):
             wire = None
             if kind == "copy" and p.counts_as_copy:  # not a reviewed false positive
@@ -166,6 +181,7 @@ def build_origins(
                     (p.start, p.end), (p.source_start, p.source_end), credits, source_credits
                 )
                 copied[(p.start, p.end)] = wire
+                copy_passages.append(p)
             passages.append(
                 Passage(**{**p.model_dump(), "kind": kind}, source_id=source_id, wire=wire)
             )
@@ -185,6 +201,7 @@ def build_origins(
                 outlet=source.outlet,
                 published_at=source.published_at,
                 reused_fraction=fraction,
+                verbatim_fraction=verbatim_share(copy_passages),
                 verdict=verdict_for(fraction, wholly=wholly, partially=partially),
                 relation=relation.value,
                 confidence=confidence,
