@@ -8,7 +8,6 @@ from workers.engine.classify import (
     covered_share,
     quote_spans,
     verbatim_share,
-    verbatim_words,
 )
 from workers.engine.document import Document, prepare_document
 
@@ -60,5 +59,6 @@ def test_verbatim_words_are_those_in_a_run_the_other_text_has() -> None:
     a = doc("one two three four five six seven eight")
     b = doc("zero two three four five nine one two three")
     # "two three four five" is in both; "one two three" is three words only.
-    assert verbatim_words(a, b, 4).tolist() == [False, True, True, True, True, False, False, False]
-    assert verbatim_share(verbatim_words(a, b, 4), 0, 8) == 0.5
+    assert verbatim_share(a, b, 0, 8, 4) == 0.5
+    assert verbatim_share(a, b, 3, 6, 4) == 0.6667  # "four five" of "four five six"
+    assert verbatim_share(a, b, 5, 8, 4) == 0.0

@@ -93,23 +93,22 @@ def classify_passage(
     return Kind.QUOTE if share >= quote_share else Kind.COPY
 
 
-def verbatim_words(a: Document, b: Document, k: int) -> np.ndarray:
-    """Whether each word of ``a`` lies in a run of ``k`` words (a shingle) that ``b``
-    also has: the words a passage took word for word, as against reworded ones."""
-    found = np.zeros(len(a.words) + 1, dtype=np.int64)
-    if len(a.shingles) and len(b.distinct_shingles):
-        at = np.minimum(
-            np.searchsorted(b.distinct_shingles, a.shingles), len(b.distinct_shingles) - 1
-        )
-        starts = np.flatnonzero(b.distinct_shingles[at] == a.shingles)
-        found[starts] += 1  # a shared shingle covers its k words: +1 at its first,
-        found[starts + k] -= 1  # -1 after its last
-    return np.cumsum(found[:-1]) > 0
-
-
-def verbatim_share(verbatim: np.ndarray, first: int, end: int) -> float:
-    """Share of words ``[first, end)`` marked in ``verbatim`` (see :func:`verbatim_words`)."""
-    return round(float(verbatim[first:end].mean()), 4) if end > first else 0.0
+def verbatim_share(a: Document, b: Document, first: int, end: int, k: int) -> float:
+    """Share of words ``[first, end)`` of ``a`` that lie in a run of ``k`` words (a
+    shingle) ``b`` also has: the words taken word for word, as against reworded.
+    Worked on the span alone: passages are a small part of most texts."""
+    low, high = max(first - k + 1, 0), min(end, len(a.shingles))
+    others = b.distinct_shingles
+    if end <= first or high <= low or not len(others):
+        return 0.0
+    shingles = a.shingles[low:high]
+    found = others[np.minimum(np.searchsorted(others, shingles), len(others) - 1)] == shingles
+    starts = np.flatnonzero(found) + low
+    # A shared shingle covers its k words: +1 where that starts in the span, -1 after.
+    marks = np.zeros(end - first + 1, dtype=np.int64)
+    np.add.at(marks, np.maximum(starts, first) - first, 1)
+    np.add.at(marks, np.minimum(starts + k, end) - first, -1)
+    return round(float((np.cumsum(marks[:-1]) > 0).mean()), 4)
 
 
 def sentence_pieces(

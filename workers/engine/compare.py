@@ -12,7 +12,6 @@ from workers.engine.classify import (
     quote_spans,
     split_by_kind,
     verbatim_share,
-    verbatim_words,
 )
 from workers.engine.document import Document, prepare_document
 from workers.engine.rewrite import (
@@ -144,14 +143,13 @@ def compare_articles(
     if not pieces:
         return [], []
     k = settings.shingle_size
-    a_verbatim, b_verbatim = verbatim_words(a.doc, b.doc, k), verbatim_words(b.doc, a.doc, k)
     pairs = [
         _matched(
             p,
             kind,
             (
-                verbatim_share(a_verbatim, span.a_first, span.a_end),
-                verbatim_share(b_verbatim, span.b_first, span.b_end),
+                verbatim_share(a.doc, b.doc, span.a_first, span.a_end, k),
+                verbatim_share(b.doc, a.doc, span.b_first, span.b_end, k),
             ),
         )
         for p, (span, kind) in zip(
