@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
 import redis
 
+from workers.models import ArticleIn, Origins
 from workers.settings import get_settings
 
 CORPORA = ("clough-stevenson", "pan-indonesian")
@@ -31,27 +33,86 @@ def default_eval_dir() -> Path:
     default=None,
     help="Folder holding the corpora (default: shared/eval beside the project).",
 )
-def eval_command(corpora: tuple[str, ...], eval_dir: Path | None) -> None:
+@click.option(
+    "--cross-validate",
+    is_flag=True,
+    help="Clough-Stevenson only: run it once per value of the rewrite stage's start cut-off "
+    "on shared words; choose that and the reused_fraction cut-off on four tasks, score the "
+    "fifth (ties: PAN plagdet of the same setting).",
+)
+def eval_command(corpora: tuple[str, ...], eval_dir: Path | None, cross_validate: bool) -> None:
     """Run the pipeline over labelled corpora and print how right it is.
 
     CORPORA: clough-stevenson (document level: derived or not, and the four
     classes) and/or pan-indonesian (passage level: PAN plagdet per obfuscation
     type); both by default. Each runs in a fresh store, as `analyze` does.
     """
-    from service.cli import scratch_store
-    from workers.evaluation.run import ingest_all, prepare_run
-    from workers.store import Store
-
     root = eval_dir or default_eval_dir()
+    if cross_validate:
+        if corpora and set(corpora) != {"clough-stevenson"}:
+            raise click.UsageError("--cross-validate works on clough-stevenson alone")
+        _cross_validate(root)
+        return
+    from workers.evaluation.run import prepare_run
+
     for name in corpora or CORPORA:
-        folder = root / name
-        if not folder.is_dir():
-            raise click.ClickException(f"corpus {name} not found in {root}")
-        corpus = prepare_run(name, folder)
-        with scratch_store(get_settings()) as settings:
-            store = Store(redis.Redis.from_url(settings.redis_url or ""), settings)
-            store.check_index()
-            with click.progressbar(length=len(corpus.articles), label=name, file=sys.stderr) as bar:
-                origins = ingest_all(store, corpus.articles, progress=lambda _: bar.update(1))
+        corpus = prepare_run(name, _corpus_folder(root, name))
+        origins = _run(corpus.articles, label=name)
         for line in corpus.score(origins).lines():
             click.echo(line)
+
+
+def _corpus_folder(root: Path, name: str) -> Path:
+    folder = root / name
+    if not folder.is_dir():
+        raise click.ClickException(f"corpus {name} not found in {root}")
+    return folder
+
+
+def _run(
+    articles: list[ArticleIn], label: str, overrides: Mapping[str, float] | None = None
+) -> dict[str, Origins]:
+    """Every article through the pipeline in a fresh store; their origins."""
+    from service.cli import scratch_store
+    from workers.evaluation.run import ingest_all
+    from workers.store import Store
+
+    with scratch_store(get_settings().model_copy(update=dict(overrides or {}))) as settings:
+        store = Store(redis.Redis.from_url(settings.redis_url or ""), settings)
+        store.check_index()
+        with click.progressbar(length=len(articles), label=label, file=sys.stderr) as bar:
+            return ingest_all(store, articles, progress=lambda _: bar.update(1))
+
+
+def _cross_validate(root: Path) -> None:
+    """Clough-Stevenson once per setting of the grid (and PAN, where present, to break
+    ties), then the leave-one-task-out figures."""
+    from workers.evaluation.corpora import read_clough_stevenson, read_pan
+    from workers.evaluation.run import (
+        CROSS_VALIDATION_GRID,
+        SettingRun,
+        clough_stevenson_articles,
+        cross_validate,
+        grid_settings,
+        pan_articles,
+        score_clough_stevenson,
+        score_pan,
+    )
+
+    corpus = read_clough_stevenson(_corpus_folder(root, "clough-stevenson"))
+    articles = clough_stevenson_articles(corpus)
+    pan_folder = root / "pan-indonesian"
+    pan = read_pan(pan_folder) if pan_folder.is_dir() else None
+    runs = []
+    for setting in grid_settings(CROSS_VALIDATION_GRID):
+        label = " ".join(f"{k}={v:g}" for k, v in setting.items())
+        report = score_clough_stevenson(corpus, _run(articles, label, setting))
+        tie_break = 0.0
+        if pan is not None:
+            pan_origins = _run(pan_articles(pan), f"{label} (PAN)", setting)
+            tie_break = score_pan(pan, pan_origins).overall.plagdet
+        runs.append(SettingRun(setting, report.results, tie_break))
+    ties = "PAN plagdet" if pan is not None else "the median setting"
+    click.echo(f"Clough-Stevenson: {len(corpus.answers)} answers, {len(runs)} runs; ties: {ties}")
+    for line in cross_validate(runs).lines():
+        click.echo(line)

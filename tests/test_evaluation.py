@@ -18,7 +18,11 @@ import pytest
 from tests.conftest import ROOT, SHARED, settings_env
 from workers.evaluation.corpora import read_clough_stevenson, read_pan
 from workers.evaluation.run import (
+    AnswerResult,
+    best_class_cut_offs,
     clough_stevenson_articles,
+    cross_validate_four_class,
+    four_class,
     ingest_all,
     pan_articles,
     score_clough_stevenson,
@@ -66,7 +70,8 @@ def test_clough_stevenson_reader_reads_answers_and_sources() -> None:
 
 def test_figures_on_the_shared_corpora(clean_store: Store) -> None:
     """Floors under the figures measured when the cut-offs were set (see README):
-    PAN plagdet 0.815; Clough-Stevenson accuracy 0.947, F1 0.956."""
+    PAN plagdet 0.819; Clough-Stevenson accuracy 0.958, F1 0.964, four classes 0.726
+    (cut-offs chosen on the other tasks)."""
     pan = read_pan(corpus_dir("pan-indonesian"))
     report = score_pan(pan, ingest_all(clean_store, pan_articles(pan)))
     assert report.overall.plagdet >= 0.80, report.lines()
@@ -74,8 +79,32 @@ def test_figures_on_the_shared_corpora(clean_store: Store) -> None:
         clean_store.client.unlink(key)
     cs = read_clough_stevenson(corpus_dir("clough-stevenson"))
     cs_report = score_clough_stevenson(cs, ingest_all(clean_store, clough_stevenson_articles(cs)))
-    assert cs_report.binary.accuracy >= 0.94, cs_report.lines()
-    assert cs_report.binary.f1 >= 0.95, cs_report.lines()
+    assert cs_report.binary.accuracy >= 0.95, cs_report.lines()
+    assert cs_report.binary.f1 >= 0.96, cs_report.lines()
+    assert cross_validate_four_class(cs_report.results).accuracy >= 0.70, cs_report.lines()
+
+
+def answer(task: str, label: str, verdict: str, verbatim: float) -> AnswerResult:
+    return AnswerResult(f"{label}_{task}", task, label, verdict, 0.9 * (verdict != "non"), verbatim)
+
+
+def test_four_classes_come_from_how_much_was_taken_word_for_word() -> None:
+    results = [
+        answer(task, label, verdict, verbatim)
+        for task in "abc"
+        for label, verdict, verbatim in (
+            ("cut", "wholly", 0.97),
+            ("light", "wholly", 0.7),
+            ("heavy", "wholly", 0.2),  # all of it taken, reworded
+            ("heavy", "partially", 0.1),
+            ("non", "non", 0.0),
+        )
+    ]
+    light_from, cut_from = best_class_cut_offs(results)
+    assert 0.2 < light_from <= 0.7 < cut_from <= 0.97
+    assert [four_class(r, light_from, cut_from) for r in results] == [r.label for r in results]
+    held_out = cross_validate_four_class(results)
+    assert held_out.accuracy == 1.0 and [f.task for f in held_out.folds] == ["a", "b", "c"]
 
 
 SOURCE = (
@@ -94,17 +123,33 @@ NON = (
     "his own eyes more than anything on the coast, and he never once got lost in the fog."
 )
 
+SOURCE_B = (
+    "A glacier is a mass of ice that moves slowly downhill under its own weight. Snow that "
+    "survives the summer is pressed into firn and then into dense blue ice over many years. "
+    "Where a glacier meets the sea, blocks break from its front and float away as icebergs."
+)
+CUT_B = (
+    "Glaciers in short. Snow that survives the summer is pressed into firn and then into dense "
+    "blue ice over many years. Where a glacier meets the sea, blocks break from its front and "
+    "float away as icebergs."
+)
+NON_B = (
+    "We walked up to the foot of the valley on a grey morning. The guide pointed at a line of "
+    "rocks far above us and told us the valley floor had been buried when her mother was young."
+)
+
 
 def write_small_corpora(root: Path) -> None:
     cs = root / "clough-stevenson"
     cs.mkdir(parents=True)
-    (cs / "orig_taska.txt").write_text(SOURCE, encoding="utf-8")
-    (cs / "g0pA_taska.txt").write_text(CUT, encoding="utf-8")
-    (cs / "g0pB_taska.txt").write_text(NON, encoding="utf-8")
-    (cs / "file_information.csv").write_text(
-        "File,Task,Category\ng0pA_taska.txt,a,cut\ng0pB_taska.txt,a,non\norig_taska.txt,a,orig\n",
-        encoding="utf-8",
-    )
+    listing = ["File,Task,Category"]
+    for task, texts in (("a", (SOURCE, CUT, NON)), ("b", (SOURCE_B, CUT_B, NON_B))):
+        for name, category, text in zip(
+            ("orig", "g0pA", "g0pB"), ("orig", "cut", "non"), texts, strict=True
+        ):
+            (cs / f"{name}_task{task}.txt").write_text(text, encoding="utf-8")
+            listing.append(f"{name}_task{task}.txt,{task},{category}")
+    (cs / "file_information.csv").write_text("\n".join(listing) + "\n", encoding="utf-8")
     pan = root / "pan-indonesian"
     (pan / "source-documents").mkdir(parents=True)
     (pan / "suspicious-documents").mkdir(parents=True)
@@ -153,3 +198,21 @@ def test_the_eval_command_says_when_a_corpus_is_missing(tmp_path: Path, settings
     )
     assert done.returncode != 0
     assert "pan-indonesian not found" in done.stderr
+
+
+def test_the_eval_command_cross_validates_over_tasks(tmp_path: Path, settings: Settings) -> None:
+    write_small_corpora(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "service.cli", "eval", "--cross-validate", "--dir", str(tmp_path)],
+        env=settings_env(settings),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "6 runs; ties: PAN plagdet" in out, out
+    assert re.search(r"leave one task out\): accuracy 1\.0000\s+F1 1\.0000", out), out
+    for task in "ab":
+        assert re.search(rf"task {task}: rewrite_start_shared_words \S+, .* 2/2 right", out), out

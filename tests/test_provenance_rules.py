@@ -11,9 +11,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.conftest import SHARED
 from workers.engine.attribute import credit_positions, wire_credits, wire_patterns
 from workers.engine.classify import quote_spans
 from workers.engine.compare import compare_articles, prepare_article
+from workers.engine.document import prepare_document
+from workers.engine.rewrite import shared_words, unit_similarity
+from workers.evaluation.corpora import read_text
 from workers.models import ArticleIn, MatchedPassage, Origins
 from workers.pipeline import ingest, load_origins
 from workers.settings import Settings
@@ -180,6 +184,52 @@ def test_an_indonesian_rewrite_is_found_without_any_stopword_list() -> None:
     assert p.kind == "copy" and p.end - p.start > 0.9 * len(rewrite)
 
 
+def test_shared_words_are_counted_in_distinctive_words() -> None:
+    """A word found in just one sentence of each text weighs one; a word found in
+    every sentence of both weighs nothing."""
+    a = prepare_document(
+        "Lanterns swung above every harbour gate that night. "
+        "Every harbour gate had a keeper with a bell.",
+        shingle_size=4,
+        min_words=8,
+        max_words=40,
+    )
+    b = prepare_document(
+        "Lanterns and brass bells hung on every harbour gate. "
+        "Every harbour gate closed at ten in winter.",
+        shingle_size=4,
+        min_words=8,
+        max_words=40,
+    )
+    # "lanterns" is in one sentence of each: 1; "every", "harbour", "gate": in all four.
+    assert shared_words(a, b, 0, 0) == pytest.approx(1.0)
+    # "bell" and "bells" differ; "a" / "at": not shared; nothing distinctive.
+    assert shared_words(a, b, 1, 1) == pytest.approx(0.0)
+    assert unit_similarity(a, b)[0, 0] > 0
+
+
+def test_sentences_of_a_topics_common_words_start_no_rewrite() -> None:
+    """A Clough-Stevenson answer written without the source (its label: non) states the
+    topic in the topic's own common words; a heavy rewrite of the source shares the
+    source's distinctive words. Read where the corpus lies; skipped where absent."""
+    folder = SHARED / "eval" / "clough-stevenson"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} not found")
+
+    def read(name: str) -> str:
+        return read_text(folder / f"{name}.txt")
+
+    assert compare(read("g1pD_taskd"), read("orig_taskd")) == []
+    assert compare(read("g1pA_taskb"), read("orig_taskb")) != []
+    lenient = Settings(rewrite_start_shared_words=0)
+    found, _ = compare_articles(
+        prepare_article(read("g1pD_taskd"), "A", lenient),
+        prepare_article(read("orig_taskd"), "B", lenient),
+        lenient,
+    )
+    assert found  # the Dice cut-off alone lets it through
+
+
 # --- records, through the pipeline ---------------------------------------------------
 
 
@@ -220,6 +270,23 @@ def test_the_earlier_article_is_the_source_in_either_ingest_order(clean_store: S
     for article in reversed(articles):
         put(clean_store, **article)
     assert relations(clean_store, ids) == forward
+
+
+def test_text_a_later_article_copied_is_not_reused_by_the_original(clean_store: Store) -> None:
+    put(clean_store, id="original", text=SOURCE, outlet="Harbour News", published_at=T0)
+    put(
+        clean_store,
+        id="copier",
+        text=f"Our own introduction to the story.\n\n{SOURCE}",
+        outlet="Copy Daily",
+        published_at=T0 + timedelta(hours=2),
+    )
+    original, copier = origins(clean_store, "original"), origins(clean_store, "copier")
+    (taken_by,) = original.sources
+    assert (taken_by.id, taken_by.relation) == ("copier", "copied-by")
+    assert taken_by.reused_fraction > 0.95  # what the two share, seen from the original
+    assert (original.reused_fraction, original.verdict) == (0.0, "non")
+    assert copier.reused_fraction > 0.8 and copier.verdict == "wholly"
 
 
 def test_an_index_fingerprinted_with_alignment_shingles_is_not_mixed(clean_store: Store) -> None:
@@ -282,6 +349,25 @@ def test_reused_fraction_is_a_share_of_the_articles_own_text(clean_store: Store)
     copied = sum(p.end - p.start for p in record.passages if p.kind == "copy")
     assert record.reused_fraction > 0.95 > copied / len(text)
     assert record.verdict == "wholly"
+
+
+def test_verbatim_fraction_tells_a_cut_and_paste_from_a_rewrite(clean_store: Store) -> None:
+    put(clean_store, id="src", text=SOURCE, outlet="One", published_at=T0)
+    later = T0 + timedelta(hours=1)
+    put(
+        clean_store,
+        id="cut",
+        text=f"Our own opening line.\n\n{SOURCE}",
+        outlet="Two",
+        published_at=later,
+    )
+    put(clean_store, id="rewrite", text=REWRITE, outlet="Three", published_at=later)
+    (cut,) = [s for s in origins(clean_store, "cut").sources if s.id == "src"]
+    (rewrite,) = [s for s in origins(clean_store, "rewrite").sources if s.id == "src"]
+    assert cut.verbatim_fraction is not None and rewrite.verbatim_fraction is not None
+    assert cut.verbatim_fraction == pytest.approx(cut.reused_fraction, abs=0.01)
+    assert rewrite.reused_fraction > 0.9  # most of it taken ...
+    assert rewrite.verbatim_fraction < 0.5 * rewrite.reused_fraction  # ... most of it reworded
 
 
 FOOTER = (

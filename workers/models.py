@@ -101,6 +101,11 @@ class MatchedPassage(BaseModel):
     source_start: int
     source_end: int
     similarity: float
+    verbatim: float | None = Field(
+        default=None,
+        description="Share of the passage's words this text has word for word from the other "
+        "(in runs of shingle_size words); the rest is reworded. None where not recorded.",
+    )
     kind: Kind
     review: Review | None = None
 
@@ -122,7 +127,14 @@ class Source(BaseModel):
     outlet: str | None
     published_at: datetime | None
     reused_fraction: float = Field(
-        description="Share of this article's characters covered by copy passages from the source."
+        description="Share of this article's own characters covered by copy passages shared "
+        "with this article (taken from it, or by it where the relation is copied-by)."
+    )
+    verbatim_fraction: float | None = Field(
+        default=None,
+        description="The part of reused_fraction taken word for word (in runs of shingle_size "
+        "words), as against reworded: near reused_fraction for a cut-and-paste, well under it "
+        "for a rewrite. None where a passage does not record it.",
     )
     verdict: Verdict
     relation: RelationName
@@ -136,7 +148,8 @@ class Origins(BaseModel):
     published_at: datetime | None
     wire: list[str]
     reused_fraction: float = Field(
-        description="Share of this article's characters covered by copy passages from any source."
+        description="Share of this article's own characters covered by copy passages taken "
+        "from its sources (copied-from or common-source; not what later articles took from it)."
     )
     verdict: Verdict
     sources: list[Source]

@@ -130,6 +130,14 @@ class Settings(BaseSettings):
         description="Rewrite stage: weighted Dice similarity of two sentences' word sets "
         "from which they can start a rewritten passage.",
     )
+    rewrite_start_shared_words: float = Field(
+        default=3.0,
+        ge=0.0,
+        description="Rewrite stage: the words a starting sentence pair shares must weigh "
+        "this many distinctive words (a word found in just those two sentences weighs one; "
+        "one found in most sentences, next to nothing): sentences made of a topic's common "
+        "words alone can be alike without one being taken from the other.",
+    )
     rewrite_extend_similarity: float = Field(
         default=0.3,
         gt=0.0,
@@ -421,6 +429,7 @@ class Settings(BaseSettings):
             "min_sentence_tokens": self.min_sentence_tokens,
             "merge_gap_tokens": self.merge_gap_tokens,
             "rewrite_start_similarity": self.rewrite_start_similarity,
+            "rewrite_start_shared_words": self.rewrite_start_shared_words,
             "rewrite_extend_similarity": self.rewrite_extend_similarity,
             "rewrite_gap_units": self.rewrite_gap_units,
             "rewrite_min_sentences": self.rewrite_min_sentences,

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from workers.engine.classify import Kind, classify_passage, covered_share, quote_spans
+from workers.engine.classify import (
+    Kind,
+    classify_passage,
+    covered_share,
+    quote_spans,
+    verbatim_share,
+)
+from workers.engine.document import Document, prepare_document
 
 
 def quoted(text: str) -> list[str]:
@@ -43,3 +50,15 @@ def test_kinds() -> None:
         classify_passage((0, 6), (0, 6), quotes, plain, quote_share=0.5, same_outlet=True)
         == Kind.BOILERPLATE
     )
+
+
+def test_verbatim_words_are_those_in_a_run_the_other_text_has() -> None:
+    def doc(text: str) -> Document:
+        return prepare_document(text, shingle_size=4, min_words=8, max_words=40)
+
+    a = doc("one two three four five six seven eight")
+    b = doc("zero two three four five nine one two three")
+    # "two three four five" is in both; "one two three" is three words only.
+    assert verbatim_share(a, b, 0, 8, 4) == 0.5
+    assert verbatim_share(a, b, 3, 6, 4) == 0.6667  # "four five" of "four five six"
+    assert verbatim_share(a, b, 5, 8, 4) == 0.0

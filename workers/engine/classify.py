@@ -21,6 +21,7 @@ from bisect import bisect_left
 from enum import StrEnum
 from itertools import pairwise
 
+import numpy as np
 import regex
 
 from workers.engine.align import WordSpan
@@ -90,6 +91,24 @@ def classify_passage(
         return Kind.BOILERPLATE
     share = max(covered_share(*span, quotes), covered_share(*source_span, source_quotes))
     return Kind.QUOTE if share >= quote_share else Kind.COPY
+
+
+def verbatim_share(a: Document, b: Document, first: int, end: int, k: int) -> float:
+    """Share of words ``[first, end)`` of ``a`` that lie in a run of ``k`` words (a
+    shingle) ``b`` also has: the words taken word for word, as against reworded.
+    Worked on the span alone: passages are a small part of most texts."""
+    low, high = max(first - k + 1, 0), min(end, len(a.shingles))
+    others = b.distinct_shingles
+    if end <= first or high <= low or not len(others):
+        return 0.0
+    shingles = a.shingles[low:high]
+    found = others[np.minimum(np.searchsorted(others, shingles), len(others) - 1)] == shingles
+    starts = np.flatnonzero(found) + low
+    # A shared shingle covers its k words: +1 where that starts in the span, -1 after.
+    marks = np.zeros(end - first + 1, dtype=np.int64)
+    np.add.at(marks, np.maximum(starts, first) - first, 1)
+    np.add.at(marks, np.minimum(starts + k, end) - first, -1)
+    return round(float((np.cumsum(marks[:-1]) > 0).mean()), 4)
 
 
 def sentence_pieces(

@@ -7,7 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from workers.engine.align import AlignedPassage, WordSpan, align_words, one_to_one, to_passages
-from workers.engine.classify import Kind, quote_spans, split_by_kind
+from workers.engine.classify import (
+    Kind,
+    quote_spans,
+    split_by_kind,
+    verbatim_share,
+)
 from workers.engine.document import Document, prepare_document
 from workers.engine.rewrite import (
     RewriteRules,
@@ -43,6 +48,7 @@ def prepare_article(text: str, outlet: str | None, settings: Settings) -> Prepar
 def rewrite_rules(settings: Settings) -> RewriteRules:
     return RewriteRules(
         start=settings.rewrite_start_similarity,
+        start_words=settings.rewrite_start_shared_words,
         extend=settings.rewrite_extend_similarity,
         gap=settings.rewrite_gap_units,
         min_sentences=settings.rewrite_min_sentences,
@@ -76,21 +82,27 @@ def shared_spans(
     return one_to_one(joined), exact
 
 
-def _matched(p: AlignedPassage, kind: Kind) -> tuple[MatchedPassage, MatchedPassage]:
-    """A passage as its first text sees it, and as its second does."""
+def _matched(
+    p: AlignedPassage, kind: Kind, verbatim: tuple[float, float]
+) -> tuple[MatchedPassage, MatchedPassage]:
+    """A passage as its first text sees it, and as its second does; ``verbatim``: the
+    share of its words each text has word for word from the other."""
 
-    def seen(start: int, end: int, source_start: int, source_end: int) -> MatchedPassage:
+    def seen(
+        start: int, end: int, source_start: int, source_end: int, share: float
+    ) -> MatchedPassage:
         return MatchedPassage(
             start=start,
             end=end,
             source_start=source_start,
             source_end=source_end,
             similarity=p.similarity,
+            verbatim=share,
             kind=kind.value,
         )
 
-    return seen(p.start, p.end, p.source_start, p.source_end), seen(
-        p.source_start, p.source_end, p.start, p.end
+    return seen(p.start, p.end, p.source_start, p.source_end, verbatim[0]), seen(
+        p.source_start, p.source_end, p.start, p.end, verbatim[1]
     )
 
 
@@ -128,12 +140,20 @@ def compare_articles(
                     min_words=settings.min_sentence_tokens,
                 )
             )
+    if not pieces:
+        return [], []
+    k = settings.shingle_size
     pairs = [
-        _matched(p, kind)
-        for p, kind in zip(
-            to_passages(a.doc, b.doc, [span for span, _ in pieces]),
-            (kind for _, kind in pieces),
-            strict=True,
+        _matched(
+            p,
+            kind,
+            (
+                verbatim_share(a.doc, b.doc, span.a_first, span.a_end, k),
+                verbatim_share(b.doc, a.doc, span.b_first, span.b_end, k),
+            ),
+        )
+        for p, (span, kind) in zip(
+            to_passages(a.doc, b.doc, [span for span, _ in pieces]), pieces, strict=True
         )
     ]
     return [f for f, _ in pairs], [b_ for _, b_ in pairs]

@@ -6,9 +6,12 @@ ingested later with an earlier time is seen as the source at once.
 
 What counts, and why:
 
-- ``reused_fraction`` is the share of the article's *own* text that is copy:
-  characters inside quotation marks and boilerplate are neither reused nor
-  the article's own, so they are left out of both sides of the fraction.
+- ``reused_fraction`` is the share of the article's *own* text that is copy
+  taken from its sources: characters inside quotation marks and boilerplate
+  are neither reused nor the article's own, so they are left out of both sides
+  of the fraction, and text a later article copied from this one (``copied-by``)
+  is this article's own. A source entry's fraction is the share the two
+  articles share as copy, whichever way it went (its ``relation`` says which).
 - Boilerplate is decided here, where all of an article's matches are in view:
   text the article's outlet repeats across its own articles stays boilerplate
   when another outlet shares it too, and a stretch that at least
@@ -148,6 +151,20 @@ def build_origins(
     def own_share(spans: list[Span]) -> float:
         return round((covered_characters(spans) - overlap_characters(spans, excluded)) / own, 4)
 
+    def verbatim_share(passages: list[MatchedPassage]) -> float | None:
+        """Own text the ``passages`` (disjoint) took word for word, as a share of own text."""
+        if any(p.verbatim is None for p in passages):
+            return None
+        return round(
+            sum(
+                (p.end - p.start - overlap_characters([(p.start, p.end)], excluded))
+                * (p.verbatim or 0.0)
+                for p in passages
+            )
+            / own,
+            4,
+        )
+
     wholly, partially = settings.verdict_wholly, settings.verdict_partially
     source_entries: list[Source] = []
     passages: list[Passage] = []
@@ -156,6 +173,7 @@ def build_origins(
         source = sources[source_id]
         source_credits = credit_positions(source.text, patterns)
         copied: dict[Span, str | None] = {}
+        copy_passages: list[MatchedPassage] = []
         for p, kind in zip(matched, kinds[source_id], strict=True):
             wire = None
             if kind == "copy" and p.counts_as_copy:  # not a reviewed false positive
@@ -163,10 +181,10 @@ def build_origins(
                     (p.start, p.end), (p.source_start, p.source_end), credits, source_credits
                 )
                 copied[(p.start, p.end)] = wire
+                copy_passages.append(p)
             passages.append(
                 Passage(**{**p.model_dump(), "kind": kind}, source_id=source_id, wire=wire)
             )
-        all_copy.extend(copied)
         longest = max(copied, key=lambda s: s[1] - s[0], default=None)
         pair_wire = copied[longest] if longest is not None else None
         relation, confidence = (
@@ -174,6 +192,8 @@ def build_origins(
             if copied
             else (Relation.COMMON_SOURCE, "high")  # quotes or boilerplate only: no copying
         )
+        if relation is not Relation.COPIED_BY:  # what a later article took is still ours
+            all_copy.extend(copied)
         fraction = own_share(list(copied))
         source_entries.append(
             Source(
@@ -181,6 +201,7 @@ def build_origins(
                 outlet=source.outlet,
                 published_at=source.published_at,
                 reused_fraction=fraction,
+                verbatim_fraction=verbatim_share(copy_passages),
                 verdict=verdict_for(fraction, wholly=wholly, partially=partially),
                 relation=relation.value,
                 confidence=confidence,

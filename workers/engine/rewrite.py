@@ -12,7 +12,11 @@ words near each other, not in order).
 Two cut-offs, hysteresis-style: a passage must hold at least one unit pair
 alike enough to *start* one (``start``), and grows by neighbouring pairs alike
 enough to *extend* it (``extend``). Independent texts on one subject do have
-the odd alike sentence; a rewrite has a run of them.
+the odd alike sentence; a rewrite has a run of them. The pair that starts a
+passage must also share enough words that say something (``start_words``):
+Dice is a ratio, so two sentences made only of a topic's common words ("the
+conditional probability of B given A") can be as alike as a paraphrase while
+sharing nothing distinctive.
 
 Words are weighted by their inverse document frequency over the units of the
 two texts themselves: a word in most sentences of both (``the``, ``yang``,
@@ -45,7 +49,7 @@ class UnitSpan:
     b_first: int
     b_last: int
     score: float  # sum of the unit pairs' similarities: how much evidence backs the span
-    best: float  # the most alike unit pair
+    best: float  # the most alike unit pair of those that may start a passage
     a_seeded: frozenset[int]  # units of each text that resemble one of the other's
     b_seeded: frozenset[int]
 
@@ -145,35 +149,37 @@ def unit_similarity(a: Document, b: Document) -> np.ndarray:
     return unit_similarities(a, [b])[0]
 
 
-def chain_seeds(seeds: list[tuple[int, int, float]], gap: int) -> list[UnitSpan]:
-    """Chain seed unit pairs ``(i, j, similarity)`` into spans.
+def chain_seeds(seeds: list[tuple[int, int, float, float]], gap: int) -> list[UnitSpan]:
+    """Chain seed unit pairs ``(i, j, similarity, start)`` into spans; ``start`` is
+    the similarity a pair may start a passage with (0 where it may only extend one).
 
     A seed joins a span when it follows the span's last unit in ``a`` by at most
     ``gap`` units and falls within ``gap`` units of the span's range in ``b``,
     before or after: shuffled or re-ordered text still chains.
     """
-    chains: list[list[tuple[int, int, float]]] = []
+    chains: list[list[tuple[int, int, float, float]]] = []
     bounds: list[tuple[int, int, int]] = []  # per chain: last i, first j, last j
-    for i, j, sim in sorted(seeds):
+    for seed in sorted(seeds):
+        i, j = seed[0], seed[1]
         for idx in range(len(chains) - 1, -1, -1):
             last_i, first_j, last_j = bounds[idx]
             if i - last_i <= gap and first_j - gap <= j <= last_j + gap:
-                chains[idx].append((i, j, sim))
+                chains[idx].append(seed)
                 bounds[idx] = (i, min(first_j, j), max(last_j, j))
                 break
         else:
-            chains.append([(i, j, sim)])
+            chains.append([seed])
             bounds.append((i, j, j))
     return [
         UnitSpan(
             a_first=chain[0][0],
             a_last=chain[-1][0],
-            b_first=min(j for _, j, _ in chain),
-            b_last=max(j for _, j, _ in chain),
-            score=sum(sim for _, _, sim in chain),
-            best=max(sim for _, _, sim in chain),
-            a_seeded=frozenset(i for i, _, _ in chain),
-            b_seeded=frozenset(j for _, j, _ in chain),
+            b_first=min(s[1] for s in chain),
+            b_last=max(s[1] for s in chain),
+            score=sum(s[2] for s in chain),
+            best=max(s[3] for s in chain),
+            a_seeded=frozenset(s[0] for s in chain),
+            b_seeded=frozenset(s[1] for s in chain),
         )
         for chain in chains
     ]
@@ -199,6 +205,7 @@ class RewriteRules:
     """The cut-offs of the rewrite stage (see the module docstring and the settings)."""
 
     start: float  # a unit pair this alike can start a passage
+    start_words: float  # ... when the words it shares weigh this many distinctive words
     extend: float  # unit pairs this alike extend one
     gap: int  # in units, in both texts
     min_sentences: int  # distinct resembling units, in one text at least
@@ -238,6 +245,25 @@ def is_rewrite(
     )
 
 
+def shared_words(a: Document, b: Document, i: int, j: int) -> float:
+    """The weight of the words unit ``i`` of ``a`` and unit ``j`` of ``b`` share, in
+    distinctive words: each word weighs its idf over the two texts' units (as in
+    :func:`unit_similarities`) over the idf of a word found in just two units."""
+    n = len(a.units) + len(b.units)
+    if n <= 2:
+        return 0.0
+    (s, e), (t, f) = a.units[i], b.units[j]
+    words = np.intersect1d(a.words[s:e], b.words[t:f])
+    x, y = a.unit_words, b.unit_words
+    df = _lookup(x.vocabulary, x.unit_counts, words) + _lookup(y.vocabulary, y.unit_counts, words)
+    return float(np.log(n / np.maximum(df, 1)).sum() / np.log(n / 2))
+
+
+def _starts(a: Document, b: Document, i: int, j: int, rules: RewriteRules) -> bool:
+    """Whether units ``i`` and ``j`` share words enough to start a passage."""
+    return shared_words(a, b, i, j) >= rules.start_words
+
+
 def rewritten_spans(
     a: Document, b: Document, rules: RewriteRules, similarity: np.ndarray | None = None
 ) -> list[WordSpan]:
@@ -256,7 +282,10 @@ def rewritten_spans(
     if not similarity.size or similarity.max() < rules.start:
         return []
     rows, cols = np.nonzero(similarity >= rules.extend)
-    seeds = [(int(i), int(j), float(similarity[i, j])) for i, j in zip(rows, cols, strict=True)]
+    seeds = []
+    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+        sim = float(similarity[i, j])
+        seeds.append((i, j, sim, sim if sim >= rules.start and _starts(a, b, i, j, rules) else 0.0))
     a_units = (a_lengths, _unit_contents(a))
     b_units = (b_lengths, _unit_contents(b))
     return [
