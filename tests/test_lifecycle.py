@@ -10,7 +10,7 @@ import redis
 
 from tests.conftest import ApiClient, run_wiretrace
 from tests.test_api import REWRITE, WIRE_STORY
-from workers.lifecycle import BackupError, restore_backup
+from workers.lifecycle import BackupError, reindex, restore_backup
 from workers.pipeline import load_origins
 from workers.settings import Settings
 from workers.store import LAYOUT_VERSION, IndexMismatchError, Store
@@ -139,3 +139,51 @@ def test_index_settings_are_checked_and_reindex_rebuilds(
     assert origins is not None
     assert sorted(s.id for s in origins.sources) == ["copy", "story"]
     assert origins.settings["shingle_size"] == 5
+
+
+UPDATED_STORY = (
+    "Portugal's harbour pilots ended their strike on Wednesday after the ports authority "
+    "agreed to review night-shift pay, and the first container ships were brought in at dawn."
+)
+
+
+def archive_and_update(api: ApiClient, store: Store) -> str:
+    """What the crawler does when a story changes: keep the old text, ingest the new."""
+    version = store.archive_version("story")
+    assert version == "story@v1"
+    response = api.post_article({"id": "story", "text": UPDATED_STORY, "outlet": "story"})
+    assert response.status_code == 200, response.text
+    return version
+
+
+def test_a_takedown_takes_the_archived_versions_too(api: ApiClient, clean_store: Store) -> None:
+    ingest_three(api)
+    version = archive_and_update(api, clean_store)
+    archived = clean_store.lookup(version)
+    assert archived is not None and source_ids(api, version) == ["copy", "rewrite"]
+
+    response = api.delete("/api/articles/story")
+    assert response.status_code == 200, response.text
+    assert response.json()["updated"] == ["copy", "rewrite"]
+    assert clean_store.lookup(version) is None
+    assert clean_store.load_articles([archived.number]) == {}
+    assert api.get(f"/api/articles/{version}").status_code == 404
+    assert source_ids(api, "rewrite") == ["copy"]
+
+
+def test_reindex_keeps_archived_versions_matched_but_out_of_the_index(
+    api: ApiClient, clean_store: Store, redis_client: redis.Redis
+) -> None:
+    ingest_three(api)
+    version = archive_and_update(api, clean_store)
+    before = {a: source_ids(api, a) for a in ("story", version, "rewrite", "copy")}
+    assert version not in before["story"]
+
+    reindex(clean_store)
+
+    after = {a: source_ids(api, a) for a in ("story", version, "rewrite", "copy")}
+    assert after == before
+    archived = clean_store.lookup(version)
+    assert archived is not None and postings_holding(redis_client, archived.number) == 0
+    live = clean_store.lookup("story")
+    assert live is not None and postings_holding(redis_client, live.number) > 0

@@ -34,23 +34,36 @@ class Takedown:
 
 
 def delete_article(store: Store, article_id: str) -> Takedown | None:
-    """Take ``article_id`` down; None if there is no such article."""
+    """Take ``article_id`` down, with its archived versions (``<id>@vN``); None if
+    there is no such article."""
     found = store.load_article(article_id)
     if found is None:
         return None
-    number, article = found
-    prepared = prepare_article(article.text, article.outlet, store.settings)
+    number, _ = found
     # Postings first: if the process dies half-way, the article is still
     # there to delete again, and no longer a candidate for new matches.
-    store.unindex(number, article_bands(prepared, store.settings))
-    others = store.delete_article(number, article_id)
+    _unindex_stored(store, number)
+    taken_down = {article_id, *store.versions(article_id)}
+    others: set[int] = set()
+    for version_id in sorted(taken_down - {article_id}):
+        version = store.lookup(version_id)
+        if version is not None:
+            others.update(store.delete_article(version.number, version_id))
+    others.update(store.delete_article(number, article_id))
+    store.forget_versions(number)
     updated = store.article_ids(others)
-    return Takedown(article_id, sorted(updated.values()))
+    return Takedown(article_id, sorted(set(updated.values()) - taken_down))
 
 
 def reindex(store: Store, progress: Callable[[int, int], None] | None = None) -> int:
     """Rebuild the index and all passages from the stored texts, in the order
     the articles were first ingested, under the store's current settings.
+
+    An article updated by the crawler is replayed as it happened: its oldest
+    version at the article's first place in that order, and each later text at
+    the place of the version archived when it came, the text it replaced
+    leaving the index then. Archived versions thus keep their passages with
+    what came before them and never match their own later text.
 
     Run it with the workers stopped: an ingest during the rebuild would be
     matched against a half-built index.
@@ -58,7 +71,18 @@ def reindex(store: Store, progress: Callable[[int, int], None] | None = None) ->
     store.reset_index()
     store.check_index()
     numbers = store.article_numbers()
-    for done, number in enumerate(numbers, start=1):
+    text_at: dict[int, int] = {}  # place in the ingest order -> article whose text goes there
+    retired_at: dict[int, int] = {}  # place -> version whose text leaves the index there
+    for live, versions in store.version_chains().items():
+        texts = [*versions, live]
+        for i, (place, number) in enumerate(zip([live, *versions], texts, strict=True)):
+            text_at[place] = number
+            if i:
+                retired_at[place] = texts[i - 1]
+    for done, place in enumerate(numbers, start=1):
+        if place in retired_at:
+            _unindex_stored(store, retired_at[place])
+        number = text_at.get(place, place)
         stored = store.load_articles([number]).get(number)
         if stored is not None:
             submitted = stored.model_dump(include=set(ArticleIn.model_fields))
@@ -66,6 +90,14 @@ def reindex(store: Store, progress: Callable[[int, int], None] | None = None) ->
         if progress is not None:
             progress(done, len(numbers))
     return len(numbers)
+
+
+def _unindex_stored(store: Store, number: int) -> None:
+    """Take the stored text of article ``number`` out of the LSH index."""
+    stored = store.load_articles([number]).get(number)
+    if stored is not None:
+        prepared = prepare_article(stored.text, stored.outlet, store.settings)
+        store.unindex(number, article_bands(prepared, store.settings))
 
 
 @dataclass(frozen=True)

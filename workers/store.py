@@ -653,6 +653,20 @@ class Store:
             return []
         return [_str(v) for v in self.client.lrange(self.versions_key(ref.number), 0, -1)]
 
+    def version_chains(self) -> dict[int, list[int]]:
+        """Each article with archived versions: the versions' numbers, oldest first."""
+        chains: dict[int, list[int]] = {}
+        for key in self.client.scan_iter(match=self._key("v", "*"), count=1000):
+            number = int(_str(key).rsplit("{", 1)[1].rstrip("}"))
+            ids = self.client.lrange(key, 0, -1)
+            found = self.client.hmget(self._ids_key(), ids) if ids else []
+            chains[number] = [int(n) for n in found if n is not None]
+        return chains
+
+    def forget_versions(self, number: int) -> None:
+        """Drop the record of article ``number``'s versions (once they are deleted)."""
+        self.client.delete(self.versions_key(number))
+
     def archive_version(self, article_id: str) -> str | None:
         """Keep the current text of ``article_id`` and its passages as ``<id>@v<k>``
         before an update replaces them; return that id (None: nothing stored yet).
