@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 import redis
 from rq import Queue
 
-from tests.conftest import ROOT, settings_env
+from tests.conftest import ROOT, run_wiretrace, settings_env
 from workers.crawler.demo import load_demo
 from workers.crawler.extract import extract_page
 from workers.crawler.fetch import is_public_address, retry_after_seconds
@@ -29,6 +30,7 @@ from workers.crawler.site import LocalSite
 from workers.crawler.urls import UnsupportedUrlError, article_id_for, canonical_url
 from workers.models import ARTICLE_ID_PATTERN
 from workers.settings import Settings
+from workers.store import Store
 
 
 def test_canonical_urls_drop_tracking_fragments_and_case() -> None:
@@ -249,10 +251,30 @@ def test_crawl_runs_on_its_schedule_until_sigterm(
         cycles = 0
         for line in crawler.stderr:
             cycles += '"event": "cycle.finished"' in line
+            if cycles == 1:  # one crawler per store: a second is refused while it runs
+                second = run_wiretrace(
+                    settings, "crawl", "--once", "--outlets", str(outlets), env=env
+                )
+                assert second.returncode == 1
+                assert "is crawling this store" in second.stderr
             if cycles == 2:
                 break
         crawler.send_signal(signal.SIGTERM)
         assert crawler.wait(timeout=30) == 0
         watchdog.cancel()
+        after = run_wiretrace(settings, "crawl", "--once", "--outlets", str(outlets), env=env)
+        assert after.returncode == 0, after.stderr  # the lease went with the first crawler
     assert site.requested("/rss.xml") >= 2
     Queue("crawl-cli-loop-test", connection=redis_client).delete(delete_jobs=True)
+
+
+def test_the_crawler_lease_has_one_holder_until_released_or_expired(clean_store: Store) -> None:
+    assert clean_store.take_crawler_lease("first", 30) is None
+    assert clean_store.take_crawler_lease("second", 30) == "first"
+    assert clean_store.take_crawler_lease("first", 30) is None  # renewed by its holder
+    clean_store.release_crawler_lease("second")  # not its to give up
+    assert clean_store.take_crawler_lease("second", 30) == "first"
+    clean_store.release_crawler_lease("first")
+    assert clean_store.take_crawler_lease("second", 0.2) is None
+    time.sleep(0.4)  # a holder that stops renewing loses it
+    assert clean_store.take_crawler_lease("third", 30) is None

@@ -345,6 +345,12 @@ class Settings(BaseSettings):
         ge=0,
         description="Wait before a failed page is tried again in a later cycle; doubles each time.",
     )
+    crawl_lease_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="One crawler per store: the running one renews its lease every third of "
+        "this; a crawler that died frees the store after it.",
+    )
     crawl_max_failure_attempts: int = Field(
         default=6, ge=1, description="Attempts at a failing page before the crawler gives it up."
     )

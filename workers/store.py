@@ -21,6 +21,8 @@ key                                what it holds
 ``wt:2:{crawl}:seen``              hash: page URL -> JSON SeenPage (article id, stamps)
 ``wt:2:{crawl}:failed``            hash: URL -> JSON CrawlFailure (reason, attempts)
 ``wt:2:{crawl}:retry``             sorted set: failed page URL by when to try it again
+``wt:2:{crawl}:lease``             string: the running crawler that holds the store
+                                   (expires unless renewed)
 ``wt:2:ac:{n}``                    hash: cluster number -> "kind start end", article ``n``'s
                                    place in each cluster of shared passages
 ``wt:2:c:{c<k>}:m``                hash: article number -> JSON member of cluster ``k``
@@ -179,6 +181,18 @@ if number then return {tonumber(number), 0} end
 number = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[1], ARGV[1], number)
 return {number, 1}
+"""
+
+# The crawler lease: taken or renewed by its holder; returns the other holder, if any.
+_TAKE_LEASE = """
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return holder end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false
+"""
+_RELEASE_LEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0
 """
 
 _ARTICLE_FIELDS = (
@@ -701,6 +715,19 @@ class Store:
         return version_id
 
     # --- crawl state ---------------------------------------------------------
+    def take_crawler_lease(self, holder: str, seconds: float) -> str | None:
+        """Take, or as ``holder`` renew, the store's one crawler lease for ``seconds``;
+        None when held, else who holds it. Two crawlers on one store would fetch
+        every page twice and race to version the same articles."""
+        other = self.client.eval(
+            _TAKE_LEASE, 1, self._crawl_key("lease"), holder, int(seconds * 1000)
+        )
+        return _str(other) if other else None
+
+    def release_crawler_lease(self, holder: str) -> None:
+        """Give the lease up, if ``holder`` still has it."""
+        self.client.eval(_RELEASE_LEASE, 1, self._crawl_key("lease"), holder)
+
     def feed_states(self, urls: list[str]) -> dict[str, FeedState]:
         return _records(self.client.hmget(self._crawl_key("feeds"), urls), urls, FeedState)
 

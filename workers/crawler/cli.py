@@ -50,7 +50,7 @@ def crawl(
     SIGTERM); --once crawls everything once.
     """
     from workers.crawler.outlets import OutletsFileError, load_outlets
-    from workers.crawler.runner import make_reporter, run_crawl
+    from workers.crawler.runner import CrawlerAlreadyRunningError, make_reporter, run_crawl
 
     settings = get_settings()
     if failures:
@@ -72,7 +72,10 @@ def crawl(
         outlets = load_outlets(path)
     except OutletsFileError as exc:
         raise click.ClickException(str(exc)) from exc
-    reporter = run_crawl(settings, outlets, once=once, reporter=make_reporter(json_logs))
+    try:
+        reporter = run_crawl(settings, outlets, once=once, reporter=make_reporter(json_logs))
+    except CrawlerAlreadyRunningError as exc:
+        raise click.ClickException(str(exc)) from exc
     if once:
         counts = reporter.counts
         click.echo(
