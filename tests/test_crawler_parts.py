@@ -152,6 +152,24 @@ def test_pages_become_clean_text_with_paragraphs_and_metadata() -> None:
     assert page.canonical == "https://a.example/x-canonical"
     dateless = page_html(Story("https://a.example/2026/05/04/y", "Y", text), "A")
     assert extract_page(dateless.encode(), "https://a.example/2026/05/04/y").published is None
+    assert extract_page(dateless.encode(), "https://a.example/2026/05/04/y").canonical is None
+
+
+def test_og_url_names_the_page_where_no_canonical_link_does() -> None:
+    text = (
+        "A paragraph long enough to be taken for article text by the extractor, with "
+        "a subject, a verb and a place where something happened on Monday.\n\n"
+        "A second paragraph that carries the story on, so the page is an article."
+    )
+    html = page_html(Story("https://b.example/amp/story", "Z", text), "B")
+    shared = html.replace("</head>", '<meta property="og:url" content="/story"></head>')
+    assert extract_page(shared.encode(), "https://b.example/amp/story").canonical == (
+        "https://b.example/story"
+    )
+    both = shared.replace("</head>", '<link rel="canonical" href="/news/story"></head>')
+    assert extract_page(both.encode(), "https://b.example/amp/story").canonical == (
+        "https://b.example/news/story"
+    )
 
 
 def test_every_demo_article_extracts_to_its_text() -> None:

@@ -73,10 +73,12 @@ def page_date(value: str | None) -> datetime | None:
 
 
 def declared_canonical(tree: Any, url: str) -> str | None:
-    """The absolute URL of the page's ``<link rel="canonical">``, if it has one."""
-    for href in tree.xpath('//link[@rel="canonical"]/@href'):
-        if str(href).strip():
-            return urljoin(url, str(href).strip())
+    """The absolute URL the page names as its own: its ``<link rel="canonical">``,
+    else its Open Graph ``og:url`` (which many pages carry for social sharing alone)."""
+    for query in ('//link[@rel="canonical"]/@href', '//meta[@property="og:url"]/@content'):
+        for href in tree.xpath(query):
+            if str(href).strip():
+                return urljoin(url, str(href).strip())
     return None
 
 
