@@ -169,12 +169,11 @@ def compare_with_candidates(
     computation costs less than dozens of small ones.
     """
     rules = rewrite_rules(settings)
-    batched = (
-        [c for c in candidates if within_rewrite_limit(c.doc, rules)]
+    inside = (
+        [i for i, c in enumerate(candidates) if within_rewrite_limit(c.doc, rules)]
         if within_rewrite_limit(a.doc, rules)
         else []
     )
-    similarities = dict(
-        zip(map(id, batched), unit_similarities(a.doc, [c.doc for c in batched]), strict=True)
-    )
-    return [compare_articles(a, c, settings, similarities.get(id(c))) for c in candidates]
+    computed = unit_similarities(a.doc, [candidates[i].doc for i in inside])
+    similarity = dict(zip(inside, computed, strict=True))
+    return [compare_articles(a, c, settings, similarity.get(i)) for i, c in enumerate(candidates)]
