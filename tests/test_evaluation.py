@@ -8,14 +8,12 @@ on two tiny corpora in the same formats, written here.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SHARED, settings_env
+from tests.conftest import SHARED, run_wiretrace
 from workers.evaluation.corpora import read_clough_stevenson, read_pan
 from workers.evaluation.run import (
     AnswerResult,
@@ -171,14 +169,7 @@ def write_small_corpora(root: Path) -> None:
 
 def test_the_eval_command_prints_the_figures(tmp_path: Path, settings: Settings) -> None:
     write_small_corpora(tmp_path)
-    done = subprocess.run(
-        [sys.executable, "-m", "service.cli", "eval", "--dir", str(tmp_path)],
-        env=settings_env(settings),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_wiretrace(settings, "eval", "--dir", str(tmp_path), timeout=300)
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert re.search(r"derived vs non: accuracy 1\.0000\s+F1 1\.0000", out), out
@@ -188,28 +179,14 @@ def test_the_eval_command_prints_the_figures(tmp_path: Path, settings: Settings)
 
 
 def test_the_eval_command_says_when_a_corpus_is_missing(tmp_path: Path, settings: Settings) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "service.cli", "eval", "pan-indonesian", "--dir", str(tmp_path)],
-        env=settings_env(settings),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_wiretrace(settings, "eval", "pan-indonesian", "--dir", str(tmp_path), timeout=120)
     assert done.returncode != 0
     assert "pan-indonesian not found" in done.stderr
 
 
 def test_the_eval_command_cross_validates_over_tasks(tmp_path: Path, settings: Settings) -> None:
     write_small_corpora(tmp_path)
-    done = subprocess.run(
-        [sys.executable, "-m", "service.cli", "eval", "--cross-validate", "--dir", str(tmp_path)],
-        env=settings_env(settings),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_wiretrace(settings, "eval", "--cross-validate", "--dir", str(tmp_path), timeout=300)
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "6 runs; ties: PAN plagdet" in out, out
