@@ -249,7 +249,7 @@ def plan_joins(
             found.kind = link.kind
             found.similarity = max(found.similarity, link.similarity)
 
-    places = {n: _Places(found) for n, found in memberships.items()}
+    places = {n: _Places(held) for n, held in memberships.items()}
     for group in group_links(links_of(matches)):
         kind = group[0].kind
         found = {

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO
 
 from workers.engine.compare import prepare_article
-from workers.models import ArticleIn
+from workers.models import ArticleIn, StoredArticle
 from workers.pipeline import article_bands, index_article
 from workers.store import LAYOUT_VERSION, Store
 
@@ -39,10 +39,10 @@ def delete_article(store: Store, article_id: str) -> Takedown | None:
     found = store.load_article(article_id)
     if found is None:
         return None
-    number, _ = found
+    number, article = found
     # Postings first: if the process dies half-way, the article is still
     # there to delete again, and no longer a candidate for new matches.
-    _unindex_stored(store, number)
+    _unindex(store, number, article)
     taken_down = {article_id, *store.versions(article_id)}
     others: set[int] = set()
     for version_id in sorted(taken_down - {article_id}):
@@ -50,7 +50,6 @@ def delete_article(store: Store, article_id: str) -> Takedown | None:
         if version is not None:
             others.update(store.delete_article(version.number, version_id))
     others.update(store.delete_article(number, article_id))
-    store.forget_versions(number)
     updated = store.article_ids(others)
     return Takedown(article_id, sorted(set(updated.values()) - taken_down))
 
@@ -81,7 +80,8 @@ def reindex(store: Store, progress: Callable[[int, int], None] | None = None) ->
                 retired_at[place] = texts[i - 1]
     for done, place in enumerate(numbers, start=1):
         if place in retired_at:
-            _unindex_stored(store, retired_at[place])
+            for retired, text in store.load_articles([retired_at[place]]).items():
+                _unindex(store, retired, text)
         number = text_at.get(place, place)
         stored = store.load_articles([number]).get(number)
         if stored is not None:
@@ -92,12 +92,10 @@ def reindex(store: Store, progress: Callable[[int, int], None] | None = None) ->
     return len(numbers)
 
 
-def _unindex_stored(store: Store, number: int) -> None:
-    """Take the stored text of article ``number`` out of the LSH index."""
-    stored = store.load_articles([number]).get(number)
-    if stored is not None:
-        prepared = prepare_article(stored.text, stored.outlet, store.settings)
-        store.unindex(number, article_bands(prepared, store.settings))
+def _unindex(store: Store, number: int, article: StoredArticle) -> None:
+    """Take ``article``, stored as ``number``, out of the LSH index."""
+    prepared = prepare_article(article.text, article.outlet, store.settings)
+    store.unindex(number, article_bands(prepared, store.settings))
 
 
 @dataclass(frozen=True)

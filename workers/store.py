@@ -293,6 +293,8 @@ class Store:
         self._index_script = client.register_script(_INDEX_AND_QUERY)
         self._resolve_script = client.register_script(_RESOLVE)
         self._unindex_script = client.register_script(_UNINDEX)
+        self._take_lease_script = client.register_script(_TAKE_LEASE)
+        self._release_lease_script = client.register_script(_RELEASE_LEASE)
 
     # --- key layout ------------------------------------------------------------
     def _key(self, *parts: object) -> str:
@@ -520,7 +522,8 @@ class Store:
         others = [int(other) for other in self.client.hkeys(self.matches_key(number))]
         pipe = self.client.pipeline(transaction=not self.is_cluster)
         pipe.hdel(self._ids_key(), article_id)
-        pipe.delete(self.article_key(number), self.matches_key(number))  # one slot: {n}
+        # One slot, {n}: the article, its passages and the list of its versions.
+        pipe.delete(self.article_key(number), self.matches_key(number), self.versions_key(number))
         for other in others:
             pipe.hdel(self.matches_key(other), str(number))
         pipe.zrem(self._key("recent"), str(number))
@@ -677,10 +680,6 @@ class Store:
             chains[number] = [int(n) for n in found if n is not None]
         return chains
 
-    def forget_versions(self, number: int) -> None:
-        """Drop the record of article ``number``'s versions (once they are deleted)."""
-        self.client.delete(self.versions_key(number))
-
     def archive_version(self, article_id: str) -> str | None:
         """Keep the current text of ``article_id`` and its passages as ``<id>@v<k>``
         before an update replaces them; return that id (None: nothing stored yet).
@@ -719,14 +718,14 @@ class Store:
         """Take, or as ``holder`` renew, the store's one crawler lease for ``seconds``;
         None when held, else who holds it. Two crawlers on one store would fetch
         every page twice and race to version the same articles."""
-        other = self.client.eval(
-            _TAKE_LEASE, 1, self._crawl_key("lease"), holder, int(seconds * 1000)
+        other = self._take_lease_script(
+            keys=[self._crawl_key("lease")], args=[holder, int(seconds * 1000)]
         )
         return _str(other) if other else None
 
     def release_crawler_lease(self, holder: str) -> None:
         """Give the lease up, if ``holder`` still has it."""
-        self.client.eval(_RELEASE_LEASE, 1, self._crawl_key("lease"), holder)
+        self._release_lease_script(keys=[self._crawl_key("lease")], args=[holder])
 
     def feed_states(self, urls: list[str]) -> dict[str, FeedState]:
         return _records(self.client.hmget(self._crawl_key("feeds"), urls), urls, FeedState)

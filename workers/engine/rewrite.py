@@ -259,11 +259,6 @@ def shared_words(a: Document, b: Document, i: int, j: int) -> float:
     return float(np.log(n / np.maximum(df, 1)).sum() / np.log(n / 2))
 
 
-def _starts(a: Document, b: Document, i: int, j: int, rules: RewriteRules) -> bool:
-    """Whether units ``i`` and ``j`` share words enough to start a passage."""
-    return shared_words(a, b, i, j) >= rules.start_words
-
-
 def rewritten_spans(
     a: Document, b: Document, rules: RewriteRules, similarity: np.ndarray | None = None
 ) -> list[WordSpan]:
@@ -285,7 +280,8 @@ def rewritten_spans(
     seeds = []
     for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
         sim = float(similarity[i, j])
-        seeds.append((i, j, sim, sim if sim >= rules.start and _starts(a, b, i, j, rules) else 0.0))
+        starts = sim >= rules.start and shared_words(a, b, i, j) >= rules.start_words
+        seeds.append((i, j, sim, sim if starts else 0.0))
     a_units = (a_lengths, _unit_contents(a))
     b_units = (b_lengths, _unit_contents(b))
     return [
