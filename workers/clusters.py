@@ -12,14 +12,15 @@ cluster that ``m``'s overlapping span already belongs to (same kind: copy,
 quote and boilerplate clusters stay apart); passages of the new article that
 overlap each other land in the same clusters; a passage whose matched span is
 in no cluster yet starts one, with both articles in it. A new article that
-bridges two existing clusters joins both rather than merging them (merging
-would rewrite every member of one; bridging is rare because every ingest is
-matched against every candidate carrying the text).
+bridges existing clusters joins the one most of its matched articles are in,
+not all of them, and does not merge them (merging would rewrite every member
+of one): its matches with the others stay in its origins and its article page.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -219,6 +220,19 @@ def member_of(
     )
 
 
+def _meeting_place(found: Mapping[int, set[int]]) -> int | None:
+    """The one cluster a group of links joins: the one most of the linked articles
+    are in (ties: the oldest), None if they are in none.
+
+    An article that bridges several clusters joins one of them, not all: text
+    that very many articles carry (a credit line, a popular quote) would
+    otherwise put each new article in a cluster per earlier carrier, and the
+    clusters would grow faster than the archive.
+    """
+    counts = Counter(cluster for clusters in found.values() for cluster in clusters)
+    return min(counts, key=lambda c: (-counts[c], c)) if counts else None
+
+
 def plan_joins(
     number: int,
     article: StoredArticle,
@@ -258,16 +272,15 @@ def plan_joins(
             else set()
             for link in group
         }
-        targets = sorted(set().union(*found.values()))
-        if not targets:
+        target = _meeting_place(found)
+        if target is None:
             new_clusters += 1
-            targets = [-new_clusters]
-        for target in targets:
-            for link in group:
-                join(target, number, article, link.span, link)
+            target = -new_clusters
         for link in group:
-            if link.other in others and not found[link.other] & set(targets):
-                join(targets[0], link.other, others[link.other], link.other_span, link)
+            join(target, number, article, link.span, link)
+        for link in group:
+            if link.other in others and not found[link.other]:
+                join(target, link.other, others[link.other], link.other_span, link)
     return [
         Join(cluster, n, member_of(j.source, hull(j.spans), j.kind, j.similarity, now))
         for (cluster, n), j in joining.items()

@@ -105,6 +105,18 @@ from workers.settings import Settings
 
 LAYOUT_VERSION = 2
 _R = TypeVar("_R", bound=BaseModel)
+# What :meth:`Store.memory_by_kind` counts each key under, by its first part.
+_KEY_KINDS = {
+    "x": "index",
+    "a": "articles",
+    "v": "articles",
+    "{ids}": "articles",
+    "recent": "articles",
+    "m": "matches",
+    "c": "clusters",
+    "ac": "clusters",
+}
+
 # Index keys are grouped under this many hash tags; one script call per group
 # on a Redis Cluster, one call in all otherwise.
 _INDEX_TAG_GROUPS = 64
@@ -641,10 +653,12 @@ class Store:
     def memory_by_kind(self, batch: int = 1_000) -> dict[str, tuple[int, int]]:
         """``kind -> (keys, bytes)`` of every wiretrace key, from ``MEMORY USAGE``.
 
-        Kinds: ``index`` (LSH buckets), ``articles``, ``matches``, ``other``.
-        Walks the whole key space: a measurement, not something to run in service.
+        Kinds: ``index`` (LSH buckets), ``articles`` (texts, ids, versions),
+        ``matches`` (passages), ``clusters`` (members and each article's places),
+        ``listings`` (the editor's sorted listings), ``search`` (the search-term
+        sets), ``other``. Walks the whole key space: a measurement, not something
+        to run in service.
         """
-        kinds = {"x": "index", "a": "articles", "m": "matches"}
         totals: dict[str, list[int]] = {}
         keys = self.client.scan_iter(match=f"{self.prefix}:*", count=batch)
         while chunk := [k for _, k in zip(range(batch), keys, strict=False)]:
@@ -652,11 +666,17 @@ class Store:
             for key in chunk:
                 pipe.memory_usage(key, samples=0)
             for key, used in zip(chunk, pipe.execute(), strict=True):
-                part = _str(key)[len(self.prefix) + 1 :].split(":", 1)[0]
-                entry = totals.setdefault(kinds.get(part, "other"), [0, 0])
+                entry = totals.setdefault(self._kind_of(_str(key)), [0, 0])
                 entry[0] += 1
                 entry[1] += int(used or 0)
         return {kind: (keys_, used) for kind, (keys_, used) in totals.items()}
+
+    def _kind_of(self, key: str) -> str:
+        """The kind of ``key`` that :meth:`memory_by_kind` counts it under."""
+        first, _, rest = key[len(self.prefix) + 1 :].partition(":")
+        if first == "{cl}":
+            return "search" if rest.startswith("q:") else "listings"
+        return _KEY_KINDS.get(first, "other")
 
     def article_ids(self, numbers: Iterable[int]) -> dict[int, str]:
         articles = self.load_articles(numbers)

@@ -145,15 +145,30 @@ def test_an_overlapping_match_joins_the_existing_cluster_of_its_kind_only() -> N
     assert sorted((j.cluster, j.number) for j in elsewhere) == [(-1, 1), (-1, 3)]
 
 
-def test_a_bridging_article_joins_both_clusters_and_widens_its_span() -> None:
+def test_a_bridging_article_joins_the_cluster_most_of_its_matches_are_in() -> None:
+    new = _article("e", TEXT, "E", 5)
+    others = {n: _article(f"o{n}", TEXT, f"O{n}", n) for n in (1, 2, 3)}
+    known = {
+        1: [Membership(5, "copy", (0, 100))],
+        2: [Membership(6, "copy", (0, 100))],
+        3: [Membership(6, "copy", (0, 100))],
+    }
+    matches = {
+        1: [_passage((0, 90), (0, 90))],
+        2: [_passage((20, 120), (0, 100))],
+        3: [_passage((10, 100), (0, 100))],
+    }
+    joins = plan_joins(5, new, matches, others, known, now=0.0)
+    assert [(j.cluster, j.number, j.member.start, j.member.end) for j in joins] == [(6, 5, 0, 120)]
+
+
+def test_a_bridging_article_between_equal_clusters_joins_the_oldest() -> None:
     new = _article("d", TEXT, "D", 4)
     others = {1: _article("a", TEXT, "A", 1), 2: _article("b", TEXT, "B", 2)}
-    known = {1: [Membership(5, "copy", (0, 100))], 2: [Membership(6, "copy", (0, 100))]}
+    known = {1: [Membership(6, "copy", (0, 100))], 2: [Membership(5, "copy", (0, 100))]}
     matches = {1: [_passage((0, 90), (0, 90))], 2: [_passage((20, 120), (0, 100))]}
     joins = plan_joins(4, new, matches, others, known, now=0.0)
-    mine = {j.cluster: (j.member.start, j.member.end) for j in joins if j.number == 4}
-    assert mine == {5: (0, 120), 6: (0, 120)}
-    assert {j.number for j in joins} == {4}
+    assert [(j.cluster, j.number) for j in joins] == [(5, 4)]
 
 
 def test_search_terms_hold_title_url_and_the_passage_start() -> None:
