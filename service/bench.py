@@ -509,9 +509,10 @@ def _sizes(raw: str) -> list[int]:
 @click.option("--out", "out_path", type=click.Path(path_type=Path), default=Path("bench.json"))
 @click.option(
     "--workdir",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help="Where the corpus and Redis live during the run (default: a temporary directory).",
+    help="Folder (made if missing) where the corpus and Redis live during the run "
+    "(default: a temporary directory).",
 )
 def bench(
     sizes: str,
@@ -541,6 +542,8 @@ def bench(
     }
     # Stopped by a signal, still stop the workers, the server and Redis (finally blocks).
     previous = {stop: signal.signal(stop, _exit_on_signal) for stop in _STOP_SIGNALS}
+    if workdir is not None:
+        workdir.mkdir(parents=True, exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix="wiretrace-bench-", dir=workdir))
     try:
         click.echo(f"writing a corpus of {total:,} articles ...", err=True)
