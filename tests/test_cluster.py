@@ -148,10 +148,10 @@ def test_the_store_finds_the_cluster(cluster_settings: Settings, redis_client: r
 def test_keys_one_operation_touches_share_a_slot(cluster_settings: Settings) -> None:
     store = Store(redis.Redis(), cluster_settings.model_copy(update={"store_redis_url": None}))
     for n in (1, 77, 123456):
-        assert key_slot(store.article_key(n).encode()) == key_slot(store.matches_key(n).encode())
-    assert key_slot(store._ids_key().encode()) == key_slot(store._seq_key().encode())
+        assert key_slot(store.keys.article(n).encode()) == key_slot(store.keys.matches(n).encode())
+    assert key_slot(store.keys.ids().encode()) == key_slot(store.keys.seq().encode())
     slots_of_groups = {
-        key_slot(store._bucket_key(bucket).encode()) for bucket in range(0, 1 << 12, 64)
+        key_slot(store.keys.bucket(bucket).encode()) for bucket in range(0, 1 << 12, 64)
     }
     assert len(slots_of_groups) == 1  # buckets of one tag group: one script call
 

@@ -290,7 +290,7 @@ def test_text_a_later_article_copied_is_not_reused_by_the_original(clean_store: 
 
 
 def test_an_index_fingerprinted_with_alignment_shingles_is_not_mixed(clean_store: Store) -> None:
-    key = clean_store._key("index")  # the store names it
+    key = clean_store.keys.key("index")  # the store names it
     fingerprint = index_fingerprint(clean_store.settings)
     del fingerprint["candidate_shingle_size"]  # as written before the setting existed
     clean_store.client.hset(key, mapping=fingerprint)

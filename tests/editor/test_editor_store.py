@@ -73,7 +73,9 @@ def test_a_replaced_article_leaves_its_clusters(
     number = store.lookup("museum-times")
     assert number is not None and store.memberships([number.number])[number.number] == []
     leftovers = [
-        k for k in redis_client.scan_iter(match=f"{store.prefix}:*") if b":c:" in k or b":q:" in k
+        k
+        for k in redis_client.scan_iter(match=store.keys.every_key())
+        if b":c:" in k or b":q:" in k
     ]
     assert leftovers == []
 
@@ -103,7 +105,7 @@ def test_filtered_listings_agree_and_leave_no_scratch_keys(
     assert counts == sorted(counts) and sorted(by_outlets) == sorted(all_clusters)
     second_page = store.list_clusters(ClusterQuery(kinds=everything.kinds, offset=2, limit=2))
     assert second_page == (4, all_clusters[2:4])
-    assert list(redis_client.scan_iter(match=f"{store.prefix}:*tmp*")) == []
+    assert list(redis_client.scan_iter(match=f"{store.keys.prefix}:*tmp*")) == []
 
 
 def test_a_false_positive_mark_stops_counting_on_both_sides(clean_store: Store) -> None:

@@ -2,7 +2,7 @@
 
 Feed states make conditional GETs possible; seen pages are what keeps a page
 from being fetched twice; failures say why a URL could not be crawled and when
-it is tried again. All are small JSON records in Redis (see workers/store.py).
+it is tried again. All are small JSON records in Redis (see workers/store/crawl.py).
 """
 
 from __future__ import annotations

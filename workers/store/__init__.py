@@ -1,0 +1,39 @@
+"""The store: everything wiretrace keeps in Redis, behind one object.
+
+:class:`Store` is made of one part per kind of record, each in its own module,
+all sharing one client and one key layout (:mod:`workers.store.keys`, the only
+place key names are spelled):
+
+- :mod:`~workers.store.articles`: article numbers, texts, passages, versions, review marks;
+- :mod:`~workers.store.index`: the LSH band postings and the settings they were built with;
+- :mod:`~workers.store.clusters`: clusters of shared passages and the editor's listings;
+- :mod:`~workers.store.crawl`: the crawler's feeds, pages seen, failures, schedule, lease;
+- :mod:`~workers.store.maintenance`: rebuild, backup, wipe, counters, measurement;
+- :mod:`~workers.store.scripts` and :mod:`~workers.store.codec`: the Lua scripts that
+  run inside Redis, and how records are encoded in it.
+"""
+
+from __future__ import annotations
+
+from workers.store.articles import ArticleRef, ArticleStore, content_hash
+from workers.store.base import store_client
+from workers.store.crawl import CrawlState
+from workers.store.index import IndexMismatchError, index_fingerprint
+from workers.store.keys import LAYOUT_VERSION, KeyLayout
+from workers.store.maintenance import Maintenance
+
+
+class Store(ArticleStore, CrawlState, Maintenance):
+    """Reads and writes of articles, matches, the LSH index, clusters and crawl state."""
+
+
+__all__ = [
+    "LAYOUT_VERSION",
+    "ArticleRef",
+    "IndexMismatchError",
+    "KeyLayout",
+    "Store",
+    "content_hash",
+    "index_fingerprint",
+    "store_client",
+]

@@ -1,0 +1,258 @@
+"""Articles: numbers, texts, passages both ways, versions and review marks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from workers.models import MatchedPassage, Review, StoredArticle
+from workers.store.clusters import ClusterIndex
+from workers.store.codec import (
+    ARTICLE_FIELDS,
+    as_str,
+    decode_article,
+    decode_passages,
+    encode_article,
+    encode_passages,
+    mark_passage,
+)
+from workers.store.index import LshIndex
+
+
+def content_hash(text: str) -> str:
+    """Hash of an article's text, to tell a re-submission from an update."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    number: int
+    content_hash: str | None
+
+
+class ArticleStore(LshIndex, ClusterIndex):
+    """Articles and what they share; saving one also files it in the clusters it joins."""
+
+    def lookup(self, article_id: str) -> ArticleRef | None:
+        raw = self.client.hget(self.keys.ids(), article_id)
+        if raw is None:
+            return None
+        number = int(raw)
+        return ArticleRef(number, self.stored_hash(number))
+
+    def allocate(self, article_id: str) -> int:
+        """The article's number, handing out a new one on first sight."""
+        return self.resolve(article_id)[0]
+
+    def resolve(self, article_id: str) -> tuple[int, bool]:
+        """The article's number and whether it was handed out just now, in one
+        round trip."""
+        number, new = self._resolve_script(
+            keys=[self.keys.ids(), self.keys.seq()], args=[article_id]
+        )
+        return int(number), bool(new)
+
+    def stored_hash(self, number: int) -> str | None:
+        """Content hash of the text stored as article ``number`` (None: none stored)."""
+        raw = self.client.hget(self.keys.article(number), "content_hash")
+        return as_str(raw) if raw else None
+
+    def count(self) -> int:
+        return int(self.client.hlen(self.keys.ids()))
+
+    def load_articles(
+        self, numbers: Iterable[int], known_text: Callable[[str], str | None] | None = None
+    ) -> dict[int, StoredArticle]:
+        """The articles stored under ``numbers`` (missing ones left out).
+
+        With ``known_text`` (content hash -> text, or None), texts the caller
+        already holds are not fetched and decompressed again: metadata first,
+        then in a second round trip only the texts it lacks.
+        """
+        numbers = list(numbers)
+        if known_text is None:
+            fields: tuple[str, ...] = ARTICLE_FIELDS
+        else:
+            fields = tuple(f for f in ARTICLE_FIELDS if f != "text")
+        pipe = self.client.pipeline(transaction=False)
+        for n in numbers:
+            pipe.hmget(self.keys.article(n), fields)
+        found = {
+            n: dict(zip(fields, values, strict=True))
+            for n, values in zip(numbers, pipe.execute(), strict=True)
+            if values[0] is not None
+        }
+        if known_text is not None:
+            texts = {n: known_text(as_str(raw["content_hash"] or b"")) for n, raw in found.items()}
+            missing = [n for n, text in texts.items() if text is None]
+            if missing:
+                pipe = self.client.pipeline(transaction=False)
+                for n in missing:
+                    pipe.hget(self.keys.article(n), "text")
+                for n, text in zip(missing, pipe.execute(), strict=True):
+                    found[n]["text"] = text
+            for n, text in texts.items():
+                if text is not None:
+                    found[n]["text"] = text
+        return {n: decode_article(raw) for n, raw in found.items() if raw.get("text") is not None}
+
+    def load_article(self, article_id: str) -> tuple[int, StoredArticle] | None:
+        ref = self.lookup(article_id)
+        if ref is None or ref.content_hash is None:
+            return None
+        article = self.load_articles([ref.number]).get(ref.number)
+        return (ref.number, article) if article else None
+
+    def load_matches(self, number: int) -> dict[int, list[MatchedPassage]]:
+        raw = self.client.hgetall(self.keys.matches(number))
+        return {
+            int(other): [MatchedPassage(**p) for p in json.loads(passages)]
+            for other, passages in raw.items()
+        }
+
+    def save_article(
+        self,
+        number: int,
+        article: StoredArticle,
+        matches: Mapping[int, tuple[list[MatchedPassage], list[MatchedPassage]]],
+        sources: Mapping[int, StoredArticle] | None = None,
+        *,
+        fresh: bool = False,
+    ) -> None:
+        """Write an article and its matches, both directions, and the clusters it
+        joins, in one transaction (per slot on a Redis Cluster). Replaces what the
+        article had before. ``sources`` are the matched articles, needed to put
+        them into new clusters with it.
+
+        ``fresh``: the article's number was handed out for this ingest, so it
+        had nothing to replace; what other articles ingested meanwhile wrote
+        about it (they found it in the index) is kept, not read and dropped."""
+        previous = [] if fresh else [int(n) for n in self.client.hkeys(self.keys.matches(number))]
+        joins = self._plan_cluster_joins(number, article, matches, sources or {}, fresh=fresh)
+        pipe = self.client.pipeline(transaction=not self.is_cluster)
+        for other in previous:
+            pipe.hdel(self.keys.matches(other), str(number))
+        if not fresh:
+            pipe.delete(self.keys.matches(number))
+        pipe.hset(self.keys.article(number), mapping=encode_article(article))  # type: ignore[arg-type]
+        for other, (forward, backward) in matches.items():
+            pipe.hset(self.keys.matches(number), str(other), encode_passages(forward))
+            pipe.hset(self.keys.matches(other), str(number), encode_passages(backward))
+        pipe.zadd(self.keys.recent(), {str(number): time.time()})
+        touched = self._write_joins(pipe, joins)
+        results = pipe.execute()
+        if touched:  # the pipeline ends with each touched cluster's outlet count
+            counts = results[-len(touched) :]
+            self.client.zadd(
+                self.keys.listing("n"), dict(zip(map(str, touched), counts, strict=True)), gt=True
+            )
+
+    # --- lifecycle -------------------------------------------------------------
+    def delete_article(self, number: int, article_id: str) -> list[int]:
+        """Remove article ``number``: its id, text, metadata, its passages in
+        both directions and its places in clusters (its index postings go with
+        :meth:`unindex`). Returns the numbers of the articles that shared
+        passages with it."""
+        self.leave_clusters(number)
+        others = [int(other) for other in self.client.hkeys(self.keys.matches(number))]
+        pipe = self.client.pipeline(transaction=not self.is_cluster)
+        pipe.hdel(self.keys.ids(), article_id)
+        # One slot, {n}: the article, its passages and the list of its versions.
+        pipe.delete(
+            self.keys.article(number), self.keys.matches(number), self.keys.versions(number)
+        )
+        for other in others:
+            pipe.hdel(self.keys.matches(other), str(number))
+        pipe.zrem(self.keys.recent(), str(number))
+        pipe.execute()
+        return others
+
+    def article_numbers(self) -> list[int]:
+        """Every stored article's number, in the order they were first seen."""
+        return sorted(int(n) for n in self.client.hvals(self.keys.ids()))
+
+    def article_ids(self, numbers: Iterable[int]) -> dict[int, str]:
+        articles = self.load_articles(numbers)
+        return {n: a.id for n, a in articles.items()}
+
+    # --- versions ------------------------------------------------------------
+    def versions(self, article_id: str) -> list[str]:
+        """Ids of the earlier versions of ``article_id``, oldest first."""
+        ref = self.lookup(article_id)
+        if ref is None:
+            return []
+        return [as_str(v) for v in self.client.lrange(self.keys.versions(ref.number), 0, -1)]
+
+    def version_chains(self) -> dict[int, list[int]]:
+        """Each article with archived versions: the versions' numbers, oldest first."""
+        chains: dict[int, list[int]] = {}
+        for key in self.client.scan_iter(match=self.keys.every_versions_list(), count=1000):
+            number = int(as_str(key).rsplit("{", 1)[1].rstrip("}"))
+            ids = self.client.lrange(key, 0, -1)
+            found = self.client.hmget(self.keys.ids(), ids) if ids else []
+            chains[number] = [int(n) for n in found if n is not None]
+        return chains
+
+    def archive_version(self, article_id: str) -> str | None:
+        """Keep the current text of ``article_id`` and its passages as ``<id>@v<k>``
+        before an update replaces them; return that id (None: nothing stored yet).
+
+        Archiving the same text twice gives the version already made.
+        """
+        found = self.load_article(article_id)
+        if found is None:
+            return None
+        number, current = found
+        archived = self.versions(article_id)
+        if archived:
+            last = self.load_article(archived[-1])
+            if last is not None and last[1].content_hash == current.content_hash:
+                return archived[-1]
+        version_id = f"{article_id}@v{len(archived) + 1}"
+        version = self.allocate(version_id)
+        forward = self.client.hgetall(self.keys.matches(number))
+        pipe = self.client.pipeline(transaction=False)
+        for other in forward:
+            pipe.hget(self.keys.matches(int(other)), str(number))
+        backward = pipe.execute()
+        pipe = self.client.pipeline(transaction=not self.is_cluster)
+        archived_article = current.model_copy(update={"id": version_id})
+        pipe.hset(self.keys.article(version), mapping=encode_article(archived_article))  # type: ignore[arg-type]
+        for (other, passages), back in zip(forward.items(), backward, strict=True):
+            pipe.hset(self.keys.matches(version), other, passages)
+            if back is not None:
+                pipe.hset(self.keys.matches(int(other)), str(version), back)
+        pipe.rpush(self.keys.versions(number), version_id)
+        pipe.execute()
+        return version_id
+
+    def set_review(
+        self, number: int, other: int, span: tuple[int, int], review: Review | None
+    ) -> MatchedPassage | None:
+        """Mark (or, with ``None``, unmark) the passage at ``span`` of article
+        ``number`` shared with ``other``, on both sides of the match. The mark
+        lives in the stored passage, so re-ingesting either article with new
+        text, which replaces their passages, drops it. None if no such passage."""
+        keys = (self.keys.matches(number), self.keys.matches(other))
+
+        def update(pipe: Any) -> MatchedPassage | None:
+            forward = decode_passages(pipe.hget(keys[0], str(other)))
+            backward = decode_passages(pipe.hget(keys[1], str(number)))
+            marked = mark_passage(forward, backward, span, review)
+            if marked is None:
+                return None
+            if not self.is_cluster:
+                pipe.multi()
+            pipe.hset(keys[0], str(other), encode_passages(forward))
+            pipe.hset(keys[1], str(number), encode_passages(backward))
+            return marked
+
+        if self.is_cluster:  # no transactions across slots: last writer wins
+            return update(self.client)
+        transaction: Any = self.client.transaction
+        result: MatchedPassage | None = transaction(update, *keys, value_from_callable=True)
+        return result

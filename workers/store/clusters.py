@@ -1,0 +1,281 @@
+"""Clusters of shared passages, kept up to date as articles are saved (editor pages)."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from workers.clusters import (
+    KINDS,
+    ClusterQuery,
+    ClusterRow,
+    Join,
+    Member,
+    Membership,
+    member_terms,
+    plan_joins,
+)
+from workers.models import MatchedPassage, StoredArticle
+from workers.store.base import StoreBase
+from workers.store.codec import as_str, decode_membership
+
+_SORT_PARTS = {"time": "t", "outlets": "n", "similarity": "s", "share": "f"}
+
+
+class ClusterIndex(StoreBase):
+    """Clusters, each article's places in them, and the listings the editor reads."""
+
+    def memberships(self, numbers: Iterable[int]) -> dict[int, list[Membership]]:
+        """Each article's places in clusters."""
+        numbers = list(numbers)
+        pipe = self.client.pipeline(transaction=False)
+        for n in numbers:
+            pipe.hgetall(self.keys.memberships(n))
+        return {
+            n: [decode_membership(c, v) for c, v in raw.items()]
+            for n, raw in zip(numbers, pipe.execute(), strict=True)
+        }
+
+    def _plan_cluster_joins(
+        self,
+        number: int,
+        article: StoredArticle,
+        matches: Mapping[int, tuple[list[MatchedPassage], list[MatchedPassage]]],
+        sources: Mapping[int, StoredArticle],
+        *,
+        fresh: bool,
+    ) -> list[Join]:
+        """The clusters ``article`` joins, with new clusters numbered."""
+        if not fresh and self.memberships([number])[number]:  # replaced: old passages leave
+            self.leave_clusters(number)
+        forward = {other: passages for other, (passages, _) in matches.items()}
+        joins = plan_joins(
+            number, article, forward, sources, self.memberships(forward), time.time()
+        )
+        new = sorted({j.cluster for j in joins if j.cluster < 0}, reverse=True)
+        if new:
+            last = int(self.client.incrby(self.keys.listing("seq"), len(new)))
+            numbered = {placeholder: last - len(new) + i + 1 for i, placeholder in enumerate(new)}
+            for j in joins:
+                j.cluster = numbered.get(j.cluster, j.cluster)
+        return joins
+
+    def _write_joins(self, pipe: Any, joins: list[Join]) -> list[int]:
+        """Queue the writes of ``joins`` on ``pipe``, then one outlet count per
+        touched cluster (the caller reads them back); return those clusters."""
+        for j in joins:
+            c, m = j.cluster, j.member
+            pipe.hset(self.keys.memberships(j.number), str(c), f"{m.kind} {m.start} {m.end}")
+            pipe.hset(self.keys.cluster(c, "m"), str(j.number), m.model_dump_json())
+            pipe.zadd(self.keys.cluster(c, "t"), {str(j.number): m.time})
+            pipe.sadd(self.keys.cluster(c, "o"), m.outlet or "")
+            for term in sorted(member_terms(m)):
+                pipe.sadd(self.keys.listing("q", term), str(c))
+            for key, score in self._listing_scores(c, m).items():
+                pipe.zadd(key, {str(c): score}, gt=True)
+            if m.outlet:
+                pipe.zadd(self.keys.listing("outlets"), {m.outlet: m.time}, gt=True)
+            for wire in m.wire:
+                pipe.zadd(self.keys.listing("wires"), {wire: m.time}, gt=True)
+        touched = sorted({j.cluster for j in joins})
+        for c in touched:
+            pipe.scard(self.keys.cluster(c, "o"))
+        return touched
+
+    def _listing_scores(self, cluster: int, member: Member) -> dict[str, float]:
+        """The listing indexes one member puts its cluster in, with its scores."""
+        scores = {
+            self.keys.listing("t"): member.time,
+            self.keys.listing("s"): member.similarity,
+            self.keys.listing("f"): member.share,
+            self.keys.listing("k", member.kind): member.time,
+        }
+        if member.outlet:
+            scores[self.keys.listing("o", member.outlet)] = member.time
+        for wire in member.wire:
+            scores[self.keys.listing("w", wire)] = member.time
+        return scores
+
+    def leave_clusters(self, number: int) -> None:
+        """Take article ``number`` out of every cluster it is in, recomputing
+        those clusters; a cluster left with one article is removed."""
+        clusters = sorted(m.cluster for m in self.memberships([number])[number])
+        pipe = self.client.pipeline(transaction=False)
+        for c in clusters:
+            pipe.hgetall(self.keys.cluster(c, "m"))
+        raw = pipe.execute()
+        pipe = self.client.pipeline(transaction=False)
+        pipe.delete(self.keys.memberships(number))
+        outlet_counts: dict[str, int] = {}
+        for c, found in zip(clusters, raw, strict=True):
+            members = {int(n): Member.model_validate_json(v) for n, v in found.items()}
+            left = members.pop(number, None)
+            pipe.hdel(self.keys.cluster(c, "m"), str(number))
+            pipe.zrem(self.keys.cluster(c, "t"), str(number))
+            if left is not None:
+                self._unindex(pipe, c, left, members.values())
+            if len(members) < 2:
+                for n, member in members.items():
+                    pipe.hdel(self.keys.memberships(n), str(c))
+                    self._unindex(pipe, c, member, ())
+                for part in ("m", "t", "o"):
+                    pipe.delete(self.keys.cluster(c, part))
+                pipe.zrem(self.keys.listing("n"), str(c))
+            else:
+                self._rescore_cluster(pipe, c, members)
+                outlet_counts[str(c)] = len({m.outlet or "" for m in members.values()})
+        if outlet_counts:
+            pipe.zadd(self.keys.listing("n"), outlet_counts)
+        pipe.execute()
+
+    def _unindex(self, pipe: Any, cluster: int, member: Member, staying: Iterable[Member]) -> None:
+        """Queue taking ``cluster`` out of the indexes ``member`` put it in, and out of
+        the search terms no ``staying`` member holds (their scores are rewritten)."""
+        for key in self._listing_scores(cluster, member):
+            pipe.zrem(key, str(cluster))
+        kept = set().union(*(member_terms(m) for m in staying))
+        for term in sorted(member_terms(member) - kept):
+            pipe.srem(self.keys.listing("q", term), str(cluster))
+
+    def _rescore_cluster(self, pipe: Any, cluster: int, members: Mapping[int, Member]) -> None:
+        """Scores and outlet set of a cluster recomputed from its remaining members."""
+        scores: dict[str, float] = {}
+        for member in members.values():
+            for key, score in self._listing_scores(cluster, member).items():
+                scores[key] = max(score, scores.get(key, score))
+        for key, score in scores.items():
+            pipe.zadd(key, {str(cluster): score})
+        pipe.delete(self.keys.cluster(cluster, "o"))
+        pipe.sadd(self.keys.cluster(cluster, "o"), *{m.outlet or "" for m in members.values()})
+
+    def cluster_members(self, cluster: int) -> dict[int, Member]:
+        """Every article in a cluster (article number -> member)."""
+        raw = self.client.hgetall(self.keys.cluster(cluster, "m"))
+        return {int(n): Member.model_validate_json(v) for n, v in raw.items()}
+
+    def list_clusters(self, query: ClusterQuery) -> tuple[int, list[int]]:
+        """How many clusters match ``query``, and the numbers of those on its page.
+
+        Unfiltered (one kind, newest first) it is a range read of that kind's
+        index; filters intersect the listing indexes into a scratch key, in one
+        round trip either way.
+        """
+        sort_key = self.keys.listing(_SORT_PARTS[query.sort])
+        start, stop = query.offset, query.offset + query.limit - 1
+        plain = (
+            len(query.kinds) == 1
+            and query.sort == "time"
+            and not (query.outlet or query.wire or query.terms)
+            and query.since is query.until is query.min_similarity is None
+        )
+        pipe = self.client.pipeline(transaction=False)
+        if plain:
+            key = self.keys.listing("k", query.kinds[0])
+            pipe.zcard(key)
+            pipe.zrange(key, start, stop, desc=query.descending)
+            total, page = pipe.execute()
+            return int(total), [int(c) for c in page]
+        scratch = self.keys.listing("tmp", secrets.token_hex(8))
+        filters = self._queue_filters(pipe, query, scratch)
+        pipe.zinterstore(scratch, {**dict.fromkeys(filters, 0), sort_key: 1})
+        pipe.zcard(scratch)
+        pipe.zrange(scratch, start, stop, desc=query.descending)
+        pipe.delete(scratch, *(f for f in filters if f.startswith(scratch)))
+        *_, total, page, _ = pipe.execute()
+        return int(total), [int(c) for c in page]
+
+    def _queue_filters(self, pipe: Any, query: ClusterQuery, scratch: str) -> list[str]:
+        """Queue what builds each filter's set; return the keys to intersect."""
+        filters: list[str] = []
+        if set(query.kinds) != set(KINDS):
+            kinds = [self.keys.listing("k", kind) for kind in query.kinds]
+            if len(kinds) == 1:
+                filters.append(kinds[0])
+            else:
+                pipe.zunionstore(f"{scratch}:k", kinds)
+                filters.append(f"{scratch}:k")
+        if query.outlet:
+            filters.append(self.keys.listing("o", query.outlet))
+        if query.wire:
+            filters.append(self.keys.listing("w", query.wire))
+        filters.extend(self.keys.listing("q", term) for term in query.terms)
+        if query.since is not None or query.until is not None:
+            low = "-inf" if query.since is None else query.since
+            high = "+inf" if query.until is None else query.until
+            pipe.zrangestore(f"{scratch}:d", self.keys.listing("t"), low, high, byscore=True)
+            filters.append(f"{scratch}:d")
+        if query.min_similarity is not None:
+            pipe.zrangestore(
+                f"{scratch}:s", self.keys.listing("s"), query.min_similarity, "+inf", byscore=True
+            )
+            filters.append(f"{scratch}:s")
+        return filters
+
+    def cluster_rows(self, clusters: list[int]) -> list[ClusterRow]:
+        """The list's rows for these clusters (two round trips, whatever their size)."""
+        pipe = self.client.pipeline(transaction=False)
+        for c in clusters:
+            pipe.zrange(self.keys.cluster(c, "t"), 0, 0)
+            pipe.zrange(self.keys.cluster(c, "t"), -1, -1)
+            pipe.zcard(self.keys.cluster(c, "t"))
+            pipe.scard(self.keys.cluster(c, "o"))
+            pipe.zscore(self.keys.listing("s"), str(c))
+            pipe.zscore(self.keys.listing("f"), str(c))
+        raw = pipe.execute()
+        heads = [raw[i : i + 6] for i in range(0, len(raw), 6)]
+        pipe = self.client.pipeline(transaction=False)
+        for c, (first, last, *_) in zip(clusters, heads, strict=True):
+            pipe.hmget(self.keys.cluster(c, "m"), [*first, *last])
+        rows = []
+        for c, (first, last, size, outlets, sim, share), found in zip(
+            clusters, heads, pipe.execute(), strict=True
+        ):
+            if not first or found[0] is None:  # removed since it was listed
+                continue
+            origin = Member.model_validate_json(found[0])
+            latest = Member.model_validate_json(found[1]) if last != first and found[1] else None
+            rows.append(
+                ClusterRow(
+                    cluster=c,
+                    kind=origin.kind,
+                    articles=int(size),
+                    outlets=int(outlets),
+                    similarity=float(sim or 0.0),
+                    share=float(share or 0.0),
+                    origin=origin,
+                    latest=latest,
+                )
+            )
+        return rows
+
+    def outlet_clusters(self, outlet: str, limit: int) -> list[tuple[int, Member, set[str]]]:
+        """The latest ``limit`` clusters ``outlet`` is in: each with its origin and outlets."""
+        clusters = [int(c) for c in self._newest(self.keys.listing("o", outlet), limit)]
+        pipe = self.client.pipeline(transaction=False)
+        for c in clusters:
+            pipe.zrange(self.keys.cluster(c, "t"), 0, 0)
+            pipe.smembers(self.keys.cluster(c, "o"))
+        raw = pipe.execute()
+        pipe = self.client.pipeline(transaction=False)
+        for c, first in zip(clusters, raw[0::2], strict=True):
+            pipe.hget(self.keys.cluster(c, "m"), first[0] if first else "-")
+        return [
+            (c, Member.model_validate_json(origin), {as_str(o) for o in outlets})
+            for c, origin, outlets in zip(clusters, pipe.execute(), raw[1::2], strict=True)
+            if origin is not None
+        ]
+
+    def known_outlets(self, limit: int = 500) -> list[str]:
+        """Outlets seen in clusters, most recently active first."""
+        return self._newest(self.keys.listing("outlets"), limit)
+
+    def known_wires(self, limit: int = 100) -> list[str]:
+        """Wires credited in clusters, most recently active first."""
+        return self._newest(self.keys.listing("wires"), limit)
+
+    def _newest(self, key: str, limit: int) -> list[str]:
+        """The ``limit`` highest-scored members of a sorted set."""
+        found: list[bytes] = self.client.zrange(key, 0, limit - 1, desc=True)  # type: ignore[assignment]
+        return [as_str(member) for member in found]

@@ -1,0 +1,111 @@
+"""The LSH index: band postings in Redis hashes, and the settings they were made with."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+from redis.cluster import RedisCluster
+from redis.commands.core import Script
+
+from workers.settings import Settings
+from workers.store.base import StoreBase
+from workers.store.codec import as_str
+from workers.store.keys import INDEX_TAG_GROUPS, LAYOUT_VERSION
+from workers.store.scripts import run_on_cluster_nodes
+
+
+class IndexMismatchError(RuntimeError):
+    """The Redis index was built with other engine settings."""
+
+
+def index_fingerprint(settings: Settings) -> dict[str, str]:
+    """The settings that decide what the index holds; mixing two would be wrong."""
+    return {
+        "layout": str(LAYOUT_VERSION),
+        "shingle_size": str(settings.shingle_size),
+        "candidate_shingle_size": str(settings.candidate_shingle_size),
+        "num_perm": str(settings.num_perm),
+        "lsh_rows": str(settings.lsh_rows),
+        "unit_min_tokens": str(settings.unit_min_tokens),
+        "unit_max_tokens": str(settings.unit_max_tokens),
+        "index_buckets": str(settings.index_buckets),
+    }
+
+
+class LshIndex(StoreBase):
+    """Band postings of every indexed article, and the engine settings they were made with."""
+
+    def check_index(self) -> None:
+        """Record the index settings on first use; refuse to mix with others."""
+        key = self.keys.index_settings()
+        wanted = index_fingerprint(self.settings)
+        built_before = self.client.hget(key, "shingle_size")
+        if built_before is not None:
+            # An index from before candidates had their own shingle size was
+            # fingerprinted with the alignment shingles.
+            self.client.hsetnx(key, "candidate_shingle_size", built_before)
+        self.client.hsetnx(key, "created_at", str(time.time()))
+        for field, value in wanted.items():
+            self.client.hsetnx(key, field, value)
+        stored = {as_str(k): as_str(v) for k, v in self.client.hgetall(key).items()}
+        differing = {f: (stored.get(f), v) for f, v in wanted.items() if stored.get(f) != v}
+        if differing:
+            detail = ", ".join(f"{f}: index {s} vs settings {v}" for f, (s, v) in differing.items())
+            raise IndexMismatchError(
+                f"the index in Redis was built with other engine settings ({detail}); "
+                "run `wiretrace reindex` or restore the settings"
+            )
+
+    def index_and_query(
+        self, number: int, band_keys: np.ndarray, *, fresh: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Add article ``number`` under each band; return the article numbers
+        already there (one entry per shared band, so counts are band hits) and,
+        for each, one over the number of articles its band held (its rarity).
+        ``fresh``: the number was just handed out, so it is in no postings yet."""
+        if band_keys.size == 0:
+            return np.empty(0, dtype=np.uint32), np.empty(0)
+        member = int(number).to_bytes(4, "little")
+        cap = str(self.settings.posting_cap * 4)
+        postings = [
+            posting
+            for answer in self._run_per_tag_group(
+                self._index_script, band_keys, member, [cap, "1" if fresh else "0"]
+            )
+            for posting in answer
+        ]
+        hits = np.frombuffer(b"".join(postings), dtype="<u4")
+        sizes = np.fromiter((len(p) // 4 for p in postings), dtype=np.int64, count=len(postings))
+        weights = np.repeat(1.0 / np.maximum(sizes, 1), sizes)
+        others = hits != number
+        return hits[others], weights[others]
+
+    def unindex(self, number: int, band_keys: np.ndarray) -> None:
+        """Remove article ``number`` from the postings of each band."""
+        if band_keys.size:
+            member = int(number).to_bytes(4, "little")
+            self._run_per_tag_group(self._unindex_script, band_keys, member, [])
+
+    def _run_per_tag_group(
+        self, script: Script, band_keys: np.ndarray, member: bytes, extra_args: list[str]
+    ) -> list[Any]:
+        """Run a band script over ``band_keys``: one call per hash-tag group on a
+        Redis Cluster, one call in all otherwise. Returns each call's answer."""
+        buckets = (band_keys % np.uint64(self.settings.index_buckets)).tolist()
+        fields = (band_keys >> np.uint64(33)).tolist()
+        groups: dict[int, tuple[list[str], list[int]]] = {}
+        for bucket, field in zip(buckets, fields, strict=True):
+            group = bucket % INDEX_TAG_GROUPS if self.is_cluster else 0
+            keys, args = groups.setdefault(group, ([], []))
+            keys.append(self.keys.bucket(bucket))
+            args.append(field)
+        calls: list[tuple[list[str], list[Any]]] = [
+            (keys, [member, *fields_of_group, *extra_args])
+            for keys, fields_of_group in groups.values()
+        ]
+        if not isinstance(self.client, RedisCluster):
+            (only_keys, only_args), *_ = calls
+            return [script(keys=only_keys, args=only_args)]
+        return run_on_cluster_nodes(self.client, script, calls)
