@@ -18,7 +18,6 @@ from workers.store.codec import (
     decode_passages,
     encode_article,
     encode_passages,
-    mark_passage,
 )
 from workers.store.index import LshIndex
 
@@ -242,7 +241,7 @@ class ArticleStore(LshIndex, ClusterIndex):
         def update(pipe: Any) -> MatchedPassage | None:
             forward = decode_passages(pipe.hget(keys[0], str(other)))
             backward = decode_passages(pipe.hget(keys[1], str(number)))
-            marked = mark_passage(forward, backward, span, review)
+            marked = _mark_passage(forward, backward, span, review)
             if marked is None:
                 return None
             if not self.is_cluster:
@@ -256,3 +255,25 @@ class ArticleStore(LshIndex, ClusterIndex):
         transaction: Any = self.client.transaction
         result: MatchedPassage | None = transaction(update, *keys, value_from_callable=True)
         return result
+
+
+def _mark_passage(
+    forward: list[MatchedPassage],
+    backward: list[MatchedPassage],
+    span: tuple[int, int],
+    review: Review | None,
+) -> MatchedPassage | None:
+    """Set ``review`` on the passage at ``span`` and on its mirror, in place."""
+    found = next((p for p in forward if (p.start, p.end) == span), None)
+    if found is None:
+        return None
+    found.review = review
+    for mirror in backward:
+        if (mirror.start, mirror.end, mirror.source_start, mirror.source_end) == (
+            found.source_start,
+            found.source_end,
+            found.start,
+            found.end,
+        ):
+            mirror.review = review
+    return found

@@ -10,10 +10,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from workers.clusters import (
-    Membership,
-)
-from workers.models import MatchedPassage, Review, StoredArticle
+from workers.clusters import Membership
+from workers.models import MatchedPassage, StoredArticle
 
 _R = TypeVar("_R", bound=BaseModel)
 
@@ -37,28 +35,6 @@ def decode_membership(cluster: bytes, value: bytes) -> Membership:
 
 def decode_passages(raw: bytes | None) -> list[MatchedPassage]:
     return [MatchedPassage(**p) for p in json.loads(raw)] if raw else []
-
-
-def mark_passage(
-    forward: list[MatchedPassage],
-    backward: list[MatchedPassage],
-    span: tuple[int, int],
-    review: Review | None,
-) -> MatchedPassage | None:
-    """Set ``review`` on the passage at ``span`` and on its mirror, in place."""
-    found = next((p for p in forward if (p.start, p.end) == span), None)
-    if found is None:
-        return None
-    found.review = review
-    for mirror in backward:
-        if (mirror.start, mirror.end, mirror.source_start, mirror.source_end) == (
-            found.source_start,
-            found.source_end,
-            found.start,
-            found.end,
-        ):
-            mirror.review = review
-    return found
 
 
 def as_str(value: bytes | str) -> str:

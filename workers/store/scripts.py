@@ -8,6 +8,7 @@ import redis
 from redis.cluster import RedisCluster
 from redis.commands.core import Script
 
+# The band scripts take one bucket key per band (KEYS) and, after the article's
 # 4-byte member (ARGV[1]), the band's field in its bucket (ARGV[i + 1]): the band
 # key's top 31 bits, an integer a listpack keeps in 4 bytes.
 HAS_MEMBER = """
