@@ -400,12 +400,20 @@ def run_step(
 
 
 def run_scaling(harness: Harness, reader: CorpusReader, count: int) -> dict[str, float]:
-    """One worker, then two, each on the next ``count`` articles."""
-    harness.set_workers(1)
-    one = count / harness.feed(reader, count)
-    harness.set_workers(2)
-    two = count / harness.feed(reader, count)
-    return {"articles": count, "one_worker": one, "two_workers": two, "speedup": two / one}
+    """One worker, then two, each on the next ``count`` articles: the rate, and the CPU
+    the workers, Redis and this driver spent per article (what two workers wait on)."""
+    report: dict[str, float] = {"articles": count}
+    for workers, name in ((1, "one_worker"), (2, "two_workers")):
+        harness.set_workers(workers)
+        _, redis_cpu = harness.redis_info()
+        workers_cpu, driver_cpu = harness.workers_cpu(), time.process_time()
+        report[name] = count / harness.feed(reader, count)
+        _, redis_cpu_after = harness.redis_info()
+        report[f"{name}_workers_cpu_ms"] = (harness.workers_cpu() - workers_cpu) * 1000 / count
+        report[f"{name}_redis_cpu_ms"] = (redis_cpu_after - redis_cpu) * 1000 / count
+        report[f"{name}_driver_cpu_ms"] = (time.process_time() - driver_cpu) * 1000 / count
+    report["speedup"] = report["two_workers"] / report["one_worker"]
+    return report
 
 
 def run_baseline_sample(root: Path, corpus: BenchCorpus, articles: int) -> dict[str, float]:
@@ -474,6 +482,14 @@ def render_table(report: dict[str, Any]) -> str:
             f"workers: 1 -> {scaling['one_worker']:.1f} art/s, 2 -> "
             f"{scaling['two_workers']:.1f} art/s: {scaling['speedup']:.2f}x "
             f"({scaling['articles']} articles each)"
+        )
+        lines.append(
+            "  CPU ms per article, 1 / 2 workers: "
+            + ", ".join(
+                f"{part} {scaling[f'one_worker_{key}_cpu_ms']:.1f} / "
+                f"{scaling[f'two_workers_{key}_cpu_ms']:.1f}"
+                for part, key in (("workers", "workers"), ("Redis", "redis"), ("bench", "driver"))
+            )
         )
     return "\n".join(lines)
 

@@ -28,5 +28,7 @@ def test_bench_measures_every_figure_on_a_small_corpus(tmp_path: Path) -> None:
         assert 0 < step["latency"]["server_p50_ms"] <= step["latency"]["client_p50_ms"]
     assert report["baseline"]["paragraphs"] > 0 and report["ratio_to_baseline"] > 0
     assert report["scaling"]["one_worker"] > 0 and report["scaling"]["two_workers"] > 0
+    assert report["scaling"]["two_workers_workers_cpu_ms"] > 0
     assert "wiretrace/baseline" in result.output
+    assert "CPU ms per article, 1 / 2 workers" in result.output
     assert list(work.glob("wiretrace-bench-*")) == []  # cleaned up
