@@ -123,7 +123,8 @@ def index_article(
     prepared = cache.prepare(article.text, digest, article.outlet, settings)
     hits, rarity = store.index_and_query(number, article_bands(prepared, settings), fresh=fresh)
     candidates = store.load_articles(
-        rank_candidates(hits, settings.max_candidates, rarity), known_text=cache.text
+        rank_candidates(hits, settings.max_candidates, rarity, settings.candidate_min_rarity),
+        known_text=cache.text,
     )
 
     compared = compare_with_candidates(

@@ -109,6 +109,13 @@ class Settings(BaseSettings):
     max_candidates: int = Field(
         default=40, ge=1, description="Most candidate articles aligned per ingested article."
     )
+    candidate_min_rarity: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="A candidate's band hits, each weighing one over the number of articles "
+        "its band holds, must sum to this much: an article sharing only bands that many "
+        "articles carry (a credit line, a common phrase) is not compared.",
+    )
     min_passage_tokens: int = Field(
         default=8, ge=2, description="Shortest reported passage, in words."
     )

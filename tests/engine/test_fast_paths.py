@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 import numpy as np
+import regex
 from rapidfuzz.distance import Indel
 
 from workers.engine.align import (
@@ -14,6 +15,7 @@ from workers.engine.align import (
     disjoint_best,
     holds_sentence,
 )
+from workers.engine.attribute import _PHOTO_CREDIT_FORMS, _without_photo_credits, fold_for_names
 from workers.engine.candidates import rank_candidates
 from workers.engine.fingerprint import distinct
 from workers.engine.segment import word_bounds, word_spans
@@ -134,3 +136,26 @@ def test_holds_sentence_is_any_whole_sentence_inside() -> None:
         min_words = int(RNG.integers(1, 15))
         expected = any(first <= s and e <= end and e - s >= min_words for s, e in sentences)
         assert holds_sentence(first, end, sentences, min_words) == expected
+
+
+def test_articles_sharing_only_common_bands_are_not_candidates() -> None:
+    # Articles 1-30 share a credit line with the new one: 8 bands each, every
+    # band held by 64 articles. Article 40 shares one band only it holds.
+    common = np.repeat(np.arange(1, 31, dtype=np.uint32), 8)
+    hits = np.concatenate([common, np.array([40], dtype=np.uint32)])
+    rarity = np.concatenate([np.full(common.size, 1 / 64), [1.0]])
+    assert rank_candidates(hits, 40, rarity, min_rarity=0.25) == [40]
+    assert len(rank_candidates(hits, 40, rarity)) == 31  # no floor: all compared
+    assert rank_candidates(hits, 40, rarity, min_rarity=8 / 64) == rank_candidates(hits, 40)
+
+
+def test_photo_credits_blanked_by_the_forms_that_can_occur_as_by_all_forms() -> None:
+    every_form = regex.compile("|".join(form for form, _ in _PHOTO_CREDIT_FORMS), regex.IGNORECASE)
+    pieces = [
+        "(AP Photo/Jane Doe)", "PHOTO: Reuters", "AFP via Getty Images", "\u017fome ",
+        "\u0130mage: x", "(x)\n", " Foto ", "picture by: a", "\n", "word ", "(", ")", "\u212a",
+    ]  # fmt: skip
+    for _ in range(2000):
+        text = "".join(RNG.choice(pieces, RNG.integers(0, 30)))
+        expected = every_form.sub(lambda m: " " * len(m.group()), text)
+        assert _without_photo_credits(text, fold_for_names(text)) == expected

@@ -10,11 +10,21 @@ from __future__ import annotations
 import numpy as np
 
 
-def rank_candidates(hits: np.ndarray, limit: int, weights: np.ndarray | None = None) -> list[int]:
+def rank_candidates(
+    hits: np.ndarray,
+    limit: int,
+    weights: np.ndarray | None = None,
+    min_rarity: float = 0.0,
+) -> list[int]:
     """Article numbers by how many bands they share, most first (ties: lowest
     number, the earliest indexed), at most ``limit``.
 
-    ``weights`` (one per hit) say how rare each hit's band is. When more than
+    ``weights`` (one per hit) say how rare each hit's band is: one over the
+    number of articles its band holds. An article whose hits weigh less than
+    ``min_rarity`` in all is dropped: it shares only text that many others
+    carry too (a credit line, a common phrase's fingerprint), which is either
+    nothing at all or boilerplate, and comparing it is most of the work of an
+    ingest at a large index. When more than
     ``limit`` articles share bands, those sharing the rarest text are kept,
     by summed weight, so that a passage two articles share is not crowded out
     by text that very many carry (an outlet's newsletter line); the kept ones
@@ -27,9 +37,13 @@ def rank_candidates(hits: np.ndarray, limit: int, weights: np.ndarray | None = N
     starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
     numbers = ordered[starts]
     counts = np.diff(np.append(starts, ordered.size))
-    if weights is not None and numbers.size > limit:
+    if weights is not None:
         scores = np.add.reduceat(weights[order], starts)
-        kept = np.lexsort((numbers, -scores))[:limit]
-        numbers, counts = numbers[kept], counts[kept]
+        if min_rarity > 0:
+            rare = scores >= min_rarity
+            numbers, counts, scores = numbers[rare], counts[rare], scores[rare]
+        if numbers.size > limit:
+            kept = np.lexsort((numbers, -scores))[:limit]
+            numbers, counts = numbers[kept], counts[kept]
     ranked = np.lexsort((numbers, -counts))[:limit]
     return [int(n) for n in numbers[ranked]]
