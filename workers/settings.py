@@ -110,7 +110,7 @@ class Settings(BaseSettings):
         default=40, ge=1, description="Most candidate articles aligned per ingested article."
     )
     candidate_min_rarity: float = Field(
-        default=0.0,
+        default=0.25,
         ge=0.0,
         description="A candidate's band hits, each weighing one over the number of articles "
         "its band holds, must sum to this much: an article sharing only bands that many "
@@ -436,6 +436,8 @@ class Settings(BaseSettings):
             "num_perm": self.num_perm,
             "lsh_bands": self.lsh_bands,
             "lsh_rows": self.lsh_rows,
+            "max_candidates": self.max_candidates,
+            "candidate_min_rarity": self.candidate_min_rarity,
             "unit_min_tokens": self.unit_min_tokens,
             "unit_max_tokens": self.unit_max_tokens,
             "min_passage_tokens": self.min_passage_tokens,
