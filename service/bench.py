@@ -544,8 +544,9 @@ def bench(
 ) -> None:
     """Measure ingest throughput, latency, memory and recall against a datasketch baseline."""
     targets = _sizes(sizes) + ([MILLION] if million else [])
-    # Latency samples and the scaling slices count towards the next size.
-    total = targets[-1] + latency_samples
+    # Latency samples and the scaling slices count towards the next size; after
+    # the last size they need articles of their own.
+    total = max(targets[-1], targets[0] + latency_samples + 2 * scaling_articles) + latency_samples
     if len(targets) > 1 and targets[0] + latency_samples + 2 * scaling_articles >= targets[1]:
         raise click.BadParameter("sizes too close for the latency and scaling articles between")
     report: dict[str, Any] = {

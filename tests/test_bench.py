@@ -5,20 +5,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from service.cli import cli
 
 
-def test_bench_measures_every_figure_on_a_small_corpus(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sizes", ["60,150", "60"])
+def test_bench_measures_every_figure_on_a_small_corpus(tmp_path: Path, sizes: str) -> None:
+    """Two sizes, and one: the scaling slices after the only size need articles too."""
     out = tmp_path / "bench.json"
-    args = ["bench", "--sizes", "60,150", "--latency-samples", "5", "--baseline-articles", "5"]
+    args = ["bench", "--sizes", sizes, "--latency-samples", "5", "--baseline-articles", "5"]
     args += ["--scaling-articles", "20", "--batch", "10", "--out", str(out)]
     work = tmp_path / "work"  # made by the bench
     result = CliRunner().invoke(cli, [*args, "--workdir", str(work)])
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
-    assert [step["size"] for step in report["steps"]] == [60, 150]
+    assert [step["size"] for step in report["steps"]] == [int(n) for n in sizes.split(",")]
     for step in report["steps"]:
         assert step["articles_per_second"] > 0 and step["paragraphs_per_second"] > 0
         assert step["recall"]["copy_pair_recall"] >= 0.9
