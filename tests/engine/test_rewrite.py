@@ -78,3 +78,14 @@ def test_similarity_does_not_depend_on_which_text_comes_first() -> None:
     forward = unit_similarity(doc(SOURCE), doc(REWRITE))
     backward = unit_similarity(doc(REWRITE), doc(SOURCE))
     np.testing.assert_allclose(forward, backward.T)
+
+
+def test_shared_words_of_many_pairs_from_their_similarity_as_pair_by_pair() -> None:
+    for first, second in ((SOURCE, REWRITE), (REWRITE, SOURCE), (SOURCE, UNRELATED)):
+        a, b = doc(first), doc(second)
+        similarity = unit_similarity(a, b)
+        rows, cols = np.nonzero(similarity >= 0)
+        expected = [rewrite.shared_words(a, b, i, j) for i, j in zip(rows, cols, strict=True)]
+        found = rewrite.shared_word_weights(a, b, similarity, rows, cols)
+        np.testing.assert_allclose(found, expected, atol=1e-12)
+        assert rows.size == len(a.units) * len(b.units)  # every pair, the unlike ones too

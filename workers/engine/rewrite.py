@@ -259,6 +259,33 @@ def shared_words(a: Document, b: Document, i: int, j: int) -> float:
     return float(np.log(n / np.maximum(df, 1)).sum() / np.log(n / 2))
 
 
+def unit_weights(a: Document, b: Document) -> tuple[np.ndarray, np.ndarray]:
+    """The summed weight of each unit's words, for ``a``'s units and ``b``'s, each
+    word weighed by its idf over the two texts' units (as in :func:`unit_similarities`)."""
+    n = len(a.units) + len(b.units)
+    x, y = a.unit_words, b.unit_words
+    x_idf = np.log(n / (x.word_counts + _lookup(y.vocabulary, y.unit_counts, x.words)))
+    y_idf = np.log(n / (y.word_counts + _lookup(x.vocabulary, x.unit_counts, y.words)))
+    return (
+        np.bincount(x.units, weights=x_idf, minlength=len(a.units)),
+        np.bincount(y.units, weights=y_idf, minlength=len(b.units)),
+    )
+
+
+def shared_word_weights(
+    a: Document, b: Document, similarity: np.ndarray, rows: np.ndarray, cols: np.ndarray
+) -> np.ndarray:
+    """:func:`shared_words` of the unit pairs ``(rows[k], cols[k])``, from their
+    ``similarity`` rather than by intersecting word sets pair by pair: the weighted
+    Dice coefficient is twice the shared weight over the two units' weights."""
+    n = len(a.units) + len(b.units)
+    if n <= 2 or rows.size == 0:
+        return np.zeros(rows.size)
+    a_weights, b_weights = unit_weights(a, b)
+    shared = similarity[rows, cols] * (a_weights[rows] + b_weights[cols]) / 2
+    return shared / np.log(n / 2)
+
+
 def rewritten_spans(
     a: Document, b: Document, rules: RewriteRules, similarity: np.ndarray | None = None
 ) -> list[WordSpan]:
@@ -277,11 +304,18 @@ def rewritten_spans(
     if not similarity.size or similarity.max() < rules.start:
         return []
     rows, cols = np.nonzero(similarity >= rules.extend)
-    seeds = []
-    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
-        sim = float(similarity[i, j])
-        starts = sim >= rules.start and shared_words(a, b, i, j) >= rules.start_words
-        seeds.append((i, j, sim, sim if starts else 0.0))
+    sims = similarity[rows, cols]
+    alike = sims >= rules.start
+    starts = np.zeros(rows.size, dtype=bool)
+    starts[alike] = (
+        shared_word_weights(a, b, similarity, rows[alike], cols[alike]) >= rules.start_words
+    )
+    seeds = [
+        (i, j, sim, sim if start else 0.0)
+        for i, j, sim, start in zip(
+            rows.tolist(), cols.tolist(), sims.tolist(), starts.tolist(), strict=True
+        )
+    ]
     a_units = (a_lengths, _unit_contents(a))
     b_units = (b_lengths, _unit_contents(b))
     return [

@@ -9,7 +9,14 @@ from redis.cluster import RedisCluster
 
 from workers.settings import Settings
 from workers.store.keys import KeyLayout
-from workers.store.scripts import INDEX_AND_QUERY, RELEASE_LEASE, RESOLVE, TAKE_LEASE, UNINDEX
+from workers.store.scripts import (
+    ADD_TO_SETS,
+    INDEX_AND_QUERY,
+    RELEASE_LEASE,
+    RESOLVE,
+    TAKE_LEASE,
+    UNINDEX,
+)
 
 
 @lru_cache(maxsize=4)
@@ -47,3 +54,4 @@ class StoreBase:
         self._unindex_script = client.register_script(UNINDEX)
         self._take_lease_script = client.register_script(TAKE_LEASE)
         self._release_lease_script = client.register_script(RELEASE_LEASE)
+        self._add_to_sets_script = client.register_script(ADD_TO_SETS)

@@ -71,8 +71,12 @@ class ClusterIndex(StoreBase):
             pipe.hset(self.keys.cluster(c, "m"), str(j.number), m.model_dump_json())
             pipe.zadd(self.keys.cluster(c, "t"), {str(j.number): m.time})
             pipe.sadd(self.keys.cluster(c, "o"), m.outlet or "")
-            for term in sorted(member_terms(m)):
-                pipe.sadd(self.keys.listing("q", term), str(c))
+            term_keys = [self.keys.listing("q", term) for term in sorted(member_terms(m))]
+            if self.is_cluster:  # redis-py pipelines no scripts on a Redis Cluster
+                for key in term_keys:
+                    pipe.sadd(key, str(c))
+            elif term_keys:
+                self._add_to_sets_script(keys=term_keys, args=[str(c)], client=pipe)
             for key, score in self._listing_scores(c, m).items():
                 pipe.zadd(key, {str(c): score}, gt=True)
             if m.outlet:

@@ -72,6 +72,13 @@ return 0
 """
 )
 
+# Add ARGV[1] to every set in KEYS: a cluster to the search-term sets of a new
+# member's words, one command where SADDs would be one reply each to parse.
+ADD_TO_SETS = """
+for _, key in ipairs(KEYS) do redis.call('SADD', key, ARGV[1]) end
+return #KEYS
+"""
+
 # An article's number: the one it has, or the next one, handed out atomically.
 # Returns {number, 1 if new}. ``ids`` and ``seq`` share a hash tag.
 RESOLVE = """
