@@ -546,8 +546,9 @@ def bench(
     targets = _sizes(sizes) + ([MILLION] if million else [])
     # Latency samples and the scaling slices count towards the next size; after
     # the last size they need articles of their own.
-    total = max(targets[-1], targets[0] + latency_samples + 2 * scaling_articles) + latency_samples
-    if len(targets) > 1 and targets[0] + latency_samples + 2 * scaling_articles >= targets[1]:
+    after_first = targets[0] + latency_samples + 2 * scaling_articles
+    total = max(targets[-1], after_first) + latency_samples
+    if len(targets) > 1 and after_first >= targets[1]:
         raise click.BadParameter("sizes too close for the latency and scaling articles between")
     report: dict[str, Any] = {
         "command": " ".join(["wiretrace", "bench", *sys.argv[2:]]),

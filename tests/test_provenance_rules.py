@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from tests.conftest import SHARED
@@ -16,7 +17,7 @@ from workers.engine.attribute import credit_positions, wire_credits, wire_patter
 from workers.engine.classify import quote_spans
 from workers.engine.compare import compare_articles, prepare_article
 from workers.engine.document import prepare_document
-from workers.engine.rewrite import shared_words, unit_similarity
+from workers.engine.rewrite import shared_word_weights, unit_similarity
 from workers.evaluation.corpora import read_text
 from workers.models import ArticleIn, MatchedPassage, Origins
 from workers.pipeline import ingest, load_origins
@@ -202,9 +203,14 @@ def test_shared_words_are_counted_in_distinctive_words() -> None:
         max_words=40,
     )
     # "lanterns" is in one sentence of each: 1; "every", "harbour", "gate": in all four.
-    assert shared_words(a, b, 0, 0) == pytest.approx(1.0)
+    similarity = unit_similarity(a, b)
+
+    def shared_words(i: int, j: int) -> float:
+        return float(shared_word_weights(a, b, similarity, np.array([i]), np.array([j]))[0])
+
+    assert shared_words(0, 0) == pytest.approx(1.0)
     # "bell" and "bells" differ; "a" / "at": not shared; nothing distinctive.
-    assert shared_words(a, b, 1, 1) == pytest.approx(0.0)
+    assert shared_words(1, 1) == pytest.approx(0.0)
     assert unit_similarity(a, b)[0, 0] > 0
 
 

@@ -245,20 +245,6 @@ def is_rewrite(
     )
 
 
-def shared_words(a: Document, b: Document, i: int, j: int) -> float:
-    """The weight of the words unit ``i`` of ``a`` and unit ``j`` of ``b`` share, in
-    distinctive words: each word weighs its idf over the two texts' units (as in
-    :func:`unit_similarities`) over the idf of a word found in just two units."""
-    n = len(a.units) + len(b.units)
-    if n <= 2:
-        return 0.0
-    (s, e), (t, f) = a.units[i], b.units[j]
-    words = np.intersect1d(a.words[s:e], b.words[t:f])
-    x, y = a.unit_words, b.unit_words
-    df = _lookup(x.vocabulary, x.unit_counts, words) + _lookup(y.vocabulary, y.unit_counts, words)
-    return float(np.log(n / np.maximum(df, 1)).sum() / np.log(n / 2))
-
-
 def unit_weights(a: Document, b: Document) -> tuple[np.ndarray, np.ndarray]:
     """The summed weight of each unit's words, for ``a``'s units and ``b``'s, each
     word weighed by its idf over the two texts' units (as in :func:`unit_similarities`)."""
@@ -275,7 +261,10 @@ def unit_weights(a: Document, b: Document) -> tuple[np.ndarray, np.ndarray]:
 def shared_word_weights(
     a: Document, b: Document, similarity: np.ndarray, rows: np.ndarray, cols: np.ndarray
 ) -> np.ndarray:
-    """:func:`shared_words` of the unit pairs ``(rows[k], cols[k])``, from their
+    """The weight of the words each unit pair ``(rows[k], cols[k])`` shares (unit
+    ``rows[k]`` of ``a``, ``cols[k]`` of ``b``), in distinctive words: each word
+    weighs its idf over the two texts' units (as in :func:`unit_similarities`) over
+    the idf of a word found in just two units. Worked out from the pairs'
     ``similarity`` rather than by intersecting word sets pair by pair: the weighted
     Dice coefficient is twice the shared weight over the two units' weights."""
     n = len(a.units) + len(b.units)
