@@ -162,16 +162,22 @@ def split_by_kind(
         WordSpan(first, end, *source_range(first, end, span, anchors))
         for first, end in sentence_pieces(span.a_first, span.a_end, a.sentences)
     ]
-    kinds = [
-        classify_passage(
-            a.word_span_to_original(p.a_first, p.a_end),
-            b.word_span_to_original(p.b_first, p.b_end),
-            a_quotes,
-            b_quotes,
-            quote_share=quote_share,
-        )
-        for p in pieces
-    ]
+    quoted = covered_share(
+        *a.word_span_to_original(span.a_first, span.a_end), a_quotes
+    ) or covered_share(*b.word_span_to_original(span.b_first, span.b_end), b_quotes)
+    # Most shared passages hold no quotation at all, in either text: all copy.
+    kinds = [Kind.COPY] * len(pieces)
+    if quoted:
+        kinds = [
+            classify_passage(
+                a.word_span_to_original(p.a_first, p.a_end),
+                b.word_span_to_original(p.b_first, p.b_end),
+                a_quotes,
+                b_quotes,
+                quote_share=quote_share,
+            )
+            for p in pieces
+        ]
     for i, p in enumerate(pieces):
         if p.a_end - p.a_first < min_words and len(pieces) > 1:
             kinds[i] = kinds[i - 1] if i > 0 else kinds[i + 1]
