@@ -40,7 +40,18 @@ def default_eval_dir() -> Path:
     "on shared words; choose that and the reused_fraction cut-off on four tasks, score the "
     "fifth (ties: PAN plagdet of the same setting).",
 )
-def eval_command(corpora: tuple[str, ...], eval_dir: Path | None, cross_validate: bool) -> None:
+@click.option(
+    "--seeds",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Run each corpus with MinHash seeds 1..N (WIRETRACE_MINHASH_SEED) and print each "
+    "run's figures and their mean, lowest and highest: which paraphrases candidate "
+    "retrieval finds is a random draw, and one run is one draw.",
+)
+def eval_command(
+    corpora: tuple[str, ...], eval_dir: Path | None, cross_validate: bool, seeds: int
+) -> None:
     """Run the pipeline over labelled corpora and print how right it is.
 
     CORPORA: clough-stevenson (document level: derived or not, and the four
@@ -51,14 +62,26 @@ def eval_command(corpora: tuple[str, ...], eval_dir: Path | None, cross_validate
     if cross_validate:
         if corpora and set(corpora) != {"clough-stevenson"}:
             raise click.UsageError("--cross-validate works on clough-stevenson alone")
+        if seeds > 1:
+            raise click.UsageError("--cross-validate runs with the configured seed alone")
         _cross_validate(root)
         return
-    from workers.evaluation.run import prepare_run
+    from workers.evaluation.run import prepare_run, seed_lines
 
     for name in corpora or CORPORA:
         corpus = prepare_run(name, _corpus_folder(root, name))
-        origins = _run(corpus.articles, label=name)
-        for line in corpus.score(origins).lines():
+        if seeds == 1:
+            for line in corpus.score(_run(corpus.articles, label=name)).lines():
+                click.echo(line)
+            continue
+        figures = [
+            corpus.score(
+                _run(corpus.articles, f"{name} seed {seed}", {"minhash_seed": seed})
+            ).figures()
+            for seed in range(1, seeds + 1)
+        ]
+        click.echo(f"{name}:")
+        for line in seed_lines(figures):
             click.echo(line)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from tests.conftest import SHARED, run_wiretrace
 from workers.evaluation.corpora import read_clough_stevenson, read_pan
 from workers.evaluation.run import (
     AnswerResult,
+    Report,
     best_class_cut_offs,
     clough_stevenson_articles,
     cross_validate_four_class,
@@ -26,6 +28,7 @@ from workers.evaluation.run import (
     score_clough_stevenson,
     score_pan,
 )
+from workers.models import ArticleIn, Origins
 from workers.settings import Settings
 from workers.store import Store
 
@@ -66,20 +69,37 @@ def test_clough_stevenson_reader_reads_answers_and_sources() -> None:
     assert all(a.text.strip() for a in corpus.answers)
 
 
+SEEDS = range(1, 6)  # as `wiretrace eval --seeds 5`, whose figures the README gives
+
+
+def over_seeds(
+    store: Store, articles: list[ArticleIn], score: Callable[[dict[str, Origins]], Report]
+) -> dict[str, float]:
+    """Each figure's mean over runs with MinHash seeds 1-5, each in an emptied store:
+    which paraphrases candidate retrieval finds is a random draw."""
+    runs = []
+    for seed in SEEDS:
+        for key in store.client.scan_iter(match=f"{store.settings.key_prefix}:*"):
+            store.client.unlink(key)
+        seeded = Store(store.client, store.settings.model_copy(update={"minhash_seed": seed}))
+        runs.append(score(ingest_all(seeded, articles)).figures())
+    return {name: sum(run[name] for run in runs) / len(runs) for name in runs[0]}
+
+
 def test_figures_on_the_shared_corpora(clean_store: Store) -> None:
-    """Floors under the figures measured when the cut-offs were set (see README):
-    PAN plagdet 0.819; Clough-Stevenson accuracy 0.958, F1 0.964, four classes 0.726
-    (cut-offs chosen on the other tasks)."""
+    """Floors under the figures measured when the cut-offs were set (see README), as
+    means over five MinHash seeds: PAN plagdet 0.814; Clough-Stevenson accuracy 0.952,
+    F1 0.958, four classes 0.720 (cut-offs chosen on the other tasks)."""
     pan = read_pan(corpus_dir("pan-indonesian"))
-    report = score_pan(pan, ingest_all(clean_store, pan_articles(pan)))
-    assert report.overall.plagdet >= 0.80, report.lines()
-    for key in clean_store.client.scan_iter(match=f"{clean_store.settings.key_prefix}:*"):
-        clean_store.client.unlink(key)
+    pan_figures = over_seeds(clean_store, pan_articles(pan), lambda o: score_pan(pan, o))
+    assert pan_figures["plagdet"] >= 0.80, pan_figures
     cs = read_clough_stevenson(corpus_dir("clough-stevenson"))
-    cs_report = score_clough_stevenson(cs, ingest_all(clean_store, clough_stevenson_articles(cs)))
-    assert cs_report.binary.accuracy >= 0.95, cs_report.lines()
-    assert cs_report.binary.f1 >= 0.96, cs_report.lines()
-    assert cross_validate_four_class(cs_report.results).accuracy >= 0.70, cs_report.lines()
+    cs_figures = over_seeds(
+        clean_store, clough_stevenson_articles(cs), lambda o: score_clough_stevenson(cs, o)
+    )
+    assert cs_figures["accuracy"] >= 0.94, cs_figures
+    assert cs_figures["F1"] >= 0.95, cs_figures
+    assert cs_figures["4 classes held out"] >= 0.70, cs_figures
 
 
 def answer(task: str, label: str, verdict: str, verbatim: float) -> AnswerResult:
@@ -176,6 +196,19 @@ def test_the_eval_command_prints_the_figures(tmp_path: Path, settings: Settings)
     plagdet = re.search(r"^\s+all\s+plagdet (\S+)", out, re.MULTILINE)
     assert plagdet and float(plagdet.group(1)) >= 0.99, out
     assert re.search(r"^\s+none\s+plagdet", out, re.MULTILINE), out
+
+
+def test_the_eval_command_runs_over_seeds(tmp_path: Path, settings: Settings) -> None:
+    write_small_corpora(tmp_path)
+    done = run_wiretrace(settings, "eval", "--seeds", "2", "--dir", str(tmp_path), timeout=300)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    for seed in (1, 2):
+        assert re.search(rf"seed {seed}: accuracy 1\.0000\s+F1 1\.0000", out), out
+    assert re.search(r"^\s+accuracy\s+1\.0000\s+1\.0000\s+1\.0000$", out, re.MULTILINE), out
+    plagdet = re.search(r"^\s+plagdet\s+(\S+)\s+(\S+)\s+(\S+)$", out, re.MULTILINE)
+    assert plagdet and min(map(float, plagdet.groups())) >= 0.99, out
+    assert "over 2 seeds" in out
 
 
 def test_the_eval_command_says_when_a_corpus_is_missing(tmp_path: Path, settings: Settings) -> None:

@@ -304,6 +304,14 @@ def test_an_index_fingerprinted_with_alignment_shingles_is_not_mixed(clean_store
         clean_store.check_index()
 
 
+def test_an_index_from_before_the_word_hash_was_named_is_not_mixed(clean_store: Store) -> None:
+    fingerprint = index_fingerprint(clean_store.settings)
+    del fingerprint["word_hash"]  # as written when words were hashed with xxh3
+    clean_store.client.hset(clean_store.keys.key("index"), mapping=fingerprint)
+    with pytest.raises(IndexMismatchError, match="word_hash: index xxh3 vs settings poly64"):
+        clean_store.check_index()
+
+
 def test_two_outlets_running_wire_copy_are_common_source(clean_store: Store) -> None:
     wire = f"HALIFAX (AP) — {SOURCE}"
     put(clean_store, id="w1", text=wire, outlet="One", published_at=T0)

@@ -89,7 +89,11 @@ def article_bands(prepared: PreparedArticle, settings: Settings) -> np.ndarray:
         )
     k = settings.candidate_shingle_size
     signatures, _ = unit_signatures(
-        shingle_hashes(prepared.doc.words, k), prepared.doc.units, k, settings.num_perm
+        shingle_hashes(prepared.doc.words, k),
+        prepared.doc.units,
+        k,
+        settings.num_perm,
+        settings.minhash_seed,
     )
     return band_keys(signatures, settings.lsh_rows)
 

@@ -69,16 +69,27 @@ class Settings(BaseSettings):
         "Shorter than alignment shingles so rewritten sentences still share some.",
     )
     num_perm: int = Field(
-        default=16,
+        default=8,
         ge=2,
         le=256,
         description="MinHash permutations per fingerprinted unit (bands x rows).",
     )
+    minhash_seed: int = Field(
+        default=1,
+        ge=0,
+        description="Seed of the MinHash permutations (datasketch's seed). Which sentences "
+        "share a band is a random draw: a paraphrase sharing few word pairs with its "
+        "source is found under some seeds and not others (`wiretrace eval --seeds` "
+        "measures the spread).",
+    )
     lsh_rows: int = Field(
-        default=2,
+        default=1,
         ge=1,
         le=16,
-        description="Rows per LSH band. Bands = num_perm / lsh_rows. Few rows, low threshold.",
+        description="Rows per LSH band. Bands = num_perm / lsh_rows. One row: two sentences "
+        "share a band whenever one of their MinHash values agrees (Jaccard J finds them "
+        "with probability 1 - (1 - J)**bands), so rewritten sentences sharing few word "
+        "pairs are still found.",
     )
     unit_max_tokens: int = Field(
         default=40,
@@ -110,7 +121,7 @@ class Settings(BaseSettings):
         default=40, ge=1, description="Most candidate articles aligned per ingested article."
     )
     candidate_min_rarity: float = Field(
-        default=0.25,
+        default=1.0,
         ge=0.0,
         description="A candidate's band hits, each weighing one over the number of articles "
         "its band holds, must sum to this much: an article sharing only bands that many "
@@ -434,6 +445,7 @@ class Settings(BaseSettings):
             "shingle_size": self.shingle_size,
             "candidate_shingle_size": self.candidate_shingle_size,
             "num_perm": self.num_perm,
+            "minhash_seed": self.minhash_seed,
             "lsh_bands": self.lsh_bands,
             "lsh_rows": self.lsh_rows,
             "max_candidates": self.max_candidates,

@@ -7,12 +7,16 @@ from datasketch import MinHash
 
 from workers.engine.document import prepare_document
 from workers.engine.fingerprint import (
+    WORD_HASH,
     as_minhash,
     band_keys,
     shingle_hashes,
     unit_signatures,
     word_hashes,
 )
+from workers.engine.segment import word_bounds
+from workers.settings import Settings
+from workers.store import index_fingerprint
 
 K = 4
 
@@ -21,10 +25,34 @@ def doc(text: str):
     return prepare_document(text, shingle_size=K, min_words=8, max_words=40)
 
 
+def hashes_of(text: str) -> np.ndarray:
+    return word_hashes(text, *word_bounds(text))
+
+
+def test_a_word_hashes_alike_wherever_it_stands() -> None:
+    ascii_text = hashes_of("harbour pilots and the harbour")
+    other_script = hashes_of("Δήμος harbour café pilots")
+    assert ascii_text[0] == ascii_text[4] == other_script[1]
+    assert ascii_text[1] == other_script[3]
+    assert len(set(hashes_of("café cafe cafè caf cafés").tolist())) == 5
+
+
+def test_distinct_words_hash_apart() -> None:
+    rng = np.random.default_rng(7)
+    letters = np.array(list("abcdefghijklmnopqrstuvwxyzéøß"))
+    words = {"".join(rng.choice(letters, size=int(n))) for n in rng.integers(1, 14, size=200_000)}
+    hashes = hashes_of(" ".join(sorted(words)))
+    assert len(hashes) == len(words) == len(set(hashes.tolist()))
+
+
+def test_the_index_records_the_word_hash() -> None:
+    assert index_fingerprint(Settings())["word_hash"] == WORD_HASH
+
+
 def test_shingles_depend_on_word_order() -> None:
-    a = shingle_hashes(word_hashes(["one", "two", "three", "four", "five"]), K)
-    b = shingle_hashes(word_hashes(["zero", "two", "three", "four", "five"]), K)
-    swapped = shingle_hashes(word_hashes(["two", "one", "three", "four"]), K)
+    a = shingle_hashes(hashes_of("one two three four five"), K)
+    b = shingle_hashes(hashes_of("zero two three four five"), K)
+    swapped = shingle_hashes(hashes_of("two one three four"), K)
     assert len(a) == 2
     assert a[1] == b[1]  # "two three four five" is shared
     assert a[0] != b[0] and a[0] != swapped[0]

@@ -100,9 +100,7 @@ def prepare_document(text: str, *, shingle_size: int, min_words: int, max_words:
     """Fold, split and hash ``text`` for fingerprinting and alignment."""
     norm = normalize(text)
     starts, ends = word_bounds(norm.text)
-    words = word_hashes(
-        [norm.text[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
-    )
+    words = word_hashes(norm.text, starts, ends)
     units: list[tuple[int, int]] = []
     all_sentences: list[tuple[int, int]] = []
     paragraphs: list[tuple[int, int]] = []

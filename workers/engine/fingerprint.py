@@ -1,8 +1,10 @@
 """Shingles, MinHash signatures and LSH band keys, computed in bulk.
 
-A shingle is ``k`` consecutive words. Each word is hashed once with xxh3 (fast,
-non-cryptographic, stable across processes), and the ``k``-word shingle hashes
-are combined from those with vectorised integer arithmetic.
+A shingle is ``k`` consecutive words. Each word is hashed once, all words of a
+text in one vectorised pass (a polynomial hash of its characters, read off
+prefix sums, then mixed), and the ``k``-word shingle hashes are combined from
+those with vectorised integer arithmetic. The word hash is part of what the
+index is keyed by: :data:`WORD_HASH` names it in the index's settings.
 
 Signatures are datasketch ``MinHash`` signatures in its default ``affine32``
 scheme: the same permutations, the same values that ``MinHash.update_batch``
@@ -19,10 +21,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-import xxhash
 from datasketch import MinHash
 
-_SEED = 1
 _MUL64 = np.uint64(0x9E3779B97F4A7C15)
 _FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
 _FMIX64 = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
@@ -55,10 +55,38 @@ def distinct(values: np.ndarray) -> np.ndarray:
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
-def word_hashes(words: list[str]) -> np.ndarray:
-    """64-bit hash of each word."""
-    digest = xxhash.xxh3_64_intdigest
-    return np.fromiter((digest(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+# The word hash scheme, recorded with the index: band keys made with another
+# scheme would never match this one's.
+WORD_HASH = "poly64"
+# Odd, so that it has an inverse modulo 2**64 (a word's hash is read off prefix
+# sums that start at the text's first character, then shifted back to its own).
+_WORD_BASE = 0x100000001B3
+
+
+@lru_cache(maxsize=4)
+def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``base**i`` and ``base**-i`` modulo 2**64, for ``i < size``."""
+    powers = np.full(size, _WORD_BASE, dtype=np.uint64)
+    inverses = np.full(size, pow(_WORD_BASE, -1, 1 << 64), dtype=np.uint64)
+    powers[0] = inverses[0] = 1
+    return np.cumprod(powers), np.cumprod(inverses)
+
+
+def word_hashes(text: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """64-bit hash of each word ``text[starts[i]:ends[i]]``: a function of the
+    word's characters alone, wherever it stands, in one pass over the text."""
+    if not len(starts):
+        return np.empty(0, dtype=np.uint64)
+    encoded = (
+        (text.encode("ascii"), np.uint8)
+        if text.isascii()
+        else (text.encode("utf-32-le"), np.uint32)
+    )
+    codes = np.frombuffer(*encoded).astype(np.uint64)
+    powers, inverses = _powers(1 << len(codes).bit_length())
+    prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
+    np.cumsum(codes * powers[: len(codes)], out=prefix[1:])
+    return _fmix64((prefix[ends] - prefix[starts]) * inverses[starts])
 
 
 def shingle_hashes(words: np.ndarray, k: int) -> np.ndarray:
@@ -73,19 +101,20 @@ def shingle_hashes(words: np.ndarray, k: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=8)
-def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
-    a, b = MinHash(num_perm=num_perm, seed=_SEED).permutations
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    a, b = MinHash(num_perm=num_perm, seed=seed).permutations
     return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
 
 
 def unit_signatures(
-    shingles: np.ndarray, units: list[tuple[int, int]], k: int, num_perm: int
+    shingles: np.ndarray, units: list[tuple[int, int]], k: int, num_perm: int, seed: int = 1
 ) -> tuple[np.ndarray, list[int]]:
     """MinHash signature of each unit that has at least one whole shingle.
 
     ``units`` are ``[first_word, end_word)`` ranges; a unit's shingles are the
-    ones that lie wholly inside it. Returns the ``(n, num_perm)`` uint32 matrix
-    and the indices of the units it covers.
+    ones that lie wholly inside it. ``seed`` picks the permutations (datasketch's
+    ``seed``). Returns the ``(n, num_perm)`` uint32 matrix and the indices of the
+    units it covers.
     """
     ranges = [(i, s, e - k + 1) for i, (s, e) in enumerate(units) if e - k + 1 > s]
     if not ranges:
@@ -93,15 +122,15 @@ def unit_signatures(
     index = np.concatenate([np.arange(s, e) for _, s, e in ranges])
     lengths = np.fromiter((e - s for _, s, e in ranges), dtype=np.int64, count=len(ranges))
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    a, b = _permutations(num_perm)
+    a, b = _permutations(num_perm, seed)
     hv = _fmix32((shingles[index] & np.uint64(0xFFFFFFFF)).astype(np.uint32))
     phv = hv[:, None] * a + b
     return np.minimum.reduceat(phv, starts, axis=0), [i for i, _, _ in ranges]
 
 
-def as_minhash(signature: np.ndarray) -> MinHash:
+def as_minhash(signature: np.ndarray, seed: int = 1) -> MinHash:
     """A datasketch ``MinHash`` holding ``signature`` (for estimates and storage)."""
-    return MinHash(seed=_SEED, hashvalues=signature, scheme="affine32")
+    return MinHash(seed=seed, hashvalues=signature, scheme="affine32")
 
 
 def band_keys(signatures: np.ndarray, rows: int) -> np.ndarray:

@@ -332,6 +332,16 @@ class CloughStevensonReport:
         right = sum(r.label == verdict_class(r) for r in self.results)
         return right / len(self.results) if self.results else 0.0
 
+    def figures(self) -> dict[str, float]:
+        held_out = cross_validate([SettingRun({}, self.results)]).binary
+        return {
+            "accuracy": self.binary.accuracy,
+            "F1": self.binary.f1,
+            "held-out accuracy": held_out.accuracy,
+            "held-out F1": held_out.f1,
+            "4 classes held out": cross_validate_four_class(self.results).accuracy,
+        }
+
     def lines(self) -> list[str]:
         b = self.binary
         return [
@@ -434,6 +444,12 @@ class PanReport:
     overall: Scores
     by_kind: dict[str, Scores]
 
+    def figures(self) -> dict[str, float]:
+        return {
+            "plagdet": self.overall.plagdet,
+            **{f"{kind} plagdet": s.plagdet for kind, s in self.by_kind.items()},
+        }
+
     def lines(self) -> list[str]:
         def row(name: str, s: Scores) -> str:
             return (
@@ -461,6 +477,24 @@ def score_pan(corpus: PanCorpus, origins: dict[str, Origins]) -> PanReport:
 
 class Report(Protocol):
     def lines(self) -> list[str]: ...
+
+    def figures(self) -> dict[str, float]: ...
+
+
+def seed_lines(figures: list[dict[str, float]]) -> list[str]:
+    """Each run's headline figures (runs with MinHash seeds 1, 2, ...), then each
+    figure's mean, lowest and highest over the runs."""
+    lines = [
+        f"  seed {seed}: " + "  ".join(f"{name} {value:.4f}" for name, value in run.items())
+        for seed, run in enumerate(figures, start=1)
+    ]
+    lines.append(f"{f'  over {len(figures)} seeds:':<32}{'mean':>9}{'lowest':>9}{'highest':>9}")
+    for name in figures[0]:
+        values = [run[name] for run in figures]
+        lines.append(
+            f"    {name:<28}{sum(values) / len(values):>9.4f}{min(values):>9.4f}{max(values):>9.4f}"
+        )
+    return lines
 
 
 @dataclass(frozen=True)

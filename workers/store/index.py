@@ -9,6 +9,7 @@ import numpy as np
 from redis.cluster import RedisCluster
 from redis.commands.core import Script
 
+from workers.engine.fingerprint import WORD_HASH
 from workers.settings import Settings
 from workers.store.base import StoreBase
 from workers.store.codec import as_str
@@ -24,9 +25,11 @@ def index_fingerprint(settings: Settings) -> dict[str, str]:
     """The settings that decide what the index holds; mixing two would be wrong."""
     return {
         "layout": str(LAYOUT_VERSION),
+        "word_hash": WORD_HASH,
         "shingle_size": str(settings.shingle_size),
         "candidate_shingle_size": str(settings.candidate_shingle_size),
         "num_perm": str(settings.num_perm),
+        "minhash_seed": str(settings.minhash_seed),
         "lsh_rows": str(settings.lsh_rows),
         "unit_min_tokens": str(settings.unit_min_tokens),
         "unit_max_tokens": str(settings.unit_max_tokens),
@@ -44,8 +47,12 @@ class LshIndex(StoreBase):
         built_before = self.client.hget(key, "shingle_size")
         if built_before is not None:
             # An index from before candidates had their own shingle size was
-            # fingerprinted with the alignment shingles.
+            # fingerprinted with the alignment shingles; one from before the word
+            # hash was named hashed words with xxh3; one from before the MinHash
+            # seed was a setting used seed 1.
             self.client.hsetnx(key, "candidate_shingle_size", built_before)
+            self.client.hsetnx(key, "word_hash", "xxh3")
+            self.client.hsetnx(key, "minhash_seed", "1")
         self.client.hsetnx(key, "created_at", str(time.time()))
         for field, value in wanted.items():
             self.client.hsetnx(key, field, value)
