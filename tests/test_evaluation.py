@@ -88,18 +88,18 @@ def over_seeds(
 
 def test_figures_on_the_shared_corpora(clean_store: Store) -> None:
     """Floors under the figures measured when the cut-offs were set (see README), as
-    means over five MinHash seeds: PAN plagdet 0.814; Clough-Stevenson accuracy 0.952,
-    F1 0.958, four classes 0.720 (cut-offs chosen on the other tasks)."""
+    means over five MinHash seeds: PAN plagdet 0.833; Clough-Stevenson accuracy 0.964,
+    F1 0.970, four classes 0.733 (cut-offs chosen on the other tasks)."""
     pan = read_pan(corpus_dir("pan-indonesian"))
     pan_figures = over_seeds(clean_store, pan_articles(pan), lambda o: score_pan(pan, o))
-    assert pan_figures["plagdet"] >= 0.80, pan_figures
+    assert pan_figures["plagdet"] >= 0.82, pan_figures
     cs = read_clough_stevenson(corpus_dir("clough-stevenson"))
     cs_figures = over_seeds(
         clean_store, clough_stevenson_articles(cs), lambda o: score_clough_stevenson(cs, o)
     )
-    assert cs_figures["accuracy"] >= 0.94, cs_figures
-    assert cs_figures["F1"] >= 0.95, cs_figures
-    assert cs_figures["4 classes held out"] >= 0.70, cs_figures
+    assert cs_figures["accuracy"] >= 0.955, cs_figures
+    assert cs_figures["F1"] >= 0.96, cs_figures
+    assert cs_figures["4 classes held out"] >= 0.72, cs_figures
 
 
 def answer(task: str, label: str, verdict: str, verbatim: float) -> AnswerResult:
