@@ -79,8 +79,7 @@ def over_seeds(
     which paraphrases candidate retrieval finds is a random draw."""
     runs = []
     for seed in SEEDS:
-        for key in store.client.scan_iter(match=f"{store.settings.key_prefix}:*"):
-            store.client.unlink(key)
+        store.wipe()
         seeded = Store(store.client, store.settings.model_copy(update={"minhash_seed": seed}))
         runs.append(score(ingest_all(seeded, articles)).figures())
     return {name: sum(run[name] for run in runs) / len(runs) for name in runs[0]}

@@ -37,6 +37,12 @@ def index_fingerprint(settings: Settings) -> dict[str, str]:
     }
 
 
+# What an index made before a field of its settings was recorded was built with:
+# words hashed with xxh3, MinHash seed 1. (Before candidates had their own shingle
+# size, they were fingerprinted with the alignment shingles: its ``shingle_size``.)
+_BEFORE_RECORDED = {"word_hash": "xxh3", "minhash_seed": "1"}
+
+
 class LshIndex(StoreBase):
     """Band postings of every indexed article, and the engine settings they were made with."""
 
@@ -45,18 +51,17 @@ class LshIndex(StoreBase):
         key = self.keys.index_settings()
         wanted = index_fingerprint(self.settings)
         built_before = self.client.hget(key, "shingle_size")
+        pipe = self.client.pipeline(transaction=not self.is_cluster)
         if built_before is not None:
-            # An index from before candidates had their own shingle size was
-            # fingerprinted with the alignment shingles; one from before the word
-            # hash was named hashed words with xxh3; one from before the MinHash
-            # seed was a setting used seed 1.
-            self.client.hsetnx(key, "candidate_shingle_size", built_before)
-            self.client.hsetnx(key, "word_hash", "xxh3")
-            self.client.hsetnx(key, "minhash_seed", "1")
-        self.client.hsetnx(key, "created_at", str(time.time()))
-        for field, value in wanted.items():
-            self.client.hsetnx(key, field, value)
-        stored = {as_str(k): as_str(v) for k, v in self.client.hgetall(key).items()}
+            # An index from before a field was recorded was built the old way:
+            # those fields are set first, so that the settings' values cannot be.
+            pipe.hsetnx(key, "candidate_shingle_size", built_before)
+            for field, value in _BEFORE_RECORDED.items():
+                pipe.hsetnx(key, field, value)
+        for field, value in {"created_at": str(time.time()), **wanted}.items():
+            pipe.hsetnx(key, field, value)
+        pipe.hgetall(key)
+        stored = {as_str(k): as_str(v) for k, v in pipe.execute()[-1].items()}
         differing = {f: (stored.get(f), v) for f, v in wanted.items() if stored.get(f) != v}
         if differing:
             detail = ", ".join(f"{f}: index {s} vs settings {v}" for f, (s, v) in differing.items())
