@@ -180,9 +180,11 @@ def private_workers(private_settings: Settings) -> Iterator[WorkerStarter]:
 
 @pytest.fixture(scope="session")
 def rq_worker(settings: Settings, redis_client: redis.Redis) -> Iterator[subprocess.Popen[bytes]]:
-    """A real RQ worker process on the ingest queue."""
+    """A real RQ worker process on the ingest queue, started on an empty store (a
+    worker refuses an index that an earlier test left with other settings)."""
     from rq import Worker
 
+    Store(redis_client, settings).wipe()
     process = start_worker(settings)
     deadline = time.monotonic() + 30
     while not Worker.all(connection=redis_client):
