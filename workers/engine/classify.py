@@ -104,11 +104,12 @@ def verbatim_share(a: Document, b: Document, first: int, end: int, k: int) -> fl
     shingles = a.shingles[low:high]
     found = others[np.minimum(np.searchsorted(others, shingles), len(others) - 1)] == shingles
     starts = np.flatnonzero(found) + low
-    # A shared shingle covers its k words: +1 where that starts in the span, -1 after.
-    marks = np.zeros(end - first + 1, dtype=np.int64)
-    np.add.at(marks, np.maximum(starts, first) - first, 1)
-    np.add.at(marks, np.minimum(starts + k, end) - first, -1)
-    return round(float((np.cumsum(marks[:-1]) > 0).mean()), 4)
+    # A shared shingle covers its k words, clipped to the span. Starts ascend, so
+    # do the covers' ends: each adds what lies past the previous one's end.
+    lows, highs = np.maximum(starts, first), np.minimum(starts + k, end)
+    before = np.concatenate(([first], highs[:-1]))
+    covered = np.maximum(highs - np.maximum(lows, before), 0).sum()
+    return round(float(covered) / (end - first), 4)
 
 
 def sentence_pieces(
