@@ -81,15 +81,12 @@ class LshIndex(StoreBase):
             return np.empty(0, dtype=np.uint32), np.empty(0)
         member = int(number).to_bytes(4, "little")
         cap = str(self.settings.posting_cap * 4)
-        postings = [
-            posting
-            for answer in self._run_per_tag_group(
-                self._index_script, band_keys, member, [cap, "1" if fresh else "0"]
-            )
-            for posting in answer
-        ]
-        hits = np.frombuffer(b"".join(postings), dtype="<u4")
-        sizes = np.fromiter((len(p) // 4 for p in postings), dtype=np.int64, count=len(postings))
+        answers = self._run_per_tag_group(
+            self._index_script, band_keys, member, [cap, "1" if fresh else "0"]
+        )
+        hits = np.frombuffer(b"".join(postings for postings, _ in answers), dtype="<u4")
+        held = np.frombuffer(b"".join(held for _, held in answers), dtype="<u4")
+        sizes = held[1::2].astype(np.int64)
         weights = np.repeat(1.0 / np.maximum(sizes, 1), sizes)
         others = hits != number
         return hits[others], weights[others]
@@ -105,19 +102,18 @@ class LshIndex(StoreBase):
     ) -> list[Any]:
         """Run a band script over ``band_keys``: one call per hash-tag group on a
         Redis Cluster, one call in all otherwise. Returns each call's answer."""
-        buckets = (band_keys % np.uint64(self.settings.index_buckets)).tolist()
-        fields = (band_keys >> np.uint64(33)).tolist()
-        groups: dict[int, tuple[list[str], list[int]]] = {}
-        for bucket, field in zip(buckets, fields, strict=True):
-            group = bucket % INDEX_TAG_GROUPS if self.is_cluster else 0
-            keys, args = groups.setdefault(group, ([], []))
-            keys.append(self.keys.bucket(bucket))
-            args.append(field)
-        calls: list[tuple[list[str], list[Any]]] = [
-            (keys, [member, *fields_of_group, *extra_args])
-            for keys, fields_of_group in groups.values()
-        ]
+        buckets = (band_keys % np.uint64(self.settings.index_buckets)).astype("<u4")
+        fields = (band_keys >> np.uint64(33)).astype("<u4")
+        base = self.keys.key("x")
+
+        def call(chosen: np.ndarray | slice) -> tuple[list[str], list[Any]]:
+            routing = self.keys.bucket(int(buckets[chosen][0]))
+            packed = [buckets[chosen].tobytes(), fields[chosen].tobytes()]
+            return [routing], [member, base, *packed, *extra_args]
+
         if not isinstance(self.client, RedisCluster):
-            (only_keys, only_args), *_ = calls
-            return [script(keys=only_keys, args=only_args)]
+            keys, args = call(slice(None))
+            return [script(keys=keys, args=args)]
+        groups = buckets % np.uint32(INDEX_TAG_GROUPS)
+        calls = [call(groups == group) for group in np.unique(groups).tolist()]
         return run_on_cluster_nodes(self.client, script, calls)

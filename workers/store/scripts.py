@@ -8,11 +8,25 @@ import redis
 from redis.cluster import RedisCluster
 from redis.commands.core import Script
 
-# The band scripts take one bucket key per band (KEYS) and, after the article's
-# 4-byte member (ARGV[1]), the band's field in its bucket (ARGV[i + 1]): the band
-# key's top 31 bits, an integer a listpack keeps in 4 bytes.
-HAS_MEMBER = """
-local function has_member(postings, id)
+from workers.store.keys import INDEX_TAG_GROUPS
+
+# The band scripts get an article's bands as two packed arrays of little-endian
+# uint32: each band's bucket and its field in that bucket (the band key's top 31
+# bits, an integer a listpack keeps in 4 bytes). Packed, a call is a handful of
+# arguments instead of two per band, which the client would otherwise encode one
+# by one. The scripts name the bucket keys themselves (``KeyLayout.bucket``); KEYS[1]
+# is one key of the bands' hash-tag group, so that a Redis Cluster routes the call
+# to the slot every one of them lives in.
+# ARGV: the article's 4-byte member, the bucket keys' base name, buckets, fields.
+BAND_LOOP = f"""
+local id, base, buckets, fields = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local function band(pos)
+  local bucket = struct.unpack('<I4', buckets, pos)
+  local key = base .. ':{{' .. string.format('%d', bucket % {INDEX_TAG_GROUPS}) .. '}}:'
+    .. string.format('%d', bucket)
+  return key, string.format('%d', (struct.unpack('<I4', fields, pos)))
+end
+local function has_member(postings)
   local at = string.find(postings, id, 1, true)
   while at do
     if at % 4 == 1 then return true end
@@ -22,43 +36,44 @@ local function has_member(postings, id)
 end
 """
 
-# Add ARGV[1] to each band's postings and return what the bands held before,
-# one string per band. The last two ARGV: the postings cap in bytes, and '1'
-# when the member is new to the index (so it cannot be in any postings yet).
+# Add the member to each band's postings and return what the bands held before:
+# their postings concatenated, and per band that held any, its position among
+# the article's bands and its number of members (two uint32 each). ARGV[5]: the
+# postings cap in bytes; ARGV[6]: '1' when the member is new to the index (so it
+# cannot be in any postings yet).
 INDEX_AND_QUERY = (
-    HAS_MEMBER
+    BAND_LOOP
     + """
-local id, fresh = ARGV[1], ARGV[#ARGV] == '1'
-local cap = tonumber(ARGV[#ARGV - 1])
-local found = {}
-for i, key in ipairs(KEYS) do
-  local field = ARGV[i + 1]
+local cap, fresh = tonumber(ARGV[5]), ARGV[6] == '1'
+local found, held = {}, {}
+for pos = 1, #buckets, 4 do
+  local key, field = band(pos)
   local cur = redis.call('HGET', key, field)
   if not cur then
     redis.call('HSET', key, field, id)
   else
     found[#found + 1] = cur
-    if fresh or not has_member(cur, id) then
+    held[#held + 1] = struct.pack('<I4I4', (pos - 1) / 4, #cur / 4)
+    if fresh or not has_member(cur) then
       if #cur >= cap then cur = string.sub(cur, #cur - cap + 5) end
       redis.call('HSET', key, field, cur .. id)
     end
   end
 end
-return found
+return {table.concat(found), table.concat(held)}
 """
 )
 
 UNINDEX = (
-    HAS_MEMBER
+    BAND_LOOP
     + """
-local id = ARGV[1]
-for i, key in ipairs(KEYS) do
-  local field = ARGV[i + 1]
+for pos = 1, #buckets, 4 do
+  local key, field = band(pos)
   local cur = redis.call('HGET', key, field)
-  if cur and has_member(cur, id) then
+  if cur and has_member(cur) then
     local kept = {}
-    for pos = 1, #cur, 4 do
-      local member = string.sub(cur, pos, pos + 3)
+    for at = 1, #cur, 4 do
+      local member = string.sub(cur, at, at + 3)
       if member ~= id then kept[#kept + 1] = member end
     end
     if #kept == 0 then
