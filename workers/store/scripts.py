@@ -19,12 +19,14 @@ from workers.store.keys import INDEX_TAG_GROUPS
 # to the slot every one of them lives in.
 # ARGV: the article's 4-byte member, the bucket keys' base name, buckets, fields.
 BAND_LOOP = f"""
-local id, base, buckets, fields = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local id, buckets, fields = ARGV[1], ARGV[3], ARGV[4]
+local unpack, format = struct.unpack, string.format
+-- One format call names a band's key and one gives its field: the fewest Lua
+-- strings made per band, which is most of what the script costs.
+local key = ARGV[2]:gsub('%%', '%%%%') .. ':{{%d}}:%d'
 local function band(pos)
-  local bucket = struct.unpack('<I4', buckets, pos)
-  local key = base .. ':{{' .. string.format('%d', bucket % {INDEX_TAG_GROUPS}) .. '}}:'
-    .. string.format('%d', bucket)
-  return key, string.format('%d', (struct.unpack('<I4', fields, pos)))
+  local bucket, field = unpack('<I4', buckets, pos), unpack('<I4', fields, pos)
+  return format(key, bucket % {INDEX_TAG_GROUPS}, bucket), format('%d', field)
 end
 local function has_member(postings)
   local at = string.find(postings, id, 1, true)
