@@ -127,7 +127,13 @@ def index_article(
     prepared = cache.prepare(article.text, digest, article.outlet, settings)
     hits, rarity = store.index_and_query(number, article_bands(prepared, settings), fresh=fresh)
     candidates = store.load_articles(
-        rank_candidates(hits, settings.max_candidates, rarity, settings.candidate_min_rarity),
+        rank_candidates(
+            hits,
+            settings.max_candidates,
+            rarity,
+            settings.candidate_min_rarity,
+            settings.candidate_min_bands,
+        ),
         known_text=cache.text,
     )
 

@@ -127,6 +127,14 @@ class Settings(BaseSettings):
         "its band holds, must sum to this much: an article sharing only bands that many "
         "articles carry (a credit line, a common phrase) is not compared.",
     )
+    candidate_min_bands: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Bands a candidate must share with the new article: one band is one "
+        "shared word pair, however rare, which two articles of a large archive share by "
+        "chance (at 30,000 articles, half the candidates above the rarity floor did).",
+    )
     min_passage_tokens: int = Field(
         default=8, ge=2, description="Shortest reported passage, in words."
     )
@@ -450,6 +458,7 @@ class Settings(BaseSettings):
             "lsh_rows": self.lsh_rows,
             "max_candidates": self.max_candidates,
             "candidate_min_rarity": self.candidate_min_rarity,
+            "candidate_min_bands": self.candidate_min_bands,
             "unit_min_tokens": self.unit_min_tokens,
             "unit_max_tokens": self.unit_max_tokens,
             "min_passage_tokens": self.min_passage_tokens,

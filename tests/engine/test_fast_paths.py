@@ -149,6 +149,17 @@ def test_articles_sharing_only_common_bands_are_not_candidates() -> None:
     assert rank_candidates(hits, 40, rarity, min_rarity=8 / 64) == rank_candidates(hits, 40)
 
 
+def test_an_article_sharing_one_band_is_not_a_candidate_however_rare() -> None:
+    # Article 5 shares one band only it holds; 6 shares two bands half as rare;
+    # 7 shares three common ones. Scores: 5 -> 1.0, 6 -> 1.0, 7 -> 0.1875.
+    hits = np.array([5, 6, 6, 7, 7, 7], dtype=np.uint32)
+    rarity = np.array([1.0, 0.5, 0.5, 1 / 16, 1 / 16, 1 / 16])
+    assert rank_candidates(hits, 10, rarity, min_rarity=1.0) == [6, 5]
+    assert rank_candidates(hits, 10, rarity, min_rarity=1.0, min_bands=2) == [6]
+    assert rank_candidates(hits, 10, rarity, min_bands=3) == [7]
+    assert rank_candidates(hits, 10, min_bands=2) == [7, 6]
+
+
 def test_photo_credits_blanked_by_the_forms_that_can_occur_as_by_all_forms() -> None:
     every_form = regex.compile("|".join(form for form, _ in _PHOTO_CREDIT_FORMS), regex.IGNORECASE)
     pieces = [

@@ -15,6 +15,7 @@ def rank_candidates(
     limit: int,
     weights: np.ndarray | None = None,
     min_rarity: float = 0.0,
+    min_bands: int = 1,
 ) -> list[int]:
     """Article numbers by how many bands they share, most first (ties: lowest
     number, the earliest indexed), at most ``limit``.
@@ -24,7 +25,9 @@ def rank_candidates(
     ``min_rarity`` in all is dropped: it shares only text that many others
     carry too (a credit line, a common phrase's fingerprint), which is either
     nothing at all or boilerplate, and comparing it is most of the work of an
-    ingest at a large index. When more than
+    ingest at a large index. So is an article sharing fewer than ``min_bands``
+    bands: one band is one shared word pair, however rare, which any two
+    articles of a large archive may have by chance. When more than
     ``limit`` articles share bands, those sharing the rarest text are kept,
     by summed weight, so that a passage two articles share is not crowded out
     by text that very many carry (an outlet's newsletter line); the kept ones
@@ -37,13 +40,13 @@ def rank_candidates(
     starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
     numbers = ordered[starts]
     counts = np.diff(np.append(starts, ordered.size))
-    if weights is not None:
-        scores = np.add.reduceat(weights[order], starts)
-        if min_rarity > 0:
-            rare = scores >= min_rarity
-            numbers, counts, scores = numbers[rare], counts[rare], scores[rare]
-        if numbers.size > limit:
-            kept = np.lexsort((numbers, -scores))[:limit]
-            numbers, counts = numbers[kept], counts[kept]
+    scores = np.add.reduceat(weights[order], starts) if weights is not None else counts
+    kept = counts >= min_bands
+    if weights is not None and min_rarity > 0:
+        kept &= scores >= min_rarity
+    numbers, counts, scores = numbers[kept], counts[kept], scores[kept]
+    if weights is not None and numbers.size > limit:
+        rarest = np.lexsort((numbers, -scores))[:limit]
+        numbers, counts = numbers[rarest], counts[rarest]
     ranked = np.lexsort((numbers, -counts))[:limit]
     return [int(n) for n in numbers[ranked]]
