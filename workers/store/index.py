@@ -85,8 +85,7 @@ class LshIndex(StoreBase):
             self._index_script, band_keys, member, [cap, "1" if fresh else "0"]
         )
         hits = np.frombuffer(b"".join(postings for postings, _ in answers), dtype="<u4")
-        held = np.frombuffer(b"".join(held for _, held in answers), dtype="<u4")
-        sizes = held[1::2].astype(np.int64)
+        sizes = np.frombuffer(b"".join(sizes for _, sizes in answers), dtype="<u4")
         weights = np.repeat(1.0 / np.maximum(sizes, 1), sizes)
         others = hits != number
         return hits[others], weights[others]
