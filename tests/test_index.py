@@ -30,14 +30,16 @@ def test_articles_sharing_bands_find_each_other_with_their_rarity(
     shared, alone, common = band(5, 77), band(70, 9), band(131_071, (1 << 31) - 1)
     first = np.array([shared, alone, common], dtype=np.uint64)
 
-    hits, weights = store.index_and_query(1, first, fresh=True)
+    hits, weights, _ = store.index_and_query(1, first, fresh=True)
     assert hits.size == 0 and weights.size == 0
 
-    hits, weights = store.index_and_query(2, np.array([shared, common], dtype=np.uint64))
+    hits, weights, bands = store.index_and_query(2, np.array([shared, common], dtype=np.uint64))
     assert hits.tolist() == [1, 1] and weights.tolist() == [1.0, 1.0]
+    assert bands.tolist() == [0, 1]  # which of the article's bands each hit is on
 
-    hits, weights = store.index_and_query(3, np.array([common, band(9, 1)], dtype=np.uint64))
-    assert sorted(hits.tolist()) == [1, 2] and weights.tolist() == [0.5, 0.5]
+    hits, weights, bands = store.index_and_query(3, np.array([band(9, 1), common], dtype=np.uint64))
+    assert hits.tolist() == [1, 2] and weights.tolist() == [0.5, 0.5]
+    assert bands.tolist() == [1, 1]
 
     # Every posting lives where KeyLayout names it, under the band's top bits.
     for key, article_numbers in [(shared, [1, 2]), (alone, [1]), (common, [1, 2, 3])]:
@@ -54,7 +56,7 @@ def test_the_posting_cap_keeps_the_latest_and_reindexing_adds_no_twin(
     key = np.array([band(42, 4242)], dtype=np.uint64)
     for number in range(1, 6):
         store.index_and_query(number, key, fresh=True)
-    hits, _ = store.index_and_query(5, key)  # already there: not added twice
+    hits, _, _ = store.index_and_query(5, key)  # already there: not added twice
     assert hits.tolist() == [3, 4]
     raw = redis_client.hget(store.keys.bucket(42), "4242")
     assert raw is not None and np.frombuffer(raw, dtype="<u4").tolist() == [3, 4, 5]
@@ -71,5 +73,5 @@ def test_unindex_takes_one_article_out_and_drops_emptied_bands(
     store.unindex(1, np.array([kept, emptied], dtype=np.uint64))
 
     assert redis_client.hget(store.keys.bucket(8), "800") is None
-    hits, _ = store.index_and_query(3, np.array([kept, emptied], dtype=np.uint64))
+    hits, _, _ = store.index_and_query(3, np.array([kept, emptied], dtype=np.uint64))
     assert hits.tolist() == [2]

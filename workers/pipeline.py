@@ -14,7 +14,8 @@ from functools import lru_cache
 import numpy as np
 
 from workers.engine.attribute import wire_credits, wire_patterns
-from workers.engine.candidates import rank_candidates
+from workers.engine.candidates import quoted_sentence_sources, rank_candidates
+from workers.engine.classify import quoted_units
 from workers.engine.compare import PreparedArticle, compare_with_candidates, prepare_article
 from workers.engine.fingerprint import band_keys, shingle_hashes, unit_signatures
 from workers.engine.origins import build_origins
@@ -81,21 +82,57 @@ def check_limits(article: ArticleIn, settings: Settings) -> None:
         )
 
 
-def article_bands(prepared: PreparedArticle, settings: Settings) -> np.ndarray:
-    """The LSH band keys of an article: what the index files it under."""
+@dataclass(frozen=True)
+class ArticleBands:
+    """The LSH band keys an article is filed under, sorted and distinct, and the
+    unit (an index into its ``doc.units``) each key comes from."""
+
+    keys: np.ndarray
+    units: np.ndarray
+
+
+def article_bands(prepared: PreparedArticle, settings: Settings) -> ArticleBands:
+    """The LSH bands of an article: what the index files it under."""
     if len(prepared.doc.units) > settings.max_units:
         raise ArticleTooLargeError(
             f"article has {len(prepared.doc.units)} sentences; the limit is {settings.max_units}"
         )
     k = settings.candidate_shingle_size
-    signatures, _ = unit_signatures(
+    signatures, covered = unit_signatures(
         shingle_hashes(prepared.doc.words, k),
         prepared.doc.units,
         k,
         settings.num_perm,
         settings.minhash_seed,
     )
-    return band_keys(signatures, settings.lsh_rows)
+    keys, rows = band_keys(signatures, settings.lsh_rows)
+    return ArticleBands(keys, np.asarray(covered, dtype=np.int64)[rows])
+
+
+def choose_candidates(
+    prepared: PreparedArticle,
+    bands: ArticleBands,
+    hits: tuple[np.ndarray, np.ndarray, np.ndarray],
+    settings: Settings,
+) -> list[int]:
+    """The indexed articles to compare with ``prepared``, from its band ``hits``
+    (article numbers, their rarity, the position of their band in ``bands``):
+    those sharing enough rare text, then those sharing a quoted sentence."""
+    numbers, rarity, positions = hits
+    chosen = rank_candidates(
+        numbers,
+        settings.max_candidates,
+        rarity,
+        settings.candidate_min_rarity,
+        settings.candidate_min_bands,
+    )
+    if settings.candidate_quote_bands and prepared.quotes and numbers.size:
+        quoted = quoted_units(prepared.doc, prepared.quotes, settings.quote_share)
+        sources = quoted_sentence_sources(
+            numbers, bands.units[positions], quoted, settings.candidate_quote_bands
+        )
+        chosen += [n for n in sources if n not in chosen]
+    return chosen[: settings.max_candidates]
 
 
 @dataclass(frozen=True)
@@ -125,16 +162,10 @@ def index_article(
         return None
 
     prepared = cache.prepare(article.text, digest, article.outlet, settings)
-    hits, rarity = store.index_and_query(number, article_bands(prepared, settings), fresh=fresh)
+    bands = article_bands(prepared, settings)
+    hits = store.index_and_query(number, bands.keys, fresh=fresh)
     candidates = store.load_articles(
-        rank_candidates(
-            hits,
-            settings.max_candidates,
-            rarity,
-            settings.candidate_min_rarity,
-            settings.candidate_min_bands,
-        ),
-        known_text=cache.text,
+        choose_candidates(prepared, bands, hits, settings), known_text=cache.text
     )
 
     compared = compare_with_candidates(

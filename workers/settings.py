@@ -135,6 +135,14 @@ class Settings(BaseSettings):
         "shared word pair, however rare, which two articles of a large archive share by "
         "chance (at 30,000 articles, half the candidates above the rarity floor did).",
     )
+    candidate_quote_bands: int = Field(
+        default=4,
+        ge=0,
+        le=64,
+        description="An article sharing this many bands with one quoted sentence of the new "
+        "article is a candidate whatever their rarity: a quotation of common words lands in "
+        "bands that tens of articles hold, and would weigh under the floor (0: no exception).",
+    )
     min_passage_tokens: int = Field(
         default=8, ge=2, description="Shortest reported passage, in words."
     )
@@ -459,6 +467,7 @@ class Settings(BaseSettings):
             "max_candidates": self.max_candidates,
             "candidate_min_rarity": self.candidate_min_rarity,
             "candidate_min_bands": self.candidate_min_bands,
+            "candidate_quote_bands": self.candidate_quote_bands,
             "unit_min_tokens": self.unit_min_tokens,
             "unit_max_tokens": self.unit_max_tokens,
             "min_passage_tokens": self.min_passage_tokens,

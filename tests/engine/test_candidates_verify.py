@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from workers.engine.candidates import rank_candidates
+from workers.engine.candidates import quoted_sentence_sources, rank_candidates
+from workers.engine.classify import quote_spans, quoted_units
 from workers.engine.document import prepare_document
 from workers.engine.verify import is_verified, shared_shingles
 
@@ -14,6 +15,28 @@ def test_candidates_ranked_by_band_hits_then_age() -> None:
     assert rank_candidates(hits, 10) == [7, 3, 9, 1]
     assert rank_candidates(hits, 2) == [7, 3]
     assert rank_candidates(np.empty(0, dtype=np.uint32), 5) == []
+
+
+def test_an_article_sharing_many_bands_of_one_quoted_sentence_is_a_source() -> None:
+    quoted = np.array([False, True, True])  # units 1 and 2 are quotations
+    # Article 4: 4 bands of quoted unit 1. Article 5: 2 bands each of units 1
+    # and 2 (no one sentence holds 4). Article 6: 5 bands of unquoted unit 0.
+    hits = np.array([4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 6], dtype=np.uint32)
+    units = np.array([1, 1, 1, 1, 1, 1, 2, 2, 0, 0, 0, 0, 0])
+    assert quoted_sentence_sources(hits, units, quoted, 4) == [4]
+    assert quoted_sentence_sources(hits, units, quoted, 2) == [4, 5]
+    assert quoted_sentence_sources(hits, units, np.zeros(3, dtype=bool), 1) == []
+
+
+def test_quoted_units_are_the_sentences_inside_quotation_marks() -> None:
+    text = (
+        "The minister spoke to reporters outside the ministry on Tuesday morning. "
+        "\u201cWe will not raise the tax on bread this year or the next one,\u201d she said. "
+        "Officials later declined to give any figures for the coming budget."
+    )
+    d = doc(text)
+    assert quoted_units(d, quote_spans(text), 0.5).tolist() == [False, True, False]
+    assert not quoted_units(d, [], 0.5).any()
 
 
 def doc(text: str):

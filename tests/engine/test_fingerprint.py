@@ -86,7 +86,7 @@ def test_reused_sentence_shares_band_keys_unrelated_one_does_not() -> None:
     unrelated = doc("Farmers in the valley expect a good harvest after a season of steady rain.")
 
     def keys(d):
-        return set(band_keys(unit_signatures(d.shingles, d.units, K, 16)[0], 2).tolist())
+        return set(band_keys(unit_signatures(d.shingles, d.units, K, 16)[0], 2)[0].tolist())
 
     assert keys(ours) & keys(theirs)
     assert not keys(ours) & keys(unrelated)
@@ -94,6 +94,7 @@ def test_reused_sentence_shares_band_keys_unrelated_one_does_not() -> None:
 
 def test_band_keys_are_unique_and_sorted() -> None:
     d = doc("The same sentence twice over, word for word here. " * 2)
-    keys = band_keys(unit_signatures(d.shingles, d.units, K, 16)[0], 2)
+    keys, rows = band_keys(unit_signatures(d.shingles, d.units, K, 16)[0], 2)
     assert keys.tolist() == sorted(set(keys.tolist()))
     assert len(keys) == 8  # two identical units give one set of 8 bands
+    assert rows.tolist() == [0] * 8  # each from the first unit that has it

@@ -50,3 +50,23 @@ def rank_candidates(
         numbers, counts = numbers[rarest], counts[rarest]
     ranked = np.lexsort((numbers, -counts))[:limit]
     return [int(n) for n in numbers[ranked]]
+
+
+def quoted_sentence_sources(
+    hits: np.ndarray, hit_units: np.ndarray, quoted: np.ndarray, min_bands: int
+) -> list[int]:
+    """Article numbers sharing at least ``min_bands`` bands with one sentence of
+    the new article that lies inside quotation marks, lowest first.
+
+    ``hit_units`` gives the new article's unit (sentence) of each hit and
+    ``quoted`` says which units are quotations. A quotation made of common words
+    lands in bands that tens of articles hold, so what a later carrier shares
+    with it weighs under any rarity floor; but many bands of one sentence
+    agreeing is a sentence taken whole, and quoted sentences are few.
+    """
+    inside = quoted[hit_units]
+    if not inside.any():
+        return []
+    pairs = hits[inside].astype(np.int64) * quoted.size + hit_units[inside]
+    values, counts = np.unique(pairs, return_counts=True)
+    return sorted(set((values[counts >= min_bands] // quoted.size).tolist()))

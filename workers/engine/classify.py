@@ -76,6 +76,16 @@ def covered_share(start: int, end: int, spans: list[tuple[int, int]]) -> float:
     return covered / (end - start)
 
 
+def quoted_units(doc: Document, quotes: list[tuple[int, int]], share: float) -> np.ndarray:
+    """Which units of ``doc`` lie at least ``share`` inside the quoted stretches
+    ``quotes`` (from :func:`quote_spans` of its text), one flag per unit."""
+    flags = np.zeros(len(doc.units), dtype=bool)
+    if quotes:
+        for i, (first, end) in enumerate(doc.units):
+            flags[i] = covered_share(*doc.word_span_to_original(first, end), quotes) >= share
+    return flags
+
+
 def classify_passage(
     span: tuple[int, int],
     source_span: tuple[int, int],

@@ -133,14 +133,19 @@ def as_minhash(signature: np.ndarray, seed: int = 1) -> MinHash:
     return MinHash(seed=seed, hashvalues=signature, scheme="affine32")
 
 
-def band_keys(signatures: np.ndarray, rows: int) -> np.ndarray:
-    """Sorted unique 64-bit LSH band keys of all ``signatures``."""
+def band_keys(signatures: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct 64-bit LSH band keys of all ``signatures``, and for each the
+    row of ``signatures`` it comes from (the first, when several rows share it)."""
     n, num_perm = signatures.shape
     bands = num_perm // rows
     if n == 0 or bands == 0:
-        return np.empty(0, dtype=np.uint64)
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
     sig = signatures[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
     h = np.broadcast_to(np.arange(1, bands + 1, dtype=np.uint64) * _MUL64, (n, bands)).copy()
     for j in range(rows):
         h = (h ^ sig[:, :, j]) * _MUL64
-    return distinct(_fmix64(h).ravel())
+    keys = _fmix64(h).ravel()
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    first = np.concatenate(([True], ordered[1:] != ordered[:-1]))
+    return ordered[first], order[first] // bands

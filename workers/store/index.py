@@ -72,23 +72,29 @@ class LshIndex(StoreBase):
 
     def index_and_query(
         self, number: int, band_keys: np.ndarray, *, fresh: bool = False
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Add article ``number`` under each band; return the article numbers
-        already there (one entry per shared band, so counts are band hits) and,
-        for each, one over the number of articles its band held (its rarity).
+        already there (one entry per shared band, so counts are band hits), for
+        each one over the number of articles its band held (its rarity), and for
+        each the position of its band in ``band_keys``.
         ``fresh``: the number was just handed out, so it is in no postings yet."""
         if band_keys.size == 0:
-            return np.empty(0, dtype=np.uint32), np.empty(0)
+            return np.empty(0, dtype=np.uint32), np.empty(0), np.empty(0, dtype=np.int64)
         member = int(number).to_bytes(4, "little")
         cap = str(self.settings.posting_cap * 4)
         answers = self._run_per_tag_group(
             self._index_script, band_keys, member, [cap, "1" if fresh else "0"]
         )
-        hits = np.frombuffer(b"".join(postings for postings, _ in answers), dtype="<u4")
-        sizes = np.frombuffer(b"".join(sizes for _, sizes in answers), dtype="<u4")
+        hits = np.frombuffer(b"".join(postings for _, (postings, _) in answers), dtype="<u4")
+        held = [
+            (bands, np.frombuffer(per_band, dtype="<u4").reshape(-1, 2))
+            for bands, (_, per_band) in answers
+        ]
+        positions = np.concatenate([bands[h[:, 0]] for bands, h in held])
+        sizes = np.concatenate([h[:, 1] for _, h in held]).astype(np.int64)
         weights = np.repeat(1.0 / np.maximum(sizes, 1), sizes)
         others = hits != number
-        return hits[others], weights[others]
+        return hits[others], weights[others], np.repeat(positions, sizes)[others]
 
     def unindex(self, number: int, band_keys: np.ndarray) -> None:
         """Remove article ``number`` from the postings of each band."""
@@ -98,21 +104,24 @@ class LshIndex(StoreBase):
 
     def _run_per_tag_group(
         self, script: Script, band_keys: np.ndarray, member: bytes, extra_args: list[str]
-    ) -> list[Any]:
+    ) -> list[tuple[np.ndarray, Any]]:
         """Run a band script over ``band_keys``: one call per hash-tag group on a
-        Redis Cluster, one call in all otherwise. Returns each call's answer."""
+        Redis Cluster, one call in all otherwise. Returns, for each call, the
+        positions in ``band_keys`` of the bands it took and its answer."""
         buckets = (band_keys % np.uint64(self.settings.index_buckets)).astype("<u4")
         fields = (band_keys >> np.uint64(33)).astype("<u4")
         base = self.keys.key("x")
 
-        def call(chosen: np.ndarray | slice) -> tuple[list[str], list[Any]]:
-            routing = self.keys.bucket(int(buckets[chosen][0]))
+        def call(chosen: np.ndarray) -> tuple[list[str], list[Any]]:
+            routing = self.keys.bucket(int(buckets[chosen[0]]))
             packed = [buckets[chosen].tobytes(), fields[chosen].tobytes()]
             return [routing], [member, base, *packed, *extra_args]
 
         if not isinstance(self.client, RedisCluster):
-            keys, args = call(slice(None))
-            return [script(keys=keys, args=args)]
+            every = np.arange(band_keys.size)
+            keys, args = call(every)
+            return [(every, script(keys=keys, args=args))]
         groups = buckets % np.uint32(INDEX_TAG_GROUPS)
-        calls = [call(groups == group) for group in np.unique(groups).tolist()]
-        return run_on_cluster_nodes(self.client, script, calls)
+        chosen = [np.flatnonzero(groups == group) for group in np.unique(groups).tolist()]
+        answers = run_on_cluster_nodes(self.client, script, [call(c) for c in chosen])
+        return list(zip(chosen, answers, strict=True))

@@ -39,9 +39,10 @@ end
 """
 
 # Add the member to each band's postings and return what the bands held before:
-# their postings concatenated, and the number of members of each band that held
-# any (a uint32 each). ARGV[5]: the postings cap in bytes; ARGV[6]: '1' when the
-# member is new to the index (so it cannot be in any postings yet).
+# their postings concatenated, and for each band that held any its position
+# among the call's bands and its number of members (two uint32). ARGV[5]: the
+# postings cap in bytes; ARGV[6]: '1' when the member is new to the index (so it
+# cannot be in any postings yet).
 INDEX_AND_QUERY = (
     BAND_LOOP
     + """
@@ -54,7 +55,7 @@ for pos = 1, #buckets, 4 do
     redis.call('HSET', key, field, id)
   else
     found[#found + 1] = cur
-    held[#held + 1] = struct.pack('<I4', #cur / 4)
+    held[#held + 1] = struct.pack('<I4I4', (pos - 1) / 4, #cur / 4)
     if fresh or not has_member(cur) then
       if #cur >= cap then cur = string.sub(cur, #cur - cap + 5) end
       redis.call('HSET', key, field, cur .. id)
