@@ -55,6 +55,14 @@ def distinct(values: np.ndarray) -> np.ndarray:
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
+def distinct_with_first(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`distinct` ``values``, and for each the position of its first occurrence."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    first = np.concatenate(([True], ordered[1:] != ordered[:-1]))[: ordered.size]
+    return ordered[first], order[first]
+
+
 # The word hash scheme, recorded with the index: band keys made with another
 # scheme would never match this one's.
 WORD_HASH = "poly64"
@@ -144,8 +152,5 @@ def band_keys(signatures: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray
     h = np.broadcast_to(np.arange(1, bands + 1, dtype=np.uint64) * _MUL64, (n, bands)).copy()
     for j in range(rows):
         h = (h ^ sig[:, :, j]) * _MUL64
-    keys = _fmix64(h).ravel()
-    order = np.argsort(keys, kind="stable")
-    ordered = keys[order]
-    first = np.concatenate(([True], ordered[1:] != ordered[:-1]))
-    return ordered[first], order[first] // bands
+    keys, first = distinct_with_first(_fmix64(h).ravel())
+    return keys, first // bands
