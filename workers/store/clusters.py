@@ -19,7 +19,14 @@ from workers.clusters import (
 )
 from workers.models import MatchedPassage, StoredArticle
 from workers.store.base import StoreBase
-from workers.store.codec import as_str, decode_membership
+from workers.store.codec import (
+    MEMBER_ARTICLE_FIELDS,
+    as_str,
+    decode_member,
+    decode_membership,
+    encode_member,
+    stored_member,
+)
 
 _SORT_PARTS = {"time": "t", "outlets": "n", "similarity": "s", "share": "f"}
 
@@ -68,7 +75,7 @@ class ClusterIndex(StoreBase):
         for j in joins:
             c, m = j.cluster, j.member
             pipe.hset(self.keys.memberships(j.number), str(c), f"{m.kind} {m.start} {m.end}")
-            pipe.hset(self.keys.cluster(c, "m"), str(j.number), m.model_dump_json())
+            pipe.hset(self.keys.cluster(c, "m"), str(j.number), encode_member(m))
             pipe.zadd(self.keys.cluster(c, "t"), {str(j.number): m.time})
             pipe.sadd(self.keys.cluster(c, "o"), m.outlet or "")
             term_keys = [self.keys.listing("q", term) for term in sorted(member_terms(m))]
@@ -109,12 +116,11 @@ class ClusterIndex(StoreBase):
         pipe = self.client.pipeline(transaction=False)
         for c in clusters:
             pipe.hgetall(self.keys.cluster(c, "m"))
-        raw = pipe.execute()
+        every = [self._members(found) for found in pipe.execute()]
         pipe = self.client.pipeline(transaction=False)
         pipe.delete(self.keys.memberships(number))
         outlet_counts: dict[str, int] = {}
-        for c, found in zip(clusters, raw, strict=True):
-            members = {int(n): Member.model_validate_json(v) for n, v in found.items()}
+        for c, members in zip(clusters, every, strict=True):
             left = members.pop(number, None)
             pipe.hdel(self.keys.cluster(c, "m"), str(number))
             pipe.zrem(self.keys.cluster(c, "t"), str(number))
@@ -156,8 +162,26 @@ class ClusterIndex(StoreBase):
 
     def cluster_members(self, cluster: int) -> dict[int, Member]:
         """Every article in a cluster (article number -> member)."""
-        raw = self.client.hgetall(self.keys.cluster(cluster, "m"))
-        return {int(n): Member.model_validate_json(v) for n, v in raw.items()}
+        return self._members(self.client.hgetall(self.keys.cluster(cluster, "m")))
+
+    def _members(self, stored: Mapping[Any, bytes | str]) -> dict[int, Member]:
+        """Members from what clusters store of them (article number -> row),
+        completed from their articles in one round trip."""
+        numbers = [int(n) for n in stored]
+        members = self._read_members(list(zip(numbers, stored.values(), strict=True)))
+        return {n: m for n, m in zip(numbers, members, strict=True) if m is not None}
+
+    def _read_members(self, stored: list[tuple[int, bytes | str | None]]) -> list[Member | None]:
+        """Members from (article number, stored row) pairs, in order; None where
+        the row or the article is gone."""
+        pipe = self.client.pipeline(transaction=False)
+        for number, _ in stored:
+            pipe.hmget(self.keys.article(number), MEMBER_ARTICLE_FIELDS)
+        articles = pipe.execute() if stored else []
+        return [
+            decode_member(stored_member(row), article) if row else None
+            for (_, row), article in zip(stored, articles, strict=True)
+        ]
 
     def list_clusters(self, query: ClusterQuery) -> tuple[int, list[int]]:
         """How many clusters match ``query``, and the numbers of those on its page.
@@ -229,17 +253,21 @@ class ClusterIndex(StoreBase):
             pipe.zscore(self.keys.listing("f"), str(c))
         raw = pipe.execute()
         heads = [raw[i : i + 6] for i in range(0, len(raw), 6)]
+        listed = [(c, head) for c, head in zip(clusters, heads, strict=True) if head[0]]
         pipe = self.client.pipeline(transaction=False)
-        for c, (first, last, *_) in zip(clusters, heads, strict=True):
-            pipe.hmget(self.keys.cluster(c, "m"), [*first, *last])
+        for c, (first, last, *_) in listed:
+            pipe.hmget(self.keys.cluster(c, "m"), [first[0], last[0]])
+        ends = [
+            (int(number[0]), row)
+            for (_, (first, last, *_)), found in zip(listed, pipe.execute(), strict=True)
+            for number, row in zip((first, last), found, strict=True)
+        ]
+        members = self._read_members(ends)
         rows = []
-        for c, (first, last, size, outlets, sim, share), found in zip(
-            clusters, heads, pipe.execute(), strict=True
-        ):
-            if not first or found[0] is None:  # removed since it was listed
+        for k, (c, (first, last, size, outlets, sim, share)) in enumerate(listed):
+            origin, latest = members[2 * k], members[2 * k + 1]
+            if origin is None:  # removed since it was listed
                 continue
-            origin = Member.model_validate_json(found[0])
-            latest = Member.model_validate_json(found[1]) if last != first and found[1] else None
             rows.append(
                 ClusterRow(
                     cluster=c,
@@ -249,7 +277,7 @@ class ClusterIndex(StoreBase):
                     similarity=float(sim or 0.0),
                     share=float(share or 0.0),
                     origin=origin,
-                    latest=latest,
+                    latest=latest if last != first else None,
                 )
             )
         return rows
@@ -262,12 +290,14 @@ class ClusterIndex(StoreBase):
             pipe.zrange(self.keys.cluster(c, "t"), 0, 0)
             pipe.smembers(self.keys.cluster(c, "o"))
         raw = pipe.execute()
+        firsts = [int(first[0]) if first else 0 for first in raw[0::2]]  # 0: removed meanwhile
         pipe = self.client.pipeline(transaction=False)
-        for c, first in zip(clusters, raw[0::2], strict=True):
-            pipe.hget(self.keys.cluster(c, "m"), first[0] if first else "-")
+        for c, first in zip(clusters, firsts, strict=True):
+            pipe.hget(self.keys.cluster(c, "m"), str(first))
+        origins = self._read_members(list(zip(firsts, pipe.execute(), strict=True)))
         return [
-            (c, Member.model_validate_json(origin), {as_str(o) for o in outlets})
-            for c, origin, outlets in zip(clusters, pipe.execute(), raw[1::2], strict=True)
+            (c, origin, {as_str(o) for o in outlets})
+            for c, origin, outlets in zip(clusters, origins, raw[1::2], strict=True)
             if origin is not None
         ]
 

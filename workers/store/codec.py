@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from workers.clusters import Membership
+from workers.clusters import Member, Membership, snippet
 from workers.models import MatchedPassage, StoredArticle
 
 _R = TypeVar("_R", bound=BaseModel)
@@ -33,12 +33,75 @@ def decode_membership(cluster: bytes, value: bytes) -> Membership:
     return Membership(int(cluster), kind, (int(start), int(end)))  # type: ignore[arg-type]
 
 
-def decode_passages(raw: bytes | None) -> list[MatchedPassage]:
-    return [MatchedPassage(**p) for p in json.loads(raw)] if raw else []
+# A passage is stored as one JSON row of these fields, then its review if it has
+# one: a tenth of the bytes of an object naming every field, and passages are
+# stored twice (once under each article).
+_PASSAGE_ROW = ("start", "end", "source_start", "source_end", "similarity", "verbatim", "kind")
+
+
+def decode_passages(raw: bytes | str | None) -> list[MatchedPassage]:
+    """Passages from their stored rows (or objects, as stores written before rows hold)."""
+    if not raw:
+        return []
+    passages = []
+    for row in json.loads(raw):
+        if isinstance(row, dict):
+            passages.append(MatchedPassage.model_validate(row))
+            continue
+        fields = dict(zip(_PASSAGE_ROW, row, strict=False))
+        if len(row) > len(_PASSAGE_ROW):
+            fields["review"] = row[len(_PASSAGE_ROW)]
+        passages.append(MatchedPassage.model_validate(fields))
+    return passages
+
+
+# What a cluster stores of a member, as one JSON row: what the member's article
+# does not hold. Its id, outlet, title, URL, wires and snippet are read from the
+# article when the member is read (an article is in a cluster only as long as
+# the text its span points into is stored: replacing or deleting the article
+# takes it out of its clusters first).
+_MEMBER_ROW = ("kind", "start", "end", "similarity", "share", "time", "dated")
+MEMBER_ARTICLE_FIELDS = ("id", "outlet", "title", "url", "wire", "text")
+
+
+def encode_member(member: Member) -> str:
+    return json.dumps([getattr(member, name) for name in _MEMBER_ROW], separators=(",", ":"))
+
+
+def stored_member(raw: bytes | str) -> dict[str, Any]:
+    """A member's stored fields: a row's, or every field of a member stored whole
+    (as stores written before rows hold)."""
+    data = json.loads(raw)
+    return data if isinstance(data, dict) else dict(zip(_MEMBER_ROW, data, strict=True))
+
+
+def decode_member(stored: dict[str, Any], article: list[bytes | None]) -> Member | None:
+    """A member from its stored fields and its article's ``MEMBER_ARTICLE_FIELDS``
+    (unused for a member stored whole); None if the article is gone."""
+    if "id" in stored:
+        return Member.model_validate(stored)
+    fields = dict(zip(MEMBER_ARTICLE_FIELDS, article, strict=True))
+    if fields["id"] is None or fields["text"] is None:
+        return None
+    text = zlib.decompress(fields["text"]).decode("utf-8")
+    return Member(
+        **stored,
+        id=as_str(fields["id"]),
+        outlet=optional_str(fields["outlet"]),
+        title=optional_str(fields["title"]),
+        url=optional_str(fields["url"]),
+        wire=json.loads(fields["wire"] or b"[]"),
+        snippet=snippet(text, (stored["start"], stored["end"])),
+    )
 
 
 def as_str(value: bytes | str) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+def optional_str(value: bytes | str | None) -> str | None:
+    """A stored text field; None where it is missing or empty."""
+    return as_str(value) if value else None
 
 
 def records(raw: list[Any], keys: list[str], model: type[_R]) -> dict[str, _R]:
@@ -47,9 +110,13 @@ def records(raw: list[Any], keys: list[str], model: type[_R]) -> dict[str, _R]:
 
 
 def encode_passages(passages: list[MatchedPassage]) -> str:
-    return json.dumps(
-        [p.model_dump(mode="json", exclude_none=True) for p in passages], separators=(",", ":")
-    )
+    rows = []
+    for p in passages:
+        row: list[Any] = [getattr(p, name) for name in _PASSAGE_ROW]
+        if p.review is not None:
+            row.append(p.review.model_dump(mode="json", exclude_none=True))
+        rows.append(row)
+    return json.dumps(rows, separators=(",", ":"))
 
 
 def encode_article(article: StoredArticle) -> dict[str | bytes, str | bytes]:
@@ -70,8 +137,7 @@ def decode_article(raw: Mapping[str, bytes | str | None]) -> StoredArticle:
     """An article from its hash fields; ``text`` compressed as stored, or already a str."""
 
     def text_field(name: str) -> str | None:
-        value = raw.get(name)
-        return as_str(value) if value else None
+        return optional_str(raw.get(name))
 
     data: dict[str, Any] = {
         name: text_field(name) for name in ("id", "outlet", "url", "title", "author")

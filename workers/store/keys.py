@@ -25,8 +25,9 @@ key                                what it holds
                                    (expires unless renewed)
 ``wt:2:ac:{n}``                    hash: cluster number -> "kind start end", article ``n``'s
                                    place in each cluster of shared passages
-``wt:2:c:{c<k>}:m``                hash: article number -> JSON member of cluster ``k``
-                                   (outlet, span, time, similarity, share, snippet)
+``wt:2:c:{c<k>}:m``                hash: article number -> JSON row of its member of
+                                   cluster ``k`` (kind, span, similarity, share, time;
+                                   outlet, title and snippet are read from the article)
 ``wt:2:c:{c<k>}:t``                sorted set: cluster ``k``'s article numbers by time
                                    (earliest: the origin; latest: the last copier)
 ``wt:2:c:{c<k>}:o``                set: outlets in cluster ``k``
