@@ -109,6 +109,15 @@ def records(raw: list[Any], keys: list[str], model: type[_R]) -> dict[str, _R]:
     return {k: model.model_validate_json(v) for k, v in zip(keys, raw, strict=True) if v}
 
 
+def passage_spans(raw: bytes | str) -> list[tuple[int, int, str]]:
+    """``(start, end, kind)`` of each stored passage, without building models."""
+    kind = _PASSAGE_ROW.index("kind")
+    return [
+        (p["start"], p["end"], p["kind"]) if isinstance(p, dict) else (p[0], p[1], p[kind])
+        for p in json.loads(raw)
+    ]
+
+
 def encode_passages(passages: list[MatchedPassage]) -> str:
     rows = []
     for p in passages:

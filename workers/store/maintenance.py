@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterable, Iterator, Mapping
 
 from workers.store.base import StoreBase
-from workers.store.codec import as_str
+from workers.store.codec import as_str, passage_spans
 
 
 class Maintenance(StoreBase):
@@ -109,13 +108,7 @@ class Maintenance(StoreBase):
             for n in chunk:
                 pipe.hgetall(self.keys.matches(n))
             for n, raw in zip(chunk, pipe.execute(), strict=True):
-                yield (
-                    n,
-                    {
-                        int(other): [(p["start"], p["end"], p["kind"]) for p in json.loads(value)]
-                        for other, value in raw.items()
-                    },
-                )
+                yield n, {int(other): passage_spans(value) for other, value in raw.items()}
 
     def memory_by_kind(self, batch: int = 1_000) -> dict[str, tuple[int, int]]:
         """``kind -> (keys, bytes)`` of every wiretrace key, from ``MEMORY USAGE``.
