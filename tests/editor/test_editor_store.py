@@ -153,19 +153,29 @@ def test_members_and_passages_stored_whole_read_as_compact_rows(
     cluster = museum_cluster(store)
     members = store.cluster_members(cluster)
     (row,) = store.cluster_rows([cluster])
-    digest = store.lookup("museum-digest")
-    assert digest is not None
-    matches = store.load_matches(digest.number)
+    numbers = sorted(members)
+    matches = {n: store.load_matches(n) for n in numbers}
     assert all(len(raw) < 60 for raw in redis_client.hvals(store.keys.cluster(cluster, "m")))
+    # Each pair's passages are held once: rows on one side, nothing on the other.
+    held = [redis_client.hget(store.keys.matches(n), str(o)) for n in numbers for o in matches[n]]
+    assert held.count(b"") * 2 == len(held) > 0
 
     for number, member in members.items():
         redis_client.hset(store.keys.cluster(cluster, "m"), str(number), member.model_dump_json())
-    for other, passages in matches.items():
-        whole = json.dumps([p.model_dump(mode="json", exclude_none=True) for p in passages])
-        redis_client.hset(store.keys.matches(digest.number), str(other), whole)
+    for number, pairs in matches.items():
+        for other, passages in pairs.items():
+            whole = json.dumps([p.model_dump(mode="json", exclude_none=True) for p in passages])
+            redis_client.hset(store.keys.matches(number), str(other), whole)
     assert store.cluster_members(cluster) == members
     assert store.cluster_rows([cluster]) == [row]
-    assert store.load_matches(digest.number) == matches
+    assert {n: store.load_matches(n) for n in numbers} == matches
+
+    first, second = numbers[:2]
+    (passage, *_) = matches[first][second]
+    mark = Review(status="confirmed", by="Ed", at=datetime.now(UTC))
+    assert store.set_review(first, second, (passage.start, passage.end), mark) is not None
+    assert store.load_matches(first)[second][0].review == mark
+    assert [p.review for p in store.load_matches(second)[first]].count(mark) == 1
 
     replace_text(store, "museum-scraper", UNRELATED)
     replace_text(store, "museum-digest", ALSO_UNRELATED)

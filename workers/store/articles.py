@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -12,11 +11,13 @@ from workers.models import MatchedPassage, Review, StoredArticle
 from workers.store.clusters import ClusterIndex
 from workers.store.codec import (
     ARTICLE_FIELDS,
+    MIRRORED,
     as_str,
     decode_article,
-    decode_passages,
     encode_article,
-    encode_passages,
+    encode_pair,
+    is_mirrored,
+    passages_seen,
 )
 from workers.store.index import LshIndex
 
@@ -106,8 +107,20 @@ class ArticleStore(LshIndex, ClusterIndex):
         return (ref.number, article) if article else None
 
     def load_matches(self, number: int) -> dict[int, list[MatchedPassage]]:
-        raw = self.client.hgetall(self.keys.matches(number))
-        return {int(other): decode_passages(passages) for other, passages in raw.items()}
+        held = {
+            int(other): raw for other, raw in self.client.hgetall(self.keys.matches(number)).items()
+        }
+        there = self._mirrored_rows(number, [o for o, raw in held.items() if is_mirrored(raw)])
+        seen = {other: passages_seen(raw, there.get(other)) for other, raw in held.items()}
+        return {other: passages for other, passages in seen.items() if passages}
+
+    def _mirrored_rows(self, number: int, others: list[int]) -> dict[int, bytes | None]:
+        """What each of ``others`` holds for its pair with ``number`` (the pair's rows,
+        where ``number`` holds them mirrored)."""
+        pipe = self.client.pipeline(transaction=False)
+        for other in others:
+            pipe.hget(self.keys.matches(other), str(number))
+        return dict(zip(others, pipe.execute() if others else [], strict=True))
 
     def save_article(
         self,
@@ -135,9 +148,8 @@ class ArticleStore(LshIndex, ClusterIndex):
             pipe.delete(self.keys.matches(number))
         pipe.hset(self.keys.article(number), mapping=encode_article(article))  # type: ignore[arg-type]
         for other, (forward, backward) in matches.items():
-            pipe.hset(self.keys.matches(number), str(other), encode_passages(forward))
-            pipe.hset(self.keys.matches(other), str(number), encode_passages(backward))
-        pipe.zadd(self.keys.recent(), {str(number): time.time()})
+            pipe.hset(self.keys.matches(number), str(other), encode_pair(forward, backward))
+            pipe.hset(self.keys.matches(other), str(number), MIRRORED)
         touched = self._write_joins(pipe, joins)
         results = pipe.execute()
         if touched:  # the pipeline ends with each touched cluster's outlet count
@@ -162,7 +174,6 @@ class ArticleStore(LshIndex, ClusterIndex):
         )
         for other in others:
             pipe.hdel(self.keys.matches(other), str(number))
-        pipe.zrem(self.keys.recent(), str(number))
         pipe.execute()
         return others
 
@@ -235,15 +246,15 @@ class ArticleStore(LshIndex, ClusterIndex):
         keys = (self.keys.matches(number), self.keys.matches(other))
 
         def update(pipe: Any) -> MatchedPassage | None:
-            forward = decode_passages(pipe.hget(keys[0], str(other)))
-            backward = decode_passages(pipe.hget(keys[1], str(number)))
+            here, there = pipe.hget(keys[0], str(other)), pipe.hget(keys[1], str(number))
+            forward, backward = passages_seen(here, there), passages_seen(there, here)
             marked = _mark_passage(forward, backward, span, review)
             if marked is None:
                 return None
             if not self.is_cluster:
                 pipe.multi()
-            pipe.hset(keys[0], str(other), encode_passages(forward))
-            pipe.hset(keys[1], str(number), encode_passages(backward))
+            pipe.hset(keys[0], str(other), encode_pair(forward, backward))
+            pipe.hset(keys[1], str(number), MIRRORED)
             return marked
 
         if self.is_cluster:  # no transactions across slots: last writer wins

@@ -33,26 +33,102 @@ def decode_membership(cluster: bytes, value: bytes) -> Membership:
     return Membership(int(cluster), kind, (int(start), int(end)))  # type: ignore[arg-type]
 
 
-# A passage is stored as one JSON row of these fields, then its review if it has
-# one: a tenth of the bytes of an object naming every field, and passages are
-# stored twice (once under each article).
-_PASSAGE_ROW = ("start", "end", "source_start", "source_end", "similarity", "verbatim", "kind")
+# The passages two articles share are stored once, under one of them (the one
+# ingested later), as one JSON row each as that article sees them, with the
+# other's verbatim share, then the review if there is one: a tenth of the bytes
+# of objects naming every field, stored on both sides. The other article holds
+# MIRRORED for the pair, and reads the row from the holder's side, mirrored.
+# Stores written before rows hold objects on both sides; they read the same.
+_PASSAGE_ROW = (
+    "start",
+    "end",
+    "source_start",
+    "source_end",
+    "similarity",
+    "verbatim",
+    "source_verbatim",
+    "kind",
+)
+_KIND = _PASSAGE_ROW.index("kind")
+MIRRORED = b""
 
 
-def decode_passages(raw: bytes | str | None) -> list[MatchedPassage]:
-    """Passages from their stored rows (or objects, as stores written before rows hold)."""
-    if not raw:
+def is_mirrored(raw: bytes | str | None) -> bool:
+    return raw is not None and not raw
+
+
+def passages_seen(here: bytes | str | None, there: bytes | str | None) -> list[MatchedPassage]:
+    """The passages of a pair as one article sees them, from what it holds for the
+    pair (``here``) and what the other article holds (``there``): its own rows,
+    or the other's mirrored. Empty if neither holds rows (a pair two writers
+    stored at once on a Redis Cluster, each side mirroring the other)."""
+    if here and not is_mirrored(here):
+        return [_passage(row, mirrored=False) for row in json.loads(here)]
+    if is_mirrored(here) and there and not is_mirrored(there):
+        return [_passage(row, mirrored=True) for row in json.loads(there)]
+    return []
+
+
+def _as_row(stored: list[Any] | dict[str, Any]) -> list[Any]:
+    """A stored passage as a row; an object naming every field (as stores written
+    before rows hold, on both sides) lacks the other side's verbatim share."""
+    if isinstance(stored, list):
+        return stored
+    row = [stored.get(name) for name in _PASSAGE_ROW]
+    return [*row, stored["review"]] if stored.get("review") else row
+
+
+def _passage(stored: list[Any] | dict[str, Any], *, mirrored: bool) -> MatchedPassage:
+    row = _as_row(stored)
+    fields = dict(zip(_PASSAGE_ROW, row, strict=False))
+    review = row[len(_PASSAGE_ROW)] if len(row) > len(_PASSAGE_ROW) else None
+    if mirrored:
+        return MatchedPassage(
+            start=fields["source_start"],
+            end=fields["source_end"],
+            source_start=fields["start"],
+            source_end=fields["end"],
+            similarity=fields["similarity"],
+            verbatim=fields["source_verbatim"],
+            kind=fields["kind"],
+            review=review,
+        )
+    fields.pop("source_verbatim")
+    return MatchedPassage.model_validate({**fields, "review": review})
+
+
+def passage_spans(here: bytes | str, there: bytes | str | None) -> list[tuple[int, int, str]]:
+    """``(start, end, kind)`` of each passage as ``here``'s article sees it (see
+    :func:`passages_seen`), without building models."""
+    if not is_mirrored(here):
+        rows, first = json.loads(here), 0
+    elif there and not is_mirrored(there):
+        rows, first = json.loads(there), 2
+    else:
         return []
-    passages = []
-    for row in json.loads(raw):
-        if isinstance(row, dict):
-            passages.append(MatchedPassage.model_validate(row))
-            continue
-        fields = dict(zip(_PASSAGE_ROW, row, strict=False))
-        if len(row) > len(_PASSAGE_ROW):
-            fields["review"] = row[len(_PASSAGE_ROW)]
-        passages.append(MatchedPassage.model_validate(fields))
-    return passages
+    return [(row[first], row[first + 1], row[_KIND]) for row in map(_as_row, rows)]
+
+
+def encode_pair(here: list[MatchedPassage], there: list[MatchedPassage]) -> str:
+    """The rows of a pair's passages as one article sees them (``here``); ``there``:
+    the same passages as the other sees them, for its verbatim shares."""
+    theirs = {(p.source_start, p.source_end, p.start, p.end): p.verbatim for p in there}
+    rows = []
+    for p in here:
+        row: list[Any] = [
+            p.start,
+            p.end,
+            p.source_start,
+            p.source_end,
+            p.similarity,
+            p.verbatim,
+            theirs.get((p.start, p.end, p.source_start, p.source_end)),
+            p.kind,
+        ]
+        if p.review is not None:
+            row.append(p.review.model_dump(mode="json", exclude_none=True))
+        rows.append(row)
+    return json.dumps(rows, separators=(",", ":"))
 
 
 # What a cluster stores of a member, as one JSON row: what the member's article
@@ -107,25 +183,6 @@ def optional_str(value: bytes | str | None) -> str | None:
 def records(raw: list[Any], keys: list[str], model: type[_R]) -> dict[str, _R]:
     """The JSON records ``HMGET`` found for ``keys``, by key (missing ones left out)."""
     return {k: model.model_validate_json(v) for k, v in zip(keys, raw, strict=True) if v}
-
-
-def passage_spans(raw: bytes | str) -> list[tuple[int, int, str]]:
-    """``(start, end, kind)`` of each stored passage, without building models."""
-    kind = _PASSAGE_ROW.index("kind")
-    return [
-        (p["start"], p["end"], p["kind"]) if isinstance(p, dict) else (p[0], p[1], p[kind])
-        for p in json.loads(raw)
-    ]
-
-
-def encode_passages(passages: list[MatchedPassage]) -> str:
-    rows = []
-    for p in passages:
-        row: list[Any] = [getattr(p, name) for name in _PASSAGE_ROW]
-        if p.review is not None:
-            row.append(p.review.model_dump(mode="json", exclude_none=True))
-        rows.append(row)
-    return json.dumps(rows, separators=(",", ":"))
 
 
 def encode_article(article: StoredArticle) -> dict[str | bytes, str | bytes]:

@@ -10,10 +10,11 @@ key                                what it holds
 =================================  ==========================================
 ``wt:2:{ids}:seq``                 last article number handed out
 ``wt:2:{ids}``                     hash: article id -> article number
-``wt:2:recent``                    sorted set: article number by ingest time
 ``wt:2:index``                     hash: the engine settings the index was built with
 ``wt:2:a:{n}``                     hash: article ``n`` (text zlib-compressed, metadata)
-``wt:2:m:{n}``                     hash: other article number -> JSON passages shared
+``wt:2:m:{n}``                     hash: other article number -> JSON rows of the
+                                   passages shared, as ``n`` sees them; empty where the
+                                   other article holds the rows (read mirrored)
 ``wt:2:x:{g}:<bucket>``            hash: LSH band -> packed uint32 article numbers
 ``wt:2:v:{n}``                     list: ids of article ``n``'s earlier versions, oldest first
 ``wt:2:{crawl}:feeds``             hash: feed/sitemap URL -> JSON FeedState (validators)
@@ -87,7 +88,6 @@ _KINDS = {
     "a": "articles",
     "v": "articles",
     "{ids}": "articles",
-    "recent": "articles",
     "m": "matches",
     "c": "clusters",
     "ac": "clusters",
@@ -124,9 +124,6 @@ class KeyLayout:
 
     def seq(self) -> str:
         return self.key("{ids}", "seq")  # one slot with the ids: numbered in one script
-
-    def recent(self) -> str:
-        return self.key("recent")
 
     def index_settings(self) -> str:
         return self.key("index")

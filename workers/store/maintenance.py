@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 
 from workers.store.base import StoreBase
-from workers.store.codec import as_str, passage_spans
+from workers.store.codec import as_str, is_mirrored, passage_spans
 
 
 class Maintenance(StoreBase):
@@ -107,8 +107,25 @@ class Maintenance(StoreBase):
             pipe = self.client.pipeline(transaction=False)
             for n in chunk:
                 pipe.hgetall(self.keys.matches(n))
-            for n, raw in zip(chunk, pipe.execute(), strict=True):
-                yield n, {int(other): passage_spans(value) for other, value in raw.items()}
+            held = pipe.execute()
+            pipe = self.client.pipeline(transaction=False)
+            mirrored = [
+                (n, int(other))
+                for n, raw in zip(chunk, held, strict=True)
+                for other, value in raw.items()
+                if is_mirrored(value)
+            ]
+            for n, other in mirrored:
+                pipe.hget(self.keys.matches(other), str(n))
+            there = dict(zip(mirrored, pipe.execute() if mirrored else [], strict=True))
+            for n, raw in zip(chunk, held, strict=True):
+                yield (
+                    n,
+                    {
+                        int(other): passage_spans(value, there.get((n, int(other))))
+                        for other, value in raw.items()
+                    },
+                )
 
     def memory_by_kind(self, batch: int = 1_000) -> dict[str, tuple[int, int]]:
         """``kind -> (keys, bytes)`` of every wiretrace key, from ``MEMORY USAGE``.
