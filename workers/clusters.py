@@ -34,7 +34,6 @@ from workers.models import Kind, MatchedPassage, StoredArticle
 OVERLAP_SHARE = 0.5
 SNIPPET_CHARS = 240
 _WORD = regex.compile(r"[\p{L}\p{M}\p{N}]{2,}")
-_SPACE = regex.compile(r"\s+")
 
 Span = tuple[int, int]
 
@@ -171,7 +170,7 @@ def snippet(text: str, span: Span) -> str:
     window = SNIPPET_CHARS * 4
     while True:
         stop = min(end, start + window)
-        flat = _SPACE.sub(" ", text[start:stop]).strip()
+        flat = " ".join(text[start:stop].split())
         if len(flat) > SNIPPET_CHARS or stop == end:
             break
         window *= 4  # mostly whitespace so far: read further
