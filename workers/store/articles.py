@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ from workers.store.codec import (
     encode_article,
     encode_pair,
     is_mirrored,
+    passage_spans,
     passages_seen,
 )
 from workers.store.index import LshIndex
@@ -110,17 +111,41 @@ class ArticleStore(LshIndex, ClusterIndex):
         held = {
             int(other): raw for other, raw in self.client.hgetall(self.keys.matches(number)).items()
         }
-        there = self._mirrored_rows(number, [o for o, raw in held.items() if is_mirrored(raw)])
-        seen = {other: passages_seen(raw, there.get(other)) for other, raw in held.items()}
+        there = self._rows_held_by_others({number: held})
+        seen = {o: passages_seen(raw, there.get((number, o))) for o, raw in held.items()}
         return {other: passages for other, passages in seen.items() if passages}
 
-    def _mirrored_rows(self, number: int, others: list[int]) -> dict[int, bytes | None]:
-        """What each of ``others`` holds for its pair with ``number`` (the pair's rows,
-        where ``number`` holds them mirrored)."""
+    def matched_spans(
+        self, numbers: Iterable[int], batch: int = 1_000
+    ) -> Iterator[tuple[int, dict[int, list[tuple[int, int, str]]]]]:
+        """``(number, {other: [(start, end, kind)...]})`` for each article, read in
+        pipelined batches without building models (for measuring recall)."""
+        numbers = list(numbers)
+        for first in range(0, len(numbers), batch):
+            chunk = numbers[first : first + batch]
+            pipe = self.client.pipeline(transaction=False)
+            for n in chunk:
+                pipe.hgetall(self.keys.matches(n))
+            held = {
+                n: {int(other): raw for other, raw in found.items()}
+                for n, found in zip(chunk, pipe.execute(), strict=True)
+            }
+            there = self._rows_held_by_others(held)
+            for n, pairs in held.items():
+                yield n, {o: passage_spans(raw, there.get((n, o))) for o, raw in pairs.items()}
+
+    def _rows_held_by_others(
+        self, held: Mapping[int, Mapping[int, bytes | str]]
+    ) -> dict[tuple[int, int], bytes | None]:
+        """For each pair an article holds mirrored (article -> other -> what it
+        holds), what the other article holds for it: the pair's rows. One round trip."""
+        pairs = [
+            (n, o) for n, found in held.items() for o, raw in found.items() if is_mirrored(raw)
+        ]
         pipe = self.client.pipeline(transaction=False)
-        for other in others:
-            pipe.hget(self.keys.matches(other), str(number))
-        return dict(zip(others, pipe.execute() if others else [], strict=True))
+        for n, other in pairs:
+            pipe.hget(self.keys.matches(other), str(n))
+        return dict(zip(pairs, pipe.execute() if pairs else [], strict=True))
 
     def save_article(
         self,

@@ -116,7 +116,7 @@ class ClusterIndex(StoreBase):
         pipe = self.client.pipeline(transaction=False)
         for c in clusters:
             pipe.hgetall(self.keys.cluster(c, "m"))
-        every = [self._members(found) for found in pipe.execute()]
+        every = self._members(pipe.execute())
         pipe = self.client.pipeline(transaction=False)
         pipe.delete(self.keys.memberships(number))
         outlet_counts: dict[str, int] = {}
@@ -162,14 +162,15 @@ class ClusterIndex(StoreBase):
 
     def cluster_members(self, cluster: int) -> dict[int, Member]:
         """Every article in a cluster (article number -> member)."""
-        return self._members(self.client.hgetall(self.keys.cluster(cluster, "m")))
+        return self._members([self.client.hgetall(self.keys.cluster(cluster, "m"))])[0]
 
-    def _members(self, stored: Mapping[Any, bytes | str]) -> dict[int, Member]:
-        """Members from what clusters store of them (article number -> row),
-        completed from their articles in one round trip."""
-        numbers = [int(n) for n in stored]
-        members = self._read_members(list(zip(numbers, stored.values(), strict=True)))
-        return {n: m for n, m in zip(numbers, members, strict=True) if m is not None}
+    def _members(self, clusters: list[Mapping[Any, bytes | str]]) -> list[dict[int, Member]]:
+        """Members of clusters from what each stores of them (article number -> row),
+        completed from their articles in one round trip for all."""
+        read = iter(
+            self._read_members([(int(n), row) for rows in clusters for n, row in rows.items()])
+        )
+        return [{int(n): m for n in rows if (m := next(read)) is not None} for rows in clusters]
 
     def _read_members(self, stored: list[tuple[int, bytes | str | None]]) -> list[Member | None]:
         """Members from (article number, stored row) pairs, in order; None where

@@ -62,11 +62,18 @@ def passages_seen(here: bytes | str | None, there: bytes | str | None) -> list[M
     pair (``here``) and what the other article holds (``there``): its own rows,
     or the other's mirrored. Empty if neither holds rows (a pair two writers
     stored at once on a Redis Cluster, each side mirroring the other)."""
-    if here and not is_mirrored(here):
-        return [_passage(row, mirrored=False) for row in json.loads(here)]
-    if is_mirrored(here) and there and not is_mirrored(there):
-        return [_passage(row, mirrored=True) for row in json.loads(there)]
-    return []
+    rows, mirrored = _held_rows(here, there)
+    return [_passage(row, mirrored=mirrored) for row in rows]
+
+
+def _held_rows(here: bytes | str | None, there: bytes | str | None) -> tuple[list[Any], bool]:
+    """A pair's stored passages for the article holding ``here``, and whether they
+    are the other side's rows (to be read mirrored)."""
+    if here:
+        return json.loads(here), False
+    if is_mirrored(here) and there:
+        return json.loads(there), True
+    return [], False
 
 
 def _as_row(stored: list[Any] | dict[str, Any]) -> list[Any]:
@@ -97,15 +104,13 @@ def _passage(stored: list[Any] | dict[str, Any], *, mirrored: bool) -> MatchedPa
     return MatchedPassage.model_validate({**fields, "review": review})
 
 
-def passage_spans(here: bytes | str, there: bytes | str | None) -> list[tuple[int, int, str]]:
+def passage_spans(
+    here: bytes | str | None, there: bytes | str | None
+) -> list[tuple[int, int, str]]:
     """``(start, end, kind)`` of each passage as ``here``'s article sees it (see
     :func:`passages_seen`), without building models."""
-    if not is_mirrored(here):
-        rows, first = json.loads(here), 0
-    elif there and not is_mirrored(there):
-        rows, first = json.loads(there), 2
-    else:
-        return []
+    rows, mirrored = _held_rows(here, there)
+    first = 2 if mirrored else 0  # a mirrored row's own span is its source span
     return [(row[first], row[first + 1], row[_KIND]) for row in map(_as_row, rows)]
 
 
@@ -159,7 +164,7 @@ def decode_member(stored: dict[str, Any], article: list[bytes | None]) -> Member
     fields = dict(zip(MEMBER_ARTICLE_FIELDS, article, strict=True))
     if fields["id"] is None or fields["text"] is None:
         return None
-    text = zlib.decompress(fields["text"]).decode("utf-8")
+    text = decompress_text(fields["text"])
     return Member(
         **stored,
         id=as_str(fields["id"]),
@@ -183,6 +188,11 @@ def optional_str(value: bytes | str | None) -> str | None:
 def records(raw: list[Any], keys: list[str], model: type[_R]) -> dict[str, _R]:
     """The JSON records ``HMGET`` found for ``keys``, by key (missing ones left out)."""
     return {k: model.model_validate_json(v) for k, v in zip(keys, raw, strict=True) if v}
+
+
+def decompress_text(stored: bytes) -> str:
+    """An article's text as :func:`encode_article` stores it."""
+    return zlib.decompress(stored).decode("utf-8")
 
 
 def encode_article(article: StoredArticle) -> dict[str | bytes, str | bytes]:
@@ -211,7 +221,7 @@ def decode_article(raw: Mapping[str, bytes | str | None]) -> StoredArticle:
     published = text_field("published_at")
     data["published_at"] = datetime.fromisoformat(published) if published else None
     text = raw["text"]
-    data["text"] = text if isinstance(text, str) else zlib.decompress(text or b"").decode("utf-8")
+    data["text"] = text if isinstance(text, str) else decompress_text(text or b"")
     data["content_hash"] = text_field("content_hash")
     data["wire"] = json.loads(text_field("wire") or "[]")
     return StoredArticle.model_validate(data)

@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 
 from workers.store.base import StoreBase
-from workers.store.codec import as_str, is_mirrored, passage_spans
+from workers.store.codec import as_str
 
 
 class Maintenance(StoreBase):
@@ -95,37 +95,6 @@ class Maintenance(StoreBase):
     def all_numbers(self) -> dict[str, int]:
         """Every stored article id with its number."""
         return {as_str(k): int(v) for k, v in self.client.hscan_iter(self.keys.ids(), count=10_000)}
-
-    def matched_spans(
-        self, numbers: Iterable[int], batch: int = 1_000
-    ) -> Iterator[tuple[int, dict[int, list[tuple[int, int, str]]]]]:
-        """``(number, {other: [(start, end, kind)...]})`` for each article, read in
-        pipelined batches without building models (for measuring recall)."""
-        numbers = list(numbers)
-        for first in range(0, len(numbers), batch):
-            chunk = numbers[first : first + batch]
-            pipe = self.client.pipeline(transaction=False)
-            for n in chunk:
-                pipe.hgetall(self.keys.matches(n))
-            held = pipe.execute()
-            pipe = self.client.pipeline(transaction=False)
-            mirrored = [
-                (n, int(other))
-                for n, raw in zip(chunk, held, strict=True)
-                for other, value in raw.items()
-                if is_mirrored(value)
-            ]
-            for n, other in mirrored:
-                pipe.hget(self.keys.matches(other), str(n))
-            there = dict(zip(mirrored, pipe.execute() if mirrored else [], strict=True))
-            for n, raw in zip(chunk, held, strict=True):
-                yield (
-                    n,
-                    {
-                        int(other): passage_spans(value, there.get((n, int(other))))
-                        for other, value in raw.items()
-                    },
-                )
 
     def memory_by_kind(self, batch: int = 1_000) -> dict[str, tuple[int, int]]:
         """``kind -> (keys, bytes)`` of every wiretrace key, from ``MEMORY USAGE``.
