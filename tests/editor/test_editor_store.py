@@ -181,3 +181,30 @@ def test_members_and_passages_stored_whole_read_as_compact_rows(
     replace_text(store, "museum-digest", ALSO_UNRELATED)
     assert store.cluster_members(cluster) == {}
     assert store.list_clusters(ClusterQuery(terms=("telescope",))) == (0, [])
+
+
+def test_outlets_held_as_a_set_by_a_store_written_before_still_count(
+    clean_store: Store, redis_client: redis.Redis
+) -> None:
+    """A cluster whose outlets an older store holds as a set (not the hash) counts
+    them with the outlets that join it after, and leaves no trace when emptied."""
+    store = clean_store
+    outlets = {a["id"]: a["outlet"] for a in newsroom()}
+    ingest_ids(store, "museum-times", "museum-digest")
+    cluster = museum_cluster(store)
+    as_hash, as_set = store.keys.cluster(cluster, "oh"), store.keys.cluster(cluster, "o")
+    before = {o.decode() for o in redis_client.hkeys(as_hash)}
+    assert before == {outlets["museum-times"], outlets["museum-digest"]}
+    redis_client.delete(as_hash)
+    redis_client.sadd(as_set, *before)
+
+    ingest_ids(store, "museum-scraper")
+    (row,) = store.cluster_rows([cluster])
+    assert row.outlets == 3
+    [(listed, origin, shown)] = store.outlet_clusters(outlets["museum-times"], 10)
+    assert (listed, origin.id) == (cluster, "museum-times")
+    assert shown == before | {outlets["museum-scraper"]} and len(shown) == 3
+
+    replace_text(store, "museum-scraper", UNRELATED)
+    replace_text(store, "museum-digest", ALSO_UNRELATED)
+    assert redis_client.exists(as_hash, as_set) == 0

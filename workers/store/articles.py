@@ -177,11 +177,10 @@ class ArticleStore(LshIndex, ClusterIndex):
             pipe.hset(self.keys.matches(other), str(number), MIRRORED)
         touched = self._write_joins(pipe, joins)
         results = pipe.execute()
-        if touched:  # the pipeline ends with each touched cluster's outlet count
-            counts = results[-len(touched) :]
-            self.client.zadd(
-                self.keys.listing("n"), dict(zip(map(str, touched), counts, strict=True)), gt=True
-            )
+        if touched:  # the pipeline ends with each touched cluster's outlets
+            outlets = self._outlets_read(results[-2 * len(touched) :])
+            counts = {str(c): len(names) for c, names in zip(touched, outlets, strict=True)}
+            self.client.zadd(self.keys.listing("n"), counts, gt=True)
 
     # --- lifecycle -------------------------------------------------------------
     def delete_article(self, number: int, article_id: str) -> list[int]:

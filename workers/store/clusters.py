@@ -70,14 +70,15 @@ class ClusterIndex(StoreBase):
         return joins
 
     def _write_joins(self, pipe: Any, joins: list[Join]) -> list[int]:
-        """Queue the writes of ``joins`` on ``pipe``, then one outlet count per
-        touched cluster (the caller reads them back); return those clusters."""
+        """Queue the writes of ``joins`` on ``pipe``, then the reads of each touched
+        cluster's outlets (the caller counts them with :meth:`_outlets_read`);
+        return those clusters."""
         for j in joins:
             c, m = j.cluster, j.member
             pipe.hset(self.keys.memberships(j.number), str(c), f"{m.kind} {m.start} {m.end}")
             pipe.hset(self.keys.cluster(c, "m"), str(j.number), encode_member(m))
             pipe.zadd(self.keys.cluster(c, "t"), {str(j.number): m.time})
-            pipe.sadd(self.keys.cluster(c, "o"), m.outlet or "")
+            pipe.hset(self.keys.cluster(c, "oh"), m.outlet or "", "")
             term_keys = [self.keys.listing("q", term) for term in sorted(member_terms(m))]
             if self.is_cluster:  # redis-py pipelines no scripts on a Redis Cluster
                 for key in term_keys:
@@ -91,9 +92,24 @@ class ClusterIndex(StoreBase):
             for wire in m.wire:
                 pipe.zadd(self.keys.listing("wires"), {wire: m.time}, gt=True)
         touched = sorted({j.cluster for j in joins})
-        for c in touched:
-            pipe.scard(self.keys.cluster(c, "o"))
+        self._queue_outlet_reads(pipe, touched)
         return touched
+
+    def _queue_outlet_reads(self, pipe: Any, clusters: Iterable[int]) -> None:
+        """Queue reading each cluster's outlets, two replies a cluster: its hash of
+        outlets, and the set of them that a store written before holds (Redis 6
+        keeps any set of strings as a hash table, four times a small hash's size)."""
+        for c in clusters:
+            pipe.hkeys(self.keys.cluster(c, "oh"))
+            pipe.smembers(self.keys.cluster(c, "o"))
+
+    @staticmethod
+    def _outlets_read(replies: list[Any]) -> list[set[str]]:
+        """Each cluster's outlets from the replies :meth:`_queue_outlet_reads` queued."""
+        return [
+            {as_str(o) for o in (*names, *before)}
+            for names, before in zip(replies[0::2], replies[1::2], strict=True)
+        ]
 
     def _listing_scores(self, cluster: int, member: Member) -> dict[str, float]:
         """The listing indexes one member puts its cluster in, with its scores."""
@@ -130,7 +146,7 @@ class ClusterIndex(StoreBase):
                 for n, member in members.items():
                     pipe.hdel(self.keys.memberships(n), str(c))
                     self._unindex(pipe, c, member, ())
-                for part in ("m", "t", "o"):
+                for part in ("m", "t", "oh", "o"):
                     pipe.delete(self.keys.cluster(c, part))
                 pipe.zrem(self.keys.listing("n"), str(c))
             else:
@@ -150,15 +166,18 @@ class ClusterIndex(StoreBase):
             pipe.srem(self.keys.listing("q", term), str(cluster))
 
     def _rescore_cluster(self, pipe: Any, cluster: int, members: Mapping[int, Member]) -> None:
-        """Scores and outlet set of a cluster recomputed from its remaining members."""
+        """Scores and outlets of a cluster recomputed from its remaining members."""
         scores: dict[str, float] = {}
         for member in members.values():
             for key, score in self._listing_scores(cluster, member).items():
                 scores[key] = max(score, scores.get(key, score))
         for key, score in scores.items():
             pipe.zadd(key, {str(cluster): score})
-        pipe.delete(self.keys.cluster(cluster, "o"))
-        pipe.sadd(self.keys.cluster(cluster, "o"), *{m.outlet or "" for m in members.values()})
+        pipe.delete(self.keys.cluster(cluster, "oh"), self.keys.cluster(cluster, "o"))
+        pipe.hset(
+            self.keys.cluster(cluster, "oh"),
+            mapping=dict.fromkeys({m.outlet or "" for m in members.values()}, ""),
+        )
 
     def cluster_members(self, cluster: int) -> dict[int, Member]:
         """Every article in a cluster (article number -> member)."""
@@ -249,7 +268,7 @@ class ClusterIndex(StoreBase):
             pipe.zrange(self.keys.cluster(c, "t"), 0, 0)
             pipe.zrange(self.keys.cluster(c, "t"), -1, -1)
             pipe.zcard(self.keys.cluster(c, "t"))
-            pipe.scard(self.keys.cluster(c, "o"))
+            pipe.zscore(self.keys.listing("n"), str(c))
             pipe.zscore(self.keys.listing("s"), str(c))
             pipe.zscore(self.keys.listing("f"), str(c))
         raw = pipe.execute()
@@ -274,7 +293,7 @@ class ClusterIndex(StoreBase):
                     cluster=c,
                     kind=origin.kind,
                     articles=int(size),
-                    outlets=int(outlets),
+                    outlets=int(outlets or 0),
                     similarity=float(sim or 0.0),
                     share=float(share or 0.0),
                     origin=origin,
@@ -289,16 +308,17 @@ class ClusterIndex(StoreBase):
         pipe = self.client.pipeline(transaction=False)
         for c in clusters:
             pipe.zrange(self.keys.cluster(c, "t"), 0, 0)
-            pipe.smembers(self.keys.cluster(c, "o"))
+        self._queue_outlet_reads(pipe, clusters)
         raw = pipe.execute()
-        firsts = [int(first[0]) if first else 0 for first in raw[0::2]]  # 0: removed meanwhile
+        firsts = [int(first[0]) if first else 0 for first in raw[: len(clusters)]]  # 0: gone
+        outlets = self._outlets_read(raw[len(clusters) :])
         pipe = self.client.pipeline(transaction=False)
         for c, first in zip(clusters, firsts, strict=True):
             pipe.hget(self.keys.cluster(c, "m"), str(first))
         origins = self._read_members(list(zip(firsts, pipe.execute(), strict=True)))
         return [
-            (c, origin, {as_str(o) for o in outlets})
-            for c, origin, outlets in zip(clusters, origins, raw[1::2], strict=True)
+            (c, origin, names)
+            for c, origin, names in zip(clusters, origins, outlets, strict=True)
             if origin is not None
         ]
 

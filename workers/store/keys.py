@@ -31,7 +31,8 @@ key                                what it holds
                                    outlet, title and snippet are read from the article)
 ``wt:2:c:{c<k>}:t``                sorted set: cluster ``k``'s article numbers by time
                                    (earliest: the origin; latest: the last copier)
-``wt:2:c:{c<k>}:o``                set: outlets in cluster ``k``
+``wt:2:c:{c<k>}:oh``               hash: outlets in cluster ``k`` (-> ""); stores written
+                                   before hold them as the set ``c:{c<k>}:o``, still read
 ``wt:2:{cl}:seq``                  last cluster number handed out
 ``wt:2:{cl}:t`` / ``:n`` / ``:s``  sorted sets: cluster by latest time / number of
 ``wt:2:{cl}:f``                    outlets / best similarity / largest share of an article
