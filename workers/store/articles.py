@@ -98,7 +98,14 @@ class ArticleStore(LshIndex, ClusterIndex):
             for n, text in texts.items():
                 if text is not None:
                     found[n]["text"] = text
-        return {n: decode_article(raw) for n, raw in found.items() if raw.get("text") is not None}
+        dictionaries = self.texts_readable(
+            raw["text"] for raw in found.values() if isinstance(raw.get("text"), bytes)
+        )
+        return {
+            n: decode_article(raw, dictionaries)
+            for n, raw in found.items()
+            if raw.get("text") is not None
+        }
 
     def load_article(self, article_id: str) -> tuple[int, StoredArticle] | None:
         ref = self.lookup(article_id)
@@ -166,12 +173,13 @@ class ArticleStore(LshIndex, ClusterIndex):
         about it (they found it in the index) is kept, not read and dropped."""
         previous = [] if fresh else [int(n) for n in self.client.hkeys(self.keys.matches(number))]
         joins = self._plan_cluster_joins(number, article, matches, sources or {}, fresh=fresh)
+        dictionary = self.text_dictionary(number)
         pipe = self.client.pipeline(transaction=not self.is_cluster)
         for other in previous:
             pipe.hdel(self.keys.matches(other), str(number))
         if not fresh:
             pipe.delete(self.keys.matches(number))
-        pipe.hset(self.keys.article(number), mapping=encode_article(article))  # type: ignore[arg-type]
+        pipe.hset(self.keys.article(number), mapping=encode_article(article, dictionary))  # type: ignore[arg-type]
         for other, (forward, backward) in matches.items():
             pipe.hset(self.keys.matches(number), str(other), encode_pair(forward, backward))
             pipe.hset(self.keys.matches(other), str(number), MIRRORED)
@@ -249,9 +257,10 @@ class ArticleStore(LshIndex, ClusterIndex):
         for other in forward:
             pipe.hget(self.keys.matches(int(other)), str(number))
         backward = pipe.execute()
+        dictionary = self.text_dictionary(version)
         pipe = self.client.pipeline(transaction=not self.is_cluster)
         archived_article = current.model_copy(update={"id": version_id})
-        pipe.hset(self.keys.article(version), mapping=encode_article(archived_article))  # type: ignore[arg-type]
+        pipe.hset(self.keys.article(version), mapping=encode_article(archived_article, dictionary))  # type: ignore[arg-type]
         for (other, passages), back in zip(forward.items(), backward, strict=True):
             pipe.hset(self.keys.matches(version), other, passages)
             if back is not None:

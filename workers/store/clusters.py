@@ -18,7 +18,6 @@ from workers.clusters import (
     plan_joins,
 )
 from workers.models import MatchedPassage, StoredArticle
-from workers.store.base import StoreBase
 from workers.store.codec import (
     MEMBER_ARTICLE_FIELDS,
     as_str,
@@ -27,11 +26,12 @@ from workers.store.codec import (
     encode_member,
     stored_member,
 )
+from workers.store.texts import TextDictionaries
 
 _SORT_PARTS = {"time": "t", "outlets": "n", "similarity": "s", "share": "f"}
 
 
-class ClusterIndex(StoreBase):
+class ClusterIndex(TextDictionaries):
     """Clusters, each article's places in them, and the listings the editor reads."""
 
     def memberships(self, numbers: Iterable[int]) -> dict[int, list[Membership]]:
@@ -198,8 +198,9 @@ class ClusterIndex(StoreBase):
         for number, _ in stored:
             pipe.hmget(self.keys.article(number), MEMBER_ARTICLE_FIELDS)
         articles = pipe.execute() if stored else []
+        dictionaries = self.texts_readable(article[-1] for article in articles)
         return [
-            decode_member(stored_member(row), article) if row else None
+            decode_member(stored_member(row), article, dictionaries) if row else None
             for (_, row), article in zip(stored, articles, strict=True)
         ]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, TypeVar
@@ -12,6 +11,7 @@ from pydantic import BaseModel
 
 from workers.clusters import Member, Membership, snippet
 from workers.models import MatchedPassage, StoredArticle
+from workers.store.texts import compress_text, decompress_text
 
 _R = TypeVar("_R", bound=BaseModel)
 
@@ -156,15 +156,18 @@ def stored_member(raw: bytes | str) -> dict[str, Any]:
     return data if isinstance(data, dict) else dict(zip(_MEMBER_ROW, data, strict=True))
 
 
-def decode_member(stored: dict[str, Any], article: list[bytes | None]) -> Member | None:
+def decode_member(
+    stored: dict[str, Any], article: list[bytes | None], dictionaries: Mapping[int, bytes]
+) -> Member | None:
     """A member from its stored fields and its article's ``MEMBER_ARTICLE_FIELDS``
-    (unused for a member stored whole); None if the article is gone."""
+    (unused for a member stored whole; its text compressed against one of
+    ``dictionaries``, or none); None if the article is gone."""
     if "id" in stored:
         return Member.model_validate(stored)
     fields = dict(zip(MEMBER_ARTICLE_FIELDS, article, strict=True))
     if fields["id"] is None or fields["text"] is None:
         return None
-    text = decompress_text(fields["text"])
+    text = decompress_text(fields["text"], dictionaries)
     return Member(
         **stored,
         id=as_str(fields["id"]),
@@ -190,15 +193,13 @@ def records(raw: list[Any], keys: list[str], model: type[_R]) -> dict[str, _R]:
     return {k: model.model_validate_json(v) for k, v in zip(keys, raw, strict=True) if v}
 
 
-def decompress_text(stored: bytes) -> str:
-    """An article's text as :func:`encode_article` stores it."""
-    return zlib.decompress(stored).decode("utf-8")
-
-
-def encode_article(article: StoredArticle) -> dict[str | bytes, str | bytes]:
+def encode_article(
+    article: StoredArticle, dictionary: bytes | None
+) -> dict[str | bytes, str | bytes]:
+    """An article's hash fields, its text compressed against ``dictionary`` (or none)."""
     fields: dict[str | bytes, str | bytes] = {
         "id": article.id,
-        "text": zlib.compress(article.text.encode("utf-8"), 6),
+        "text": compress_text(article.text, dictionary),
         "content_hash": article.content_hash,
         "wire": json.dumps(article.wire),
     }
@@ -209,8 +210,11 @@ def encode_article(article: StoredArticle) -> dict[str | bytes, str | bytes]:
     return fields
 
 
-def decode_article(raw: Mapping[str, bytes | str | None]) -> StoredArticle:
-    """An article from its hash fields; ``text`` compressed as stored, or already a str."""
+def decode_article(
+    raw: Mapping[str, bytes | str | None], dictionaries: Mapping[int, bytes]
+) -> StoredArticle:
+    """An article from its hash fields; ``text`` compressed as stored (against one
+    of ``dictionaries``, or none), or already a str."""
 
     def text_field(name: str) -> str | None:
         return optional_str(raw.get(name))
@@ -221,7 +225,7 @@ def decode_article(raw: Mapping[str, bytes | str | None]) -> StoredArticle:
     published = text_field("published_at")
     data["published_at"] = datetime.fromisoformat(published) if published else None
     text = raw["text"]
-    data["text"] = text if isinstance(text, str) else decompress_text(text or b"")
+    data["text"] = text if isinstance(text, str) else decompress_text(text or b"", dictionaries)
     data["content_hash"] = text_field("content_hash")
     data["wire"] = json.loads(text_field("wire") or "[]")
     return StoredArticle.model_validate(data)

@@ -17,6 +17,9 @@ key                                what it holds
                                    other article holds the rows (read mirrored)
 ``wt:2:x:{g}:<bucket>``            hash: LSH band -> packed uint32 article numbers
 ``wt:2:v:{n}``                     list: ids of article ``n``'s earlier versions, oldest first
+``wt:2:dict``                      hash: ``current`` -> id of the dictionary new texts are
+                                   compressed against; id (Adler-32) -> dictionary
+                                   (:mod:`workers.store.texts`)
 ``wt:2:{crawl}:feeds``             hash: feed/sitemap URL -> JSON FeedState (validators)
 ``wt:2:{crawl}:due``               sorted set: outlet name by when it is next crawled
 ``wt:2:{crawl}:seen``              hash: page URL -> JSON SeenPage (article id, stamps)
@@ -88,6 +91,7 @@ _KINDS = {
     "x": "index",
     "a": "articles",
     "v": "articles",
+    "dict": "articles",
     "{ids}": "articles",
     "m": "matches",
     "c": "clusters",
@@ -119,6 +123,9 @@ class KeyLayout:
 
     def bucket(self, bucket: int) -> str:
         return self.key("x", f"{{{bucket % INDEX_TAG_GROUPS}}}", bucket)
+
+    def text_dictionaries(self) -> str:
+        return self.key("dict")
 
     def ids(self) -> str:
         return self.key("{ids}")
