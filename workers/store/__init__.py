@@ -5,6 +5,7 @@ all sharing one client and one key layout (:mod:`workers.store.keys`, the only
 place key names are spelled):
 
 - :mod:`~workers.store.articles`: article numbers, texts, passages, versions, review marks;
+- :mod:`~workers.store.texts`: texts, compressed against a dictionary of the store's words;
 - :mod:`~workers.store.index`: the LSH band postings and the settings they were built with;
 - :mod:`~workers.store.clusters`: clusters of shared passages and the editor's listings;
 - :mod:`~workers.store.crawl`: the crawler's feeds, pages seen, failures, schedule, lease;
