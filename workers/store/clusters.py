@@ -29,6 +29,7 @@ from workers.store.codec import (
 from workers.store.texts import TextDictionaries
 
 _SORT_PARTS = {"time": "t", "outlets": "n", "similarity": "s", "share": "f"}
+_MEMBER_TEXT = MEMBER_ARTICLE_FIELDS.index("text")
 
 
 class ClusterIndex(TextDictionaries):
@@ -198,7 +199,7 @@ class ClusterIndex(TextDictionaries):
         for number, _ in stored:
             pipe.hmget(self.keys.article(number), MEMBER_ARTICLE_FIELDS)
         articles = pipe.execute() if stored else []
-        dictionaries = self.texts_readable(article[-1] for article in articles)
+        dictionaries = self.texts_readable(article[_MEMBER_TEXT] for article in articles)
         return [
             decode_member(stored_member(row), article, dictionaries) if row else None
             for (_, row), article in zip(stored, articles, strict=True)

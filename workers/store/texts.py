@@ -65,8 +65,8 @@ def compress_text(text: str, dictionary: bytes | None) -> bytes:
     return packer.compress(text.encode("utf-8")) + packer.flush()
 
 
-def decompress_text(stored: bytes, dictionaries: Mapping[int, bytes] = _KNOWN) -> str:
-    """A text as :func:`compress_text` stored it."""
+def decompress_text(stored: bytes, dictionaries: Mapping[int, bytes]) -> str:
+    """A text as :func:`compress_text` stored it; ``dictionaries`` by id."""
     wanted = stored_dictionary_id(stored)
     if wanted is None:
         return zlib.decompress(stored).decode("utf-8")
