@@ -226,6 +226,13 @@ class Harness:
         cpu = self.client.info("cpu")
         return int(memory["used_memory"]), float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"])
 
+    def persistence_forks(self) -> tuple[int, bool]:
+        """Children Redis has forked for snapshots and AOF rewrites, and whether one
+        is running: each takes a core while it writes the dataset out."""
+        running = self.client.info("persistence")
+        forks = int(self.client.info("stats")["total_forks"])
+        return forks, bool(running["aof_rewrite_in_progress"] or running["rdb_bgsave_in_progress"])
+
     def workers_cpu(self) -> float:
         return sum(_process_cpu_seconds(w.pid) for w in self.workers)
 
@@ -267,6 +274,7 @@ class Harness:
     def post_latencies(self, articles: list[dict[str, Any]]) -> dict[str, float]:
         """POST each article with ``wait``; server-side and client-side percentiles (ms)."""
         server, client = [], []
+        forks, running = self.persistence_forks()
         for article in articles:
             started = time.perf_counter()
             response = self.http("POST", "/api/articles?wait=10", article)
@@ -274,10 +282,12 @@ class Harness:
             if response.status != 200:
                 raise BenchError(f"POST of {article['id']} answered {response.status}")
             server.append(_server_timing_ms(response.getheader("Server-Timing") or ""))
+        forks_after, _ = self.persistence_forks()
         return {
             **_percentiles("server", server),
             **_percentiles("client", client),
             "samples": len(articles),
+            "persistence_forks": forks_after - forks + running,
         }
 
 
@@ -472,6 +482,15 @@ def render_table(report: dict[str, Any]) -> str:
         "paragraph (INFO delta), index: LSH part; p50-p99: POST latency ms server side, "
         "cli: client side; redisms/wkms: CPU ms per article in Redis / workers"
     )
+    beside = [
+        f"{step['size']:,}: {int(step['latency']['persistence_forks'])}"
+        for step in report["steps"]
+        if "persistence_forks" in step["latency"]
+    ]
+    if beside:
+        lines.append(
+            "snapshots or AOF rewrites running beside the latency samples: " + ", ".join(beside)
+        )
     base = report.get("baseline")
     if base:
         lines.append(

@@ -28,6 +28,8 @@ def test_bench_measures_every_figure_on_a_small_corpus(tmp_path: Path, sizes: st
         assert step["memory"]["index_bytes_per_paragraph"] > 0
         assert step["memory"]["clusters_bytes_per_paragraph"] > 0
         assert step["latency"]["samples"] == 5
+        forks = step["latency"]["persistence_forks"]
+        assert f"{step['size']}: {forks}" in result.output  # beside the latency samples
         assert 0 < step["latency"]["server_p50_ms"] <= step["latency"]["client_p50_ms"]
     assert report["baseline"]["paragraphs"] > 0 and report["ratio_to_baseline"] > 0
     assert report["scaling"]["one_worker"] > 0 and report["scaling"]["two_workers"] > 0
