@@ -21,6 +21,7 @@ from workers.store.codec import (
     passages_seen,
 )
 from workers.store.index import LshIndex
+from workers.store.texts import train_dictionary
 
 
 def content_hash(text: str) -> str:
@@ -36,6 +37,10 @@ class ArticleRef:
 
 class ArticleStore(LshIndex, ClusterIndex):
     """Articles and what they share; saving one also files it in the clusters it joins."""
+
+    # The dictionary new texts are compressed against, once found: a store object
+    # lives for one job or command, and a dictionary never changes once stored.
+    _text_dictionary: bytes | None = None
 
     def lookup(self, article_id: str) -> ArticleRef | None:
         raw = self.client.hget(self.keys.ids(), article_id)
@@ -106,6 +111,22 @@ class ArticleStore(LshIndex, ClusterIndex):
             for n, raw in found.items()
             if raw.get("text") is not None
         }
+
+    def text_dictionary(self, number: int) -> bytes | None:
+        """The dictionary to compress article ``number``'s text against; None while
+        the store has fewer than ``text_dictionary_articles`` articles before it.
+        The first writer past that point trains it on those articles' texts."""
+        wanted = self.settings.text_dictionary_articles
+        if self._text_dictionary is not None or not wanted or number <= wanted:
+            return self._text_dictionary
+        current = self.current_dictionary_id()
+        if current is None:
+            sample = self.load_articles(range(number - wanted, number))
+            if not sample:
+                return None
+            current = self.store_dictionary(train_dictionary(a.text for a in sample.values()))
+        self._text_dictionary = self.known_dictionaries([current]).get(current)
+        return self._text_dictionary
 
     def load_article(self, article_id: str) -> tuple[int, StoredArticle] | None:
         ref = self.lookup(article_id)

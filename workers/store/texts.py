@@ -80,33 +80,21 @@ def decompress_text(stored: bytes, dictionaries: Mapping[int, bytes]) -> str:
 
 
 class TextDictionaries(StoreBase):
-    """The store's compression dictionaries: the one new texts are compressed
-    against, and any a stored text names."""
+    """The store's compression dictionaries, as the texts that name them are read."""
 
-    def text_dictionary(self, number: int) -> bytes | None:
-        """The dictionary to compress article ``number``'s text against; None while
-        the store has fewer than ``text_dictionary_articles`` articles before it.
-        The first writer past that point trains it; the others read it.
+    def store_dictionary(self, trained: bytes) -> int:
+        """Store ``trained`` as the current dictionary unless another writer stored
+        one first; return the current one's id."""
+        key, ident = self.keys.text_dictionaries(), str(dictionary_id(trained))
+        pipe = self.client.pipeline(transaction=not self.is_cluster)
+        pipe.hsetnx(key, ident, trained)
+        pipe.hsetnx(key, "current", ident)
+        pipe.hget(key, "current")
+        return int(pipe.execute()[-1])
 
-        Which one is current is read on every call (one small read), not kept:
-        a store wiped meanwhile has none, and a text compressed against one it
-        no longer holds could never be read."""
-        wanted = self.settings.text_dictionary_articles
-        if not wanted or number <= wanted:
-            return None
-        key = self.keys.text_dictionaries()
-        current = self.client.hget(key, "current")
-        if current is None:
-            sample = self.load_texts(range(number - wanted, number))
-            if not sample:
-                return None
-            trained = train_dictionary(sample)
-            pipe = self.client.pipeline(transaction=not self.is_cluster)
-            pipe.hsetnx(key, str(dictionary_id(trained)), trained)
-            pipe.hsetnx(key, "current", str(dictionary_id(trained)))
-            pipe.hget(key, "current")
-            current = pipe.execute()[-1]
-        return self.known_dictionaries([int(current)]).get(int(current))
+    def current_dictionary_id(self) -> int | None:
+        current = self.client.hget(self.keys.text_dictionaries(), "current")
+        return None if current is None else int(current)
 
     def known_dictionaries(self, ids: Iterable[int]) -> Mapping[int, bytes]:
         """Every dictionary of ``ids``, read from Redis the first time only."""
@@ -123,12 +111,3 @@ class TextDictionaries(StoreBase):
         return self.known_dictionaries(
             i for raw in stored if raw and (i := stored_dictionary_id(raw)) is not None
         )
-
-    def load_texts(self, numbers: Iterable[int]) -> list[str]:
-        """The texts stored under ``numbers`` (missing ones left out)."""
-        pipe = self.client.pipeline(transaction=False)
-        for n in numbers:
-            pipe.hget(self.keys.article(n), "text")
-        stored = [raw for raw in pipe.execute() if raw]
-        dictionaries = self.texts_readable(stored)
-        return [decompress_text(raw, dictionaries) for raw in stored]
