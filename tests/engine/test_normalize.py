@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from workers.engine.document import prepare_document
 from workers.engine.normalize import normalize
 from workers.engine.segment import word_spans
 
@@ -61,3 +62,19 @@ def test_every_word_maps_back_to_the_original_that_folds_to_it(text: str) -> Non
         o_start, o_end = norm.original_span(start, end)
         assert 0 <= o_start < o_end <= len(text)
         assert normalize(text[o_start:o_end]).text == norm.text[start:end]
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_a_documents_words_map_back_all_at_once(text: str) -> None:
+    doc = prepare_document(text, shingle_size=2, min_words=2, max_words=40)
+    for i, (start, end) in enumerate(zip(doc.word_starts, doc.word_ends, strict=True)):
+        o_start, o_end = doc.word_span_to_original(i, i + 1)
+        assert (o_start, o_end) == doc.norm.original_span(int(start), int(end))
+        assert normalize(text[o_start:o_end]).text == doc.norm.text[start:end]
+
+
+def test_offsets_past_either_end_map_to_the_texts_ends() -> None:
+    norm = normalize("Café ﬁne")
+    assert norm.original_span(0, 0) == (0, 0)
+    assert norm.original_span(len(norm.text), len(norm.text)) == (8, 8)
+    assert normalize("").original_span(0, 0) == (0, 0)

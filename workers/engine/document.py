@@ -47,7 +47,14 @@ class Document:
 
     def word_span_to_original(self, first: int, end: int) -> tuple[int, int]:
         """Original ``[start, end)`` covering words ``[first, end)``."""
-        return self.norm.original_span(int(self.word_starts[first]), int(self.word_ends[end - 1]))
+        starts, ends = self.original_word_bounds
+        return int(starts[first]), int(ends[end - 1])
+
+    @cached_property
+    def original_word_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each word's start and end in the original text, mapped once for all
+        words when first needed (passages are reported in original offsets)."""
+        return self.norm.offsets.starts(self.word_starts), self.norm.offsets.ends(self.word_ends)
 
     @cached_property
     def unit_bounds(self) -> np.ndarray:
@@ -103,14 +110,21 @@ def prepare_document(text: str, *, shingle_size: int, min_words: int, max_words:
     words = word_hashes(norm.text, starts, ends)
     units: list[tuple[int, int]] = []
     all_sentences: list[tuple[int, int]] = []
-    paragraphs: list[tuple[int, int]] = []
-    for p_start, p_end in paragraph_spans(norm.text):
-        paragraphs.append(norm.original_span(p_start, p_end))
+    normalized_paragraphs = paragraph_spans(norm.text)
+    for p_start, p_end in normalized_paragraphs:
         bounds = np.searchsorted(starts, sentence_spans(norm.text, p_start, p_end)).tolist()
         sentences = [(s, e) for s, e in bounds if e > s]
         all_sentences.extend(sentences)
         units.extend(_units(sentences, min_words, max_words))
     shingles = shingle_hashes(words, shingle_size)
+    spans = np.array(normalized_paragraphs, dtype=np.int64).reshape(-1, 2)
+    paragraphs = list(
+        zip(
+            norm.offsets.starts(spans[:, 0]).tolist(),
+            norm.offsets.ends(spans[:, 1]).tolist(),
+            strict=True,
+        )
+    )
     return Document(
         norm=norm,
         word_starts=starts,

@@ -14,9 +14,9 @@ news text, take a fast path where folding is just ``str.lower``.
 from __future__ import annotations
 
 import unicodedata
-from bisect import bisect_right
 from dataclasses import dataclass
 
+import numpy as np
 import regex
 
 # Typographic quotes, primes and dashes fold to their ASCII forms so that an
@@ -81,46 +81,54 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", folded)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class OffsetMap:
     """Maps offsets in normalized text back to offsets in the original.
 
     The map is a list of chunks. A chunk whose normalized and original lengths
     are equal maps character for character; any other chunk (a ligature that
     expanded, a mark that was dropped) maps as a whole onto its source cluster.
+    Offsets are mapped as arrays: the engine maps every word of a text at once.
     """
 
-    norm_starts: tuple[int, ...]
-    orig_starts: tuple[int, ...]
-    orig_ends: tuple[int, ...]
+    norm_starts: np.ndarray  # int64, ascending: where each chunk starts in the normalized text
+    orig_starts: np.ndarray  # int64: where each chunk starts in the original
+    orig_ends: np.ndarray  # int64
     norm_length: int
 
-    def _chunk(self, pos: int) -> int:
-        return max(0, bisect_right(self.norm_starts, pos) - 1)
+    def _chunks(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The chunk holding each normalized position, and whether it maps
+        character for character."""
+        chunk = np.maximum(np.searchsorted(self.norm_starts, positions, side="right") - 1, 0)
+        norm_widths = np.diff(self.norm_starts, append=self.norm_length)
+        same_width = norm_widths == self.orig_ends - self.orig_starts
+        return chunk, same_width[chunk]
 
-    def start(self, pos: int) -> int:
-        """Original offset of the character at normalized ``pos``."""
-        if pos >= self.norm_length:
-            return self.orig_ends[-1] if self.orig_ends else 0
-        i = self._chunk(pos)
-        width = self._norm_width(i)
-        if width == self.orig_ends[i] - self.orig_starts[i]:
-            return self.orig_starts[i] + (pos - self.norm_starts[i])
-        return self.orig_starts[i]
+    def starts(self, positions: np.ndarray) -> np.ndarray:
+        """Original offset of the character at each normalized position."""
+        positions = np.asarray(positions, dtype=np.int64)
+        if self.norm_starts.size == 0:
+            return np.zeros_like(positions)
+        chunk, same_width = self._chunks(positions)
+        inside = np.where(
+            same_width,
+            self.orig_starts[chunk] + (positions - self.norm_starts[chunk]),
+            self.orig_starts[chunk],
+        )
+        return np.where(positions >= self.norm_length, self.orig_ends[-1], inside)
 
-    def end(self, pos: int) -> int:
-        """Original offset just past the character ending at normalized ``pos``."""
-        if pos <= 0:
-            return 0
-        i = self._chunk(pos - 1)
-        width = self._norm_width(i)
-        if width == self.orig_ends[i] - self.orig_starts[i]:
-            return self.orig_starts[i] + (pos - self.norm_starts[i])
-        return self.orig_ends[i]
-
-    def _norm_width(self, i: int) -> int:
-        nxt = self.norm_starts[i + 1] if i + 1 < len(self.norm_starts) else self.norm_length
-        return nxt - self.norm_starts[i]
+    def ends(self, positions: np.ndarray) -> np.ndarray:
+        """Original offset just past the character ending at each normalized position."""
+        positions = np.asarray(positions, dtype=np.int64)
+        if self.norm_starts.size == 0:
+            return np.zeros_like(positions)
+        chunk, same_width = self._chunks(positions - 1)
+        inside = np.where(
+            same_width,
+            self.orig_starts[chunk] + (positions - self.norm_starts[chunk]),
+            self.orig_ends[chunk],
+        )
+        return np.where(positions <= 0, 0, inside)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +139,9 @@ class NormalizedText:
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The original ``[start, end)`` that normalized ``[start, end)`` came from."""
-        return self.offsets.start(start), self.offsets.end(end)
+        return int(self.offsets.starts(np.array([start]))[0]), int(
+            self.offsets.ends(np.array([end]))[0]
+        )
 
 
 def normalize(original: str) -> NormalizedText:
@@ -160,5 +170,10 @@ def normalize(original: str) -> NormalizedText:
     return NormalizedText(
         original=original,
         text="".join(parts),
-        offsets=OffsetMap(tuple(norm_starts), tuple(orig_starts), tuple(orig_ends), npos),
+        offsets=OffsetMap(
+            norm_starts=np.array(norm_starts, dtype=np.int64),
+            orig_starts=np.array(orig_starts, dtype=np.int64),
+            orig_ends=np.array(orig_ends, dtype=np.int64),
+            norm_length=npos,
+        ),
     )
