@@ -1,4 +1,5 @@
-"""The LSH index scripts on a real Redis: postings, rarity, key names, the cap, unindexing."""
+"""The LSH index scripts on a real Redis: postings, rarity, key names, common bands,
+unindexing."""
 
 from __future__ import annotations
 
@@ -49,17 +50,28 @@ def test_articles_sharing_bands_find_each_other_with_their_rarity(
         assert np.frombuffer(raw, dtype="<u4").tolist() == article_numbers
 
 
-def test_the_posting_cap_keeps_the_latest_and_reindexing_adds_no_twin(
+def test_a_band_past_the_cap_is_common_and_no_longer_found_or_extended(
     redis_client: redis.Redis, settings: Settings
 ) -> None:
     store = store_with(redis_client, settings, "wtcap", cap=3)
-    key = np.array([band(42, 4242)], dtype=np.uint64)
-    for number in range(1, 6):
-        store.index_and_query(number, key, fresh=True)
-    hits, _, _ = store.index_and_query(5, key)  # already there: not added twice
-    assert hits.tolist() == [3, 4]
-    raw = redis_client.hget(store.keys.bucket(42), "4242")
-    assert raw is not None and np.frombuffer(raw, dtype="<u4").tolist() == [3, 4, 5]
+    common, rare = band(42, 4242), band(43, 4343)
+    for number in range(1, 4):
+        store.index_and_query(number, np.array([common], dtype=np.uint64), fresh=True)
+    hits, _, _ = store.index_and_query(3, np.array([common], dtype=np.uint64))
+    assert hits.tolist() == [1, 2]  # already there: not added twice, the band not yet common
+
+    both = np.array([common, rare], dtype=np.uint64)
+    hits, _, _ = store.index_and_query(4, both, fresh=True)  # a fourth article: past the cap
+    assert hits.size == 0
+    assert redis_client.hget(store.keys.bucket(42), "4242") == bytes(4)
+    hits, weights, bands = store.index_and_query(5, both, fresh=True)
+    assert hits.tolist() == [4] and weights.tolist() == [1.0] and bands.tolist() == [1]
+    assert redis_client.hget(store.keys.bucket(42), "4242") == bytes(4)
+
+    store.unindex(4, both)  # a common band stays common
+    assert redis_client.hget(store.keys.bucket(42), "4242") == bytes(4)
+    raw = redis_client.hget(store.keys.bucket(43), "4343")
+    assert raw is not None and np.frombuffer(raw, dtype="<u4").tolist() == [5]
 
 
 def test_unindex_takes_one_article_out_and_drops_emptied_bands(

@@ -109,7 +109,9 @@ class Settings(BaseSettings):
     posting_cap: int = Field(
         default=64,
         ge=1,
-        description="Most article ids kept per band; very common text keeps only the latest.",
+        description="Most articles a band holds. A band that more share is marked common and "
+        "neither looked up nor extended again: a word pair that many articles carry tells "
+        "none of them apart.",
     )
     text_dictionary_articles: int = Field(
         default=500,
