@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -30,6 +31,10 @@ from workers.store.texts import TextDictionaries
 
 _SORT_PARTS = {"time": "t", "outlets": "n", "similarity": "s", "share": "f"}
 _MEMBER_TEXT = MEMBER_ARTICLE_FIELDS.index("text")
+
+
+def _keep_highest(scores: dict[str, float], member: str, score: float) -> None:
+    scores[member] = max(score, scores.get(member, score))
 
 
 class ClusterIndex(TextDictionaries):
@@ -73,26 +78,42 @@ class ClusterIndex(TextDictionaries):
     def _write_joins(self, pipe: Any, joins: list[Join]) -> list[int]:
         """Queue the writes of ``joins`` on ``pipe``, then the reads of each touched
         cluster's outlets (the caller counts them with :meth:`_outlets_read`);
-        return those clusters."""
+        return those clusters.
+
+        An article's joins touch the same keys again and again (the listings, a
+        new cluster's keys for each of its first members): each key gets one
+        command with every field the joins write to it, not one a join."""
+        fields: dict[str, dict[str, str]] = defaultdict(dict)  # hashes
+        times: dict[str, dict[str, float]] = defaultdict(dict)  # clusters' member times
+        raised: dict[str, dict[str, float]] = defaultdict(dict)  # listings: scores only grow
+        terms: dict[int, set[str]] = defaultdict(set)
         for j in joins:
             c, m = j.cluster, j.member
-            pipe.hset(self.keys.memberships(j.number), str(c), f"{m.kind} {m.start} {m.end}")
-            pipe.hset(self.keys.cluster(c, "m"), str(j.number), encode_member(m))
-            pipe.zadd(self.keys.cluster(c, "t"), {str(j.number): m.time})
-            pipe.hset(self.keys.cluster(c, "oh"), m.outlet or "", "")
-            term_keys = [self.keys.listing("q", term) for term in sorted(member_terms(m))]
+            fields[self.keys.memberships(j.number)][str(c)] = f"{m.kind} {m.start} {m.end}"
+            fields[self.keys.cluster(c, "m")][str(j.number)] = encode_member(m)
+            fields[self.keys.cluster(c, "oh")][m.outlet or ""] = ""
+            times[self.keys.cluster(c, "t")][str(j.number)] = m.time
+            terms[c] |= member_terms(m)
+            for key, score in self._listing_scores(c, m).items():
+                _keep_highest(raised[key], str(c), score)
+            if m.outlet:
+                _keep_highest(raised[self.keys.listing("outlets")], m.outlet, m.time)
+            for wire in m.wire:
+                _keep_highest(raised[self.keys.listing("wires")], wire, m.time)
+        for key, mapping in fields.items():
+            pipe.hset(key, mapping=mapping)
+        for key, scored in times.items():
+            pipe.zadd(key, scored)
+        for c, words in terms.items():
+            term_keys = [self.keys.listing("q", term) for term in sorted(words)]
             if self.is_cluster:  # redis-py pipelines no scripts on a Redis Cluster
                 for key in term_keys:
                     pipe.sadd(key, str(c))
             elif term_keys:
                 self._add_to_sets_script(keys=term_keys, args=[str(c)], client=pipe)
-            for key, score in self._listing_scores(c, m).items():
-                pipe.zadd(key, {str(c): score}, gt=True)
-            if m.outlet:
-                pipe.zadd(self.keys.listing("outlets"), {m.outlet: m.time}, gt=True)
-            for wire in m.wire:
-                pipe.zadd(self.keys.listing("wires"), {wire: m.time}, gt=True)
-        touched = sorted({j.cluster for j in joins})
+        for key, scored in raised.items():
+            pipe.zadd(key, scored, gt=True)
+        touched = sorted(terms)
         self._queue_outlet_reads(pipe, touched)
         return touched
 
