@@ -139,9 +139,9 @@ class NormalizedText:
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The original ``[start, end)`` that normalized ``[start, end)`` came from."""
-        return int(self.offsets.starts(np.array([start]))[0]), int(
-            self.offsets.ends(np.array([end]))[0]
-        )
+        (mapped_start,) = self.offsets.starts(np.array([start])).tolist()
+        (mapped_end,) = self.offsets.ends(np.array([end])).tolist()
+        return mapped_start, mapped_end
 
 
 def normalize(original: str) -> NormalizedText:

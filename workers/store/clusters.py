@@ -34,6 +34,8 @@ _MEMBER_TEXT = MEMBER_ARTICLE_FIELDS.index("text")
 
 
 def _keep_highest(scores: dict[str, float], member: str, score: float) -> None:
+    """Queue ``member`` at ``score`` unless it is queued higher: what ``ZADD GT``
+    would leave of two writes, in one."""
     scores[member] = max(score, scores.get(member, score))
 
 
