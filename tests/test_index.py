@@ -1,5 +1,4 @@
-"""The LSH index scripts on a real Redis: postings, rarity, key names, common bands,
-unindexing."""
+"""The LSH index scripts on a real Redis: postings, rarity, key names, the cap, unindexing."""
 
 from __future__ import annotations
 
@@ -50,28 +49,33 @@ def test_articles_sharing_bands_find_each_other_with_their_rarity(
         assert np.frombuffer(raw, dtype="<u4").tolist() == article_numbers
 
 
-def test_a_band_past_the_cap_is_common_and_no_longer_found_or_extended(
+def test_a_band_at_the_cap_serves_quotations_only_and_keeps_their_latest(
     redis_client: redis.Redis, settings: Settings
 ) -> None:
     store = store_with(redis_client, settings, "wtcap", cap=3)
-    common, rare = band(42, 4242), band(43, 4343)
+    common = np.array([band(42, 4242)], dtype=np.uint64)
+    quoted, unquoted = np.array([True]), np.array([False])
     for number in range(1, 4):
-        store.index_and_query(number, np.array([common], dtype=np.uint64), fresh=True)
-    hits, _, _ = store.index_and_query(3, np.array([common], dtype=np.uint64))
-    assert hits.tolist() == [1, 2]  # already there: not added twice, the band not yet common
+        store.index_and_query(number, common, fresh=True)
+    hits, _, _ = store.index_and_query(3, common, quoted=quoted)
+    assert hits.tolist() == [1, 2]  # already there: not added twice
 
-    both = np.array([common, rare], dtype=np.uint64)
-    hits, _, _ = store.index_and_query(4, both, fresh=True)  # a fourth article: past the cap
-    assert hits.size == 0
-    assert redis_client.hget(store.keys.bucket(42), "4242") == bytes(4)
-    hits, weights, bands = store.index_and_query(5, both, fresh=True)
-    assert hits.tolist() == [4] and weights.tolist() == [1.0] and bands.tolist() == [1]
-    assert redis_client.hget(store.keys.bucket(42), "4242") == bytes(4)
+    hits, _, _ = store.index_and_query(4, common, quoted=unquoted, fresh=True)
+    assert hits.size == 0  # at the cap, outside a quotation: neither found nor added
+    raw = redis_client.hget(store.keys.bucket(42), "4242")
+    assert raw is not None and np.frombuffer(raw, dtype="<u4").tolist() == [1, 2, 3]
 
-    store.unindex(4, both)  # a common band stays common
-    assert redis_client.hget(store.keys.bucket(42), "4242") == bytes(4)
-    raw = redis_client.hget(store.keys.bucket(43), "4343")
-    assert raw is not None and np.frombuffer(raw, dtype="<u4").tolist() == [5]
+    hits, weights, _ = store.index_and_query(5, common, quoted=quoted, fresh=True)
+    assert hits.tolist() == [1, 2, 3] and weights.tolist() == [1 / 3] * 3
+    raw = redis_client.hget(store.keys.bucket(42), "4242")
+    assert raw is not None and np.frombuffer(raw, dtype="<u4").tolist() == [2, 3, 5]
+
+    # Flags go with their bands, whichever order the script takes them in.
+    rare = band(43, 4343)
+    both = np.array([rare, band(42, 4242)], dtype=np.uint64)
+    store.index_and_query(6, both, quoted=np.array([False, True]), fresh=True)
+    raw = redis_client.hget(store.keys.bucket(42), "4242")
+    assert raw is not None and np.frombuffer(raw, dtype="<u4").tolist() == [3, 5, 6]
 
 
 def test_unindex_takes_one_article_out_and_drops_emptied_bands(

@@ -84,11 +84,18 @@ def check_limits(article: ArticleIn, settings: Settings) -> None:
 
 @dataclass(frozen=True)
 class ArticleBands:
-    """The LSH band keys an article is filed under, sorted and distinct, and the
-    unit (an index into its ``doc.units``) each key comes from."""
+    """The LSH band keys an article is filed under, sorted and distinct, the
+    unit (an index into its ``doc.units``) each key comes from, and which units
+    lie inside quotation marks."""
 
     keys: np.ndarray
     units: np.ndarray
+    quoted_units: np.ndarray  # bool, one flag a unit
+
+    @property
+    def quoted(self) -> np.ndarray:
+        """Whether each key comes from a quoted unit."""
+        return self.quoted_units[self.units]
 
 
 def article_bands(prepared: PreparedArticle, settings: Settings) -> ArticleBands:
@@ -106,7 +113,8 @@ def article_bands(prepared: PreparedArticle, settings: Settings) -> ArticleBands
         settings.minhash_seed,
     )
     keys, rows = band_keys(signatures, settings.lsh_rows)
-    return ArticleBands(keys, np.asarray(covered, dtype=np.int64)[rows])
+    quoted = quoted_units(prepared.doc, prepared.quotes, settings.quote_share)
+    return ArticleBands(keys, np.asarray(covered, dtype=np.int64)[rows], quoted)
 
 
 def choose_candidates(
@@ -126,10 +134,9 @@ def choose_candidates(
         settings.candidate_min_rarity,
         settings.candidate_min_bands,
     )
-    if settings.candidate_quote_bands and prepared.quotes and numbers.size:
-        quoted = quoted_units(prepared.doc, prepared.quotes, settings.quote_share)
+    if settings.candidate_quote_bands and bands.quoted_units.any() and numbers.size:
         sources = quoted_sentence_sources(
-            numbers, bands.units[positions], quoted, settings.candidate_quote_bands
+            numbers, bands.units[positions], bands.quoted_units, settings.candidate_quote_bands
         )
         chosen += [n for n in sources if n not in chosen]
     return chosen[: settings.max_candidates]
@@ -163,7 +170,7 @@ def index_article(
 
     prepared = cache.prepare(article.text, digest, article.outlet, settings)
     bands = article_bands(prepared, settings)
-    hits = store.index_and_query(number, bands.keys, fresh=fresh)
+    hits = store.index_and_query(number, bands.keys, quoted=bands.quoted, fresh=fresh)
     candidates = store.load_articles(
         choose_candidates(prepared, bands, hits, settings), known_text=cache.text
     )

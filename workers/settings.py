@@ -109,9 +109,9 @@ class Settings(BaseSettings):
     posting_cap: int = Field(
         default=64,
         ge=1,
-        description="Most articles a band holds. A band that more share is marked common and "
-        "neither looked up nor extended again: a word pair that many articles carry tells "
-        "none of them apart.",
+        description="Most articles a band holds. A band that holds this many serves quotations "
+        "only: it is returned to and keeps the latest of the articles that carry it inside "
+        "quotation marks, and is left alone for the rest.",
     )
     text_dictionary_articles: int = Field(
         default=500,

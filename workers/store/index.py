@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -71,19 +72,36 @@ class LshIndex(StoreBase):
             )
 
     def index_and_query(
-        self, number: int, band_keys: np.ndarray, *, fresh: bool = False
+        self,
+        number: int,
+        band_keys: np.ndarray,
+        *,
+        quoted: np.ndarray | None = None,
+        fresh: bool = False,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Add article ``number`` under each band; return the article numbers
         already there (one entry per shared band, so counts are band hits), for
         each one over the number of articles its band held (its rarity), and for
         each the position of its band in ``band_keys``.
+
+        A band that ``posting_cap`` articles hold is skipped unless ``quoted``
+        (one flag a band) says it comes from a quoted sentence of the article:
+        then it is returned and takes the article in place of its oldest.
         ``fresh``: the number was just handed out, so it is in no postings yet."""
         if band_keys.size == 0:
             return np.empty(0, dtype=np.uint32), np.empty(0), np.empty(0, dtype=np.int64)
         member = int(number).to_bytes(4, "little")
         cap = str(self.settings.posting_cap * 4)
+        flags = (
+            np.zeros(band_keys.size, dtype=np.uint8)
+            if quoted is None
+            else np.asarray(quoted, dtype=np.uint8)
+        )
         answers = self._run_per_tag_group(
-            self._index_script, band_keys, member, [cap, "1" if fresh else "0"]
+            self._index_script,
+            band_keys,
+            member,
+            lambda chosen: [cap, "1" if fresh else "0", flags[chosen].tobytes()],
         )
         hits = np.frombuffer(b"".join(postings for _, (postings, _) in answers), dtype="<u4")
         held = [
@@ -100,14 +118,19 @@ class LshIndex(StoreBase):
         """Remove article ``number`` from the postings of each band."""
         if band_keys.size:
             member = int(number).to_bytes(4, "little")
-            self._run_per_tag_group(self._unindex_script, band_keys, member, [])
+            self._run_per_tag_group(self._unindex_script, band_keys, member, lambda _: [])
 
     def _run_per_tag_group(
-        self, script: Script, band_keys: np.ndarray, member: bytes, extra_args: list[str]
+        self,
+        script: Script,
+        band_keys: np.ndarray,
+        member: bytes,
+        extra_args: Callable[[np.ndarray], list[Any]],
     ) -> list[tuple[np.ndarray, Any]]:
         """Run a band script over ``band_keys``: one call per hash-tag group on a
-        Redis Cluster, one call in all otherwise. Returns, for each call, the
-        positions in ``band_keys`` of the bands it took and its answer."""
+        Redis Cluster, one call in all otherwise. ``extra_args`` gives a call's
+        last arguments from the positions of the bands it takes. Returns, for
+        each call, those positions and the call's answer."""
         buckets = (band_keys % np.uint64(self.settings.index_buckets)).astype("<u4")
         fields = (band_keys >> np.uint64(33)).astype("<u4")
         base = self.keys.key("x")
@@ -115,7 +138,7 @@ class LshIndex(StoreBase):
         def call(chosen: np.ndarray) -> tuple[list[str], list[Any]]:
             routing = self.keys.bucket(int(buckets[chosen[0]]))
             packed = [buckets[chosen].tobytes(), fields[chosen].tobytes()]
-            return [routing], [member, base, *packed, *extra_args]
+            return [routing], [member, base, *packed, *extra_args(chosen)]
 
         if not isinstance(self.client, RedisCluster):
             every = np.arange(band_keys.size)

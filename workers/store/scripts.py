@@ -42,30 +42,30 @@ end
 # their postings concatenated, and for each band that held any its position
 # among the call's bands and its number of members (two uint32). ARGV[5]: the
 # postings cap in bytes; ARGV[6]: '1' when the member is new to the index (so it
-# cannot be in any postings yet). A band that would pass the cap is marked
-# common (four zero bytes: article number 0 is never handed out), and later
-# calls neither return nor extend it: a word pair that many articles carry
-# tells none of them apart, and rewriting its full postings for every new
-# article was most of what the index sent back and wrote to the AOF.
+# cannot be in any postings yet); ARGV[7]: one byte a band, 1 where the band
+# comes from a quoted sentence of the member. A band at the cap (a word pair
+# that many articles carry) serves quotations only: it is returned to, and
+# keeps the latest of, the articles that carry it inside quotation marks, and
+# is left alone for the rest. Outside quotations such a band tells no two
+# articles apart, and rewriting its full postings for every article that
+# carried it was most of what the index sent back and wrote to the AOF; a
+# quotation of common words is found through those bands alone.
 INDEX_AND_QUERY = (
     BAND_LOOP
     + """
-local cap, fresh = tonumber(ARGV[5]), ARGV[6] == '1'
-local common = string.rep('\\0', 4)
+local cap, fresh, quoted = tonumber(ARGV[5]), ARGV[6] == '1', ARGV[7]
 local found, held = {}, {}
 for pos = 1, #buckets, 4 do
   local key, field = band(pos)
   local cur = redis.call('HGET', key, field)
   if not cur then
     redis.call('HSET', key, field, id)
-  elseif cur ~= common then
-    local adding = fresh or not has_member(cur)
-    if adding and #cur >= cap then
-      redis.call('HSET', key, field, common)
-    else
-      found[#found + 1] = cur
-      held[#held + 1] = struct.pack('<I4I4', (pos - 1) / 4, #cur / 4)
-      if adding then redis.call('HSET', key, field, cur .. id) end
+  elseif #cur < cap or string.byte(quoted, (pos + 3) / 4) == 1 then
+    found[#found + 1] = cur
+    held[#held + 1] = struct.pack('<I4I4', (pos - 1) / 4, #cur / 4)
+    if fresh or not has_member(cur) then
+      if #cur >= cap then cur = string.sub(cur, #cur - cap + 5) end
+      redis.call('HSET', key, field, cur .. id)
     end
   end
 end
