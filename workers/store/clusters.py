@@ -33,10 +33,10 @@ _SORT_PARTS = {"time": "t", "outlets": "n", "similarity": "s", "share": "f"}
 _MEMBER_TEXT = MEMBER_ARTICLE_FIELDS.index("text")
 
 
-def _keep_highest(scores: dict[str, float], member: str, score: float) -> None:
-    """Queue ``member`` at ``score`` unless it is queued higher: what ``ZADD GT``
+def _keep_highest(scores: dict[str, float], name: str, score: float) -> None:
+    """Keep ``score`` under ``name`` unless a higher one is kept: what ``ZADD GT``
     would leave of two writes, in one."""
-    scores[member] = max(score, scores.get(member, score))
+    scores[name] = max(score, scores.get(name, score))
 
 
 class ClusterIndex(TextDictionaries):
@@ -115,7 +115,7 @@ class ClusterIndex(TextDictionaries):
                 self._add_to_sets_script(keys=term_keys, args=[str(c)], client=pipe)
         for key, scored in raised.items():
             pipe.zadd(key, scored, gt=True)
-        touched = sorted(terms)
+        touched = sorted({j.cluster for j in joins})
         self._queue_outlet_reads(pipe, touched)
         return touched
 
@@ -194,7 +194,7 @@ class ClusterIndex(TextDictionaries):
         scores: dict[str, float] = {}
         for member in members.values():
             for key, score in self._listing_scores(cluster, member).items():
-                scores[key] = max(score, scores.get(key, score))
+                _keep_highest(scores, key, score)
         for key, score in scores.items():
             pipe.zadd(key, {str(cluster): score})
         pipe.delete(self.keys.cluster(cluster, "oh"), self.keys.cluster(cluster, "o"))
