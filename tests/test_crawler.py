@@ -291,14 +291,22 @@ def test_a_failed_page_is_retried_in_a_later_cycle(
     assert clean_store.crawl_failures() == {}
 
 
+@pytest.mark.parametrize("amp_first", [False, True], ids=["story first", "AMP first"])
 def test_the_same_story_through_two_urls_is_ingested_once(
-    crawl_settings: Settings, clean_store: Store, site: LocalSite, private_queue: Queue
+    crawl_settings: Settings,
+    clean_store: Store,
+    site: LocalSite,
+    private_queue: Queue,
+    amp_first: bool,
 ) -> None:
+    # One page at a time, so that the pages are read in the order listed.
+    crawl_settings = crawl_settings.model_copy(update={"crawl_concurrency": 1})
     story = publish(site, "/news/library", OTHER_TEXT, when=T0)
     amp = publish(site, "/amp/library", OTHER_TEXT, when=T0, canonical=story.url)
     tracked = replace(story, url=site.url("/news/library?utm_source=rss&ref_src=x"))
     fragment = replace(story, url=site.url("/news/library#comments"))
-    site.put("/rss.xml", rss_feed("Town", site.url("/"), [tracked, amp]), "application/rss+xml")
+    listed = [amp, tracked] if amp_first else [tracked, amp]
+    site.put("/rss.xml", rss_feed("Town", site.url("/"), listed), "application/rss+xml")
     site.put("/sitemap.xml", news_sitemap("Town", [fragment]), "application/xml")
     outlets = [
         Outlet(name="Town", feeds=[site.url("/rss.xml")], sitemaps=[site.url("/sitemap.xml")])

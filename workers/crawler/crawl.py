@@ -372,20 +372,23 @@ class Crawler:
         )
 
     def _already_have(self, claim: Claim, url: str) -> str | None:
-        """``"known"`` when the page read from ``url`` holds the text already filed
-        for it, ``"duplicates"`` when another URL brought this text first, None when
-        the text is new: then the article is claimed for this cycle, so that no other
-        URL of it (an AMP page with a few words more or less) queues it too."""
+        """``"duplicates"`` when another URL brought this article in this cycle or
+        this text before, ``"known"`` when the page read from ``url`` holds the text
+        already filed for it, None when the text is new. The article is claimed for
+        the cycle first, so that no other URL of it (an AMP page with a few words
+        more or less) queues it too, and so that which of its URLs counts as the
+        duplicate does not hang on which fetch finished first."""
+        with self._lock:
+            claimed_already = claim.article_id in self._claims
+            self._claims.add(claim.article_id)
+        if claimed_already:
+            return "duplicates"
         filed = self.store.seen_pages([claim.canonical]).get(claim.canonical)
         stored = self.store.lookup(claim.article_id)
         if (filed is not None and filed.content_hash == claim.digest) or (
             stored is not None and stored.content_hash == claim.digest
         ):
             return "known" if url == claim.canonical else "duplicates"
-        with self._lock:
-            if claim.article_id in self._claims:
-                return "duplicates"
-            self._claims.add(claim.article_id)
         return None
 
     def canonical_for(self, outlet: Outlet, url: str, declared: str | None) -> str:
