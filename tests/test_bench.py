@@ -32,6 +32,9 @@ def test_bench_measures_every_figure_on_a_small_corpus(tmp_path: Path, sizes: st
         assert f"{step['size']}: {forks}" in result.output  # beside the latency samples
         assert 0 < step["latency"]["server_p50_ms"] <= step["latency"]["client_p50_ms"]
     assert report["baseline"]["paragraphs"] > 0 and report["ratio_to_baseline"] > 0
+    runs = report["baseline_runs"]
+    assert [run["when"] for run in runs] == ["before", "after"]
+    assert report["baseline"]["articles_per_second"] == max(r["articles_per_second"] for r in runs)
     assert report["scaling"]["one_worker"] > 0 and report["scaling"]["two_workers"] > 0
     assert report["scaling"]["two_workers_workers_cpu_ms"] > 0
     assert "wiretrace/baseline" in result.output
