@@ -39,4 +39,5 @@ def test_bench_measures_every_figure_on_a_small_corpus(tmp_path: Path, sizes: st
     assert report["scaling"]["two_workers_workers_cpu_ms"] > 0
     assert "wiretrace/baseline" in result.output
     assert "CPU ms per article, 1 / 2 workers" in result.output
+    assert "CPU ms per article of Redis's forked children" in result.output
     assert list(work.glob("wiretrace-bench-*")) == []  # cleaned up
