@@ -423,18 +423,24 @@ def run_step(
 
 
 def run_scaling(harness: Harness, reader: CorpusReader, count: int) -> dict[str, float]:
-    """One worker, then two, each on the next ``count`` articles: the rate, and the CPU
-    the workers, Redis and this driver spent per article (what two workers wait on)."""
+    """One worker, then two, each on the next ``count`` articles: the rate, the CPU
+    the workers, Redis, its forked children and this driver spent per article (what
+    two workers wait on), and the snapshots or AOF rewrites that ran meanwhile."""
     report: dict[str, float] = {"articles": count}
     for workers, name in ((1, "one_worker"), (2, "two_workers")):
         harness.set_workers(workers)
         _, redis_cpu = harness.redis_info()
+        children_cpu, (forks, running) = harness.redis_children_cpu(), harness.persistence_forks()
         workers_cpu, driver_cpu = harness.workers_cpu(), time.process_time()
         report[name] = count / harness.feed(reader, count)
         _, redis_cpu_after = harness.redis_info()
         report[f"{name}_workers_cpu_ms"] = (harness.workers_cpu() - workers_cpu) * 1000 / count
         report[f"{name}_redis_cpu_ms"] = (redis_cpu_after - redis_cpu) * 1000 / count
+        report[f"{name}_children_cpu_ms"] = (
+            (harness.redis_children_cpu() - children_cpu) * 1000 / count
+        )
         report[f"{name}_driver_cpu_ms"] = (time.process_time() - driver_cpu) * 1000 / count
+        report[f"{name}_persistence_forks"] = harness.persistence_forks()[0] - forks + running
     report["speedup"] = report["two_workers"] / report["one_worker"]
     return report
 
@@ -536,8 +542,16 @@ def render_table(report: dict[str, Any]) -> str:
             + ", ".join(
                 f"{part} {scaling[f'one_worker_{key}_cpu_ms']:.1f} / "
                 f"{scaling[f'two_workers_{key}_cpu_ms']:.1f}"
-                for part, key in (("workers", "workers"), ("Redis", "redis"), ("bench", "driver"))
+                for part, key in (
+                    ("workers", "workers"),
+                    ("Redis", "redis"),
+                    ("Redis's children", "children"),
+                    ("bench", "driver"),
+                )
             )
+            + "; snapshots or AOF rewrites: "
+            + f"{scaling['one_worker_persistence_forks']:.0f} / "
+            + f"{scaling['two_workers_persistence_forks']:.0f}"
         )
     return "\n".join(lines)
 

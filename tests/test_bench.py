@@ -37,6 +37,7 @@ def test_bench_measures_every_figure_on_a_small_corpus(tmp_path: Path, sizes: st
     assert report["baseline"]["articles_per_second"] == max(r["articles_per_second"] for r in runs)
     assert report["scaling"]["one_worker"] > 0 and report["scaling"]["two_workers"] > 0
     assert report["scaling"]["two_workers_workers_cpu_ms"] > 0
+    assert report["scaling"]["two_workers_persistence_forks"] >= 0
     assert "wiretrace/baseline" in result.output
     assert "CPU ms per article, 1 / 2 workers" in result.output
     assert "CPU ms per article of Redis's forked children" in result.output
