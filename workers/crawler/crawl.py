@@ -376,8 +376,8 @@ class Crawler:
         this text before, ``"known"`` when the page read from ``url`` holds the text
         already filed for it, None when the text is new. The article is claimed for
         the cycle first, so that no other URL of it (an AMP page with a few words
-        more or less) queues it too, and so that which of its URLs counts as the
-        duplicate does not hang on which fetch finished first."""
+        more or less) queues it too, and so that the counts do not hang on which of
+        its URLs was read first: the first is new (or known), the others duplicates."""
         with self._lock:
             claimed_already = claim.article_id in self._claims
             self._claims.add(claim.article_id)
