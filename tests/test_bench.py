@@ -11,12 +11,15 @@ from click.testing import CliRunner
 from service.cli import cli
 
 
-@pytest.mark.parametrize("sizes", ["60,150", "60"])
-def test_bench_measures_every_figure_on_a_small_corpus(tmp_path: Path, sizes: str) -> None:
+@pytest.mark.parametrize(("sizes", "rounds"), [("60,150", 1), ("60", 3)])
+def test_bench_measures_every_figure_on_a_small_corpus(
+    tmp_path: Path, sizes: str, rounds: int
+) -> None:
     """Two sizes, and one: the scaling slices after the only size need articles too."""
     out = tmp_path / "bench.json"
     args = ["bench", "--sizes", sizes, "--latency-samples", "5", "--baseline-articles", "5"]
-    args += ["--scaling-articles", "20", "--batch", "10", "--out", str(out)]
+    args += ["--scaling-articles", "20", "--scaling-rounds", str(rounds)]
+    args += ["--batch", "10", "--out", str(out)]
     work = tmp_path / "work"  # made by the bench
     result = CliRunner().invoke(cli, [*args, "--workdir", str(work)])
     assert result.exit_code == 0, result.output
@@ -38,6 +41,9 @@ def test_bench_measures_every_figure_on_a_small_corpus(tmp_path: Path, sizes: st
     assert report["scaling"]["one_worker"] > 0 and report["scaling"]["two_workers"] > 0
     assert report["scaling"]["two_workers_workers_cpu_ms"] > 0
     assert report["scaling"]["two_workers_persistence_forks"] >= 0
+    speedups = sorted(r["speedup"] for r in report["scaling_rounds"])
+    assert len(speedups) == rounds and report["scaling"]["speedup"] == speedups[rounds // 2]
+    assert ("rounds (the median above" in result.output) == (rounds > 1)
     assert "wiretrace/baseline" in result.output
     assert "CPU ms per article, 1 / 2 workers" in result.output
     assert "CPU ms per article of Redis's forked children" in result.output
