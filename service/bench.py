@@ -139,6 +139,23 @@ class BenchError(RuntimeError):
     """The system under test failed; the figures would mean nothing."""
 
 
+@dataclass(frozen=True)
+class CpuSeconds:
+    """CPU seconds used so far by each part of the system under test."""
+
+    redis: float  # the server's own threads
+    children: float  # its forked children (snapshots, AOF rewrites) once reaped: another core
+    workers: float  # the live worker processes
+    driver: float  # this process, queueing batches and polling for them
+
+    def ms_per_article(self, later: CpuSeconds, articles: int) -> dict[str, float]:
+        """Each part's CPU milliseconds per article between this reading and ``later``."""
+        return {
+            part: (getattr(later, part) - used) * 1000 / articles
+            for part, used in asdict(self).items()
+        }
+
+
 class Harness:
     """A fresh Redis, worker processes and a web server, all torn down at the end."""
 
@@ -221,11 +238,19 @@ class Harness:
         self.redis.stop()
 
     # --- measurements --------------------------------------------------------
-    def redis_info(self) -> tuple[int, float]:
-        """Redis ``used_memory`` and the CPU seconds it has used."""
-        memory = self.client.info("memory")
+    def redis_memory(self) -> int:
+        """Redis ``used_memory``."""
+        return int(self.client.info("memory")["used_memory"])
+
+    def cpu_seconds(self) -> CpuSeconds:
+        """The CPU Redis, its forked children, the workers and this driver have used."""
         cpu = self.client.info("cpu")
-        return int(memory["used_memory"]), float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"])
+        return CpuSeconds(
+            redis=float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"]),
+            children=float(cpu["used_cpu_user_children"]) + float(cpu["used_cpu_sys_children"]),
+            workers=sum(_process_cpu_seconds(w.pid) for w in self.workers),
+            driver=time.process_time(),
+        )
 
     def persistence_forks(self) -> tuple[int, bool]:
         """Children Redis has forked for snapshots and AOF rewrites, and whether one
@@ -233,15 +258,6 @@ class Harness:
         running = self.client.info("persistence")
         forks = int(self.client.info("stats")["total_forks"])
         return forks, bool(running["aof_rewrite_in_progress"] or running["rdb_bgsave_in_progress"])
-
-    def redis_children_cpu(self) -> float:
-        """CPU seconds of the children Redis has forked (snapshots, AOF rewrites) and
-        reaped: work a Redis shard does beside its commands, on another core."""
-        cpu = self.client.info("cpu")
-        return float(cpu["used_cpu_user_children"]) + float(cpu["used_cpu_sys_children"])
-
-    def workers_cpu(self) -> float:
-        return sum(_process_cpu_seconds(w.pid) for w in self.workers)
 
     def feed(self, reader: CorpusReader, count: int) -> float:
         """Ingest the next ``count`` articles through the workers; seconds it took.
@@ -381,17 +397,15 @@ def run_step(
     first = reader.consumed
     count = size - first
     tail = max(1, count // 10)
-    _, redis_cpu = harness.redis_info()
-    children_cpu, workers_cpu = harness.redis_children_cpu(), harness.workers_cpu()
+    cpu = harness.cpu_seconds()
     seconds = harness.feed(reader, count - tail)
     tail_seconds = harness.feed(reader, tail)
     seconds += tail_seconds
-    _, redis_cpu_after = harness.redis_info()
-    children_cpu_after, workers_cpu_after = harness.redis_children_cpu(), harness.workers_cpu()
+    cpu_ms = cpu.ms_per_article(harness.cpu_seconds(), count)
     paragraphs = reader.paragraphs(first, size)
     click.echo(f"  {size:,} articles indexed; measuring recall, memory, latency", err=True)
     recall = measure_recall(harness.store, reader.corpus, reader.consumed)
-    used, _ = harness.redis_info()
+    used = harness.redis_memory()
     indexed_paragraphs = reader.paragraphs(0, reader.consumed)
     by_kind = harness.store.memory_by_kind()
     memory: dict[str, float] = {
@@ -412,9 +426,9 @@ def run_step(
         articles_per_second=count / seconds,
         paragraphs_per_second=paragraphs / seconds,
         tail_articles_per_second=tail / tail_seconds,
-        redis_cpu_ms_per_article=(redis_cpu_after - redis_cpu) * 1000 / count,
-        redis_children_cpu_ms_per_article=(children_cpu_after - children_cpu) * 1000 / count,
-        workers_cpu_ms_per_article=(workers_cpu_after - workers_cpu) * 1000 / count,
+        redis_cpu_ms_per_article=cpu_ms["redis"],
+        redis_children_cpu_ms_per_article=cpu_ms["children"],
+        workers_cpu_ms_per_article=cpu_ms["workers"],
         load_average=os.getloadavg()[0],
         recall=recall,
         memory=memory,
@@ -429,17 +443,10 @@ def run_scaling(harness: Harness, reader: CorpusReader, count: int) -> dict[str,
     report: dict[str, float] = {"articles": count}
     for workers, name in ((1, "one_worker"), (2, "two_workers")):
         harness.set_workers(workers)
-        _, redis_cpu = harness.redis_info()
-        children_cpu, (forks, running) = harness.redis_children_cpu(), harness.persistence_forks()
-        workers_cpu, driver_cpu = harness.workers_cpu(), time.process_time()
+        cpu, (forks, running) = harness.cpu_seconds(), harness.persistence_forks()
         report[name] = count / harness.feed(reader, count)
-        _, redis_cpu_after = harness.redis_info()
-        report[f"{name}_workers_cpu_ms"] = (harness.workers_cpu() - workers_cpu) * 1000 / count
-        report[f"{name}_redis_cpu_ms"] = (redis_cpu_after - redis_cpu) * 1000 / count
-        report[f"{name}_children_cpu_ms"] = (
-            (harness.redis_children_cpu() - children_cpu) * 1000 / count
-        )
-        report[f"{name}_driver_cpu_ms"] = (time.process_time() - driver_cpu) * 1000 / count
+        for part, ms in cpu.ms_per_article(harness.cpu_seconds(), count).items():
+            report[f"{name}_{part}_cpu_ms"] = ms
         report[f"{name}_persistence_forks"] = harness.persistence_forks()[0] - forks + running
     report["speedup"] = report["two_workers"] / report["one_worker"]
     return report
@@ -660,7 +667,7 @@ def bench(
             report["settings"] = harness.settings.engine_echo()
             harness.set_workers(n_workers)
             harness.start_server()
-            memory_before, _ = harness.redis_info()
+            memory_before = harness.redis_memory()
             reader = CorpusReader(corpus)
             steps: list[StepResult] = []
             for number, size in enumerate(targets):
