@@ -156,6 +156,32 @@ class CpuSeconds:
         }
 
 
+@dataclass
+class AofMeter:
+    """Bytes Redis has appended to its append-only file, counted across rewrites.
+
+    ``aof_current_size`` starts over when a rewrite swaps in a new file (the
+    dataset written out afresh, then what was appended meanwhile), and
+    ``aof_base_size`` is that file's size when swapped in: so growth is summed
+    file by file, each from its base. Appends between the last reading of an old
+    file and its swap go uncounted: read it often (the bench reads it each
+    time it polls its jobs, every ``POLL_SECONDS``)."""
+
+    appended: int = 0
+    base: int | None = None  # the current file's aof_base_size
+    size: int = 0  # its aof_current_size at the last reading
+
+    def observe(self, persistence: dict[str, Any]) -> int:
+        """Take an ``INFO persistence`` reading; the bytes appended so far."""
+        if not int(persistence.get("aof_enabled", 0)):
+            return self.appended
+        size, base = int(persistence["aof_current_size"]), int(persistence["aof_base_size"])
+        if self.base is not None:
+            self.appended += size - (self.size if base == self.base else base)
+        self.base, self.size = base, size
+        return self.appended
+
+
 class Harness:
     """A fresh Redis, worker processes and a web server, all torn down at the end."""
 
@@ -180,6 +206,7 @@ class Harness:
         self.workers: list[subprocess.Popen[bytes]] = []
         self.server: subprocess.Popen[bytes] | None = None
         self.server_port = 0
+        self.aof = AofMeter()
 
     def _spawn(self, *args: str) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
@@ -252,6 +279,10 @@ class Harness:
             driver=time.process_time(),
         )
 
+    def aof_appended(self) -> int:
+        """Bytes Redis has appended to its AOF since the first reading."""
+        return self.aof.observe(self.client.info("persistence"))
+
     def persistence_forks(self) -> tuple[int, bool]:
         """Children Redis has forked for snapshots and AOF rewrites, and whether one
         is running: each takes a core while it writes the dataset out."""
@@ -277,6 +308,7 @@ class Harness:
                 remaining -= len(articles)
                 pending.append(enqueue_ingest_batch(self.queue, articles, self.settings).id)
             pending = self._unfinished(pending)
+            self.aof_appended()
             time.sleep(POLL_SECONDS)
         return time.perf_counter() - started
 
@@ -384,6 +416,7 @@ class StepResult:
     redis_cpu_ms_per_article: float
     redis_children_cpu_ms_per_article: float
     workers_cpu_ms_per_article: float
+    aof_bytes_per_article: float
     load_average: float
     recall: dict[str, float]
     memory: dict[str, float]
@@ -397,11 +430,12 @@ def run_step(
     first = reader.consumed
     count = size - first
     tail = max(1, count // 10)
-    cpu = harness.cpu_seconds()
+    cpu, appended = harness.cpu_seconds(), harness.aof_appended()
     seconds = harness.feed(reader, count - tail)
     tail_seconds = harness.feed(reader, tail)
     seconds += tail_seconds
     cpu_ms = cpu.ms_per_article(harness.cpu_seconds(), count)
+    appended = harness.aof_appended() - appended
     paragraphs = reader.paragraphs(first, size)
     click.echo(f"  {size:,} articles indexed; measuring recall, memory, latency", err=True)
     recall = measure_recall(harness.store, reader.corpus, reader.consumed)
@@ -429,6 +463,7 @@ def run_step(
         redis_cpu_ms_per_article=cpu_ms["redis"],
         redis_children_cpu_ms_per_article=cpu_ms["children"],
         workers_cpu_ms_per_article=cpu_ms["workers"],
+        aof_bytes_per_article=appended / count,
         load_average=os.getloadavg()[0],
         recall=recall,
         memory=memory,
@@ -523,6 +558,12 @@ def render_table(report: dict[str, Any]) -> str:
         + ", ".join(
             f"{step['size']:,}: {step['redis_children_cpu_ms_per_article']:.2f}"
             for step in report["steps"]
+        )
+    )
+    lines.append(
+        "bytes per article appended to Redis's AOF while ingesting: "
+        + ", ".join(
+            f"{step['size']:,}: {step['aof_bytes_per_article']:,.0f}" for step in report["steps"]
         )
     )
     base = report.get("baseline")

@@ -6,9 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+import redis
 from click.testing import CliRunner
 
+from service.bench import AofMeter
 from service.cli import cli
+from tests.conftest import wait_for
+from workers.redis_server import EmbeddedRedis
 
 
 @pytest.mark.parametrize(("sizes", "rounds"), [("60,150", 1), ("60", 3)])
@@ -30,6 +34,7 @@ def test_bench_measures_every_figure_on_a_small_corpus(
         assert step["recall"]["copy_pair_recall"] >= 0.9
         assert step["memory"]["index_bytes_per_paragraph"] > 0
         assert step["memory"]["clusters_bytes_per_paragraph"] > 0
+        assert step["aof_bytes_per_article"] > 0
         assert step["latency"]["samples"] == 5
         forks = step["latency"]["persistence_forks"]
         assert f"{step['size']}: {forks}" in result.output  # beside the latency samples
@@ -47,4 +52,36 @@ def test_bench_measures_every_figure_on_a_small_corpus(
     assert "wiretrace/baseline" in result.output
     assert "CPU ms per article, 1 / 2 workers" in result.output
     assert "CPU ms per article of Redis's forked children" in result.output
+    assert "bytes per article appended to Redis's AOF" in result.output
     assert list(work.glob("wiretrace-bench-*")) == []  # cleaned up
+
+
+def _resp_bytes(*args: str) -> int:
+    """The size of a command as the AOF records it (RESP)."""
+    return len(f"*{len(args)}\r\n") + sum(len(f"${len(a)}\r\n{a}\r\n") for a in args)
+
+
+def test_aof_meter_counts_appends_on_both_sides_of_a_rewrite(private_redis: EmbeddedRedis) -> None:
+    """A rewrite swaps in a smaller file; what was appended before it still counts."""
+    client = redis.Redis.from_url(private_redis.url)
+    meter = AofMeter()
+    meter.observe(client.info("persistence"))
+    select = _resp_bytes("SELECT", "0")  # each file names its database before the first write
+    for n in range(50):
+        client.set(f"key{n}", "x" * n)
+    before_rewrite = meter.observe(client.info("persistence"))
+    client.bgrewriteaof()
+    wait_for(
+        lambda: (
+            not int(client.info("persistence")["aof_rewrite_in_progress"])
+            and not int(client.info("persistence")["aof_rewrite_scheduled"])
+        ),
+        30,
+        "the AOF rewrite",
+    )
+    for n in range(50):
+        client.set(f"key{n}", "y")
+    expected = sum(_resp_bytes("set", f"key{n}", "x" * n) for n in range(50))
+    assert before_rewrite == expected + select
+    after = sum(_resp_bytes("set", f"key{n}", "y") for n in range(50))
+    assert meter.observe(client.info("persistence")) - before_rewrite == after + select
