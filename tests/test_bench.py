@@ -46,6 +46,7 @@ def test_bench_measures_every_figure_on_a_small_corpus(
     assert report["scaling"]["one_worker"] > 0 and report["scaling"]["two_workers"] > 0
     assert report["scaling"]["two_workers_workers_cpu_ms"] > 0
     assert report["scaling"]["two_workers_persistence_forks"] >= 0
+    assert "(20 articles each, after 2 untimed)" in result.output
     speedups = sorted(r["speedup"] for r in report["scaling_rounds"])
     assert len(speedups) == rounds and report["scaling"]["speedup"] == speedups[rounds // 2]
     assert ("rounds (the median above" in result.output) == (rounds > 1)
