@@ -7,6 +7,7 @@ moves data between it and Redis, in a fixed number of round trips per article.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -142,6 +143,35 @@ def choose_candidates(
     return chosen[: settings.max_candidates]
 
 
+# How often a candidate still being ingested elsewhere is looked for again.
+_CANDIDATE_POLL_SECONDS = 0.005
+
+
+def load_candidates(
+    store: Store, numbers: list[int], cache: PreparedCache
+) -> dict[int, StoredArticle]:
+    """The candidate articles ``numbers``, in that order, waiting for those not saved yet.
+
+    An article enters the index before it is saved, and the index only tells a
+    later article about it. When two workers ingest copies of one story at
+    once, the later one finds the earlier in the index but not yet in the
+    store: it waits for the save (milliseconds away) rather than leave the
+    pair found from neither side. A new article waits only for those indexed
+    before it, so no two new articles wait for each other; the wait is bounded
+    by ``candidate_wait_seconds`` for an article whose ingest failed or whose
+    worker died between the two steps (its job, run again, finds the later
+    article in the index).
+    """
+    found = store.load_articles(numbers, known_text=cache.text)
+    missing = [n for n in numbers if n not in found]
+    deadline = time.monotonic() + store.settings.candidate_wait_seconds
+    while missing and time.monotonic() < deadline:
+        time.sleep(_CANDIDATE_POLL_SECONDS)
+        found.update(store.load_articles(missing, known_text=cache.text))
+        missing = [n for n in missing if n not in found]
+    return {n: found[n] for n in numbers if n in found}
+
+
 @dataclass(frozen=True)
 class Indexed:
     """An article just stored, with the passages it shares with earlier ones."""
@@ -171,9 +201,7 @@ def index_article(
     prepared = cache.prepare(article.text, digest, article.outlet, settings)
     bands = article_bands(prepared, settings)
     hits = store.index_and_query(number, bands.keys, quoted=bands.quoted, fresh=fresh)
-    candidates = store.load_articles(
-        choose_candidates(prepared, bands, hits, settings), known_text=cache.text
-    )
+    candidates = load_candidates(store, choose_candidates(prepared, bands, hits, settings), cache)
 
     compared = compare_with_candidates(
         prepared,

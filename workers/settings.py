@@ -129,6 +129,13 @@ class Settings(BaseSettings):
     max_candidates: int = Field(
         default=40, ge=1, description="Most candidate articles aligned per ingested article."
     )
+    candidate_wait_seconds: float = Field(
+        default=2.0,
+        ge=0.0,
+        description="Longest wait for a candidate that another worker has indexed but not yet "
+        "saved: two copies of one story ingested at once would otherwise find each other "
+        "from neither side.",
+    )
     candidate_min_rarity: float = Field(
         default=1.0,
         ge=0.0,
