@@ -63,7 +63,8 @@ def _resp_bytes(*args: str) -> int:
 
 
 def test_aof_meter_counts_appends_on_both_sides_of_a_rewrite(private_redis: EmbeddedRedis) -> None:
-    """A rewrite swaps in a smaller file; what was appended before it still counts."""
+    """A rewrite swaps in a new file: what was appended to the old one still
+    counts, and what comes after counts from the new file's base."""
     client = redis.Redis.from_url(private_redis.url)
     meter = AofMeter()
     meter.observe(client.info("persistence"))
