@@ -307,17 +307,21 @@ class Harness:
                     raise BenchError("the corpus ran out")
                 remaining -= len(articles)
                 pending.append(enqueue_ingest_batch(self.queue, articles, self.settings).id)
-            pending = self._unfinished(pending)
-            self.aof_appended()
+            pending = self._poll(pending)
             time.sleep(POLL_SECONDS)
         return time.perf_counter() - started
 
-    def _unfinished(self, job_ids: list[str]) -> list[str]:
+    def _poll(self, job_ids: list[str]) -> list[str]:
+        """Which of ``job_ids`` are not done yet; the AOF meter's reading is
+        taken in the same round trip."""
         pipe = self.client.pipeline(transaction=False)
         for job_id in job_ids:
             pipe.hget(Job.key_for(job_id), "status")
+        pipe.info("persistence")
+        *statuses, persistence = pipe.execute()
+        self.aof.observe(persistence)
         unfinished = []
-        for job_id, status in zip(job_ids, pipe.execute(), strict=True):
+        for job_id, status in zip(job_ids, statuses, strict=True):
             if status == b"failed":
                 job = Job.fetch(job_id, connection=self.client)
                 result = job.latest_result()
