@@ -3,7 +3,8 @@
 An article enters the index before it is saved; a copy indexed in between
 finds it in the index but not in the store, and waits for the save
 (``WIRETRACE_CANDIDATE_WAIT_SECONDS``) instead of leaving the pair found from
-neither side.
+neither side. A new article whose ingest fails before its save leaves the
+index again, so that no copy waits for it in vain.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 import threading
 import time
 from itertools import islice
+from typing import Any, NoReturn
 
 import pytest
 from rq.job import JobStatus
 
 from tests.conftest import WorkerStarter, wait_for
+from workers import pipeline
 from workers.corpus import CorpusSpec, generate
 from workers.models import ArticleIn, StoredArticle
 from workers.pipeline import Indexed, article_bands, index_article, prepare_article
@@ -97,3 +100,51 @@ def test_two_workers_ingesting_copies_side_by_side_find_every_pair(
     numbers = store.all_numbers()
     for source in originals:
         assert numbers[source.id] in store.load_matches(numbers[copy_of(source).id]), source.id
+
+
+def fail_comparisons(*_: object) -> NoReturn:
+    raise RuntimeError("a fault in the comparisons")
+
+
+def test_a_new_article_whose_ingest_fails_leaves_the_index_for_its_retry(
+    clean_store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Indexed but never saved, it would make every later copy wait for it in
+    vain; taken out, its job run again finds the copy ingested meanwhile."""
+    store = Store(clean_store.client, settings.model_copy(update={"candidate_wait_seconds": 0}))
+    [source] = stories(1)
+    monkeypatch.setattr(pipeline, "compare_with_candidates", fail_comparisons)
+    with pytest.raises(RuntimeError, match="a fault in the comparisons"):
+        index_article(store, source)
+    monkeypatch.undo()
+
+    bands = article_bands(prepare_article(source.text, source.outlet, settings), settings)
+    probe = 10**6  # an article number no ingest hands out here
+    hits, _, _ = store.index_and_query(probe, bands.keys, quoted=bands.quoted, fresh=True)
+    store.unindex(probe, bands.keys)
+    assert hits.size == 0, "the failed article is still in the index"
+
+    assert index_article(store, copy_of(source)) is not None  # finds nothing: no source stored
+    retried = index_article(store, source)
+    assert retried is not None
+    assert store.all_numbers()[copy_of(source).id] in retried.matches
+
+
+def test_an_article_saved_before_its_ingest_fails_stays_in_the_index(
+    clean_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    [source] = stories(1)
+    save = clean_store.save_article
+
+    def save_then_fail(*args: Any, **kwargs: Any) -> None:
+        save(*args, **kwargs)
+        raise RuntimeError("a fault after the save")
+
+    monkeypatch.setattr(clean_store, "save_article", save_then_fail)
+    with pytest.raises(RuntimeError, match="a fault after the save"):
+        index_article(clean_store, source)
+    monkeypatch.undo()
+
+    copy = index_article(clean_store, copy_of(source))
+    assert copy is not None
+    assert clean_store.all_numbers()[source.id] in copy.matches

@@ -7,12 +7,14 @@ moves data between it and Redis, in a fixed number of round trips per article.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
+import redis
 
 from workers.engine.attribute import wire_credits, wire_patterns
 from workers.engine.candidates import quoted_sentence_sources, rank_candidates
@@ -20,9 +22,12 @@ from workers.engine.classify import quoted_units
 from workers.engine.compare import PreparedArticle, compare_with_candidates, prepare_article
 from workers.engine.fingerprint import band_keys, shingle_hashes, unit_signatures
 from workers.engine.origins import build_origins
+from workers.logs import log_event
 from workers.models import ArticleIn, MatchedPassage, Origins, StoredArticle
 from workers.settings import Settings, get_settings
 from workers.store import Store, content_hash
+
+log = logging.getLogger("wiretrace.pipeline")
 
 
 class PreparedCache:
@@ -201,26 +206,45 @@ def index_article(
     prepared = cache.prepare(article.text, digest, article.outlet, settings)
     bands = article_bands(prepared, settings)
     hits = store.index_and_query(number, bands.keys, quoted=bands.quoted, fresh=fresh)
-    candidates = load_candidates(store, choose_candidates(prepared, bands, hits, settings), cache)
-
-    compared = compare_with_candidates(
-        prepared,
-        [cache.prepare(c.text, c.content_hash, c.outlet, settings) for c in candidates.values()],
-        settings,
-    )
-    matches = {
-        other: (forward, backward)
-        for other, (forward, backward) in zip(candidates, compared, strict=True)
-        if forward
-    }
-
-    stored = StoredArticle(
-        **article.model_dump(),
-        content_hash=digest,
-        wire=wire_credits(article.text, wire_patterns(settings.extra_wires)),
-    )
-    store.save_article(number, stored, matches, candidates, fresh=fresh)
+    try:
+        chosen = choose_candidates(prepared, bands, hits, settings)
+        candidates = load_candidates(store, chosen, cache)
+        prepared_candidates = [
+            cache.prepare(c.text, c.content_hash, c.outlet, settings) for c in candidates.values()
+        ]
+        compared = compare_with_candidates(prepared, prepared_candidates, settings)
+        matches = {
+            other: (forward, backward)
+            for other, (forward, backward) in zip(candidates, compared, strict=True)
+            if forward
+        }
+        stored = StoredArticle(
+            **article.model_dump(),
+            content_hash=digest,
+            wire=wire_credits(article.text, wire_patterns(settings.extra_wires)),
+        )
+        store.save_article(number, stored, matches, candidates, fresh=fresh)
+    except Exception:
+        if fresh:
+            withdraw_unsaved(store, number, bands.keys)
+        raise
     return Indexed(stored, matches, {n: candidates[n] for n in matches})
+
+
+def withdraw_unsaved(store: Store, number: int, band_keys: np.ndarray) -> None:
+    """Take article ``number``, new to the index and whose ingest failed after
+    indexing it, out of the index again, unless it was saved after all.
+
+    Left in, every later article sharing its text would find it in the index
+    but not in the store and wait ``candidate_wait_seconds`` for it in vain,
+    until its job runs again. If Redis cannot be reached it stays in: the job,
+    run again, indexes and saves it.
+    """
+    try:
+        if store.stored_hash(number) is None:
+            store.unindex(number, band_keys)
+    except redis.RedisError as exc:
+        log_event(log, "failed article left in the index", number=number, error=str(exc))
 
 
 def ingest(store: Store, article: ArticleIn) -> Origins:
