@@ -204,11 +204,11 @@ class ArticleStore(LshIndex, ClusterIndex):
         for other, (forward, backward) in matches.items():
             pipe.hset(self.keys.matches(number), str(other), encode_pair(forward, backward))
             pipe.hset(self.keys.matches(other), str(number), MIRRORED)
-        touched = self._write_joins(pipe, joins)
+        unranked = self._write_joins(pipe, joins)
         results = pipe.execute()
-        if touched:  # the pipeline ends with each touched cluster's outlets
-            outlets = self._outlets_read(results[-2 * len(touched) :])
-            counts = {str(c): len(names) for c, names in zip(touched, outlets, strict=True)}
+        if unranked:  # a Redis Cluster's: the pipeline ends with their outlets
+            outlets = self._outlets_read(results[-2 * len(unranked) :])
+            counts = {str(c): len(names) for c, names in zip(unranked, outlets, strict=True)}
             self.client.zadd(self.keys.listing("n"), counts, gt=True)
 
     # --- lifecycle -------------------------------------------------------------

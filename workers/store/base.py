@@ -12,6 +12,7 @@ from workers.store.keys import KeyLayout
 from workers.store.scripts import (
     ADD_TO_SETS,
     INDEX_AND_QUERY,
+    RANK_BY_OUTLETS,
     RELEASE_LEASE,
     RESOLVE,
     TAKE_LEASE,
@@ -55,3 +56,4 @@ class StoreBase:
         self._take_lease_script = client.register_script(TAKE_LEASE)
         self._release_lease_script = client.register_script(RELEASE_LEASE)
         self._add_to_sets_script = client.register_script(ADD_TO_SETS)
+        self._rank_by_outlets_script = client.register_script(RANK_BY_OUTLETS)

@@ -27,6 +27,7 @@ from workers.store.codec import (
     encode_member,
     stored_member,
 )
+from workers.store.scripts import queue_script
 from workers.store.texts import TextDictionaries
 
 _SORT_PARTS = {"time": "t", "outlets": "n", "similarity": "s", "share": "f"}
@@ -78,9 +79,11 @@ class ClusterIndex(TextDictionaries):
         return joins
 
     def _write_joins(self, pipe: Any, joins: list[Join]) -> list[int]:
-        """Queue the writes of ``joins`` on ``pipe``, then the reads of each touched
-        cluster's outlets (the caller counts them with :meth:`_outlets_read`);
-        return those clusters.
+        """Queue the writes of ``joins`` on ``pipe``, then each touched cluster's
+        new rank by outlets. On a Redis Cluster, where the listing and the
+        cluster live in two slots, the reads of their outlets are queued instead
+        and those clusters returned: the caller ranks them from the replies
+        (:meth:`_outlets_read`). Elsewhere nothing is left to the caller.
 
         An article's joins touch the same keys again and again (the listings, a
         new cluster's keys for each of its first members): each key gets one
@@ -112,12 +115,19 @@ class ClusterIndex(TextDictionaries):
                 for key in term_keys:
                     pipe.sadd(key, str(c))
             elif term_keys:
-                self._add_to_sets_script(keys=term_keys, args=[str(c)], client=pipe)
+                queue_script(pipe, self._add_to_sets_script, term_keys, [str(c)])
         for key, scored in raised.items():
             pipe.zadd(key, scored, gt=True)
         touched = sorted({j.cluster for j in joins})
-        self._queue_outlet_reads(pipe, touched)
-        return touched
+        if self.is_cluster:
+            self._queue_outlet_reads(pipe, touched)
+            return touched
+        for c in touched:
+            outlets = [self.keys.cluster(c, "oh"), self.keys.cluster(c, "o")]
+            queue_script(
+                pipe, self._rank_by_outlets_script, [self.keys.listing("n"), *outlets], [c]
+            )
+        return []
 
     def _queue_outlet_reads(self, pipe: Any, clusters: Iterable[int]) -> None:
         """Queue reading each cluster's outlets, two replies a cluster: its hash of

@@ -1,0 +1,36 @@
+"""What saving articles asks of Redis: scripts queued in the save's transaction
+by their text, so no ``SCRIPT EXISTS`` round trip before it, and each touched
+cluster ranked by its outlets inside it, not by a command after."""
+
+from __future__ import annotations
+
+import redis
+
+from workers.corpus import CorpusSpec, generate
+from workers.models import ArticleIn
+from workers.pipeline import PreparedCache, index_article
+from workers.settings import Settings
+from workers.store import Store
+
+
+def test_the_save_ranks_clusters_by_outlets_in_its_transaction(private_settings: Settings) -> None:
+    client = redis.Redis.from_url(private_settings.redis_url or "")
+    store = Store(client, private_settings)
+    articles = [ArticleIn.model_validate(item.record) for item in generate(CorpusSpec(seed=4), 60)]
+    cache = PreparedCache(size=100)
+    for article in articles[:5]:
+        index_article(store, article, cache=cache)
+    client.config_resetstat()
+    for article in articles[5:]:
+        index_article(store, article, cache=cache)
+
+    stats = client.info("commandstats")
+    assert not [name for name in stats if name.startswith("cmdstat_script")]
+    assert "cmdstat_zadd" in stats and "cmdstat_eval" in stats
+    ranked = {
+        int(c): score for c, score in client.zrange(store.keys.listing("n"), 0, -1, withscores=True)
+    }
+    assert len(ranked) >= 5, "the corpus slice should make clusters"
+    for cluster, score in ranked.items():
+        outlets = {member.outlet or "" for member in store.cluster_members(cluster).values()}
+        assert score == len(outlets), cluster
