@@ -1,6 +1,7 @@
-"""What saving articles asks of Redis: scripts queued in the save's transaction
-by their text, so no ``SCRIPT EXISTS`` round trip before it, and each touched
-cluster ranked by its outlets inside it, not by a command after."""
+"""What saving and loading articles asks of Redis: scripts queued in the save's
+transaction by their text, so no ``SCRIPT EXISTS`` round trip before it, and each
+touched cluster ranked by its outlets inside it, not by a command after; and
+candidates loaded in one round trip whether or not the worker holds their texts."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from workers.corpus import CorpusSpec, generate
 from workers.models import ArticleIn
 from workers.pipeline import PreparedCache, index_article
 from workers.settings import Settings
-from workers.store import Store
+from workers.store import Store, content_hash
 
 
 def test_the_save_ranks_clusters_by_outlets_in_its_transaction(private_settings: Settings) -> None:
@@ -34,3 +35,27 @@ def test_the_save_ranks_clusters_by_outlets_in_its_transaction(private_settings:
     for cluster, score in ranked.items():
         outlets = {member.outlet or "" for member in store.cluster_members(cluster).values()}
         assert score == len(outlets), cluster
+
+
+def test_candidates_load_in_one_round_trip_and_held_texts_are_not_decoded(
+    private_settings: Settings,
+) -> None:
+    client = redis.Redis.from_url(private_settings.redis_url or "")
+    store = Store(client, private_settings)
+    articles = [ArticleIn.model_validate(item.record) for item in generate(CorpusSpec(seed=5), 8)]
+    for article in articles:
+        index_article(store, article, cache=PreparedCache(size=10))
+    numbers = [store.allocate(a.id) for a in articles]
+    held = {content_hash(a.text): a.text for a in articles[::2]}  # what this worker holds
+
+    client.config_resetstat()
+    loaded = store.load_articles(numbers, known_text=held.get)
+
+    stats = client.info("commandstats")
+    assert stats["cmdstat_hmget"]["calls"] == len(numbers)
+    assert [name for name in stats if name != "cmdstat_hmget"] == ["cmdstat_config"]
+    assert [loaded[n].text for n in numbers] == [a.text for a in articles]
+    for position, n in enumerate(numbers):
+        # a held text is the worker's own string, the others are decoded from Redis
+        own = loaded[n].text is held.get(content_hash(articles[position].text))
+        assert own == (position % 2 == 0), position

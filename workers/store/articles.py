@@ -75,34 +75,25 @@ class ArticleStore(LshIndex, ClusterIndex):
         """The articles stored under ``numbers`` (missing ones left out).
 
         With ``known_text`` (content hash -> text, or None), texts the caller
-        already holds are not fetched and decompressed again: metadata first,
-        then in a second round trip only the texts it lacks.
+        already holds are not decompressed again. They are still fetched, in the
+        same round trip: the caller learns which it holds only from the stored
+        content hash, and a second round trip for the others costs more than
+        the bytes.
         """
         numbers = list(numbers)
-        if known_text is None:
-            fields: tuple[str, ...] = ARTICLE_FIELDS
-        else:
-            fields = tuple(f for f in ARTICLE_FIELDS if f != "text")
         pipe = self.client.pipeline(transaction=False)
         for n in numbers:
-            pipe.hmget(self.keys.article(n), fields)
+            pipe.hmget(self.keys.article(n), ARTICLE_FIELDS)
         found = {
-            n: dict(zip(fields, values, strict=True))
+            n: dict(zip(ARTICLE_FIELDS, values, strict=True))
             for n, values in zip(numbers, pipe.execute(), strict=True)
             if values[0] is not None
         }
         if known_text is not None:
-            texts = {n: known_text(as_str(raw["content_hash"] or b"")) for n, raw in found.items()}
-            missing = [n for n, text in texts.items() if text is None]
-            if missing:
-                pipe = self.client.pipeline(transaction=False)
-                for n in missing:
-                    pipe.hget(self.keys.article(n), "text")
-                for n, text in zip(missing, pipe.execute(), strict=True):
-                    found[n]["text"] = text
-            for n, text in texts.items():
+            for raw in found.values():
+                text = known_text(as_str(raw["content_hash"] or b""))
                 if text is not None:
-                    found[n]["text"] = text
+                    raw["text"] = text
         dictionaries = self.texts_readable(
             raw["text"] for raw in found.values() if isinstance(raw.get("text"), bytes)
         )
