@@ -69,6 +69,7 @@ def test_worker_killed_mid_ingest_is_recovered_and_ingests_once(
     client = redis_client(private_settings.redis_url or "", private_settings)
     store = Store(client, private_settings)
     queue = ingest_queue(client, private_settings)
+    # Seconds to align even on a fast machine: the kill below must find its job running.
     original, copy = shuffled_copy(seed=7, sentences=2000)
     mode = {"WIRETRACE_WORKER_FORK": fork}
     first = private_workers(env=mode)
