@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 import redis
 import requests
@@ -188,3 +189,24 @@ def test_ingest_and_origins_on_a_redis_cluster(
         for node in cluster.get_primaries()
     ]
     assert len(per_node) == MASTERS and all(per_node), per_node
+
+
+def test_index_calls_reach_masters_that_lost_their_scripts(
+    cluster_settings: Settings, cluster_url: str, redis_client: redis.Redis
+) -> None:
+    """The band scripts go to each master by digest; a master that lacks them
+    (restarted, or new) is given them, and every band lands once."""
+    settings = cluster_settings.model_copy(update={"key_prefix": "wtflush"})
+    store = Store(redis_client, settings)
+    store.check_index()
+    cluster = RedisCluster.from_url(cluster_url)
+    for node in cluster.get_primaries():
+        node.redis_connection.script_flush()
+    bands = np.arange(1, 200, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+
+    assert store.index_and_query(1, bands, fresh=True)[0].size == 0
+    hits = store.index_and_query(2, bands, fresh=True)[0]
+
+    assert sorted(hits.tolist()) == [1] * len(np.unique(bands))
+    for node in cluster.get_primaries():
+        assert node.redis_connection.script_exists(store._index_script.sha) == [True]

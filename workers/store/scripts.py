@@ -7,6 +7,7 @@ from typing import Any
 import redis
 from redis.cluster import RedisCluster
 from redis.commands.core import Script
+from redis.exceptions import NoScriptError
 
 from workers.store.keys import INDEX_TAG_GROUPS
 
@@ -168,10 +169,35 @@ def run_on_cluster_nodes(
         by_node.setdefault(node.name, (node.redis_connection, []))[1].append(position)
     answers: list[Any] = [None] * len(calls)
     for connection, positions in by_node.values():
-        pipe = connection.pipeline(transaction=False)
-        for position in positions:
-            keys, args = calls[position]
-            queue_script(pipe, script, keys, args)
-        for position, answer in zip(positions, pipe.execute(), strict=True):
+        replies = _run_by_digest(connection, script, [calls[p] for p in positions])
+        for position, answer in zip(positions, replies, strict=True):
             answers[position] = answer
     return answers
+
+
+def _run_by_digest(
+    client: redis.Redis, script: Script, calls: list[tuple[list[str], list[Any]]]
+) -> list[Any]:
+    """The answers of ``calls`` of ``script``, sent in one pipeline by its digest.
+
+    Its text would go once a call, tens of times an article. A server that lacks
+    the script (restarted, or new to the cluster) is given it and sent again the
+    calls it refused: they did not run, and the pipeline is no transaction, so
+    nothing runs twice."""
+
+    def send(chosen: list[tuple[list[str], list[Any]]]) -> list[Any]:
+        pipe = client.pipeline(transaction=False)
+        for keys, args in chosen:
+            pipe.evalsha(script.sha, len(keys), *keys, *args)
+        return list(pipe.execute(raise_on_error=False))
+
+    replies = send(calls)
+    refused = [i for i, reply in enumerate(replies) if isinstance(reply, NoScriptError)]
+    if refused:
+        client.script_load(script.script)
+        for i, reply in zip(refused, send([calls[i] for i in refused]), strict=True):
+            replies[i] = reply
+    for reply in replies:
+        if isinstance(reply, Exception):
+            raise reply
+    return replies
