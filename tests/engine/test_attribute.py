@@ -10,6 +10,7 @@ from workers.engine.attribute import (
     passage_wire,
     relation_between,
     wire_credits,
+    wire_patterns,
 )
 
 
@@ -60,3 +61,13 @@ def test_direction_from_published_times() -> None:
     assert relation_between(early, early, None) == (Relation.COMMON_SOURCE, "low")
     assert relation_between(None, early, None) == (Relation.COMMON_SOURCE, "low")
     assert relation_between(late, early, "AP") == (Relation.COMMON_SOURCE, "high")
+
+
+def test_credits_found_once_are_found_again_only_with_the_same_patterns() -> None:
+    text = "OSAKA (Kyodo) — The port reopened. The Associated Press contributed."
+    assert credit_positions(text) == ((text.index("The Associated"), "AP"),)
+    configured = wire_patterns({"Kyodo": ["Kyodo"]})
+    assert [w for _, w in credit_positions(text, configured)] == ["Kyodo", "AP"]
+    # Each set of patterns is compiled once, so its credits come from the cache.
+    assert wire_patterns({"Kyodo": ["Kyodo"]}) is configured
+    assert credit_positions(text, configured) is credit_positions(text, configured)

@@ -11,7 +11,7 @@ lower confidence instead of trusting the order things were ingested in.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -101,31 +101,44 @@ def fold_for_names(text: str) -> str:
     return text.lower()
 
 
-def compile_wire_patterns(wires: Mapping[str, list[str]]) -> dict[str, WirePattern]:
+@dataclass(frozen=True, eq=False)
+class WirePatterns:
+    """Every wire's :class:`WirePattern`, by wire name.
+
+    Compared by identity: a set of patterns is compiled once (the built-in ones,
+    or those of a configuration) and keys the cache of credits found with it.
+    """
+
+    by_wire: Mapping[str, WirePattern]
+
+
+def compile_wire_patterns(wires: Mapping[str, list[str]]) -> WirePatterns:
     """One case-insensitive pattern per wire matching any of its credit forms."""
-    return {
-        wire: WirePattern(
-            pattern=regex.compile(
-                "|".join(f.format(w=f"(?:{_name_pattern(names)})") for f in _CREDIT_FORMS),
-                regex.IGNORECASE,
-            ),
-            exact_names=tuple(n for n in names if n.isupper()),
-            folded_names=tuple(n.lower() for n in names if not n.isupper()),
-            always_search=not all(n.isascii() for n in names),
-        )
-        for wire, names in wires.items()
-    }
+    return WirePatterns(
+        {
+            wire: WirePattern(
+                pattern=regex.compile(
+                    "|".join(f.format(w=f"(?:{_name_pattern(names)})") for f in _CREDIT_FORMS),
+                    regex.IGNORECASE,
+                ),
+                exact_names=tuple(n for n in names if n.isupper()),
+                folded_names=tuple(n.lower() for n in names if not n.isupper()),
+                always_search=not all(n.isascii() for n in names),
+            )
+            for wire, names in wires.items()
+        }
+    )
 
 
 DEFAULT_WIRE_PATTERNS = compile_wire_patterns(DEFAULT_WIRES)
 
 
 @lru_cache(maxsize=8)
-def _compiled(wires: str) -> dict[str, WirePattern]:
+def _compiled(wires: str) -> WirePatterns:
     return compile_wire_patterns(json.loads(wires))
 
 
-def wire_patterns(extra: Mapping[str, list[str]]) -> dict[str, WirePattern]:
+def wire_patterns(extra: Mapping[str, list[str]]) -> WirePatterns:
     """Patterns for the built-in wires plus ``extra`` ones (a configured wire of an
     existing name replaces its credited names)."""
     if not extra:
@@ -167,29 +180,34 @@ def _without_photo_credits(text: str, folded: str) -> str:
     return _photo_credit_pattern(forms).sub(lambda m: " " * len(m.group()), text)
 
 
+# Credits are looked for in an article when it is ingested and again each time an
+# origins record shows it, its own or as a source of another (a wire story's
+# text, as the source of each outlet that ran it): a regex search of a few tenths
+# of a millisecond, most of building an origins record. Texts are few and recur.
+@lru_cache(maxsize=2048)
 def credit_positions(
-    text: str, patterns: Mapping[str, WirePattern] = DEFAULT_WIRE_PATTERNS
-) -> list[tuple[int, str]]:
+    text: str, patterns: WirePatterns = DEFAULT_WIRE_PATTERNS
+) -> tuple[tuple[int, str], ...]:
     """``(offset, wire)`` of every wire credit in ``text``, in text order."""
     folded = fold_for_names(text)
-    candidates = {w: p for w, p in patterns.items() if p.may_occur(text, folded)}
+    candidates = {w: p for w, p in patterns.by_wire.items() if p.may_occur(text, folded)}
     if not candidates:
-        return []
+        return ()
     plain = _without_photo_credits(text, folded)
-    return sorted(
-        (m.start(), wire) for wire, p in candidates.items() for m in p.pattern.finditer(plain)
+    return tuple(
+        sorted(
+            (m.start(), wire) for wire, p in candidates.items() for m in p.pattern.finditer(plain)
+        )
     )
 
 
-def wire_credits(
-    text: str, patterns: Mapping[str, WirePattern] = DEFAULT_WIRE_PATTERNS
-) -> list[str]:
+def wire_credits(text: str, patterns: WirePatterns = DEFAULT_WIRE_PATTERNS) -> list[str]:
     """The wires ``text`` credits, in the order of their first credit."""
     return list(dict.fromkeys(wire for _, wire in credit_positions(text, patterns)))
 
 
 def _nearest_credit(
-    credits: list[tuple[int, str]], start: int, end: int
+    credits: Sequence[tuple[int, str]], start: int, end: int
 ) -> tuple[tuple[int, int], str] | None:
     """The credit that best covers ``[start, end)``, with its rank (lower is better):
     one inside it, else the nearest before it (a dateline, "As reported by the
@@ -204,8 +222,8 @@ def _nearest_credit(
 def passage_wire(
     span: tuple[int, int],
     source_span: tuple[int, int],
-    credits: list[tuple[int, str]],
-    source_credits: list[tuple[int, str]],
+    credits: Sequence[tuple[int, str]],
+    source_credits: Sequence[tuple[int, str]],
 ) -> str | None:
     """The wire a copied passage is credited to, from the credits of both texts.
 
