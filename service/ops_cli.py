@@ -35,7 +35,7 @@ def jobs_failed() -> None:
     found = failed_jobs(ingest_queue(connect(settings), settings))
     for job in found:
         when = job.failed_at.isoformat(timespec="seconds") if job.failed_at else "-"
-        click.echo(f"{job.job_id}  {when}  {job.article_id or '-'}  {job.reason}")
+        click.echo(f"{job.job_id}  {when}  {job.articles or '-'}  {job.reason}")
     click.echo(f"{len(found)} failed job(s)", err=True)
 
 

@@ -9,6 +9,7 @@ nothing they queue lands in another test's store.
 from __future__ import annotations
 
 import secrets
+import socket
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -106,7 +107,8 @@ def crawl_once(settings: Settings, store: Store, outlets: list[Outlet], queue: Q
 
 
 def queued_ids(queue: Queue) -> list[str]:
-    return [job.args[0]["id"] for job in queue.get_jobs()]
+    """The ids of the articles queued, job after job (a job holds a batch)."""
+    return [article["id"] for job in queue.get_jobs() for article in job.args[0]]
 
 
 def wait_for_articles(store: Store, ids: list[str], timeout: float = 60) -> None:
@@ -156,7 +158,7 @@ def test_a_second_cycle_fetches_nothing_new(
     site.put("/rss.xml", feed, "application/rss+xml", headers={"ETag": '"feed-1"'})
     outlets = [Outlet(name="Town", feeds=[site.url("/rss.xml")])]
     crawl_once(crawl_settings, clean_store, outlets, private_queue)
-    assert private_queue.count == 1
+    assert len(queued_ids(private_queue)) == 1
 
     again = crawl_once(crawl_settings, clean_store, outlets, private_queue)
     counts = again.reporter.counts
@@ -164,7 +166,44 @@ def test_a_second_cycle_fetches_nothing_new(
     feed_requests = [r for r in site.requests if r.path == "/rss.xml"]
     assert feed_requests[-1].headers.get("If-None-Match") == '"feed-1"'
     assert site.requested("/news/library") == 1
-    assert private_queue.count == 1
+    assert len(queued_ids(private_queue)) == 1
+
+
+def test_articles_are_queued_a_batch_to_a_job(
+    crawl_settings: Settings, clean_store: Store, site: LocalSite, private_queue: Queue
+) -> None:
+    settings = crawl_settings.model_copy(update={"crawl_batch_articles": 3})
+    stories = [
+        publish(site, f"/news/item-{i}", f"{OTHER_TEXT}\n\nItem {i}.", when=T0 + timedelta(i))
+        for i in range(7)
+    ]
+    site.put("/rss.xml", rss_feed("Town", site.url("/"), stories), "application/rss+xml")
+    outlets = [Outlet(name="Town", feeds=[site.url("/rss.xml")])]
+    crawler = crawl_once(settings, clean_store, outlets, private_queue)
+
+    assert sorted(len(job.args[0]) for job in private_queue.get_jobs()) == [1, 3, 3]
+    urls = [canonical_url(s.url) for s in stories]
+    assert sorted(queued_ids(private_queue)) == sorted(map(article_id_for, urls))
+    assert crawler.reporter.counts.new == 7
+    assert clean_store.seen_pages(urls).keys() == set(urls)
+
+
+def test_articles_the_queue_did_not_take_are_read_again(
+    crawl_settings: Settings, clean_store: Store, site: LocalSite, private_queue: Queue
+) -> None:
+    story = publish(site, "/news/library", OTHER_TEXT, when=T0)
+    site.put("/rss.xml", rss_feed("Town", site.url("/"), [story]), "application/rss+xml")
+    outlets = [Outlet(name="Town", feeds=[site.url("/rss.xml")])]
+    with socket.socket() as probe:  # a port nothing listens on once the probe closes
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    away = redis.Redis(port=port, socket_connect_timeout=1)
+    with pytest.raises(redis.ConnectionError):
+        crawl_once(crawl_settings, clean_store, outlets, Queue("away", connection=away))
+    assert clean_store.seen_pages([canonical_url(story.url)]) == {}
+
+    crawl_once(crawl_settings, clean_store, outlets, private_queue)
+    assert queued_ids(private_queue) == [article_id_for(canonical_url(story.url))]
 
 
 def test_an_updated_article_is_a_new_version_and_the_old_passages_are_kept(
@@ -240,7 +279,7 @@ def test_429_retry_after_holds_the_host(
     started = time.monotonic()
     crawl_once(crawl_settings, clean_store, outlets, private_queue)
     assert time.monotonic() - started >= 1.0
-    assert private_queue.count == 1
+    assert len(queued_ids(private_queue)) == 1
 
 
 def test_a_malformed_feed_and_an_oversized_page_are_reported_not_fatal(
@@ -359,7 +398,7 @@ def test_pages_are_filed_under_their_own_outlet_and_where_they_redirect(
         crawl_once(crawl_settings, clean_store, outlets, private_queue)
 
     (job,) = private_queue.get_jobs()
-    article = job.args[0]
+    (article,) = job.args[0]
     assert article["outlet"] == "Town"  # the aggregator only linked to it
     assert article["id"] == article_id_for(canonical_url(story.url))
     assert article["url"] == story.url

@@ -22,6 +22,7 @@ from tests.conftest import (
 from tests.test_api import REWRITE, WIRE_STORY
 from workers.models import ArticleIn
 from workers.queue import enqueue_ingest, ingest_queue, redis_client
+from workers.reliability import job_articles
 from workers.settings import Settings
 
 
@@ -60,6 +61,14 @@ def test_failed_jobs_are_listed_with_their_reason_and_can_be_requeued(
         assert retried.returncode == 0, retried.stderr
         wait_for(lambda: api.get("/api/articles/long-story").ok, 30, "the re-queued ingest")
         assert "0 failed job(s)" in run_wiretrace(private_settings, "jobs", "failed").stderr
+
+
+def test_a_failed_job_names_its_articles() -> None:
+    assert job_articles(({"id": "long-story", "text": "x"},)) == "long-story"
+    batch = [{"id": f"item-{i}", "text": "x"} for i in range(3)]
+    assert job_articles((batch,)) == "item-0 and 2 more"
+    assert job_articles(([batch[0]],)) == "item-0"
+    assert job_articles(()) is None
 
 
 def test_readiness_needs_redis_a_live_worker_and_a_short_queue(

@@ -165,7 +165,7 @@ def run_worker(settings: Settings, burst: bool = False) -> None:
 @dataclass(frozen=True)
 class FailedJob:
     job_id: str
-    article_id: str | None
+    articles: str | None  # the article's id; a batch's first, and how many more
     failed_at: datetime | None
     reason: str
 
@@ -173,6 +173,18 @@ class FailedJob:
 def last_line(text: str | None) -> str:
     lines = (text or "").strip().splitlines()
     return lines[-1] if lines else ""
+
+
+def job_articles(args: tuple | list) -> str | None:
+    """What an ingest job's arguments hold: an article's id, or for a batch
+    (the crawler's, a benchmark's) its first article's id and how many more."""
+    first = args[0] if args else None
+    if isinstance(first, dict):
+        return str(first.get("id"))
+    if isinstance(first, list) and first and isinstance(first[0], dict):
+        more = f" and {len(first) - 1} more" if len(first) > 1 else ""
+        return f"{first[0].get('id')}{more}"
+    return None
 
 
 def failed_jobs(queue: Queue) -> list[FailedJob]:
@@ -186,8 +198,7 @@ def failed_jobs(queue: Queue) -> list[FailedJob]:
             continue  # expired between listing and fetching
         result = job.latest_result()
         reason = last_line(result.exc_string if result else job.exc_info)
-        article = job.args[0].get("id") if job.args and isinstance(job.args[0], dict) else None
-        found.append(FailedJob(job.id, article, job.ended_at, reason))
+        found.append(FailedJob(job.id, job_articles(job.args), job.ended_at, reason))
     return found
 
 

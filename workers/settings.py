@@ -407,6 +407,20 @@ class Settings(BaseSettings):
     crawl_max_entries_per_feed: int = Field(
         default=500, ge=1, description="Most entries read from one feed or sitemap."
     )
+    crawl_batch_articles: int = Field(
+        default=20,
+        ge=1,
+        le=500,
+        description="Articles the crawler queues as one ingest job. RQ spends about as long "
+        "on a job as the ingest of an article takes, and a job of one article also builds "
+        "its origins record, which nobody reads for a crawled article.",
+    )
+    crawl_batch_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="Longest an article found by the crawler waits for others to be queued "
+        "with (a cycle's end queues what is left).",
+    )
 
     @field_validator("api_key_hashes", "cors_origins", mode="before")
     @classmethod

@@ -2,7 +2,8 @@
 
 One cycle checks the listings (feeds, sitemaps) of the outlets that are due,
 then reads the pages they list that are new, or updated since they were read,
-and queues each article found as an ``ingest`` job on the queue the API uses.
+and queues the articles found on the queue the API uses, a few to an
+``ingest_batch`` job (RQ's own work on a job costs about an article's ingest).
 
 No repeats:
 - page URLs are canonicalised (tracking parameters, fragments, case) before
@@ -56,7 +57,7 @@ from workers.crawler.state import (
 from workers.crawler.urls import UnsupportedUrlError, article_id_for, canonical_url, site_of
 from workers.models import ArticleIn
 from workers.pipeline import ArticleTooLargeError, check_limits
-from workers.queue import enqueue_ingest
+from workers.queue import enqueue_ingest_batch
 from workers.settings import Settings
 from workers.store import Store, content_hash
 
@@ -112,6 +113,18 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Filed:
+    """An article read from a page, held to be queued with others."""
+
+    article: ArticleIn
+    claim: Claim
+    task: PageTask
+    got: Fetched
+    urls: list[str]  # the URLs it was reached by
+    updated: bool  # a new text of a stored article
+
+
+@dataclass(frozen=True)
 class PageJob:
     """A page to read and what is known of it already."""
 
@@ -143,6 +156,8 @@ class Crawler:
         self._lock = threading.Lock()
         self._claims: set[str] = set()
         self._listing_retry: dict[str, float] = {}
+        self._held: list[Filed] = []
+        self._held_since = 0.0
 
     def close(self) -> None:
         self.fetcher.close()
@@ -190,7 +205,10 @@ class Crawler:
         with ThreadPoolExecutor(self.settings.crawl_concurrency) as pool:
             found = self._each(pool, lambda item: self.check_listing(*item), listings)
             tasks = merge_tasks([t for batch in found for t in batch] + retries)
-            self._each(pool, self.crawl_page, self.pages_to_read(tasks, started))
+            try:
+                self._each(pool, self.crawl_page, self.pages_to_read(tasks, started))
+            finally:
+                self.queue_held()
         self.store.schedule_outlets(
             {
                 o.name: min(started + self.interval(o), self._listing_retry.get(o.name, math.inf))
@@ -357,19 +375,51 @@ class Crawler:
             return
         stored = self.store.lookup(claim.article_id)
         updated = stored is not None and stored.content_hash is not None
-        if updated:
-            self.store.archive_version(claim.article_id)
-        job = enqueue_ingest(self.queue, article, self.settings)
-        self._remember(urls, claim, task, got)
-        self.reporter.count("updated" if updated else "new")
-        self.reporter.event(
-            "page.queued",
-            outlet=outlet.name,
-            url=task.url,
-            id=claim.article_id,
-            update=updated,
-            job=job.id,
-        )
+        self._hold(Filed(article, claim, task, got, urls, updated))
+
+    def _hold(self, filed: Filed) -> None:
+        """Hold an article to be queued with others; queue those held when there
+        are enough of them or the first has waited long enough."""
+        with self._lock:
+            now = time.monotonic()
+            if not self._held:
+                self._held_since = now
+            self._held.append(filed)
+            if (
+                len(self._held) < self.settings.crawl_batch_articles
+                and now - self._held_since < self.settings.crawl_batch_seconds
+            ):
+                return
+            held, self._held = self._held, []
+        self._queue(held)
+
+    def queue_held(self) -> None:
+        """Queue the articles held, however few (the end of a cycle)."""
+        with self._lock:
+            held, self._held = self._held, []
+        self._queue(held)
+
+    def _queue(self, held: list[Filed]) -> None:
+        """Queue ``held`` as one job. Their pages are marked as read only after: a
+        crawler stopped first reads them again next time instead of losing them."""
+        if not held:
+            return
+        for filed in held:
+            if filed.updated:
+                self.store.archive_version(filed.article.id)
+        articles = [filed.article.model_dump(mode="json") for filed in held]
+        job = enqueue_ingest_batch(self.queue, articles, self.settings)
+        for filed in held:
+            self._remember(filed.urls, filed.claim, filed.task, filed.got)
+            self.reporter.count("updated" if filed.updated else "new")
+            self.reporter.event(
+                "page.queued",
+                outlet=filed.article.outlet,
+                url=filed.task.url,
+                id=filed.article.id,
+                update=filed.updated,
+                job=job.id,
+            )
 
     def _already_have(self, claim: Claim, url: str) -> str | None:
         """``"duplicates"`` when another URL brought this article in this cycle or
