@@ -188,6 +188,20 @@ def test_articles_are_queued_a_batch_to_a_job(
     assert clean_store.seen_pages(urls).keys() == set(urls)
 
 
+def test_an_article_waits_for_others_no_longer_than_the_batch_seconds(
+    crawl_settings: Settings, clean_store: Store, site: LocalSite, private_queue: Queue
+) -> None:
+    settings = crawl_settings.model_copy(update={"crawl_batch_seconds": 0.0})
+    stories = [
+        publish(site, f"/news/item-{i}", f"{OTHER_TEXT}\n\nItem {i}.", when=T0 + timedelta(i))
+        for i in range(3)
+    ]
+    site.put("/rss.xml", rss_feed("Town", site.url("/"), stories), "application/rss+xml")
+    outlets = [Outlet(name="Town", feeds=[site.url("/rss.xml")])]
+    crawl_once(settings, clean_store, outlets, private_queue)
+    assert [len(job.args[0]) for job in private_queue.get_jobs()] == [1, 1, 1]
+
+
 def test_articles_the_queue_did_not_take_are_read_again(
     crawl_settings: Settings, clean_store: Store, site: LocalSite, private_queue: Queue
 ) -> None:

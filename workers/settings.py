@@ -418,8 +418,8 @@ class Settings(BaseSettings):
     crawl_batch_seconds: float = Field(
         default=5.0,
         ge=0,
-        description="Longest an article found by the crawler waits for others to be queued "
-        "with (a cycle's end queues what is left).",
+        description="How long an article found by the crawler waits for others to be queued "
+        "with, checked as pages are read (a cycle's end queues what is left).",
     )
 
     @field_validator("api_key_hashes", "cors_origins", mode="before")

@@ -324,6 +324,7 @@ class Crawler:
 
     def crawl_page(self, job: PageJob) -> None:
         """Read one page and queue the article on it, unless it is already known."""
+        self.queue_held(due_only=True)  # articles held while pages are slow to come
         task, known = job.task, job.known
         outlet = self.by_name.get(task.outlet)
         if outlet is None:  # the outlet has left the outlets file
@@ -378,26 +379,32 @@ class Crawler:
         self._hold(Filed(article, claim, task, got, urls, updated))
 
     def _hold(self, filed: Filed) -> None:
-        """Hold an article to be queued with others; queue those held when there
-        are enough of them or the first has waited long enough."""
+        """Hold an article to be queued with others (see :meth:`queue_held`)."""
         with self._lock:
-            now = time.monotonic()
             if not self._held:
-                self._held_since = now
+                self._held_since = time.monotonic()
             self._held.append(filed)
-            if (
-                len(self._held) < self.settings.crawl_batch_articles
-                and now - self._held_since < self.settings.crawl_batch_seconds
-            ):
-                return
-            held, self._held = self._held, []
+            held = self._take_held(due_only=True)
         self._queue(held)
 
-    def queue_held(self) -> None:
-        """Queue the articles held, however few (the end of a cycle)."""
+    def queue_held(self, *, due_only: bool = False) -> None:
+        """Queue the articles held as one job: all of them (the end of a cycle), or
+        with ``due_only`` only once there are enough of them or the first has waited
+        long enough (checked as each article is held and each page is read)."""
         with self._lock:
-            held, self._held = self._held, []
+            held = self._take_held(due_only=due_only)
         self._queue(held)
+
+    def _take_held(self, *, due_only: bool) -> list[Filed]:
+        """The articles held, taken out (with :attr:`_lock` held)."""
+        due = (
+            len(self._held) >= self.settings.crawl_batch_articles
+            or time.monotonic() - self._held_since >= self.settings.crawl_batch_seconds
+        )
+        if due_only and not due:
+            return []
+        held, self._held = self._held, []
+        return held
 
     def _queue(self, held: list[Filed]) -> None:
         """Queue ``held`` as one job. Their pages are marked as read only after: a
