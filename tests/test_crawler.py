@@ -169,16 +169,21 @@ def test_a_second_cycle_fetches_nothing_new(
     assert len(queued_ids(private_queue)) == 1
 
 
+def publish_items(site: LocalSite, count: int) -> tuple[list[Story], list[Outlet]]:
+    """``count`` articles of one outlet, a day apart, and the outlet listing them."""
+    stories = [
+        publish(site, f"/news/item-{i}", f"{OTHER_TEXT}\n\nItem {i}.", when=T0 + timedelta(i))
+        for i in range(count)
+    ]
+    site.put("/rss.xml", rss_feed("Town", site.url("/"), stories), "application/rss+xml")
+    return stories, [Outlet(name="Town", feeds=[site.url("/rss.xml")])]
+
+
 def test_articles_are_queued_a_batch_to_a_job(
     crawl_settings: Settings, clean_store: Store, site: LocalSite, private_queue: Queue
 ) -> None:
     settings = crawl_settings.model_copy(update={"crawl_batch_articles": 3})
-    stories = [
-        publish(site, f"/news/item-{i}", f"{OTHER_TEXT}\n\nItem {i}.", when=T0 + timedelta(i))
-        for i in range(7)
-    ]
-    site.put("/rss.xml", rss_feed("Town", site.url("/"), stories), "application/rss+xml")
-    outlets = [Outlet(name="Town", feeds=[site.url("/rss.xml")])]
+    stories, outlets = publish_items(site, 7)
     crawler = crawl_once(settings, clean_store, outlets, private_queue)
 
     assert sorted(len(job.args[0]) for job in private_queue.get_jobs()) == [1, 3, 3]
@@ -192,12 +197,7 @@ def test_an_article_waits_for_others_no_longer_than_the_batch_seconds(
     crawl_settings: Settings, clean_store: Store, site: LocalSite, private_queue: Queue
 ) -> None:
     settings = crawl_settings.model_copy(update={"crawl_batch_seconds": 0.0})
-    stories = [
-        publish(site, f"/news/item-{i}", f"{OTHER_TEXT}\n\nItem {i}.", when=T0 + timedelta(i))
-        for i in range(3)
-    ]
-    site.put("/rss.xml", rss_feed("Town", site.url("/"), stories), "application/rss+xml")
-    outlets = [Outlet(name="Town", feeds=[site.url("/rss.xml")])]
+    _, outlets = publish_items(site, 3)
     crawl_once(settings, clean_store, outlets, private_queue)
     assert [len(job.args[0]) for job in private_queue.get_jobs()] == [1, 1, 1]
 
