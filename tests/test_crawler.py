@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -23,6 +24,7 @@ from rq import Queue
 from workers.crawler.crawl import Crawler
 from workers.crawler.outlets import Outlet
 from workers.crawler.pages import Story, news_sitemap, page_html, rss_feed
+from workers.crawler.report import Reporter
 from workers.crawler.site import LocalSite, Resource
 from workers.crawler.urls import article_id_for, canonical_url
 from workers.pipeline import load_origins
@@ -169,13 +171,17 @@ def test_a_second_cycle_fetches_nothing_new(
     assert len(queued_ids(private_queue)) == 1
 
 
-def publish_items(site: LocalSite, count: int) -> tuple[list[Story], list[Outlet]]:
-    """``count`` articles of one outlet, a day apart, and the outlet listing them."""
+def publish_items(
+    site: LocalSite, count: int, feed_headers: dict[str, str] | None = None
+) -> tuple[list[Story], list[Outlet]]:
+    """``count`` articles of one outlet, a day apart, and the outlet listing them
+    in a feed served with ``feed_headers``."""
     stories = [
         publish(site, f"/news/item-{i}", f"{OTHER_TEXT}\n\nItem {i}.", when=T0 + timedelta(i))
         for i in range(count)
     ]
-    site.put("/rss.xml", rss_feed("Town", site.url("/"), stories), "application/rss+xml")
+    feed = rss_feed("Town", site.url("/"), stories)
+    site.put("/rss.xml", feed, "application/rss+xml", headers=feed_headers)
     return stories, [Outlet(name="Town", feeds=[site.url("/rss.xml")])]
 
 
@@ -218,6 +224,42 @@ def test_articles_the_queue_did_not_take_are_read_again(
 
     crawl_once(crawl_settings, clean_store, outlets, private_queue)
     assert queued_ids(private_queue) == [article_id_for(canonical_url(story.url))]
+
+
+class StopAfterFirstPage(Reporter):
+    """Stops its crawler once the first page is fetched, as SIGTERM would."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        super().__init__()
+        self.stop = stop
+
+    def count(self, name: str, n: int = 1) -> None:
+        super().count(name, n)
+        if name == "pages_fetched":
+            self.stop.set()
+
+
+def test_pages_a_stopped_cycle_left_are_listed_again(
+    crawl_settings: Settings, clean_store: Store, site: LocalSite, private_queue: Queue
+) -> None:
+    settings = crawl_settings.model_copy(update={"crawl_concurrency": 1})
+    stories, outlets = publish_items(site, 3, feed_headers={"ETag": '"feed-1"'})
+    stop = threading.Event()
+    stopped = Crawler(clean_store, private_queue, settings, outlets, StopAfterFirstPage(stop), stop)
+    try:
+        stopped.run_cycle()
+    finally:
+        stopped.close()
+    assert len(queued_ids(private_queue)) == 1  # the page read before the stop
+
+    crawl_once(settings, clean_store, outlets, private_queue)
+    feed_requests = [r for r in site.requests if r.path == "/rss.xml"]
+    assert "If-None-Match" not in feed_requests[-1].headers  # listed in full again
+    urls = [canonical_url(s.url) for s in stories]
+    assert sorted(queued_ids(private_queue)) == sorted(map(article_id_for, urls))
+    assert all(site.requested(f"/news/item-{i}") == 1 for i in range(3))
+    crawl_once(settings, clean_store, outlets, private_queue)  # a whole cycle keeps them
+    assert [r for r in site.requests if r.path == "/rss.xml"][-1].headers["If-None-Match"]
 
 
 def test_an_updated_article_is_a_new_version_and_the_old_passages_are_kept(

@@ -158,6 +158,7 @@ class Crawler:
         self._listing_retry: dict[str, float] = {}
         self._held: list[Filed] = []
         self._held_since = 0.0
+        self._listings_read: dict[str, FeedState] = {}
 
     def close(self) -> None:
         self.fetcher.close()
@@ -197,6 +198,7 @@ class Crawler:
         retries = [f.task for f in failures if f.task is not None]
         self._claims.clear()
         self._listing_retry.clear()
+        self._listings_read.clear()
         self.reporter.cycle_started(len(outlets), len(retries))
         listings: list[tuple[Outlet, str, ListingKind]] = [
             (o, url, "feed") for o in outlets for url in o.feeds
@@ -209,6 +211,11 @@ class Crawler:
                 self._each(pool, self.crawl_page, self.pages_to_read(tasks, started))
             finally:
                 self.queue_held()
+        # A listing's validators make the next check of it conditional, and an
+        # unchanged listing lists nothing: they are kept only once every page it
+        # listed was read, so that pages a stopped cycle left are listed again.
+        if not self.stop.is_set():
+            self.store.save_feed_states(self._listings_read)
         self.store.schedule_outlets(
             {
                 o.name: min(started + self.interval(o), self._listing_retry.get(o.name, math.inf))
@@ -287,15 +294,13 @@ class Crawler:
             )
         self.reporter.count("pages_listed", len(listing.entries))
         validators = got.validators
-        self.store.save_feed_state(
-            url,
-            FeedState(
+        with self._lock:
+            self._listings_read[url] = FeedState(
                 etag=validators.etag,
                 last_modified=validators.last_modified,
                 checked_at=time.time(),
                 entries=len(listing.entries),
-            ),
-        )
+            )
         self.store.clear_crawl_failures([url])
         self.reporter.event("feed.checked", outlet=outlet.name, url=url, entries=len(tasks))
         return tasks

@@ -28,8 +28,10 @@ class CrawlState(StoreBase):
     def feed_states(self, urls: list[str]) -> dict[str, FeedState]:
         return records(self.client.hmget(self.keys.crawl("feeds"), urls), urls, FeedState)
 
-    def save_feed_state(self, url: str, state: FeedState) -> None:
-        self.client.hset(self.keys.crawl("feeds"), url, state.model_dump_json())
+    def save_feed_states(self, states: Mapping[str, FeedState]) -> None:
+        if states:
+            mapping = {url: state.model_dump_json() for url, state in states.items()}
+            self.client.hset(self.keys.crawl("feeds"), mapping=mapping)  # type: ignore[arg-type]
 
     def seen_pages(self, urls: list[str]) -> dict[str, SeenPage]:
         if not urls:
