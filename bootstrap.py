@@ -42,6 +42,17 @@ def ensure_environment(extras: str) -> None:
     STAMP.write_text(wanted)
 
 
+def run(command: list[str]) -> int:
+    """Run ``command`` in ROOT as this very process where the system allows it, so
+    that a signal sent to ``bootstrap.py`` (SIGTERM from a supervisor, Ctrl-C)
+    reaches the command itself: a child left behind by a killed bootstrap would
+    serve on, with its workers and Redis."""
+    if os.name == "nt":  # no exec that keeps the process: wait for a child instead
+        return subprocess.call(command, cwd=ROOT)
+    os.chdir(ROOT)
+    os.execv(command[0], command)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"serve", "test"}:
         print(__doc__)
@@ -49,12 +60,12 @@ def main(argv: list[str]) -> int:
     command, rest = argv[0], argv[1:]
     if command == "serve":
         ensure_environment("")
-        return subprocess.call([str(BIN / "wiretrace"), "serve", *rest], cwd=ROOT)
+        return run([str(BIN / "wiretrace"), "serve", *rest])
     ensure_environment("test")
     setup = ROOT / "tests" / "setup_machine.py"
     if setup.exists():
         subprocess.run([str(BIN / "python"), str(setup)], cwd=ROOT, check=True)
-    return subprocess.call([str(BIN / "python"), "-m", "pytest", *rest], cwd=ROOT)
+    return run([str(BIN / "python"), "-m", "pytest", *rest])
 
 
 if __name__ == "__main__":
