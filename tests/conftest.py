@@ -8,6 +8,7 @@ serves the whole session. Tests keep apart by clearing wiretrace's own keys
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -119,6 +120,13 @@ def start_worker(
         cwd=ROOT,
         stderr=log,
     )
+
+
+def free_port() -> int:
+    """A loopback TCP port nothing listens on (as the probe closes)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,13 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import ROOT, wait_for
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.conftest import ROOT, free_port, wait_for
 
 
 def answers(url: str) -> bool:

@@ -17,7 +17,7 @@ import requests
 from redis.cluster import RedisCluster, key_slot
 from rq import Queue, Worker
 
-from tests.conftest import ApiClient, LiveServer, start_worker
+from tests.conftest import ApiClient, LiveServer, free_port, start_worker
 from workers.corpus import CorpusSpec, generate
 from workers.redis_server import COMPACT_ENCODINGS, redis_binary
 from workers.settings import Settings
@@ -29,9 +29,7 @@ MASTERS = 3
 def _free_cluster_port() -> int:
     """A loopback port free for a node and for its cluster bus (port + 10000)."""
     while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
+        port = free_port()
         if port + 10000 > 65535:
             continue
         with socket.socket() as bus:

@@ -9,7 +9,6 @@ nothing they queue lands in another test's store.
 from __future__ import annotations
 
 import secrets
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ import pytest
 import redis
 from rq import Queue
 
+from tests.conftest import free_port
 from workers.crawler.crawl import Crawler
 from workers.crawler.outlets import Outlet
 from workers.crawler.pages import Story, news_sitemap, page_html, rss_feed
@@ -214,10 +214,7 @@ def test_articles_the_queue_did_not_take_are_read_again(
     story = publish(site, "/news/library", OTHER_TEXT, when=T0)
     site.put("/rss.xml", rss_feed("Town", site.url("/"), [story]), "application/rss+xml")
     outlets = [Outlet(name="Town", feeds=[site.url("/rss.xml")])]
-    with socket.socket() as probe:  # a port nothing listens on once the probe closes
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    away = redis.Redis(port=port, socket_connect_timeout=1)
+    away = redis.Redis(port=free_port(), socket_connect_timeout=1)
     with pytest.raises(redis.ConnectionError):
         crawl_once(crawl_settings, clean_store, outlets, Queue("away", connection=away))
     assert clean_store.seen_pages([canonical_url(story.url)]) == {}
