@@ -1,4 +1,5 @@
-"""``python3 bootstrap.py serve`` as a supervisor runs it: started, then stopped with SIGTERM."""
+"""``python3 bootstrap.py serve`` started, then stopped as a supervisor (SIGTERM to it) or
+a terminal (Ctrl-C: SIGINT to its whole process group) stops it."""
 
 from __future__ import annotations
 
@@ -33,7 +34,10 @@ def alive(pid: int) -> bool:
     not (ROOT / ".venv" / ".wiretrace-installed").exists(),
     reason="needs the .venv that bootstrap.py makes (python3 bootstrap.py test)",
 )
-def test_sigterm_to_bootstrap_stops_the_server_its_workers_and_redis(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", ["sigterm to bootstrap", "ctrl-c"])
+def test_stopping_bootstrap_stops_the_server_its_workers_and_redis(
+    tmp_path: Path, stop: str
+) -> None:
     port = free_port()
     env = {
         key: value
@@ -46,15 +50,21 @@ def test_sigterm_to_bootstrap_stops_the_server_its_workers_and_redis(tmp_path: P
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group, as a terminal gives it
+        # ... and Ctrl-C's default action, which a test run in the background may lack
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         wait_for(lambda: answers(f"http://127.0.0.1:{port}/readyz"), 90, "wiretrace serve")
         redis_pid = int((tmp_path / "redis.pid").read_text())
 
-        bootstrap.send_signal(signal.SIGTERM)
+        if stop == "ctrl-c":
+            os.killpg(bootstrap.pid, signal.SIGINT)
+        else:
+            bootstrap.send_signal(signal.SIGTERM)
         assert bootstrap.wait(timeout=60) == 0
         assert not answers(f"http://127.0.0.1:{port}/readyz")
         wait_for(lambda: not alive(redis_pid), 30, "the embedded Redis to stop")
     finally:
         if bootstrap.poll() is None:
-            bootstrap.kill()
+            os.killpg(bootstrap.pid, signal.SIGKILL)
