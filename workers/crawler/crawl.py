@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
@@ -122,6 +122,7 @@ class Filed:
     got: Fetched
     urls: list[str]  # the URLs it was reached by
     updated: bool  # a new text of a stored article
+    held_at: float = field(default_factory=time.monotonic)
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,6 @@ class Crawler:
         self._claims: set[str] = set()
         self._listing_retry: dict[str, float] = {}
         self._held: list[Filed] = []
-        self._held_since = 0.0
         self._listings_read: dict[str, FeedState] = {}
 
     def close(self) -> None:
@@ -363,7 +363,7 @@ class Crawler:
         known_as = self._already_have(claim, task.url)
         if known_as is not None:
             self.reporter.count(known_as)
-            self._remember(urls, claim, task, got)
+            self._remember(self._read_pages(urls, claim, task, got), [task.url])
             return
         article = ArticleIn(
             id=claim.article_id,
@@ -386,8 +386,6 @@ class Crawler:
     def _hold(self, filed: Filed) -> None:
         """Hold an article to be queued with others (see :meth:`queue_held`)."""
         with self._lock:
-            if not self._held:
-                self._held_since = time.monotonic()
             self._held.append(filed)
             held = self._take_held(due_only=True)
         self._queue(held)
@@ -402,9 +400,11 @@ class Crawler:
 
     def _take_held(self, *, due_only: bool) -> list[Filed]:
         """The articles held, taken out (with :attr:`_lock` held)."""
+        if not self._held:
+            return []
         due = (
             len(self._held) >= self.settings.crawl_batch_articles
-            or time.monotonic() - self._held_since >= self.settings.crawl_batch_seconds
+            or time.monotonic() - self._held[0].held_at >= self.settings.crawl_batch_seconds
         )
         if due_only and not due:
             return []
@@ -421,8 +421,11 @@ class Crawler:
                 self.store.archive_version(filed.article.id)
         articles = [filed.article.model_dump(mode="json") for filed in held]
         job = enqueue_ingest_batch(self.queue, articles, self.settings)
+        read: dict[str, SeenPage] = {}
         for filed in held:
-            self._remember(filed.urls, filed.claim, filed.task, filed.got)
+            read.update(self._read_pages(filed.urls, filed.claim, filed.task, filed.got))
+        self._remember(read, [filed.task.url for filed in held])
+        for filed in held:
             self.reporter.count("updated" if filed.updated else "new")
             self.reporter.event(
                 "page.queued",
@@ -467,8 +470,16 @@ class Crawler:
         trusted = outlet.trusted_hosts() | {site_of(url)}
         return canonical if site_of(canonical) in trusted else url
 
-    def _remember(self, urls: list[str], claim: Claim, task: PageTask, got: Fetched) -> None:
-        """Mark the URLs a page was reached by as read, with what it held. The
+    def _remember(self, pages: dict[str, SeenPage], fetched: list[str]) -> None:
+        """Mark ``pages`` as read, and the URLs ``fetched`` as failing no more."""
+        self.store.mark_seen(pages)
+        self.store.clear_crawl_failures(fetched)
+
+    @staticmethod
+    def _read_pages(
+        urls: list[str], claim: Claim, task: PageTask, got: Fetched
+    ) -> dict[str, SeenPage]:
+        """The URLs a page was reached by, each with what the page held. The
         validators belong to the URL fetched, not to the others it stands for."""
         seen = SeenPage(
             article_id=claim.article_id,
@@ -481,8 +492,7 @@ class Crawler:
         fetched = seen.model_copy(
             update={"etag": validators.etag, "last_modified": validators.last_modified}
         )
-        self.store.mark_seen({url: fetched if url == task.url else seen for url in urls})
-        self.store.clear_crawl_failures([task.url])
+        return {url: fetched if url == task.url else seen for url in urls}
 
     def _touch(self, task: PageTask, known: SeenPage) -> None:
         """A page answered 304: unchanged since read; remember the listing's new time."""
