@@ -12,7 +12,9 @@ import redis
 from workers.models import ArticleIn, Origins
 from workers.settings import get_settings
 
-CORPORA = ("clough-stevenson", "pan-indonesian")
+# The shared corpora (read from a folder), then the generated rewrite proxies.
+SHARED_CORPORA = ("clough-stevenson", "pan-indonesian")
+CORPORA = (*SHARED_CORPORA, "rewrites-latin", "rewrites-arabic")
 
 
 def default_eval_dir() -> Path:
@@ -55,8 +57,11 @@ def eval_command(
     """Run the pipeline over labelled corpora and print how right it is.
 
     CORPORA: clough-stevenson (document level: derived or not, and the four
-    classes) and/or pan-indonesian (passage level: PAN plagdet per obfuscation
-    type); both by default. Each runs in a fresh store, as `analyze` does.
+    classes), pan-indonesian (passage level: PAN plagdet per obfuscation type,
+    scored on the passages of the records as `analyze` writes them),
+    rewrites-latin and rewrites-arabic (generated: newspaper rewrites of agency
+    stories and independent reports of the same events; derived or not, and the
+    three verdicts); all by default. Each runs in a fresh store, as `analyze` does.
     """
     root = eval_dir or default_eval_dir()
     if cross_validate:
@@ -69,7 +74,8 @@ def eval_command(
     from workers.evaluation.run import prepare_run, seed_lines
 
     for name in corpora or CORPORA:
-        corpus = prepare_run(name, _corpus_folder(root, name))
+        folder = _corpus_folder(root, name) if name in SHARED_CORPORA else root
+        corpus = prepare_run(name, folder)
         if seeds == 1:
             for line in corpus.score(_run(corpus.articles, label=name)).lines():
                 click.echo(line)

@@ -28,6 +28,7 @@ from workers.evaluation.corpora import (
 from workers.evaluation.plagdet import Scores, score, score_by_kind
 from workers.models import ArticleIn, Origins, Passage
 from workers.pipeline import ingest, load_origins
+from workers.rewrite_corpus import ProxyCorpus, RewriteCorpusSpec, Script, proxy_corpus
 from workers.store import Store
 
 SOURCE_TIME = datetime(2000, 1, 1, tzinfo=UTC)
@@ -513,4 +514,108 @@ def prepare_run(name: str, folder: Path) -> CorpusRun:
     if name == "pan-indonesian":
         pan = read_pan(folder)
         return CorpusRun(pan_articles(pan), lambda o: score_pan(pan, o))
+    if name in PROXIES:
+        proxy = proxy_corpus(RewriteCorpusSpec(script=PROXIES[name]))
+        return CorpusRun(proxy_articles(proxy), lambda o: score_proxy(proxy, o))
     raise ValueError(f"unknown corpus {name!r}")
+
+
+# The generated rewrite corpora, by the name ``wiretrace eval`` knows them by.
+PROXIES: dict[str, Script] = {"rewrites-latin": "latin", "rewrites-arabic": "arabic"}
+
+
+# --- the rewrite proxy: document level, three classes ---------------------------
+
+
+def proxy_articles(corpus: ProxyCorpus) -> list[ArticleIn]:
+    """Every article of a generated rewrite corpus, agency stories and papers, in
+    the order generated (each event's agency story before its papers)."""
+    return [ArticleIn.model_validate(a.record) for a in corpus.articles]
+
+
+def macro_f1(pairs: Sequence[tuple[str, str]], classes: Sequence[str]) -> float:
+    """Mean over ``classes`` of each class's F1, from ``(label, predicted)`` pairs."""
+    scores = []
+    for c in classes:
+        tp = sum(1 for label, predicted in pairs if label == c and predicted == c)
+        fp = sum(1 for label, predicted in pairs if label != c and predicted == c)
+        fn = sum(1 for label, predicted in pairs if label == c and predicted != c)
+        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+@dataclass(frozen=True)
+class ProxyResult:
+    """One newspaper article's record against its event's agency story."""
+
+    id: str
+    label: str  # wholly, partially, non
+    verdict: str  # the agency story's source entry's verdict; non where not listed
+    listed: bool
+
+
+@dataclass(frozen=True)
+class ProxyReport:
+    script: str
+    results: list[ProxyResult]
+
+    @property
+    def binary(self) -> BinaryScores:
+        return binary_scores((r.label != "non", r.verdict != "non") for r in self.results)
+
+    @property
+    def macro_f1(self) -> float:
+        return macro_f1([(r.label, r.verdict) for r in self.results], VERDICTS)
+
+    @property
+    def independent_non(self) -> float:
+        """Share of the independent reports whose record calls the story ``non``."""
+        independent = [r for r in self.results if r.label == "non"]
+        return sum(r.verdict == "non" for r in independent) / max(len(independent), 1)
+
+    def figures(self) -> dict[str, float]:
+        return {
+            "F1": self.binary.f1,
+            "macro-F1": self.macro_f1,
+            "independent non": self.independent_non,
+        }
+
+    def lines(self) -> list[str]:
+        b = self.binary
+        confusion = Counter((r.label, r.verdict) for r in self.results)
+        derived = [r for r in self.results if r.label != "non"]
+        unlisted = sum(not r.listed for r in derived)
+        return [
+            f"Rewrite proxy ({self.script} script): {len(self.results)} newspaper articles "
+            f"against their agency stories",
+            f"  derived vs non: F1 {b.f1:.4f}  precision {b.precision:.4f}  "
+            f"recall {b.recall:.4f}  (TP {b.true_positives} FP {b.false_positives} "
+            f"TN {b.true_negatives} FN {b.false_negatives})",
+            f"  3 classes: macro-F1 {self.macro_f1:.4f}  independent reports non: "
+            f"{self.independent_non:.4f}  derived articles not listing their story: "
+            f"{unlisted} of {len(derived)}  (rows: label, columns: verdict)",
+            "    " + "".join(f"{c:>10}" for c in VERDICTS),
+            *(
+                f"  {label:>9}" + "".join(f"{confusion[(label, v)]:>10}" for v in VERDICTS)
+                for label in VERDICTS
+            ),
+        ]
+
+
+VERDICTS = ("wholly", "partially", "non")
+
+
+def score_proxy(corpus: ProxyCorpus, origins: dict[str, Origins]) -> ProxyReport:
+    """Each newspaper article's verdict against its agency story, as its record says."""
+    results = []
+    for pair in corpus.pairs:
+        record = origins.get(pair["id"])
+        source = (
+            next((s for s in record.sources if s.id == pair["source_id"]), None) if record else None
+        )
+        results.append(
+            ProxyResult(
+                pair["id"], pair["label"], source.verdict if source else "non", source is not None
+            )
+        )
+    return ProxyReport(corpus.spec.script, results)
