@@ -254,7 +254,8 @@ def make_event(lang: Language, rng: np.random.Generator, number: int, recurring:
         entity_slots: list[Slot] = []
         for _ in range(1 + int(rng.random() < 0.5)):
             kind = str(rng.choice(["p", "l", "o"], p=[0.55, 0.25, 0.2]))
-            pool: list[Any] = {"p": persons, "l": places, "o": orgs}[kind]
+            pools: dict[str, list[Any]] = {"p": persons, "l": places, "o": orgs}
+            pool = pools[kind]
             # The first people of an event are its main actors: named most.
             entity_slots.append((kind, int(min(rng.geometric(0.5) - 1, len(pool) - 1))))
         if rng.random() < 0.35:
