@@ -23,7 +23,7 @@ from workers.engine.compare import PreparedArticle, compare_with_candidates, pre
 from workers.engine.fingerprint import band_keys, shingle_hashes, unit_signatures
 from workers.engine.origins import build_origins
 from workers.logs import log_event
-from workers.models import ArticleIn, MatchedPassage, Origins, StoredArticle
+from workers.models import ArticleIn, MatchedPassage, Origins, PairEvidence, StoredArticle
 from workers.settings import Settings, get_settings
 from workers.store import Store, content_hash
 
@@ -184,6 +184,8 @@ class Indexed:
     stored: StoredArticle
     matches: dict[int, tuple[list[MatchedPassage], list[MatchedPassage]]]
     sources: dict[int, StoredArticle]  # the matched articles, by number
+    # Each pair's document-level evidence: as this article sees it, as the other does.
+    evidence: dict[int, tuple[PairEvidence, PairEvidence]]
 
 
 def index_article(
@@ -213,22 +215,28 @@ def index_article(
             cache.prepare(c.text, c.content_hash, c.outlet, settings) for c in candidates.values()
         ]
         compared = compare_with_candidates(prepared, prepared_candidates, settings)
-        matches = {
-            other: (forward, backward)
-            for other, (forward, backward) in zip(candidates, compared, strict=True)
-            if forward
+        found = {
+            other: match for other, match in zip(candidates, compared, strict=True) if match.forward
+        }
+        matches = {other: (match.forward, match.backward) for other, match in found.items()}
+        evidence = {
+            other: (
+                PairEvidence(match.evidence.a_score, match.evidence.a_aligned),
+                PairEvidence(match.evidence.b_score, match.evidence.b_aligned),
+            )
+            for other, match in found.items()
         }
         stored = StoredArticle(
             **article.model_dump(),
             content_hash=digest,
             wire=wire_credits(article.text, wire_patterns(settings.extra_wires)),
         )
-        store.save_article(number, stored, matches, candidates, fresh=fresh)
+        store.save_article(number, stored, matches, candidates, fresh=fresh, evidence=evidence)
     except Exception:
         if fresh:
             withdraw_unsaved(store, number, bands.keys)
         raise
-    return Indexed(stored, matches, {n: candidates[n] for n in matches})
+    return Indexed(stored, matches, {n: candidates[n] for n in matches}, evidence)
 
 
 def withdraw_unsaved(store: Store, number: int, band_keys: np.ndarray) -> None:
@@ -262,6 +270,7 @@ def ingest(store: Store, article: ArticleIn) -> Origins:
         {sources[n].id: forward for n, (forward, _) in indexed.matches.items()},
         {source.id: source for source in sources.values()},
         store.settings,
+        {sources[n].id: own for n, (own, _) in indexed.evidence.items()},
     )
 
 
@@ -271,11 +280,16 @@ def load_origins(store: Store, article_id: str) -> Origins | None:
     if found is None:
         return None
     number, article = found
-    matches = store.load_matches(number)
-    sources = store.load_articles(matches)
+    pairs = store.load_pairs(number)
+    sources = store.load_articles(pairs)
     return build_origins(
         article,
-        {sources[n].id: passages for n, passages in matches.items() if n in sources},
+        {sources[n].id: pair.passages for n, pair in pairs.items() if n in sources},
         {a.id: a for a in sources.values()},
         store.settings,
+        {
+            sources[n].id: pair.evidence
+            for n, pair in pairs.items()
+            if n in sources and pair.evidence is not None
+        },
     )

@@ -213,6 +213,47 @@ class Settings(BaseSettings):
         description="Texts with more fingerprinted units than this skip the rewrite stage "
         "(it compares every unit with every unit of the other text).",
     )
+    evidence_similarity: float = Field(
+        default=0.12,
+        gt=0.0,
+        le=1.0,
+        description="Evidence stage: weighted Dice similarity of two sentences' fragments "
+        "(words, word pairs and triples, each weighed by its rarity) from which they may "
+        "take part in the ordered chain of alike sentences, a pair's document-level evidence "
+        "of a rewrite.",
+    )
+    evidence_gap_units: int = Field(
+        default=2,
+        ge=0,
+        description="Evidence stage: chained sentences this many sentences apart or closer, "
+        "in both texts, are one run (a rewrite merges, splits and swaps sentences, and adds "
+        "its own between them).",
+    )
+    evidence_density: float = Field(
+        default=0.12,
+        ge=0.0,
+        le=1.0,
+        description="Evidence stage: a run of chained sentences is dense where the fragments "
+        "its sentence pairs share weigh this share of all the fragments of the sentences it "
+        "spans, in each text; a sparse run is chance.",
+    )
+    evidence_min_words: float = Field(
+        default=14.0,
+        ge=0.0,
+        description="Evidence stage: a pair is a rewrite (at least 'partially' derived) where "
+        "one dense run shares fragments weighing this many distinctive words (a word found in "
+        "just one sentence of each text weighs one; one in most sentences, next to nothing). "
+        "Below it, alike sentences are a shared topic's or event's names and words.",
+    )
+    evidence_passage_similarity: float = Field(
+        default=0.2,
+        gt=0.0,
+        le=1.0,
+        description="Evidence stage: in a rewrite, the chained sentences of its dense runs at "
+        "least this alike (weighted Dice over fragments) are passages (copy, low verbatim): "
+        "sentences that can be aligned to one of the other's. Less alike chained sentences "
+        "count in the pair's derived_score and rewrite_fraction only.",
+    )
     quote_share: float = Field(
         default=0.5,
         ge=0.0,
@@ -508,6 +549,11 @@ class Settings(BaseSettings):
             "rewrite_extend_similarity": self.rewrite_extend_similarity,
             "rewrite_gap_units": self.rewrite_gap_units,
             "rewrite_min_sentences": self.rewrite_min_sentences,
+            "evidence_similarity": self.evidence_similarity,
+            "evidence_gap_units": self.evidence_gap_units,
+            "evidence_density": self.evidence_density,
+            "evidence_min_words": self.evidence_min_words,
+            "evidence_passage_similarity": self.evidence_passage_similarity,
             "quote_share": self.quote_share,
             "boilerplate_min_outlets": self.boilerplate_min_outlets,
             "verdict_wholly": self.verdict_wholly,

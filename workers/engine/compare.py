@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,15 +15,21 @@ from workers.engine.classify import (
     verbatim_share,
 )
 from workers.engine.document import Document, prepare_document
+from workers.engine.evidence import (
+    Evidence,
+    EvidenceParams,
+    document_evidence,
+    rewritten_unit_pairs,
+)
 from workers.engine.rewrite import (
     RewriteRules,
     join_rewrites,
-    rewritten_spans,
+    rewritten_chains,
     unit_similarities,
     within_rewrite_limit,
 )
 from workers.engine.verify import is_verified
-from workers.models import MatchedPassage
+from workers.models import MatchedPassage, Segment
 from workers.settings import Settings
 
 
@@ -57,12 +64,40 @@ def rewrite_rules(settings: Settings) -> RewriteRules:
     )
 
 
-def shared_spans(
+def evidence_params(settings: Settings) -> EvidenceParams:
+    return EvidenceParams(
+        similarity=settings.evidence_similarity,
+        gap=settings.evidence_gap_units,
+        density=settings.evidence_density,
+        min_words=settings.evidence_min_words,
+        passage_similarity=settings.evidence_passage_similarity,
+        min_unit_words=settings.unit_min_tokens,
+        max_units=settings.rewrite_max_units,
+    )
+
+
+@dataclass(frozen=True)
+class SharedText:
+    """What two texts ``a`` and ``b`` share, as word spans."""
+
+    passages: list[WordSpan]  # maximal aligned stretches, no word of either text in two
+    anchors: list[WordSpan]  # exact runs, then chained unit pairs: where a's words fall in b
+    a_taken: list[tuple[int, int]]  # words of a in exact runs or in units alike one of b's
+    b_taken: list[tuple[int, int]]
+    evidence: Evidence
+
+
+def _unit_ranges(doc: Document, units: Iterable[int]) -> list[tuple[int, int]]:
+    return [doc.units[u] for u in sorted(set(units))]
+
+
+def shared_text(
     a: Document, b: Document, settings: Settings, similarity: np.ndarray | None = None
-) -> tuple[list[WordSpan], list[WordSpan]]:
-    """What ``a`` and ``b`` share: passages (exact runs and rewritten sentences, joined),
-    and the exact runs among them, which tie their words together. ``similarity``:
-    their sentences' similarity, if already worked out."""
+) -> SharedText:
+    """What ``a`` and ``b`` share: exact runs; chains of rewritten sentences (the
+    rewrite stage's, and the evidence stage's ordered chain where the pair's
+    evidence makes it a rewrite); joined into passages. ``similarity``: their
+    sentences' similarity for the rewrite stage, if already worked out."""
     k = settings.shingle_size
     shortest = min(settings.min_passage_tokens, settings.min_sentence_tokens)
     exact = (
@@ -77,16 +112,54 @@ def shared_spans(
         if is_verified(a, b, shingle_size=k, min_words=shortest)
         else []
     )
-    rewritten = rewritten_spans(a, b, rewrite_rules(settings), similarity)
-    joined = join_rewrites(rewritten, exact, a, b, settings.rewrite_gap_units)
-    return one_to_one(joined), exact
+    chains = rewritten_chains(a, b, rewrite_rules(settings), similarity)
+    params = evidence_params(settings)
+    evidence = document_evidence(a, b, params)
+    pairs = rewritten_unit_pairs(evidence, params)
+    chained = [
+        WordSpan(a.units[i][0], a.units[i][1], b.units[j][0], b.units[j][1]) for i, j in pairs
+    ]
+    rewritten = [
+        WordSpan(
+            a.units[c.a_first][0], a.units[c.a_last][1], b.units[c.b_first][0], b.units[c.b_last][1]
+        )
+        for c in chains
+    ]
+    joined = join_rewrites(rewritten + chained, exact, a, b, settings.rewrite_gap_units)
+    a_units = [u for c in chains for u in c.a_seeded] + [i for i, _ in pairs]
+    b_units = [u for c in chains for u in c.b_seeded] + [j for _, j in pairs]
+    return SharedText(
+        passages=one_to_one(joined),
+        anchors=exact + chained,
+        a_taken=[(s.a_first, s.a_end) for s in exact] + _unit_ranges(a, a_units),
+        b_taken=[(s.b_first, s.b_end) for s in exact] + _unit_ranges(b, b_units),
+        evidence=evidence,
+    )
+
+
+def shared_spans(
+    a: Document, b: Document, settings: Settings, similarity: np.ndarray | None = None
+) -> tuple[list[WordSpan], list[WordSpan]]:
+    """The passages ``a`` and ``b`` share and the anchors that tie their words
+    together (see :func:`shared_text`)."""
+    shared = shared_text(a, b, settings, similarity)
+    return shared.passages, shared.anchors
+
+
+def _verbatim(a: Document, b: Document, ranges: list[tuple[int, int]], k: int) -> float:
+    """Share of the words of ``ranges`` of ``a`` that ``b`` has word for word."""
+    words = sum(end - first for first, end in ranges)
+    if not words:
+        return 0.0
+    taken = sum(verbatim_share(a, b, first, end, k) * (end - first) for first, end in ranges)
+    return round(taken / words, 4)
 
 
 def _matched(
     p: AlignedPassage, kind: Kind, verbatim: tuple[float, float]
 ) -> tuple[MatchedPassage, MatchedPassage]:
     """A passage as its first text sees it, and as its second does; ``verbatim``: the
-    share of its words each text has word for word from the other."""
+    share of its copy's words each text has word for word from the other."""
 
     def seen(
         start: int, end: int, source_start: int, source_end: int, share: float
@@ -106,63 +179,128 @@ def _matched(
     )
 
 
+@dataclass(frozen=True)
+class PairMatch:
+    """What two articles share, as each of them sees it."""
+
+    forward: list[MatchedPassage]  # as the first sees it
+    backward: list[MatchedPassage]  # as the second sees it
+    evidence: Evidence  # a: the first, b: the second
+
+    def flipped(self) -> PairMatch:
+        return PairMatch(self.backward, self.forward, self.evidence.flipped())
+
+
+def _segments(
+    a: PreparedArticle, b: PreparedArticle, pieces: list[tuple[WordSpan, Kind]]
+) -> tuple[list[Segment], list[Segment]]:
+    """The segments of a passage as each text sees them, in original offsets."""
+    forward, backward = [], []
+    for piece, kind in pieces:
+        start, end = a.doc.word_span_to_original(piece.a_first, piece.a_end)
+        source_start, source_end = b.doc.word_span_to_original(piece.b_first, piece.b_end)
+        forward.append(
+            Segment(
+                start=start,
+                end=end,
+                source_start=source_start,
+                source_end=source_end,
+                kind=kind.value,
+            )
+        )
+        backward.append(
+            Segment(
+                start=source_start,
+                end=source_end,
+                source_start=start,
+                source_end=end,
+                kind=kind.value,
+            )
+        )
+    return forward, backward
+
+
+def _principal(kinds: Iterable[Kind]) -> Kind:
+    """A passage's kind: copy where any of it is, else quote where any is, else boilerplate."""
+    found = set(kinds)
+    for kind in (Kind.COPY, Kind.QUOTE):
+        if kind in found:
+            return kind
+    return Kind.BOILERPLATE
+
+
+def compare_pair(
+    a: PreparedArticle,
+    b: PreparedArticle,
+    settings: Settings,
+    similarity: np.ndarray | None = None,
+) -> PairMatch:
+    """Passages ``a`` shares with ``b``, as each sees them, and the pair's evidence.
+
+    One passage per maximal aligned stretch, its segments saying which parts are
+    copy, quote or boilerplate. ``similarity``: the :func:`unit_similarity` of
+    ``a`` and ``b``, if already worked out. The pair is always worked in one
+    order (by text), so the result does not depend on which of the two was
+    ingested first.
+    """
+    if b.doc.original < a.doc.original:
+        flipped = None if similarity is None else similarity.T
+        return compare_pair(b, a, settings, flipped).flipped()
+    shared = shared_text(a.doc, b.doc, settings, similarity)
+    same_outlet = a.outlet is not None and a.outlet == b.outlet
+    passages: list[tuple[WordSpan, list[tuple[WordSpan, Kind]]]] = []
+    for span in shared.passages:
+        if same_outlet:
+            pieces = [(span, Kind.BOILERPLATE)]
+        else:
+            pieces = split_by_kind(
+                span,
+                shared.anchors,
+                a.doc,
+                b.doc,
+                a.quotes,
+                b.quotes,
+                quote_share=settings.quote_share,
+                min_words=settings.min_sentence_tokens,
+                taken=shared.a_taken,
+            )
+        if pieces:
+            passages.append((span, pieces))
+    if not passages:
+        return PairMatch([], [], shared.evidence)
+    k = settings.shingle_size
+    forward, backward = [], []
+    aligned = to_passages(a.doc, b.doc, [span for span, _ in passages])
+    for p, (_, pieces) in zip(aligned, passages, strict=True):
+        kind = _principal(kind for _, kind in pieces)
+        counted = [piece for piece, piece_kind in pieces if piece_kind == kind]
+        a_segments, b_segments = _segments(a, b, pieces)
+        verbatim = (
+            _verbatim(a.doc, b.doc, [(s.a_first, s.a_end) for s in counted], k),
+            _verbatim(b.doc, a.doc, [(s.b_first, s.b_end) for s in counted], k),
+        )
+        here, there = _matched(p, kind, verbatim)
+        forward.append(here.model_copy(update={"segments": a_segments}))
+        backward.append(there.model_copy(update={"segments": b_segments}))
+    return PairMatch(forward, backward, shared.evidence)
+
+
 def compare_articles(
     a: PreparedArticle,
     b: PreparedArticle,
     settings: Settings,
     similarity: np.ndarray | None = None,
 ) -> tuple[list[MatchedPassage], list[MatchedPassage]]:
-    """Passages ``a`` shares with ``b``: as ``a`` sees them, and as ``b`` sees them.
-
-    ``similarity``: the :func:`unit_similarity` of ``a`` and ``b``, if already
-    worked out. The pair is always worked in one order (by text), so the result
-    does not depend on which of the two was ingested first.
-    """
-    if b.doc.original < a.doc.original:
-        flipped = None if similarity is None else similarity.T
-        backward, forward = compare_articles(b, a, settings, flipped)
-        return forward, backward
-    pieces: list[tuple[WordSpan, Kind]] = []
-    spans, anchors = shared_spans(a.doc, b.doc, settings, similarity)
-    for span in spans:
-        if a.outlet is not None and a.outlet == b.outlet:
-            pieces.append((span, Kind.BOILERPLATE))
-        else:
-            pieces.extend(
-                split_by_kind(
-                    span,
-                    anchors,
-                    a.doc,
-                    b.doc,
-                    a.quotes,
-                    b.quotes,
-                    quote_share=settings.quote_share,
-                    min_words=settings.min_sentence_tokens,
-                )
-            )
-    if not pieces:
-        return [], []
-    k = settings.shingle_size
-    pairs = [
-        _matched(
-            p,
-            kind,
-            (
-                verbatim_share(a.doc, b.doc, span.a_first, span.a_end, k),
-                verbatim_share(b.doc, a.doc, span.b_first, span.b_end, k),
-            ),
-        )
-        for p, (span, kind) in zip(
-            to_passages(a.doc, b.doc, [span for span, _ in pieces]), pieces, strict=True
-        )
-    ]
-    return [f for f, _ in pairs], [b_ for _, b_ in pairs]
+    """Passages ``a`` shares with ``b``: as ``a`` sees them, and as ``b`` sees them
+    (see :func:`compare_pair`)."""
+    match = compare_pair(a, b, settings, similarity)
+    return match.forward, match.backward
 
 
 def compare_with_candidates(
     a: PreparedArticle, candidates: list[PreparedArticle], settings: Settings
-) -> list[tuple[list[MatchedPassage], list[MatchedPassage]]]:
-    """:func:`compare_articles` of ``a`` with each candidate, in order.
+) -> list[PairMatch]:
+    """:func:`compare_pair` of ``a`` with each candidate, in order.
 
     The rewrite stage's sentence similarities of all pairs are worked out
     together first: most candidates share little with ``a``, and one batched
@@ -176,4 +314,4 @@ def compare_with_candidates(
     )
     computed = unit_similarities(a.doc, [candidates[i].doc for i in inside])
     similarity = dict(zip(inside, computed, strict=True))
-    return [compare_articles(a, c, settings, similarity.get(i)) for i, c in enumerate(candidates)]
+    return [compare_pair(a, c, settings, similarity.get(i)) for i, c in enumerate(candidates)]

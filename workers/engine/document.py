@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from workers.engine.fingerprint import distinct, shingle_hashes, word_hashes
 from workers.engine.normalize import NormalizedText, normalize
 from workers.engine.segment import paragraph_spans, sentence_spans, word_bounds
+
+if TYPE_CHECKING:
+    from workers.engine.evidence import UnitFragments
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,14 @@ class Document:
     def unit_lengths(self) -> np.ndarray:
         """Words in each unit."""
         return self.unit_bounds[:, 1] - self.unit_bounds[:, 0]
+
+    @cached_property
+    def fragments(self) -> UnitFragments:
+        """Each unit's words, word pairs and triples, for the evidence stage (worked
+        out once per text: it is compared with many others)."""
+        from workers.engine.evidence import unit_fragments
+
+        return unit_fragments(self)
 
     @cached_property
     def unit_words(self) -> UnitWords:

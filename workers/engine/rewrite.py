@@ -275,10 +275,11 @@ def shared_word_weights(
     return shared / np.log(n / 2)
 
 
-def rewritten_spans(
+def rewritten_chains(
     a: Document, b: Document, rules: RewriteRules, similarity: np.ndarray | None = None
-) -> list[WordSpan]:
-    """Word spans of ``a`` and ``b`` made of sentences that share many weighted words.
+) -> list[UnitSpan]:
+    """Chains of units of ``a`` and ``b`` made of sentences that share many weighted
+    words, with the units in each that resemble one of the other's.
 
     ``similarity``: the texts' :func:`unit_similarity`, when already worked out
     (for many pairs at once). Units under ``rules.min_words`` words (a one-line
@@ -308,11 +309,21 @@ def rewritten_spans(
     a_units = (a_lengths, _unit_contents(a))
     b_units = (b_lengths, _unit_contents(b))
     return [
+        s
+        for s in best_disjoint(chain_seeds(seeds, rules.gap))
+        if is_rewrite(s, a_units, b_units, rules)
+    ]
+
+
+def rewritten_spans(
+    a: Document, b: Document, rules: RewriteRules, similarity: np.ndarray | None = None
+) -> list[WordSpan]:
+    """The :func:`rewritten_chains` of ``a`` and ``b`` as word spans, first unit to last."""
+    return [
         WordSpan(
             a.units[s.a_first][0], a.units[s.a_last][1], b.units[s.b_first][0], b.units[s.b_last][1]
         )
-        for s in best_disjoint(chain_seeds(seeds, rules.gap))
-        if is_rewrite(s, a_units, b_units, rules)
+        for s in rewritten_chains(a, b, rules, similarity)
     ]
 
 

@@ -26,7 +26,7 @@ from workers.evaluation.corpora import (
     read_pan,
 )
 from workers.evaluation.plagdet import Scores, score, score_by_kind
-from workers.models import ArticleIn, Origins, Passage
+from workers.models import ArticleIn, Origins
 from workers.pipeline import ingest, load_origins
 from workers.rewrite_corpus import ProxyCorpus, RewriteCorpusSpec, Script, proxy_corpus
 from workers.store import Store
@@ -392,52 +392,26 @@ def pan_articles(corpus: PanCorpus) -> list[ArticleIn]:
     ]
 
 
-def _adjacent(first: Passage, second: Passage, text: str) -> bool:
-    """Whether ``second`` (starting after ``first`` starts) overlaps ``first`` in
-    ``text`` or carries on from it with no words between."""
-    return not any(c.isalnum() for c in text[first.end : second.start])
-
-
 def pan_detections(corpus: PanCorpus, origins: dict[str, Origins]) -> list[Annotation]:
-    """Every passage a suspicious document shares with a source document.
-
-    Passages of every kind count: text alignment asks where the text came from,
-    and a quoted passage came from its source all the same. Where the record
-    cuts one stretch of shared text into pieces of different kinds (copy, then
-    a quotation), the pieces are one detection, spanning all their source text.
-    """
-    detections: list[Annotation] = []
-    for name, text in corpus.suspicious.items():
-        record = origins.get(name)
-        if record is None:
-            continue
-        joined: list[Passage] = []
-        for p in sorted(record.passages, key=lambda p: (p.source_id, p.start)):
-            if p.source_id not in corpus.sources:
-                continue
-            last = joined[-1] if joined else None
-            if last and last.source_id == p.source_id and _adjacent(last, p, text):
-                joined[-1] = last.model_copy(
-                    update={
-                        "end": p.end,
-                        "source_start": min(last.source_start, p.source_start),
-                        "source_end": max(last.source_end, p.source_end),
-                    }
-                )
-            else:
-                joined.append(p)
-        detections.extend(
-            Annotation(
-                suspicious=name,
-                this_offset=p.start,
-                this_length=p.end - p.start,
-                source=p.source_id,
-                source_offset=p.source_start,
-                source_length=p.source_end - p.source_start,
-            )
-            for p in joined
+    """Every passage of a suspicious document's record shared with a source
+    document, but boilerplate, exactly as the record gives it: one detection a
+    passage (a whole aligned stretch, whatever kinds its segments are: text
+    alignment asks where the text came from, and a quoted part came from its
+    source all the same)."""
+    return [
+        Annotation(
+            suspicious=name,
+            this_offset=p.start,
+            this_length=p.end - p.start,
+            source=p.source_id,
+            source_offset=p.source_start,
+            source_length=p.source_end - p.source_start,
         )
-    return detections
+        for name in corpus.suspicious
+        if (record := origins.get(name)) is not None
+        for p in record.passages
+        if p.source_id in corpus.sources and p.kind != "boilerplate"
+    ]
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,18 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from workers.models import MatchedPassage, Review, StoredArticle
+from workers.models import MatchedPassage, PairEvidence, Review, StoredArticle
 from workers.store.clusters import ClusterIndex
 from workers.store.codec import (
     ARTICLE_FIELDS,
     MIRRORED,
+    PairSeen,
     as_str,
     decode_article,
     encode_article,
     encode_pair,
     is_mirrored,
+    pair_seen,
     passage_spans,
     passages_seen,
 )
@@ -127,12 +129,17 @@ class ArticleStore(LshIndex, ClusterIndex):
         return (ref.number, article) if article else None
 
     def load_matches(self, number: int) -> dict[int, list[MatchedPassage]]:
+        return {other: pair.passages for other, pair in self.load_pairs(number).items()}
+
+    def load_pairs(self, number: int) -> dict[int, PairSeen]:
+        """Each article that shares passages with article ``number``: the passages
+        and the pair's document-level evidence, as ``number`` sees them."""
         held = {
             int(other): raw for other, raw in self.client.hgetall(self.keys.matches(number)).items()
         }
         there = self._rows_held_by_others({number: held})
-        seen = {o: passages_seen(raw, there.get((number, o))) for o, raw in held.items()}
-        return {other: passages for other, passages in seen.items() if passages}
+        seen = {o: pair_seen(raw, there.get((number, o))) for o, raw in held.items()}
+        return {other: pair for other, pair in seen.items() if pair.passages}
 
     def matched_spans(
         self, numbers: Iterable[int], batch: int = 1_000
@@ -174,6 +181,7 @@ class ArticleStore(LshIndex, ClusterIndex):
         sources: Mapping[int, StoredArticle] | None = None,
         *,
         fresh: bool = False,
+        evidence: Mapping[int, tuple[PairEvidence, PairEvidence]] | None = None,
     ) -> None:
         """Write an article and its matches, both directions, and the clusters it
         joins, in one transaction (per slot on a Redis Cluster). Replaces what the
@@ -182,7 +190,8 @@ class ArticleStore(LshIndex, ClusterIndex):
 
         ``fresh``: the article's number was handed out for this ingest, so it
         had nothing to replace; what other articles ingested meanwhile wrote
-        about it (they found it in the index) is kept, not read and dropped."""
+        about it (they found it in the index) is kept, not read and dropped.
+        ``evidence``: each pair's document-level evidence, this article's then the other's."""
         previous = [] if fresh else [int(n) for n in self.client.hkeys(self.keys.matches(number))]
         joins = self._plan_cluster_joins(number, article, matches, sources or {}, fresh=fresh)
         dictionary = self.text_dictionary(number)
@@ -193,7 +202,8 @@ class ArticleStore(LshIndex, ClusterIndex):
             pipe.delete(self.keys.matches(number))
         pipe.hset(self.keys.article(number), mapping=encode_article(article, dictionary))  # type: ignore[arg-type]
         for other, (forward, backward) in matches.items():
-            pipe.hset(self.keys.matches(number), str(other), encode_pair(forward, backward))
+            found = evidence.get(other) if evidence else None
+            pipe.hset(self.keys.matches(number), str(other), encode_pair(forward, backward, found))
             pipe.hset(self.keys.matches(other), str(number), MIRRORED)
         unranked = self._write_joins(pipe, joins)
         results = pipe.execute()
@@ -292,13 +302,19 @@ class ArticleStore(LshIndex, ClusterIndex):
 
         def update(pipe: Any) -> MatchedPassage | None:
             here, there = pipe.hget(keys[0], str(other)), pipe.hget(keys[1], str(number))
-            forward, backward = passages_seen(here, there), passages_seen(there, here)
+            seen = pair_seen(here, there)
+            forward, backward = seen.passages, passages_seen(there, here)
             marked = _mark_passage(forward, backward, span, review)
             if marked is None:
                 return None
             if not self.is_cluster:
                 pipe.multi()
-            pipe.hset(keys[0], str(other), encode_pair(forward, backward))
+            found = (
+                None
+                if seen.evidence is None or seen.source_evidence is None
+                else (seen.evidence, seen.source_evidence)
+            )
+            pipe.hset(keys[0], str(other), encode_pair(forward, backward, found))
             pipe.hset(keys[1], str(number), MIRRORED)
             return marked
 

@@ -1,0 +1,356 @@
+"""Document-level evidence of a rewrite: the short fragments it keeps, in its source's order.
+
+A newspaper that rewrites an agency story keeps its facts, names, figures and
+scattered phrases, but rewords, merges, splits and reorders its sentences, so
+that the two share few runs of four words (what exact alignment seeds on). What
+it keeps is short: single words, word pairs and triples. This stage counts
+those *fragments*, unit by unit (a unit is a sentence, or a window of a long
+one; see :mod:`workers.engine.document`):
+
+- each fragment is weighed by how rare it is: its inverse frequency over the
+  units of the two texts, so that a word or phrase every sentence has (a
+  function word, the topic's name) weighs next to nothing, with no stopword
+  list and no language setting; and by its rarity in the index where the
+  caller knows it (``rarity``, one factor a fragment, from the index's counts);
+- a word that one text types joined to its neighbour (``ab`` for ``a b``, as
+  Urdu typists often do after a letter that does not join) is matched to the
+  two words of the other text: the joined form of each two neighbouring words
+  is a fragment where the other text has it as a word;
+- unit pairs are compared by the weighted Dice coefficient of their fragments,
+  and those at least ``similarity`` alike are aligned **in order**: the
+  heaviest chain of unit pairs that ascends in both texts (each unit used
+  once), found by dynamic programming. A rewrite's sentences follow its
+  source's, give or take a swap; a report of the same event written
+  independently shares the names and figures, but not the order or the
+  phrasing, and its alike pairs do not chain.
+
+What comes out for a pair of texts (:class:`Evidence`): the share of each
+text's fragment weight that the ordered chain accounts for (its
+``derived_score``, a measure of how much of it was taken, however reworded),
+the share of its words in the chained units, and the chained unit pairs
+themselves, which become rewritten passages where the score says the pair is
+a rewrite at all (:func:`rewritten_unit_pairs`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from scipy import sparse
+
+from workers.engine.document import Document
+from workers.engine.fingerprint import joined_word_hashes, raw_word_hashes, shingle_hashes
+
+# Word pairs and triples live in their own hash spaces, apart from single words.
+_PAIR = np.uint64(0x9E3779B97F4A7C15)
+_TRIPLE = np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+@dataclass(frozen=True)
+class EvidenceParams:
+    """The cut-offs of the evidence stage (see the module docstring and the settings)."""
+
+    similarity: float  # unit pairs this alike (weighted Dice over fragments) may be chained
+    gap: int  # chained pairs this many units apart or closer, in both texts, are one run
+    density: float  # a run is dense where its pairs share this share of its units' weight
+    min_words: float  # a dense run sharing this many distinctive words makes a rewrite
+    passage_similarity: float  # chained unit pairs this alike, in a rewrite, are passages
+    min_unit_words: int  # units shorter than this take no part
+    max_units: int  # texts with more units skip the stage
+
+
+@dataclass(frozen=True)
+class UnitFragments:
+    """Each unit's distinct fragments (words, word pairs, word triples), sorted by fragment."""
+
+    units: np.ndarray  # int64: the unit of each entry
+    hashes: np.ndarray  # uint64: the fragment of each entry, ascending
+    joined: np.ndarray  # uint64: each two neighbouring words typed as one, by first word
+    joined_units: np.ndarray  # int64: the unit of each joined pair (-1: across units)
+
+
+def unit_fragments(doc: Document) -> UnitFragments:
+    """The fragments of each unit of ``doc``; a pair or triple belongs to the unit
+    of its first word when it ends inside that unit."""
+    n = len(doc.words)
+    unit_of = np.full(n, -1, dtype=np.int64)
+    for i, (s, e) in enumerate(doc.units):
+        unit_of[s:e] = i
+    parts = [(doc.words, unit_of)]
+    for k, space in ((2, _PAIR), (3, _TRIPLE)):
+        if n >= k:
+            same = unit_of[: n - k + 1] == unit_of[k - 1 :]
+            units = np.where(same, unit_of[: n - k + 1], -1)
+            parts.append((shingle_hashes(doc.words, k) ^ space, units))
+    hashes = np.concatenate([h for h, _ in parts])
+    units = np.concatenate([u for _, u in parts])
+    inside = units >= 0
+    hashes, units = hashes[inside], units[inside]
+    order = np.lexsort((units, hashes))
+    hashes, units = hashes[order], units[order]
+    first = np.ones(len(hashes), dtype=bool)
+    first[1:] = (hashes[1:] != hashes[:-1]) | (units[1:] != units[:-1])
+    raw = raw_word_hashes(doc.norm.text, doc.word_starts, doc.word_ends)
+    joined = joined_word_hashes(raw, doc.word_ends - doc.word_starts)
+    joined_units = np.where(unit_of[:-1] == unit_of[1:], unit_of[:-1], -1) if n > 1 else unit_of
+    return UnitFragments(units[first], hashes[first], joined, joined_units[: len(joined)])
+
+
+@dataclass(frozen=True)
+class UnitEvidence:
+    """Two texts' units compared by the fragments they share."""
+
+    shared: np.ndarray  # float, a_units x b_units: weight of the fragments each pair shares
+    a_weights: np.ndarray  # float: each unit's fragment weight, text a
+    b_weights: np.ndarray
+
+    @cached_property
+    def similarity(self) -> np.ndarray:
+        """Weighted Dice coefficient of each unit pair's fragments."""
+        total = self.a_weights[:, None] + self.b_weights[None, :]
+        return np.divide(2 * self.shared, total, out=np.zeros_like(self.shared), where=total > 0)
+
+
+def _virtual_joined(own: UnitFragments, other_words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The joined pairs of ``own`` that the other text has as a word: as fragments
+    of their units (entries ``(unit, hash)``)."""
+    inside = own.joined_units >= 0
+    hashes, units = own.joined[inside], own.joined_units[inside]
+    found = np.isin(hashes, other_words)
+    return units[found], hashes[found]
+
+
+def unit_evidence(a: Document, b: Document, rarity: dict[int, float] | None = None) -> UnitEvidence:
+    """Weight of the fragments each unit of ``a`` shares with each unit of ``b``.
+
+    A fragment weighs ``log(units / units holding it)`` over the units of both
+    texts, times its ``rarity`` in the index where given (a factor in (0, 1]
+    by fragment hash; 1 where absent).
+    """
+    fa, fb = a.fragments, b.fragments
+    a_units, a_hashes = fa.units, fa.hashes
+    b_units, b_hashes = fb.units, fb.hashes
+    # Words one text types joined: their joined form counts where the other has it.
+    ja_units, ja_hashes = _virtual_joined(fa, b.words)
+    jb_units, jb_hashes = _virtual_joined(fb, a.words)
+    if ja_hashes.size:
+        a_units = np.concatenate((a_units, ja_units))
+        a_hashes = np.concatenate((a_hashes, ja_hashes))
+    if jb_hashes.size:
+        b_units = np.concatenate((b_units, jb_units))
+        b_hashes = np.concatenate((b_hashes, jb_hashes))
+    n_a, n_b = len(a.units), len(b.units)
+    vocabulary, inverse = np.unique(np.concatenate((a_hashes, b_hashes)), return_inverse=True)
+    holding = np.bincount(inverse, minlength=len(vocabulary))
+    weights = np.log((n_a + n_b) / holding)
+    if rarity:
+        weights = weights * np.fromiter(
+            (rarity.get(int(h), 1.0) for h in vocabulary.tolist()),
+            dtype=np.float64,
+            count=len(vocabulary),
+        )
+    a_cols, b_cols = inverse[: len(a_hashes)], inverse[len(a_hashes) :]
+    a_weights = np.bincount(a_units, weights=weights[a_cols], minlength=n_a)
+    b_weights = np.bincount(b_units, weights=weights[b_cols], minlength=n_b)
+    in_both = np.zeros(len(vocabulary), dtype=bool)
+    in_both[a_cols] = True
+    shared_vocabulary = np.zeros(len(vocabulary), dtype=bool)
+    shared_vocabulary[b_cols] = True
+    in_both &= shared_vocabulary
+    a_keep, b_keep = in_both[a_cols], in_both[b_cols]
+    x = sparse.csr_array(
+        (weights[a_cols[a_keep]], (a_units[a_keep], a_cols[a_keep])),
+        shape=(n_a, len(vocabulary)),
+    )
+    y = sparse.csr_array(
+        (np.ones(int(b_keep.sum())), (b_units[b_keep], b_cols[b_keep])),
+        shape=(n_b, len(vocabulary)),
+    )
+    shared = (x @ y.T).toarray() if n_a and n_b else np.zeros((n_a, n_b))
+    return UnitEvidence(shared, a_weights, b_weights)
+
+
+def ordered_chain(values: np.ndarray) -> list[tuple[int, int]]:
+    """The cells ``(i, j)`` of the heaviest chain that ascends strictly in both
+    indices, by ``values`` (0: no cell), in order.
+
+    The longest-common-subsequence recurrence, a row at a time: with ``P`` the
+    previous row of best totals, a row's best is the running maximum of
+    ``max(P[j + 1], P[j] + values[i, j])``.
+    """
+    n_a, n_b = values.shape
+    best = np.zeros((n_a + 1, n_b + 1))
+    for i in range(n_a):
+        previous = best[i]
+        step = np.maximum(previous[1:], previous[:-1] + values[i])
+        best[i + 1, 1:] = np.maximum.accumulate(step)
+    cells: list[tuple[int, int]] = []
+    i, j = n_a, n_b
+    while i > 0 and j > 0:
+        if values[i - 1, j - 1] > 0 and best[i, j] == best[i - 1, j - 1] + values[i - 1, j - 1]:
+            cells.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
+        elif best[i - 1, j] >= best[i, j - 1]:
+            i -= 1
+        else:
+            j -= 1
+    return cells[::-1]
+
+
+@dataclass(frozen=True)
+class Run:
+    """Chained unit pairs that follow each other closely in both texts: a stretch
+    of one rewritten from a stretch of the other, or chance."""
+
+    pairs: list[tuple[int, int]]
+    similarities: list[float]
+    shared: float  # weight of the fragments its pairs share
+    a_share: float  # shared over the fragment weight of the units of a it spans
+    b_share: float
+    distinctive: float  # shared, in distinctive words (a word in two units weighs one)
+
+    @property
+    def density(self) -> float:
+        return min(self.a_share, self.b_share)
+
+
+def chain_runs(
+    pairs: list[tuple[int, int]], units: UnitEvidence, similarity: np.ndarray, gap: int
+) -> list[Run]:
+    """``pairs`` (an ordered chain) cut where two follow each other by more than
+    ``gap`` units in either text."""
+    groups: list[list[tuple[int, int]]] = []
+    for pair in pairs:
+        if groups and pair[0] - groups[-1][-1][0] <= gap and pair[1] - groups[-1][-1][1] <= gap:
+            groups[-1].append(pair)
+        else:
+            groups.append([pair])
+    n = len(units.a_weights) + len(units.b_weights)
+    unit = np.log(n / 2) if n > 2 else 1.0
+    runs = []
+    for group in groups:
+        rows = np.array([i for i, _ in group])
+        cols = np.array([j for _, j in group])
+        shared = float(units.shared[rows, cols].sum())
+        a_span = float(units.a_weights[rows[0] : rows[-1] + 1].sum())
+        b_span = float(units.b_weights[cols[0] : cols[-1] + 1].sum())
+        runs.append(
+            Run(
+                group,
+                similarity[rows, cols].round(4).tolist(),
+                shared,
+                shared / a_span if a_span else 0.0,
+                shared / b_span if b_span else 0.0,
+                shared / unit,
+            )
+        )
+    return runs
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the ordered chain of alike units says about a pair of texts.
+
+    The pair is a rewrite where one dense run shares ``min_words`` distinctive
+    words or more; then every dense run counts, and the scores say how much of
+    each text they account for. Otherwise the scores are 0: alike sentences
+    alone are a shared topic's or event's words, and say nothing.
+    """
+
+    a_score: float  # share of a's fragment weight the dense runs account for (derived_score)
+    b_score: float  # the same, of b's
+    a_aligned: float  # share of a's words in the units of dense runs (rewrite_fraction)
+    b_aligned: float
+    runs: list[Run]  # every run of the chain, dense or not, in order
+    counted: list[bool]  # whether each run counts
+
+    @classmethod
+    def none(cls) -> Evidence:
+        return cls(0.0, 0.0, 0.0, 0.0, [], [])
+
+    @property
+    def is_rewrite(self) -> bool:
+        return any(self.counted)
+
+    @property
+    def pairs(self) -> list[tuple[int, int]]:
+        return [pair for run in self.runs for pair in run.pairs]
+
+    def flipped(self) -> Evidence:
+        """The same evidence with the two texts' roles swapped."""
+        return Evidence(
+            self.b_score,
+            self.a_score,
+            self.b_aligned,
+            self.a_aligned,
+            [
+                Run(
+                    [(j, i) for i, j in run.pairs],
+                    run.similarities,
+                    run.shared,
+                    run.b_share,
+                    run.a_share,
+                    run.distinctive,
+                )
+                for run in self.runs
+            ],
+            self.counted,
+        )
+
+
+def within_evidence_limit(doc: Document, params: EvidenceParams) -> bool:
+    """Whether ``doc`` is small enough for the evidence stage."""
+    return 0 < len(doc.units) <= params.max_units
+
+
+def document_evidence(
+    a: Document,
+    b: Document,
+    params: EvidenceParams,
+    rarity: dict[int, float] | None = None,
+) -> Evidence:
+    """The ordered evidence that ``a`` and ``b`` are one a rewrite of the other."""
+    if not within_evidence_limit(a, params) or not within_evidence_limit(b, params):
+        return Evidence.none()
+    units = unit_evidence(a, b, rarity)
+    similarity = units.similarity.copy()
+    a_lengths, b_lengths = a.unit_lengths, b.unit_lengths
+    similarity[a_lengths < params.min_unit_words, :] = 0
+    similarity[:, b_lengths < params.min_unit_words] = 0
+    if not similarity.size or similarity.max() < params.similarity:
+        return Evidence.none()
+    values = np.where(similarity >= params.similarity, units.shared, 0.0)
+    runs = chain_runs(ordered_chain(values), units, similarity, params.gap)
+    dense = [run.density >= params.density for run in runs]
+    rewrite = any(
+        d and run.distinctive >= params.min_words for d, run in zip(dense, runs, strict=True)
+    )
+    counted = dense if rewrite else [False] * len(runs)
+    kept = [run for run, c in zip(runs, counted, strict=True) if c]
+    rows = np.array([i for run in kept for i, _ in run.pairs], dtype=np.int64)
+    cols = np.array([j for run in kept for _, j in run.pairs], dtype=np.int64)
+    taken = sum(run.shared for run in kept)
+    a_total, b_total = float(units.a_weights.sum()), float(units.b_weights.sum())
+    return Evidence(
+        a_score=round(taken / a_total, 4) if a_total else 0.0,
+        b_score=round(taken / b_total, 4) if b_total else 0.0,
+        a_aligned=round(float(a_lengths[rows].sum()) / max(int(a_lengths.sum()), 1), 4),
+        b_aligned=round(float(b_lengths[cols].sum()) / max(int(b_lengths.sum()), 1), 4),
+        runs=runs,
+        counted=counted,
+    )
+
+
+def rewritten_unit_pairs(evidence: Evidence, params: EvidenceParams) -> list[tuple[int, int]]:
+    """The chained unit pairs that are rewritten passages: those of the runs that
+    count at least ``passage_similarity`` alike (a sentence that can be aligned
+    to one of the other's)."""
+    return [
+        pair
+        for run, counted in zip(evidence.runs, evidence.counted, strict=True)
+        if counted
+        for pair, similarity in zip(run.pairs, run.similarities, strict=True)
+        if similarity >= params.passage_similarity
+    ]
