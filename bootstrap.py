@@ -18,15 +18,19 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".wiretrace-installed"
+# What `test` installs: the test tools, and the docs tools (a test builds the docs site).
+TEST_EXTRAS = "test,docs"
 
 
 def ensure_environment(extras: str) -> None:
     """Create the venv and install the project (with ``extras``) unless up to date.
 
-    A test setup is a superset of a serve setup, so a stamp for "test" serves both.
+    A test setup is a superset of a serve setup, so a stamp for the test setup serves both.
     """
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
-    test_stamp = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + b"test").hexdigest()
+    test_stamp = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes() + TEST_EXTRAS.encode()
+    ).hexdigest()
     if STAMP.exists() and STAMP.read_text() in {wanted, test_stamp}:
         return
     if not (BIN / "python").exists():
@@ -61,7 +65,7 @@ def main(argv: list[str]) -> int:
     if command == "serve":
         ensure_environment("")
         return run([str(BIN / "wiretrace"), "serve", *rest])
-    ensure_environment("test")
+    ensure_environment(TEST_EXTRAS)
     setup = ROOT / "tests" / "setup_machine.py"
     if setup.exists():
         subprocess.run([str(BIN / "python"), str(setup)], cwd=ROOT, check=True)
