@@ -355,20 +355,6 @@ class EditorSettings(BaseModel):
         return self.editor_token is not None and self.secret_key is not None
 
 
-GROUPS = (
-    RedisSettings,
-    StoreSettings,
-    EngineParams,
-    LimitSettings,
-    JobSettings,
-    AccessSettings,
-    OperationSettings,
-    WebSettings,
-    CrawlerSettings,
-    EditorSettings,
-)
-
-
 class Settings(
     BaseSettings,
     RedisSettings,
@@ -385,6 +371,10 @@ class Settings(
     """Every setting, read from the environment: ``WIRETRACE_<NAME>`` (and ``REDIS_URL``)."""
 
     model_config = SettingsConfigDict(env_prefix="WIRETRACE_", extra="ignore")
+
+
+# The settings' groups, one per subsystem, in the order the docs list them.
+GROUPS: tuple[type[BaseModel], ...] = Settings.__bases__[1:]
 
 
 @lru_cache(maxsize=1)
