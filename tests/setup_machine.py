@@ -62,7 +62,7 @@ def main() -> int:
     print(
         f"setup_machine: {CHROMIUM} is missing and could not be installed"
         f" ({reason or 'apt-get install chromium failed; see the output above'}).\n"
-        "  The browser tests (tests/editor/test_browser_*.py) will be skipped.\n"
+        "  The browser tests (tests/system/editor/test_editor_browser.py) will be skipped.\n"
         "  To run them, install Debian's Chromium as root: "
         "apt-get update && apt-get install -y chromium",
         file=sys.stderr,

@@ -67,7 +67,7 @@ tens of bytes of overhead, an entry in a small hash a dozen. Postings are
 appended server-side by a Lua script that also returns what was there before,
 so indexing and candidate lookup are one round trip per article.
 
-Clusters of shared passages (:mod:`workers.clusters`) serve the editor pages.
+Clusters of shared passages (:mod:`workers.engine.clusters`) serve the editor pages.
 They are maintained as each article is saved, in the same pipeline, so that the
 near-duplicates list is a range read of a sorted set, never a scan. Every
 per-cluster score only grows on a join (``ZADD GT``), so two workers joining
