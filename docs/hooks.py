@@ -4,8 +4,8 @@ A page asks for a generated part with a marker on a line of its own:
 
 ``<!-- generated: settings -->``
     every setting of ``workers.settings.Settings`` (environment variable, type,
-    default, allowed range, meaning), grouped by the ``# --- section ---``
-    comments of the class, so the table cannot drift from the code;
+    default, allowed range, meaning), in the groups ``workers.settings.GROUPS``
+    declares, so the tables cannot drift from the code;
 ``<!-- generated: openapi -->``
     the API reference, from the OpenAPI document ``service.openapi`` builds
     (the same one the service serves at ``/api/openapi.json``); the document
@@ -20,7 +20,6 @@ CI), and so does a page that names a marker this hook does not know.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import inspect
 import json
 import re
@@ -30,11 +29,6 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 MARKER = re.compile(r"^<!-- generated: ([a-z-]+) -->$", re.MULTILINE)
-
-# The CLI group mkdocs-click documents on docs/cli.md (``:module:`` there).
-CLI_MODULE = "workers.cli"
-# Until the move of the commands to workers/cli/ lands: where the group is now.
-CLI_MODULE_BEFORE_THE_MOVE = "service.cli"
 
 
 # --- shared helpers -----------------------------------------------------------
@@ -61,38 +55,45 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 # --- settings -------------------------------------------------------------------
 
-SECTION = re.compile(r"^\s*#\s*-{2,}\s*(.*?)\s*-*\s*$")
-FIELD = re.compile(r"^    ([a-z_][a-z0-9_]*)\s*:")
 MIB = 1024 * 1024
+HEADING_MAX = 40
 
 
-def _sections(model: type) -> list[tuple[str, list[str]]]:
-    """Field names of ``model`` grouped under the section comment above each,
-    in the order the classes declare them (bases first)."""
-    fields = model.model_fields  # type: ignore[attr-defined]
-    grouped: dict[str, list[str]] = {}
+def _groups(module: Any) -> list[tuple[str, str, list[str]]]:
+    """The settings in their groups: (heading, what the group is, field names).
+
+    The groups are ``GROUPS`` of the settings module (one class per subsystem,
+    which ``Settings`` inherits), else the classes ``Settings`` inherits fields
+    from. A group's docstring names it: the words before a colon, or its first
+    line when short, or the class name less "Settings"/"Params".
+    """
+    model = module.Settings
+    fields = model.model_fields
+    groups = list(getattr(module, "GROUPS", ())) or [
+        klass
+        for klass in reversed(model.__mro__)
+        if set(vars(klass).get("__annotations__", {})) & set(fields)
+    ]
+    found: list[tuple[str, str, list[str]]] = []
     placed: set[str] = set()
-    for klass in reversed(model.__mro__):
-        if not set(vars(klass).get("__annotations__", {})) & set(fields):
-            continue  # declares no setting (BaseSettings, BaseModel, object)
-        try:
-            source = inspect.getsource(klass)
-        except (OSError, TypeError):
-            continue
-        doc = inspect.getdoc(klass) or klass.__name__
-        current = doc.splitlines()[0].rstrip(".")
-        for line in source.splitlines():
-            if match := SECTION.match(line):
-                current = match.group(1)
-            elif (match := FIELD.match(line)) and match.group(1) in fields:
-                name = match.group(1)
-                if name not in placed:
-                    grouped.setdefault(current, []).append(name)
-                    placed.add(name)
-    rest = [name for name in fields if name not in placed]
-    if rest:
-        grouped.setdefault("Other", []).extend(rest)
-    return [(title[:1].upper() + title[1:], names) for title, names in grouped.items()]
+    for group in groups:
+        names = [n for n in group.model_fields if n in fields and n not in placed]
+        placed.update(names)
+        doc = (inspect.getdoc(group) or "").split("\n\n")[0]
+        doc = " ".join(doc.split())
+        first, colon, rest = doc.partition(":")
+        if colon and len(first) <= HEADING_MAX:
+            heading, about = first, rest.strip()
+        elif doc and len(doc.rstrip(".")) <= HEADING_MAX:
+            heading, about = doc.rstrip("."), ""
+        else:
+            heading = group.__name__.removesuffix("Settings").removesuffix("Params")
+            about = doc
+        found.append((heading, about[:1].upper() + about[1:], names))
+    rest_names = [name for name in fields if name not in placed]
+    if rest_names:
+        found.append(("Other", "", rest_names))
+    return found
 
 
 def _env_names(model: type, name: str, field: Any) -> list[str]:
@@ -162,23 +163,37 @@ def _bounds(field: Any) -> str:
     return ", ".join(parts)
 
 
+def _index_fields(model: type) -> set[str]:
+    """The settings the LSH index records (``workers.store.index.index_fingerprint``):
+    a worker refuses to run against an index built under other values."""
+    from workers.store.index import index_fingerprint
+
+    return set(index_fingerprint(model.model_construct())) & set(model.model_fields)  # type: ignore[attr-defined]
+
+
 def settings_markdown(module_name: str = "workers.settings") -> str:
     module = importlib.import_module(module_name)
     model = module.Settings
-    sections = _sections(model)
-    total = sum(len(names) for _, names in sections)
+    groups = _groups(module)
+    index_fields = _index_fields(model)
+    total = sum(len(names) for _, _, names in groups)
     lines = [
-        f"{total} settings, read from `{module_name}.Settings` when this page was built.",
+        f"{total} settings in {len(groups)} groups, read from `{module_name}.Settings` "
+        "when this page was built.",
         "",
     ]
-    for title, names in sections:
-        lines += [f"## {title}", ""]
+    for heading, about, names in groups:
+        lines += [f"## {heading}", ""]
+        if about:
+            lines += [_rst_to_md(about), ""]
         rows = []
         for name in names:
             field = model.model_fields[name]
             env = "<br>or ".join(f"`{env}`" for env in _env_names(model, name, field))
             kind = ", ".join(filter(None, [_type_name(field.annotation), _bounds(field)]))
             meaning = f"*{_cell(kind)}.* {_cell(field.description or '')}"
+            if name in index_fields:
+                meaning += " **Recorded with the index**: change it with `wiretrace reindex`."
             rows.append([env, _default(name, field), meaning])
         lines += _table(["variable", "default", "meaning"], rows)
         lines.append("")
@@ -399,9 +414,4 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
                 f"{page.file.src_uri}: generating {name!r} failed: {error!r}"
             ) from error
 
-    markdown = MARKER.sub(fill, markdown)
-    if f":module: {CLI_MODULE}" in markdown and importlib.util.find_spec(CLI_MODULE) is None:
-        markdown = markdown.replace(
-            f":module: {CLI_MODULE}", f":module: {CLI_MODULE_BEFORE_THE_MOVE}"
-        )
-    return markdown
+    return MARKER.sub(fill, markdown)

@@ -8,19 +8,17 @@ code has, and that the README stays a front door.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-import click
 import pytest
 
+from tests.helpers import ROOT
+from workers.cli import cli
 from workers.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
 README_MAX_LINES = 200
 
 
@@ -70,19 +68,9 @@ def test_every_endpoint_is_on_the_api_page(site: Path) -> None:
     assert (site / "openapi.json").is_file()
 
 
-def cli_group() -> click.Group:
-    """The ``wiretrace`` click group (at ``service.cli`` until the move to ``workers.cli``)."""
-    for name in ("workers.cli", "service.cli"):
-        if importlib.util.find_spec(name) is not None:
-            group: click.Group = importlib.import_module(name).cli
-            return group
-    raise AssertionError("no wiretrace click group found")
-
-
 def test_every_command_is_on_the_cli_page(site: Path) -> None:
     html = page(site, "cli")
-    group = cli_group()
-    for name, command in group.commands.items():
+    for name, command in cli.commands.items():
         assert f'id="wiretrace-{name}"' in html, f"wiretrace {name} missing from the CLI page"
         for sub in getattr(command, "commands", {}):
             assert f'id="wiretrace-{name}-{sub}"' in html, f"wiretrace {name} {sub} missing"
