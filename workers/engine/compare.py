@@ -21,6 +21,7 @@ from workers.engine.evidence import (
     document_evidence,
     rewritten_unit_pairs,
 )
+from workers.engine.params import EngineParams
 from workers.engine.rewrite import (
     RewriteRules,
     join_rewrites,
@@ -30,7 +31,6 @@ from workers.engine.rewrite import (
 )
 from workers.engine.verify import is_verified
 from workers.models import MatchedPassage, Segment
-from workers.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -42,37 +42,37 @@ class PreparedArticle:
     outlet: str | None
 
 
-def prepare_article(text: str, outlet: str | None, settings: Settings) -> PreparedArticle:
+def prepare_article(text: str, outlet: str | None, params: EngineParams) -> PreparedArticle:
     doc = prepare_document(
         text,
-        shingle_size=settings.shingle_size,
-        min_words=settings.unit_min_tokens,
-        max_words=settings.unit_max_tokens,
+        shingle_size=params.shingle_size,
+        min_words=params.unit_min_tokens,
+        max_words=params.unit_max_tokens,
     )
     return PreparedArticle(doc=doc, quotes=quote_spans(text), outlet=outlet)
 
 
-def rewrite_rules(settings: Settings) -> RewriteRules:
+def rewrite_rules(params: EngineParams) -> RewriteRules:
     return RewriteRules(
-        start=settings.rewrite_start_similarity,
-        start_words=settings.rewrite_start_shared_words,
-        extend=settings.rewrite_extend_similarity,
-        gap=settings.rewrite_gap_units,
-        min_sentences=settings.rewrite_min_sentences,
-        min_words=settings.unit_min_tokens,
-        max_units=settings.rewrite_max_units,
+        start=params.rewrite_start_similarity,
+        start_words=params.rewrite_start_shared_words,
+        extend=params.rewrite_extend_similarity,
+        gap=params.rewrite_gap_units,
+        min_sentences=params.rewrite_min_sentences,
+        min_words=params.unit_min_tokens,
+        max_units=params.rewrite_max_units,
     )
 
 
-def evidence_params(settings: Settings) -> EvidenceParams:
+def evidence_params(params: EngineParams) -> EvidenceParams:
     return EvidenceParams(
-        similarity=settings.evidence_similarity,
-        gap=settings.evidence_gap_units,
-        density=settings.evidence_density,
-        min_words=settings.evidence_min_words,
-        passage_similarity=settings.evidence_passage_similarity,
-        min_unit_words=settings.unit_min_tokens,
-        max_units=settings.rewrite_max_units,
+        similarity=params.evidence_similarity,
+        gap=params.evidence_gap_units,
+        density=params.evidence_density,
+        min_words=params.evidence_min_words,
+        passage_similarity=params.evidence_passage_similarity,
+        min_unit_words=params.unit_min_tokens,
+        max_units=params.rewrite_max_units,
     )
 
 
@@ -92,30 +92,30 @@ def _unit_ranges(doc: Document, units: Iterable[int]) -> list[tuple[int, int]]:
 
 
 def shared_text(
-    a: Document, b: Document, settings: Settings, similarity: np.ndarray | None = None
+    a: Document, b: Document, params: EngineParams, similarity: np.ndarray | None = None
 ) -> SharedText:
     """What ``a`` and ``b`` share: exact runs; chains of rewritten sentences (the
     rewrite stage's, and the evidence stage's ordered chain where the pair's
     evidence makes it a rewrite); joined into passages. ``similarity``: their
     sentences' similarity for the rewrite stage, if already worked out."""
-    k = settings.shingle_size
-    shortest = min(settings.min_passage_tokens, settings.min_sentence_tokens)
+    k = params.shingle_size
+    shortest = min(params.min_passage_tokens, params.min_sentence_tokens)
     exact = (
         align_words(
             a,
             b,
             k=k,
-            gap=settings.merge_gap_tokens,
-            min_words=settings.min_passage_tokens,
-            min_sentence_words=settings.min_sentence_tokens,
+            gap=params.merge_gap_tokens,
+            min_words=params.min_passage_tokens,
+            min_sentence_words=params.min_sentence_tokens,
         )
         if is_verified(a, b, shingle_size=k, min_words=shortest)
         else []
     )
-    chains = rewritten_chains(a, b, rewrite_rules(settings), similarity)
-    params = evidence_params(settings)
-    evidence = document_evidence(a, b, params)
-    pairs = rewritten_unit_pairs(evidence, params)
+    chains = rewritten_chains(a, b, rewrite_rules(params), similarity)
+    rules = evidence_params(params)
+    evidence = document_evidence(a, b, rules)
+    pairs = rewritten_unit_pairs(evidence, rules)
     chained = [
         WordSpan(a.units[i][0], a.units[i][1], b.units[j][0], b.units[j][1]) for i, j in pairs
     ]
@@ -125,7 +125,7 @@ def shared_text(
         )
         for c in chains
     ]
-    joined = join_rewrites(rewritten + chained, exact, a, b, settings.rewrite_gap_units)
+    joined = join_rewrites(rewritten + chained, exact, a, b, params.rewrite_gap_units)
     a_units = [u for c in chains for u in c.a_seeded] + [i for i, _ in pairs]
     b_units = [u for c in chains for u in c.b_seeded] + [j for _, j in pairs]
     return SharedText(
@@ -138,11 +138,11 @@ def shared_text(
 
 
 def shared_spans(
-    a: Document, b: Document, settings: Settings, similarity: np.ndarray | None = None
+    a: Document, b: Document, params: EngineParams, similarity: np.ndarray | None = None
 ) -> tuple[list[WordSpan], list[WordSpan]]:
     """The passages ``a`` and ``b`` share and the anchors that tie their words
     together (see :func:`shared_text`)."""
-    shared = shared_text(a, b, settings, similarity)
+    shared = shared_text(a, b, params, similarity)
     return shared.passages, shared.anchors
 
 
@@ -232,7 +232,7 @@ def _principal(kinds: Iterable[Kind]) -> Kind:
 def compare_pair(
     a: PreparedArticle,
     b: PreparedArticle,
-    settings: Settings,
+    params: EngineParams,
     similarity: np.ndarray | None = None,
 ) -> PairMatch:
     """Passages ``a`` shares with ``b``, as each sees them, and the pair's evidence.
@@ -245,8 +245,8 @@ def compare_pair(
     """
     if b.doc.original < a.doc.original:
         flipped = None if similarity is None else similarity.T
-        return compare_pair(b, a, settings, flipped).flipped()
-    shared = shared_text(a.doc, b.doc, settings, similarity)
+        return compare_pair(b, a, params, flipped).flipped()
+    shared = shared_text(a.doc, b.doc, params, similarity)
     same_outlet = a.outlet is not None and a.outlet == b.outlet
     passages: list[tuple[WordSpan, list[tuple[WordSpan, Kind]]]] = []
     for span in shared.passages:
@@ -260,15 +260,15 @@ def compare_pair(
                 b.doc,
                 a.quotes,
                 b.quotes,
-                quote_share=settings.quote_share,
-                min_words=settings.min_sentence_tokens,
+                quote_share=params.quote_share,
+                min_words=params.min_sentence_tokens,
                 taken=shared.a_taken,
             )
         if pieces:
             passages.append((span, pieces))
     if not passages:
         return PairMatch([], [], shared.evidence)
-    k = settings.shingle_size
+    k = params.shingle_size
     forward, backward = [], []
     aligned = to_passages(a.doc, b.doc, [span for span, _ in passages])
     for p, (_, pieces) in zip(aligned, passages, strict=True):
@@ -288,17 +288,17 @@ def compare_pair(
 def compare_articles(
     a: PreparedArticle,
     b: PreparedArticle,
-    settings: Settings,
+    params: EngineParams,
     similarity: np.ndarray | None = None,
 ) -> tuple[list[MatchedPassage], list[MatchedPassage]]:
     """Passages ``a`` shares with ``b``: as ``a`` sees them, and as ``b`` sees them
     (see :func:`compare_pair`)."""
-    match = compare_pair(a, b, settings, similarity)
+    match = compare_pair(a, b, params, similarity)
     return match.forward, match.backward
 
 
 def compare_with_candidates(
-    a: PreparedArticle, candidates: list[PreparedArticle], settings: Settings
+    a: PreparedArticle, candidates: list[PreparedArticle], params: EngineParams
 ) -> list[PairMatch]:
     """:func:`compare_pair` of ``a`` with each candidate, in order.
 
@@ -306,7 +306,7 @@ def compare_with_candidates(
     together first: most candidates share little with ``a``, and one batched
     computation costs less than dozens of small ones.
     """
-    rules = rewrite_rules(settings)
+    rules = rewrite_rules(params)
     inside = (
         [i for i, c in enumerate(candidates) if within_rewrite_limit(c.doc, rules)]
         if within_rewrite_limit(a.doc, rules)
@@ -314,4 +314,4 @@ def compare_with_candidates(
     )
     computed = unit_similarities(a.doc, [candidates[i].doc for i in inside])
     similarity = dict(zip(inside, computed, strict=True))
-    return [compare_pair(a, c, settings, similarity.get(i)) for i, c in enumerate(candidates)]
+    return [compare_pair(a, c, params, similarity.get(i)) for i, c in enumerate(candidates)]

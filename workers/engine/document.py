@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from workers.engine.fingerprint import distinct, shingle_hashes, word_hashes
+from workers.engine.fingerprint import (
+    distinct,
+    joined_word_hashes,
+    raw_word_hashes,
+    shingle_hashes,
+    word_hashes,
+)
 from workers.engine.normalize import NormalizedText, normalize
 from workers.engine.segment import paragraph_spans, sentence_spans, word_bounds
-
-if TYPE_CHECKING:
-    from workers.engine.evidence import UnitFragments
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,48 @@ class UnitWords:
     vocabulary: np.ndarray  # uint64: the distinct words, sorted
     unit_counts: np.ndarray  # int64: how many units hold each vocabulary word
     word_counts: np.ndarray  # int64: how many units hold the word of each pair
+
+
+# Word pairs and triples live in their own hash spaces, apart from single words.
+_PAIR = np.uint64(0x9E3779B97F4A7C15)
+_TRIPLE = np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+@dataclass(frozen=True)
+class UnitFragments:
+    """Each unit's distinct fragments (words, word pairs, word triples), sorted by fragment."""
+
+    units: np.ndarray  # int64: the unit of each entry
+    hashes: np.ndarray  # uint64: the fragment of each entry, ascending
+    joined: np.ndarray  # uint64: each two neighbouring words typed as one, by first word
+    joined_units: np.ndarray  # int64: the unit of each joined pair (-1: across units)
+
+
+def unit_fragments(doc: Document) -> UnitFragments:
+    """The fragments of each unit of ``doc``; a pair or triple belongs to the unit
+    of its first word when it ends inside that unit."""
+    n = len(doc.words)
+    unit_of = np.full(n, -1, dtype=np.int64)
+    for i, (s, e) in enumerate(doc.units):
+        unit_of[s:e] = i
+    parts = [(doc.words, unit_of)]
+    for k, space in ((2, _PAIR), (3, _TRIPLE)):
+        if n >= k:
+            same = unit_of[: n - k + 1] == unit_of[k - 1 :]
+            units = np.where(same, unit_of[: n - k + 1], -1)
+            parts.append((shingle_hashes(doc.words, k) ^ space, units))
+    hashes = np.concatenate([h for h, _ in parts])
+    units = np.concatenate([u for _, u in parts])
+    inside = units >= 0
+    hashes, units = hashes[inside], units[inside]
+    order = np.lexsort((units, hashes))
+    hashes, units = hashes[order], units[order]
+    first = np.ones(len(hashes), dtype=bool)
+    first[1:] = (hashes[1:] != hashes[:-1]) | (units[1:] != units[:-1])
+    raw = raw_word_hashes(doc.norm.text, doc.word_starts, doc.word_ends)
+    joined = joined_word_hashes(raw, doc.word_ends - doc.word_starts)
+    joined_units = np.where(unit_of[:-1] == unit_of[1:], unit_of[:-1], -1) if n > 1 else unit_of
+    return UnitFragments(units[first], hashes[first], joined, joined_units[: len(joined)])
 
 
 @dataclass(frozen=True)
@@ -74,8 +118,6 @@ class Document:
     def fragments(self) -> UnitFragments:
         """Each unit's words, word pairs and triples, for the evidence stage (worked
         out once per text: it is compared with many others)."""
-        from workers.engine.evidence import unit_fragments
-
         return unit_fragments(self)
 
     @cached_property

@@ -40,12 +40,7 @@ from functools import cached_property
 import numpy as np
 from scipy import sparse
 
-from workers.engine.document import Document
-from workers.engine.fingerprint import joined_word_hashes, raw_word_hashes, shingle_hashes
-
-# Word pairs and triples live in their own hash spaces, apart from single words.
-_PAIR = np.uint64(0x9E3779B97F4A7C15)
-_TRIPLE = np.uint64(0xC2B2AE3D27D4EB4F)
+from workers.engine.document import Document, UnitFragments
 
 
 @dataclass(frozen=True)
@@ -59,43 +54,6 @@ class EvidenceParams:
     passage_similarity: float  # chained unit pairs this alike, in a rewrite, are passages
     min_unit_words: int  # units shorter than this take no part
     max_units: int  # texts with more units skip the stage
-
-
-@dataclass(frozen=True)
-class UnitFragments:
-    """Each unit's distinct fragments (words, word pairs, word triples), sorted by fragment."""
-
-    units: np.ndarray  # int64: the unit of each entry
-    hashes: np.ndarray  # uint64: the fragment of each entry, ascending
-    joined: np.ndarray  # uint64: each two neighbouring words typed as one, by first word
-    joined_units: np.ndarray  # int64: the unit of each joined pair (-1: across units)
-
-
-def unit_fragments(doc: Document) -> UnitFragments:
-    """The fragments of each unit of ``doc``; a pair or triple belongs to the unit
-    of its first word when it ends inside that unit."""
-    n = len(doc.words)
-    unit_of = np.full(n, -1, dtype=np.int64)
-    for i, (s, e) in enumerate(doc.units):
-        unit_of[s:e] = i
-    parts = [(doc.words, unit_of)]
-    for k, space in ((2, _PAIR), (3, _TRIPLE)):
-        if n >= k:
-            same = unit_of[: n - k + 1] == unit_of[k - 1 :]
-            units = np.where(same, unit_of[: n - k + 1], -1)
-            parts.append((shingle_hashes(doc.words, k) ^ space, units))
-    hashes = np.concatenate([h for h, _ in parts])
-    units = np.concatenate([u for _, u in parts])
-    inside = units >= 0
-    hashes, units = hashes[inside], units[inside]
-    order = np.lexsort((units, hashes))
-    hashes, units = hashes[order], units[order]
-    first = np.ones(len(hashes), dtype=bool)
-    first[1:] = (hashes[1:] != hashes[:-1]) | (units[1:] != units[:-1])
-    raw = raw_word_hashes(doc.norm.text, doc.word_starts, doc.word_ends)
-    joined = joined_word_hashes(raw, doc.word_ends - doc.word_starts)
-    joined_units = np.where(unit_of[:-1] == unit_of[1:], unit_of[:-1], -1) if n > 1 else unit_of
-    return UnitFragments(units[first], hashes[first], joined, joined_units[: len(joined)])
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ from workers.engine.attribute import (
     wire_patterns,
 )
 from workers.engine.classify import quote_spans
+from workers.engine.params import EngineParams
 from workers.models import (
     Kind,
     MatchedPassage,
@@ -54,7 +55,6 @@ from workers.models import (
     StoredArticle,
     Verdict,
 )
-from workers.settings import Settings
 
 Span = tuple[int, int]
 
@@ -167,7 +167,7 @@ def build_origins(
     article: StoredArticle,
     matches: Mapping[str, list[MatchedPassage]],
     sources: Mapping[str, StoredArticle],
-    settings: Settings,
+    params: EngineParams,
     evidence: Mapping[str, PairEvidence] | None = None,
 ) -> Origins:
     """The origins record of ``article`` given its matches with each source, and
@@ -175,9 +175,9 @@ def build_origins(
     recorded."""
     matches = {s: ps for s, ps in matches.items() if s in sources}  # deleted since matched
     evidence = evidence or {}
-    patterns = wire_patterns(settings.extra_wires)
+    patterns = wire_patterns(params.extra_wires)
     credits = credit_positions(article.text, patterns)
-    relabelled = boilerplate_kinds(article, matches, sources, settings.boilerplate_min_outlets)
+    relabelled = boilerplate_kinds(article, matches, sources, params.boilerplate_min_outlets)
     segments = {
         s: [
             [
@@ -215,7 +215,7 @@ def build_origins(
             4,
         )
 
-    wholly, partially = settings.verdict_wholly, settings.verdict_partially
+    wholly, partially = params.verdict_wholly, params.verdict_partially
     source_entries: list[Source] = []
     passages: list[Passage] = []
     all_copy: list[Span] = []
@@ -289,5 +289,5 @@ def build_origins(
         verdict=verdict_for(overall, wholly=wholly, partially=partially),
         sources=source_entries,
         passages=passages,
-        settings=settings.engine_echo(),
+        settings=params.echo(),
     )
