@@ -55,6 +55,17 @@ class EngineParams(BaseModel):
         "measures the spread).",
         json_schema_extra={"shapes": ["index"]},
     )
+    candidate_word_bands: int = Field(
+        default=4,
+        ge=0,
+        le=64,
+        description="MinHash values over single words per fingerprinted unit, each its own "
+        "LSH band, beside the word-pair bands: a rewritten sentence keeps more of its "
+        "source's words (names, figures, rarer terms) than of its word pairs, and these "
+        "find the rewrite's source among the candidates. A band of a word that many "
+        "articles hold fills (posting_cap) and is left alone. 0: none.",
+        json_schema_extra={"shapes": ["index"]},
+    )
     lsh_rows: int = Field(
         default=1,
         ge=1,

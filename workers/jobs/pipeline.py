@@ -20,7 +20,12 @@ from workers.engine.attribute import wire_credits, wire_patterns
 from workers.engine.candidates import quoted_sentence_sources, rank_candidates
 from workers.engine.classify import quoted_units
 from workers.engine.compare import PreparedArticle, compare_with_candidates, prepare_article
-from workers.engine.fingerprint import band_keys, shingle_hashes, unit_signatures
+from workers.engine.fingerprint import (
+    band_keys,
+    distinct_with_first,
+    shingle_hashes,
+    unit_signatures,
+)
 from workers.engine.origins import build_origins
 from workers.engine.params import EngineParams
 from workers.logs import log_event
@@ -120,8 +125,28 @@ def article_bands(prepared: PreparedArticle, settings: Settings) -> ArticleBands
         settings.minhash_seed,
     )
     keys, rows = band_keys(signatures, settings.lsh_rows)
+    units = np.asarray(covered, dtype=np.int64)[rows]
+    if settings.candidate_word_bands:
+        # Bands of single words beside those of word pairs: a rewritten sentence keeps
+        # more of its source's words (its names, figures, rarer terms) than of its
+        # word pairs. A band of a word many articles hold fills and is left alone.
+        words, word_covered = unit_signatures(
+            shingle_hashes(prepared.doc.words, 1),
+            prepared.doc.units,
+            1,
+            settings.candidate_word_bands,
+            settings.minhash_seed,
+        )
+        word_keys, word_rows = band_keys(words, 1)
+        keys, first = distinct_with_first(np.concatenate((keys, word_keys ^ _WORD_BANDS)))
+        units = np.concatenate((units, np.asarray(word_covered, dtype=np.int64)[word_rows]))
+        units = units[first]
     quoted = quoted_units(prepared.doc, prepared.quotes, settings.quote_share)
-    return ArticleBands(keys, np.asarray(covered, dtype=np.int64)[rows], quoted)
+    return ArticleBands(keys, units, quoted)
+
+
+# Word bands' keys live apart from word pairs' (a constant of their own).
+_WORD_BANDS = np.uint64(0x5BD1E9955BD1E995)
 
 
 def choose_candidates(
