@@ -66,6 +66,13 @@ class EngineParams(BaseModel):
         "articles hold fills (posting_cap) and is left alone. 0: none.",
         json_schema_extra={"shapes": ["index"]},
     )
+    candidate_word_band_holders: int = Field(
+        default=4,
+        ge=1,
+        description="A word band counts toward a candidate only where at most this many "
+        "articles held it: a rare word (a name, a figure, a rarer term) says which story a "
+        "rewrite retells, one that many articles carry says nothing.",
+    )
     lsh_rows: int = Field(
         default=1,
         ge=1,

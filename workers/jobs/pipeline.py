@@ -103,6 +103,7 @@ class ArticleBands:
     keys: np.ndarray
     units: np.ndarray
     quoted_units: np.ndarray  # bool, one flag a unit
+    words: np.ndarray | None = None  # bool, one flag a key: a band of single words
 
     @property
     def quoted(self) -> np.ndarray:
@@ -138,9 +139,11 @@ def article_bands(prepared: PreparedArticle, settings: Settings) -> ArticleBands
             settings.minhash_seed,
         )
         word_keys, word_rows = band_keys(words, 1)
+        pair_count = keys.size
         keys, first = distinct_with_first(np.concatenate((keys, word_keys ^ _WORD_BANDS)))
         units = np.concatenate((units, np.asarray(word_covered, dtype=np.int64)[word_rows]))
-        units = units[first]
+        quoted = quoted_units(prepared.doc, prepared.quotes, settings.quote_share)
+        return ArticleBands(keys, units[first], quoted, first >= pair_count)
     quoted = quoted_units(prepared.doc, prepared.quotes, settings.quote_share)
     return ArticleBands(keys, units, quoted)
 
@@ -157,8 +160,22 @@ def choose_candidates(
 ) -> list[int]:
     """The indexed articles to compare with ``prepared``, from its band ``hits``
     (article numbers, their rarity, the position of their band in ``bands``):
-    those sharing enough rare text, then those sharing a quoted sentence."""
+    those sharing enough rare text, then those sharing a quoted sentence.
+
+    A band of single words counts only where at most
+    ``candidate_word_band_holders`` articles held it: a rare word (a name, a
+    figure, a rarer term) says which story a rewrite retells; a word many
+    articles carry says nothing. Quoted sentences are found by word-pair bands.
+    """
     numbers, rarity, positions = hits
+    if bands.words is not None and numbers.size:
+        word = bands.words[positions]
+        kept = ~word | (rarity * settings.candidate_word_band_holders >= 1)
+        pairs_only = ~word
+        quoted_hits = (numbers[pairs_only], positions[pairs_only])
+        numbers, rarity, positions = numbers[kept], rarity[kept], positions[kept]
+    else:
+        quoted_hits = (numbers, positions)
     chosen = rank_candidates(
         numbers,
         settings.max_candidates,
@@ -166,9 +183,12 @@ def choose_candidates(
         settings.candidate_min_rarity,
         settings.candidate_min_bands,
     )
-    if settings.candidate_quote_bands and bands.quoted_units.any() and numbers.size:
+    if settings.candidate_quote_bands and bands.quoted_units.any() and quoted_hits[0].size:
         sources = quoted_sentence_sources(
-            numbers, bands.units[positions], bands.quoted_units, settings.candidate_quote_bands
+            quoted_hits[0],
+            bands.units[quoted_hits[1]],
+            bands.quoted_units,
+            settings.candidate_quote_bands,
         )
         chosen += [n for n in sources if n not in chosen]
     return chosen[: settings.max_candidates]
