@@ -307,11 +307,7 @@ def compare_with_candidates(
     computation costs less than dozens of small ones.
     """
     rules = rewrite_rules(params)
-    inside = (
-        [i for i, c in enumerate(candidates) if within_rewrite_limit(c.doc, rules)]
-        if within_rewrite_limit(a.doc, rules)
-        else []
-    )
+    inside = [i for i, c in enumerate(candidates) if within_rewrite_limit(a.doc, c.doc, rules)]
     computed = unit_similarities(a.doc, [candidates[i].doc for i in inside])
     similarity = dict(zip(inside, computed, strict=True))
     return [compare_pair(a, c, params, similarity.get(i)) for i, c in enumerate(candidates)]

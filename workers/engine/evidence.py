@@ -53,7 +53,7 @@ class EvidenceParams:
     min_words: float  # a dense run sharing this many distinctive words makes a rewrite
     passage_similarity: float  # chained unit pairs this alike, in a rewrite, are passages
     min_unit_words: int  # units shorter than this take no part
-    max_units: int  # texts with more units skip the stage
+    max_units: int  # pairs with more than max_units**2 unit pairs skip the stage
 
 
 @dataclass(frozen=True)
@@ -258,9 +258,10 @@ class Evidence:
         )
 
 
-def within_evidence_limit(doc: Document, params: EvidenceParams) -> bool:
-    """Whether ``doc`` is small enough for the evidence stage."""
-    return 0 < len(doc.units) <= params.max_units
+def within_evidence_limit(a: Document, b: Document, params: EvidenceParams) -> bool:
+    """Whether ``a`` and ``b`` hold units and are small enough together for the
+    evidence stage (it compares every unit of one with every unit of the other)."""
+    return 0 < len(a.units) * len(b.units) <= params.max_units**2
 
 
 def document_evidence(
@@ -270,7 +271,7 @@ def document_evidence(
     rarity: dict[int, float] | None = None,
 ) -> Evidence:
     """The ordered evidence that ``a`` and ``b`` are one a rewrite of the other."""
-    if not within_evidence_limit(a, params) or not within_evidence_limit(b, params):
+    if not within_evidence_limit(a, b, params):
         return Evidence.none()
     units = unit_evidence(a, b, rarity)
     similarity = units.similarity.copy()

@@ -172,8 +172,10 @@ class EngineParams(BaseModel):
     rewrite_max_units: int = Field(
         default=3000,
         ge=0,
-        description="Texts with more fingerprinted units than this skip the rewrite stage "
-        "(it compares every unit with every unit of the other text).",
+        description="Pairs of texts with more than this many fingerprinted units squared "
+        "between them (units of one times units of the other) skip the rewrite and "
+        "evidence stages, which compare every unit of one with every unit of the other: "
+        "an article beside a book is compared, two books are not.",
     )
     evidence_similarity: float = Field(
         default=0.12,

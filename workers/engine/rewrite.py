@@ -210,7 +210,7 @@ class RewriteRules:
     gap: int  # in units, in both texts
     min_sentences: int  # distinct resembling units, in one text at least
     min_words: int  # units shorter than this take no part
-    max_units: int  # texts with more units skip the stage
+    max_units: int  # pairs with more than max_units**2 unit pairs skip the stage
 
 
 def _distinct_words(
@@ -285,7 +285,7 @@ def rewritten_chains(
     (for many pairs at once). Units under ``rules.min_words`` words (a one-line
     reply, a paragraph's stub) take no part: a few words in common are chance.
     """
-    if not within_rewrite_limit(a, rules) or not within_rewrite_limit(b, rules):
+    if not within_rewrite_limit(a, b, rules):
         return []
     similarity = unit_similarity(a, b) if similarity is None else similarity.copy()
     a_lengths, b_lengths = a.unit_lengths, b.unit_lengths
@@ -327,9 +327,18 @@ def rewritten_spans(
     ]
 
 
-def within_rewrite_limit(doc: Document, rules: RewriteRules) -> bool:
-    """Whether ``doc`` is small enough for the rewrite stage."""
-    return len(doc.units) <= rules.max_units
+def within_rewrite_limit(a: Document, b: Document, rules: RewriteRules) -> bool:
+    """Whether ``a`` and ``b`` are small enough together for the rewrite stage, which
+    compares every unit of one with every unit of the other: a long book and a
+    short article are, two long books are not."""
+    return len(a.units) * len(b.units) <= rules.max_units**2
+
+
+# A rewrite condenses its source: what it says in one sentence may stand for a
+# paragraph there, and the stretches it keeps lie further apart in the source
+# than in the rewrite. Stretches that follow each other in both texts join
+# across this many times the gap in one text as in the other.
+_CONDENSED = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,9 +351,20 @@ class _Box:
     rewritten: bool
 
     def near(self, other: _Box, gap: int) -> bool:
-        return all(
+        """Within ``gap`` units of each other in both texts, in any order; or one
+        after the other in both, within ``gap`` units in one text and
+        ``_CONDENSED`` times that in the other."""
+        if all(
             x[0] <= y[1] + gap and y[0] <= x[1] + gap
             for x, y in ((self.a_units, other.a_units), (self.b_units, other.b_units))
+        ):
+            return True
+        first, second = (self, other) if self.a_units[0] <= other.a_units[0] else (other, self)
+        a_gap = second.a_units[0] - first.a_units[1]
+        b_gap = second.b_units[0] - first.b_units[1]
+        return min(a_gap, b_gap) >= 0 and (
+            (a_gap <= gap and b_gap <= _CONDENSED * gap)
+            or (b_gap <= gap and a_gap <= _CONDENSED * gap)
         )
 
     def join(self, other: _Box) -> _Box:
