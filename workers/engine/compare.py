@@ -126,8 +126,11 @@ def shared_text(
         for c in chains
     ]
     joined = join_rewrites(rewritten + chained, exact, a, b, params.rewrite_gap_units)
-    a_units = [u for c in chains for u in c.a_seeded] + [i for i, _ in pairs]
-    b_units = [u for c in chains for u in c.b_seeded] + [j for _, j in pairs]
+    # What counts as taken: exact runs, the sentences of each rewritten chain that
+    # follow the source's order, and the evidence stage's chained sentences.
+    ordered = [pair for c in chains for pair in c.ordered()] + pairs
+    a_units = [i for i, _ in ordered]
+    b_units = [j for _, j in ordered]
     return SharedText(
         passages=one_to_one(joined),
         anchors=exact + chained,

@@ -52,6 +52,27 @@ class UnitSpan:
     best: float  # the most alike unit pair of those that may start a passage
     a_seeded: frozenset[int]  # units of each text that resemble one of the other's
     b_seeded: frozenset[int]
+    seeds: tuple[tuple[int, int, float], ...] = ()  # the chained unit pairs and similarities
+
+    def ordered(self) -> list[tuple[int, int]]:
+        """The heaviest of the chain's unit pairs (by similarity) that ascend in both
+        texts: the sentences of a rewrite that follow its source's order. A chain
+        takes in pairs in any order within its reach, and a sentence of the
+        rewrite's own about the same people resembles one of the source's there
+        as well as the one it retells does."""
+        seeds = sorted(self.seeds)
+        best = [s[2] for s in seeds]
+        before = [-1] * len(seeds)
+        for k, (i, j, sim) in enumerate(seeds):
+            for m in range(k):
+                if seeds[m][0] < i and seeds[m][1] < j and best[m] + sim > best[k]:
+                    best[k], before[k] = best[m] + sim, m
+        k = max(range(len(seeds)), key=best.__getitem__, default=-1)
+        out: list[tuple[int, int]] = []
+        while k >= 0:
+            out.append(seeds[k][:2])
+            k = before[k]
+        return out[::-1]
 
 
 def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:
@@ -180,6 +201,7 @@ def chain_seeds(seeds: list[tuple[int, int, float, float]], gap: int) -> list[Un
             best=max(s[3] for s in chain),
             a_seeded=frozenset(s[0] for s in chain),
             b_seeded=frozenset(s[1] for s in chain),
+            seeds=tuple((s[0], s[1], s[2]) for s in chain),
         )
         for chain in chains
     ]
