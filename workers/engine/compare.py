@@ -196,13 +196,13 @@ class PairMatch:
 
 def _segments(
     a: PreparedArticle, b: PreparedArticle, pieces: list[tuple[WordSpan, Kind]]
-) -> tuple[list[Segment], list[Segment]]:
-    """The segments of a passage as each text sees them, in original offsets."""
-    forward, backward = [], []
+) -> list[Segment]:
+    """The segments of a passage as ``a`` sees them, in original offsets."""
+    segments = []
     for piece, kind in pieces:
         start, end = a.doc.word_span_to_original(piece.a_first, piece.a_end)
         source_start, source_end = b.doc.word_span_to_original(piece.b_first, piece.b_end)
-        forward.append(
+        segments.append(
             Segment(
                 start=start,
                 end=end,
@@ -211,16 +211,7 @@ def _segments(
                 kind=kind.value,
             )
         )
-        backward.append(
-            Segment(
-                start=source_start,
-                end=source_end,
-                source_start=start,
-                source_end=end,
-                kind=kind.value,
-            )
-        )
-    return forward, backward
+    return segments
 
 
 def _principal(kinds: Iterable[Kind]) -> Kind:
@@ -232,6 +223,35 @@ def _principal(kinds: Iterable[Kind]) -> Kind:
     return Kind.BOILERPLATE
 
 
+def _mirrored(span: WordSpan) -> WordSpan:
+    return WordSpan(span.b_first, span.b_end, span.a_first, span.a_end)
+
+
+def _pieces(
+    span: WordSpan,
+    a: PreparedArticle,
+    b: PreparedArticle,
+    anchors: list[WordSpan],
+    taken: list[tuple[int, int]],
+    params: EngineParams,
+) -> list[tuple[WordSpan, Kind]]:
+    """A passage cut, as ``a`` sees it, into runs of its sentences of one kind that
+    hold text taken from ``b`` (``taken``, words of ``a``)."""
+    if a.outlet is not None and a.outlet == b.outlet:
+        return [(span, Kind.BOILERPLATE)]
+    return split_by_kind(
+        span,
+        anchors,
+        a.doc,
+        b.doc,
+        a.quotes,
+        b.quotes,
+        quote_share=params.quote_share,
+        min_words=params.min_sentence_tokens,
+        taken=taken,
+    )
+
+
 def compare_pair(
     a: PreparedArticle,
     b: PreparedArticle,
@@ -241,7 +261,8 @@ def compare_pair(
     """Passages ``a`` shares with ``b``, as each sees them, and the pair's evidence.
 
     One passage per maximal aligned stretch, its segments saying which parts are
-    copy, quote or boilerplate. ``similarity``: the :func:`unit_similarity` of
+    copy, quote or boilerplate: each text's own sentences, cut by what of each
+    was taken from the other. ``similarity``: the :func:`unit_similarity` of
     ``a`` and ``b``, if already worked out. The pair is always worked in one
     order (by text), so the result does not depend on which of the two was
     ingested first.
@@ -250,41 +271,34 @@ def compare_pair(
         flipped = None if similarity is None else similarity.T
         return compare_pair(b, a, params, flipped).flipped()
     shared = shared_text(a.doc, b.doc, params, similarity)
-    same_outlet = a.outlet is not None and a.outlet == b.outlet
-    passages: list[tuple[WordSpan, list[tuple[WordSpan, Kind]]]] = []
+    mirrored_anchors = [_mirrored(s) for s in shared.anchors]
+    passages = []
     for span in shared.passages:
-        if same_outlet:
-            pieces = [(span, Kind.BOILERPLATE)]
-        else:
-            pieces = split_by_kind(
-                span,
-                shared.anchors,
-                a.doc,
-                b.doc,
-                a.quotes,
-                b.quotes,
-                quote_share=params.quote_share,
-                min_words=params.min_sentence_tokens,
-                taken=shared.a_taken,
-            )
-        if pieces:
-            passages.append((span, pieces))
+        here = _pieces(span, a, b, shared.anchors, shared.a_taken, params)
+        there = _pieces(_mirrored(span), b, a, mirrored_anchors, shared.b_taken, params)
+        if here and there:
+            passages.append((span, here, there))
     if not passages:
         return PairMatch([], [], shared.evidence)
     k = params.shingle_size
     forward, backward = [], []
-    aligned = to_passages(a.doc, b.doc, [span for span, _ in passages])
-    for p, (_, pieces) in zip(aligned, passages, strict=True):
-        kind = _principal(kind for _, kind in pieces)
-        counted = [piece for piece, piece_kind in pieces if piece_kind == kind]
-        a_segments, b_segments = _segments(a, b, pieces)
+    aligned = to_passages(a.doc, b.doc, [span for span, _, _ in passages])
+    for p, (_, here, there) in zip(aligned, passages, strict=True):
+        kind = _principal(kind for _, kind in here)
+        source_kind = _principal(kind for _, kind in there)
         verbatim = (
-            _verbatim(a.doc, b.doc, [(s.a_first, s.a_end) for s in counted], k),
-            _verbatim(b.doc, a.doc, [(s.b_first, s.b_end) for s in counted], k),
+            _verbatim(a.doc, b.doc, [(s.a_first, s.a_end) for s, x in here if x == kind], k),
+            _verbatim(
+                b.doc, a.doc, [(s.a_first, s.a_end) for s, x in there if x == source_kind], k
+            ),
         )
-        here, there = _matched(p, kind, verbatim)
-        forward.append(here.model_copy(update={"segments": a_segments}))
-        backward.append(there.model_copy(update={"segments": b_segments}))
+        forward_passage, backward_passage = _matched(p, kind, verbatim)
+        forward.append(forward_passage.model_copy(update={"segments": _segments(a, b, here)}))
+        backward.append(
+            backward_passage.model_copy(
+                update={"kind": source_kind.value, "segments": _segments(b, a, there)}
+            )
+        )
     return PairMatch(forward, backward, shared.evidence)
 
 
