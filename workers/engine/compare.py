@@ -11,6 +11,7 @@ from workers.engine.align import AlignedPassage, WordSpan, align_words, one_to_o
 from workers.engine.classify import (
     Kind,
     quote_spans,
+    quoted_units,
     split_by_kind,
     verbatim_share,
 )
@@ -40,6 +41,7 @@ class PreparedArticle:
     doc: Document
     quotes: list[tuple[int, int]]
     outlet: str | None
+    quoted: np.ndarray  # bool, one flag a unit: lies mostly inside quotation marks
 
 
 def prepare_article(text: str, outlet: str | None, params: EngineParams) -> PreparedArticle:
@@ -49,7 +51,13 @@ def prepare_article(text: str, outlet: str | None, params: EngineParams) -> Prep
         min_words=params.unit_min_tokens,
         max_words=params.unit_max_tokens,
     )
-    return PreparedArticle(doc=doc, quotes=quote_spans(text), outlet=outlet)
+    quotes = quote_spans(text)
+    return PreparedArticle(
+        doc=doc,
+        quotes=quotes,
+        outlet=outlet,
+        quoted=quoted_units(doc, quotes, params.quote_share),
+    )
 
 
 def rewrite_rules(params: EngineParams) -> RewriteRules:
@@ -92,12 +100,17 @@ def _unit_ranges(doc: Document, units: Iterable[int]) -> list[tuple[int, int]]:
 
 
 def shared_text(
-    a: Document, b: Document, params: EngineParams, similarity: np.ndarray | None = None
+    a: Document,
+    b: Document,
+    params: EngineParams,
+    similarity: np.ndarray | None = None,
+    quoted: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> SharedText:
     """What ``a`` and ``b`` share: exact runs; chains of rewritten sentences (the
     rewrite stage's, and the evidence stage's ordered chain where the pair's
     evidence makes it a rewrite); joined into passages. ``similarity``: their
-    sentences' similarity for the rewrite stage, if already worked out."""
+    sentences' similarity for the rewrite stage, if already worked out; ``quoted``:
+    which units of each lie mostly in quotation marks (no evidence of a rewrite)."""
     k = params.shingle_size
     shortest = min(params.min_passage_tokens, params.min_sentence_tokens)
     exact = (
@@ -114,7 +127,7 @@ def shared_text(
     )
     chains = rewritten_chains(a, b, rewrite_rules(params), similarity)
     rules = evidence_params(params)
-    evidence = document_evidence(a, b, rules)
+    evidence = document_evidence(a, b, rules, quoted=quoted)
     pairs = rewritten_unit_pairs(evidence, rules)
     chained = [
         WordSpan(a.units[i][0], a.units[i][1], b.units[j][0], b.units[j][1]) for i, j in pairs
@@ -270,7 +283,7 @@ def compare_pair(
     if b.doc.original < a.doc.original:
         flipped = None if similarity is None else similarity.T
         return compare_pair(b, a, params, flipped).flipped()
-    shared = shared_text(a.doc, b.doc, params, similarity)
+    shared = shared_text(a.doc, b.doc, params, similarity, (a.quoted, b.quoted))
     mirrored_anchors = [_mirrored(s) for s in shared.anchors]
     passages = []
     for span in shared.passages:

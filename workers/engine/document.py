@@ -46,6 +46,7 @@ class UnitFragments:
 
     units: np.ndarray  # int64: the unit of each entry
     hashes: np.ndarray  # uint64: the fragment of each entry, ascending
+    words: np.ndarray  # bool: whether each entry is a word (not a pair or triple)
     joined: np.ndarray  # uint64: each two neighbouring words typed as one, by first word
     joined_units: np.ndarray  # int64: the unit of each joined pair (-1: across units)
 
@@ -57,24 +58,27 @@ def unit_fragments(doc: Document) -> UnitFragments:
     unit_of = np.full(n, -1, dtype=np.int64)
     for i, (s, e) in enumerate(doc.units):
         unit_of[s:e] = i
-    parts = [(doc.words, unit_of)]
+    parts = [(doc.words, unit_of, True)]
     for k, space in ((2, _PAIR), (3, _TRIPLE)):
         if n >= k:
             same = unit_of[: n - k + 1] == unit_of[k - 1 :]
             units = np.where(same, unit_of[: n - k + 1], -1)
-            parts.append((shingle_hashes(doc.words, k) ^ space, units))
-    hashes = np.concatenate([h for h, _ in parts])
-    units = np.concatenate([u for _, u in parts])
+            parts.append((shingle_hashes(doc.words, k) ^ space, units, False))
+    hashes = np.concatenate([h for h, _, _ in parts])
+    units = np.concatenate([u for _, u, _ in parts])
+    words = np.concatenate([np.full(len(h), w) for h, _, w in parts])
     inside = units >= 0
-    hashes, units = hashes[inside], units[inside]
+    hashes, units, words = hashes[inside], units[inside], words[inside]
     order = np.lexsort((units, hashes))
-    hashes, units = hashes[order], units[order]
+    hashes, units, words = hashes[order], units[order], words[order]
     first = np.ones(len(hashes), dtype=bool)
     first[1:] = (hashes[1:] != hashes[:-1]) | (units[1:] != units[:-1])
     raw = raw_word_hashes(doc.norm.text, doc.word_starts, doc.word_ends)
     joined = joined_word_hashes(raw, doc.word_ends - doc.word_starts)
     joined_units = np.where(unit_of[:-1] == unit_of[1:], unit_of[:-1], -1) if n > 1 else unit_of
-    return UnitFragments(units[first], hashes[first], joined, joined_units[: len(joined)])
+    return UnitFragments(
+        units[first], hashes[first], words[first], joined, joined_units[: len(joined)]
+    )
 
 
 @dataclass(frozen=True)

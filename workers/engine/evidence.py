@@ -63,6 +63,7 @@ class UnitEvidence:
     shared: np.ndarray  # float, a_units x b_units: weight of the fragments each pair shares
     a_weights: np.ndarray  # float: each unit's fragment weight, text a
     b_weights: np.ndarray
+    shared_words: np.ndarray  # float, a_units x b_units: the part of shared that is words
 
     @cached_property
     def similarity(self) -> np.ndarray:
@@ -88,7 +89,7 @@ def unit_evidence(a: Document, b: Document, rarity: dict[int, float] | None = No
     by fragment hash; 1 where absent).
     """
     fa, fb = a.fragments, b.fragments
-    a_units, a_hashes = fa.units, fa.hashes
+    a_units, a_hashes, a_words = fa.units, fa.hashes, fa.words
     b_units, b_hashes = fb.units, fb.hashes
     # Words one text types joined: their joined form counts where the other has it.
     ja_units, ja_hashes = _virtual_joined(fa, b.words)
@@ -96,6 +97,7 @@ def unit_evidence(a: Document, b: Document, rarity: dict[int, float] | None = No
     if ja_hashes.size:
         a_units = np.concatenate((a_units, ja_units))
         a_hashes = np.concatenate((a_hashes, ja_hashes))
+        a_words = np.concatenate((a_words, np.ones(len(ja_hashes), dtype=bool)))
     if jb_hashes.size:
         b_units = np.concatenate((b_units, jb_units))
         b_hashes = np.concatenate((b_hashes, jb_hashes))
@@ -126,8 +128,14 @@ def unit_evidence(a: Document, b: Document, rarity: dict[int, float] | None = No
         (np.ones(int(b_keep.sum())), (b_units[b_keep], b_cols[b_keep])),
         shape=(n_b, len(vocabulary)),
     )
-    shared = (x @ y.T).toarray() if n_a and n_b else np.zeros((n_a, n_b))
-    return UnitEvidence(shared, a_weights, b_weights)
+    words = a_keep & a_words
+    x_words = sparse.csr_array(
+        (weights[a_cols[words]], (a_units[words], a_cols[words])),
+        shape=(n_a, len(vocabulary)),
+    )
+    if not (n_a and n_b):
+        return UnitEvidence(np.zeros((n_a, n_b)), a_weights, b_weights, np.zeros((n_a, n_b)))
+    return UnitEvidence((x @ y.T).toarray(), a_weights, b_weights, (x_words @ y.T).toarray())
 
 
 def ordered_chain(values: np.ndarray) -> list[tuple[int, int]]:
@@ -167,7 +175,7 @@ class Run:
     shared: float  # weight of the fragments its pairs share
     a_share: float  # shared over the fragment weight of the units of a it spans
     b_share: float
-    distinctive: float  # shared, in distinctive words (a word in two units weighs one)
+    distinctive: float  # the words its pairs share, in distinctive words (see chain_runs)
 
     @property
     def density(self) -> float:
@@ -178,7 +186,12 @@ def chain_runs(
     pairs: list[tuple[int, int]], units: UnitEvidence, similarity: np.ndarray, gap: int
 ) -> list[Run]:
     """``pairs`` (an ordered chain) cut where two follow each other by more than
-    ``gap`` units in either text."""
+    ``gap`` units in either text.
+
+    A run's ``distinctive`` weight counts the *words* its pairs share, in
+    distinctive words (a word found in just one unit of each text weighs one):
+    not their pairs and triples, which would count a shared name of five words
+    (a title, a first and a last name) as a dozen fragments."""
     groups: list[list[tuple[int, int]]] = []
     for pair in pairs:
         if groups and pair[0] - groups[-1][-1][0] <= gap and pair[1] - groups[-1][-1][1] <= gap:
@@ -192,6 +205,7 @@ def chain_runs(
         rows = np.array([i for i, _ in group])
         cols = np.array([j for _, j in group])
         shared = float(units.shared[rows, cols].sum())
+        words = float(units.shared_words[rows, cols].sum())
         a_span = float(units.a_weights[rows[0] : rows[-1] + 1].sum())
         b_span = float(units.b_weights[cols[0] : cols[-1] + 1].sum())
         runs.append(
@@ -201,7 +215,7 @@ def chain_runs(
                 shared,
                 shared / a_span if a_span else 0.0,
                 shared / b_span if b_span else 0.0,
-                shared / unit,
+                words / unit,
             )
         )
     return runs
@@ -269,8 +283,14 @@ def document_evidence(
     b: Document,
     params: EvidenceParams,
     rarity: dict[int, float] | None = None,
+    quoted: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Evidence:
-    """The ordered evidence that ``a`` and ``b`` are one a rewrite of the other."""
+    """The ordered evidence that ``a`` and ``b`` are one a rewrite of the other.
+
+    ``quoted``: which units of each lie mostly inside quotation marks. They take
+    no part: two reports quoting one speaker share the quotation, however
+    independently they were written.
+    """
     if not within_evidence_limit(a, b, params):
         return Evidence.none()
     units = unit_evidence(a, b, rarity)
@@ -278,6 +298,9 @@ def document_evidence(
     a_lengths, b_lengths = a.unit_lengths, b.unit_lengths
     similarity[a_lengths < params.min_unit_words, :] = 0
     similarity[:, b_lengths < params.min_unit_words] = 0
+    if quoted is not None:
+        similarity[quoted[0], :] = 0
+        similarity[:, quoted[1]] = 0
     if not similarity.size or similarity.max() < params.similarity:
         return Evidence.none()
     values = np.where(similarity >= params.similarity, units.shared, 0.0)

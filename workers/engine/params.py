@@ -202,12 +202,13 @@ class EngineParams(BaseModel):
         "spans, in each text; a sparse run is chance.",
     )
     evidence_min_words: float = Field(
-        default=14.0,
+        default=10.0,
         ge=0.0,
         description="Evidence stage: a pair is a rewrite (at least 'partially' derived) where "
-        "one dense run shares fragments weighing this many distinctive words (a word found in "
-        "just one sentence of each text weighs one; one in most sentences, next to nothing). "
-        "Below it, alike sentences are a shared topic's or event's names and words.",
+        "one dense run's sentence pairs share words weighing this many distinctive words (a "
+        "word found in just one sentence of each text weighs one; one in most sentences, next "
+        "to nothing; a word inside quotation marks, nothing). Below it, alike sentences are a "
+        "shared topic's or event's names and words.",
     )
     evidence_passage_similarity: float = Field(
         default=0.2,
@@ -224,6 +225,7 @@ class EngineParams(BaseModel):
         le=1.0,
         description="A passage with at least this share of its characters inside quotation "
         "marks is a shared quote, not copy.",
+        json_schema_extra={"shapes": ["prepared"]},
     )
     extra_wires: dict[str, list[str]] = Field(
         default_factory=dict,

@@ -18,7 +18,6 @@ import redis
 
 from workers.engine.attribute import wire_credits, wire_patterns
 from workers.engine.candidates import quoted_sentence_sources, rank_candidates
-from workers.engine.classify import quoted_units
 from workers.engine.compare import PreparedArticle, compare_with_candidates, prepare_article
 from workers.engine.fingerprint import (
     band_keys,
@@ -142,10 +141,8 @@ def article_bands(prepared: PreparedArticle, settings: Settings) -> ArticleBands
         pair_count = keys.size
         keys, first = distinct_with_first(np.concatenate((keys, word_keys ^ _WORD_BANDS)))
         units = np.concatenate((units, np.asarray(word_covered, dtype=np.int64)[word_rows]))
-        quoted = quoted_units(prepared.doc, prepared.quotes, settings.quote_share)
-        return ArticleBands(keys, units[first], quoted, first >= pair_count)
-    quoted = quoted_units(prepared.doc, prepared.quotes, settings.quote_share)
-    return ArticleBands(keys, units, quoted)
+        return ArticleBands(keys, units[first], prepared.quoted, first >= pair_count)
+    return ArticleBands(keys, units, prepared.quoted)
 
 
 # Word bands' keys live apart from word pairs' (a constant of their own).
