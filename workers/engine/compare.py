@@ -79,6 +79,7 @@ def evidence_params(params: EngineParams) -> EvidenceParams:
         density=params.evidence_density,
         min_words=params.evidence_min_words,
         passage_similarity=params.evidence_passage_similarity,
+        min_run=params.rewrite_min_sentences,
         min_unit_words=params.unit_min_tokens,
         max_units=params.rewrite_max_units,
     )

@@ -52,6 +52,7 @@ class EvidenceParams:
     density: float  # a run is dense where its pairs share this share of its units' weight
     min_words: float  # a dense run sharing this many distinctive words makes a rewrite
     passage_similarity: float  # chained unit pairs this alike, in a rewrite, are passages
+    min_run: int  # ... in runs of this many pairs or more
     min_unit_words: int  # units shorter than this take no part
     max_units: int  # pairs with more than max_units**2 unit pairs skip the stage
 
@@ -327,12 +328,14 @@ def document_evidence(
 
 def rewritten_unit_pairs(evidence: Evidence, params: EvidenceParams) -> list[tuple[int, int]]:
     """The chained unit pairs that are rewritten passages: those of the runs that
-    count at least ``passage_similarity`` alike (a sentence that can be aligned
-    to one of the other's)."""
+    count, of ``min_run`` pairs or more, at least ``passage_similarity`` alike (a
+    sentence that can be aligned to one of the other's). A lone sentence alike
+    to one of the source's, a photo caption naming the people a story names, is
+    chance as often as not: it counts in the pair's scores, not as a passage."""
     return [
         pair
         for run, counted in zip(evidence.runs, evidence.counted, strict=True)
-        if counted
+        if counted and len(run.pairs) >= params.min_run
         for pair, similarity in zip(run.pairs, run.similarities, strict=True)
         if similarity >= params.passage_similarity
     ]
