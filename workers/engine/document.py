@@ -42,13 +42,21 @@ _TRIPLE = np.uint64(0xC2B2AE3D27D4EB4F)
 
 @dataclass(frozen=True)
 class UnitFragments:
-    """Each unit's distinct fragments (words, word pairs, word triples), sorted by fragment."""
+    """Each unit's distinct fragments (words, word pairs, word triples), as entries
+    sorted by fragment, and the distinct fragments with the units holding each."""
 
     units: np.ndarray  # int64: the unit of each entry
     hashes: np.ndarray  # uint64: the fragment of each entry, ascending
     words: np.ndarray  # bool: whether each entry is a word (not a pair or triple)
     joined: np.ndarray  # uint64: each two neighbouring words typed as one, by first word
     joined_units: np.ndarray  # int64: the unit of each joined pair (-1: across units)
+    distinct: np.ndarray  # uint64: the distinct fragments, ascending
+    holding: np.ndarray  # int64: units holding each distinct fragment (its entries)
+    first: np.ndarray  # int64: the first entry of each distinct fragment, then the end
+    entry_distinct: np.ndarray  # int64: the distinct fragment of each entry
+    distinct_words: np.ndarray  # bool: whether each distinct fragment is a word
+    unit_entries: np.ndarray  # int64: entries of each unit
+    unit_log_holding: np.ndarray  # float: sum over each unit's entries of log(holding)
 
 
 def unit_fragments(doc: Document) -> UnitFragments:
@@ -76,8 +84,26 @@ def unit_fragments(doc: Document) -> UnitFragments:
     raw = raw_word_hashes(doc.norm.text, doc.word_starts, doc.word_ends)
     joined = joined_word_hashes(raw, doc.word_ends - doc.word_starts)
     joined_units = np.where(unit_of[:-1] == unit_of[1:], unit_of[:-1], -1) if n > 1 else unit_of
+    units, hashes, words = units[first], hashes[first], words[first]
+    starts = np.flatnonzero(np.concatenate(([True], hashes[1:] != hashes[:-1])))[: len(hashes)]
+    holding = np.diff(np.append(starts, len(hashes)))
+    entry_distinct = np.repeat(np.arange(len(starts)), holding)
+    n_units = len(doc.units)
     return UnitFragments(
-        units[first], hashes[first], words[first], joined, joined_units[: len(joined)]
+        units=units,
+        hashes=hashes,
+        words=words,
+        joined=joined,
+        joined_units=joined_units[: len(joined)],
+        distinct=hashes[starts],
+        holding=holding,
+        first=np.append(starts, len(hashes)),
+        entry_distinct=entry_distinct,
+        distinct_words=words[starts],
+        unit_entries=np.bincount(units, minlength=n_units),
+        unit_log_holding=np.bincount(
+            units, weights=np.log(holding[entry_distinct]), minlength=n_units
+        ),
     )
 
 

@@ -38,7 +38,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from scipy import sparse
 
 from workers.engine.document import Document, UnitFragments
 
@@ -73,70 +72,113 @@ class UnitEvidence:
         return np.divide(2 * self.shared, total, out=np.zeros_like(self.shared), where=total > 0)
 
 
-def _virtual_joined(own: UnitFragments, other_words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The joined pairs of ``own`` that the other text has as a word: as fragments
-    of their units (entries ``(unit, hash)``)."""
+def _found(sorted_values: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which of ``query`` are in ``sorted_values``, and where."""
+    if not len(sorted_values) or not len(query):
+        return np.zeros(len(query), dtype=bool), np.zeros(len(query), dtype=np.int64)
+    at = np.minimum(np.searchsorted(sorted_values, query), len(sorted_values) - 1)
+    return sorted_values[at] == query, at
+
+
+def _cross(
+    fa: UnitFragments, da: np.ndarray, fb: UnitFragments, db: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (entry of ``fa``, entry of ``fb``) holding the same fragment, for the
+    distinct fragments ``da`` of ``fa`` that are ``db`` of ``fb``: the units of
+    each side, and which shared fragment each pair is (an index into ``da``)."""
+    ca, cb = fa.holding[da], fb.holding[db]
+    total = ca * cb
+    which = np.repeat(np.arange(len(da)), total)
+    within = np.arange(int(total.sum())) - np.repeat(np.cumsum(total) - total, total)
+    a_entry = fa.first[da][which] + within // cb[which]
+    b_entry = fb.first[db][which] + within % cb[which]
+    return fa.units[a_entry], fb.units[b_entry], which
+
+
+def _joined_words(own: UnitFragments, other: UnitFragments) -> tuple[np.ndarray, np.ndarray]:
+    """Where ``own`` types as two words what ``other`` has as one: each such
+    (unit of ``own``, distinct fragment of ``other``) once."""
     inside = own.joined_units >= 0
-    hashes, units = own.joined[inside], own.joined_units[inside]
-    found = np.isin(hashes, other_words)
-    return units[found], hashes[found]
+    found, at = _found(other.distinct, own.joined[inside])
+    found &= other.distinct_words[at]
+    units, distinct = own.joined_units[inside][found], at[found]
+    if not len(units):
+        return units, distinct
+    pairs = np.unique(units * len(other.distinct) + distinct)
+    return pairs // len(other.distinct), pairs % len(other.distinct)
 
 
-def unit_evidence(a: Document, b: Document, rarity: dict[int, float] | None = None) -> UnitEvidence:
+def unit_evidence(a: Document, b: Document) -> UnitEvidence:
     """Weight of the fragments each unit of ``a`` shares with each unit of ``b``.
 
     A fragment weighs ``log(units / units holding it)`` over the units of both
-    texts, times its ``rarity`` in the index where given (a factor in (0, 1]
-    by fragment hash; 1 where absent).
+    texts. A word one text types joined to its neighbour is a fragment of the
+    other's unit where the other has it as a word. Worked from each text's
+    fragments, sorted once per text: a new article is compared with many.
     """
     fa, fb = a.fragments, b.fragments
-    a_units, a_hashes, a_words = fa.units, fa.hashes, fa.words
-    b_units, b_hashes = fb.units, fb.hashes
-    # Words one text types joined: their joined form counts where the other has it.
-    ja_units, ja_hashes = _virtual_joined(fa, b.words)
-    jb_units, jb_hashes = _virtual_joined(fb, a.words)
-    if ja_hashes.size:
-        a_units = np.concatenate((a_units, ja_units))
-        a_hashes = np.concatenate((a_hashes, ja_hashes))
-        a_words = np.concatenate((a_words, np.ones(len(ja_hashes), dtype=bool)))
-    if jb_hashes.size:
-        b_units = np.concatenate((b_units, jb_units))
-        b_hashes = np.concatenate((b_hashes, jb_hashes))
     n_a, n_b = len(a.units), len(b.units)
-    vocabulary, inverse = np.unique(np.concatenate((a_hashes, b_hashes)), return_inverse=True)
-    holding = np.bincount(inverse, minlength=len(vocabulary))
-    weights = np.log((n_a + n_b) / holding)
-    if rarity:
-        weights = weights * np.fromiter(
-            (rarity.get(int(h), 1.0) for h in vocabulary.tolist()),
-            dtype=np.float64,
-            count=len(vocabulary),
-        )
-    a_cols, b_cols = inverse[: len(a_hashes)], inverse[len(a_hashes) :]
-    a_weights = np.bincount(a_units, weights=weights[a_cols], minlength=n_a)
-    b_weights = np.bincount(b_units, weights=weights[b_cols], minlength=n_b)
-    in_both = np.zeros(len(vocabulary), dtype=bool)
-    in_both[a_cols] = True
-    shared_vocabulary = np.zeros(len(vocabulary), dtype=bool)
-    shared_vocabulary[b_cols] = True
-    in_both &= shared_vocabulary
-    a_keep, b_keep = in_both[a_cols], in_both[b_cols]
-    x = sparse.csr_array(
-        (weights[a_cols[a_keep]], (a_units[a_keep], a_cols[a_keep])),
-        shape=(n_a, len(vocabulary)),
-    )
-    y = sparse.csr_array(
-        (np.ones(int(b_keep.sum())), (b_units[b_keep], b_cols[b_keep])),
-        shape=(n_b, len(vocabulary)),
-    )
-    words = a_keep & a_words
-    x_words = sparse.csr_array(
-        (weights[a_cols[words]], (a_units[words], a_cols[words])),
-        shape=(n_a, len(vocabulary)),
-    )
+    empty = UnitEvidence(np.zeros((n_a, n_b)), np.zeros(n_a), np.zeros(n_b), np.zeros((n_a, n_b)))
     if not (n_a and n_b):
-        return UnitEvidence(np.zeros((n_a, n_b)), a_weights, b_weights, np.zeros((n_a, n_b)))
-    return UnitEvidence((x @ y.T).toarray(), a_weights, b_weights, (x_words @ y.T).toarray())
+        return empty
+    log_n = np.log(n_a + n_b)
+    hit, at = _found(fb.distinct, fa.distinct)
+    da, db = np.flatnonzero(hit), at[hit]
+    ja_units, ja_distinct = _joined_words(fa, fb)  # a types joined, b has the word
+    jb_units, jb_distinct = _joined_words(fb, fa)
+    if not (len(da) or len(ja_units) or len(jb_units)):
+        return empty
+    # Units holding each shared fragment, in both texts.
+    held_a = np.zeros(len(fa.distinct), dtype=np.int64)
+    held_b = np.zeros(len(fb.distinct), dtype=np.int64)
+    held_a[da] += fb.holding[db]
+    held_b[db] += fa.holding[da]
+    np.add.at(held_b, ja_distinct, 1)
+    np.add.at(held_a, jb_distinct, 1)
+    # Each unit's weight: its entries at log(n / holding in its own text), less
+    # what sharing adds to the holding of its shared ones.
+    a_weights = fa.unit_entries * log_n - fa.unit_log_holding
+    b_weights = fb.unit_entries * log_n - fb.unit_log_holding
+    ea, eb = fa.entry_distinct, fb.entry_distinct
+    a_weights -= np.bincount(
+        fa.units, weights=np.log((fa.holding[ea] + held_a[ea]) / fa.holding[ea]), minlength=n_a
+    )
+    b_weights -= np.bincount(
+        fb.units, weights=np.log((fb.holding[eb] + held_b[eb]) / fb.holding[eb]), minlength=n_b
+    )
+    # Pairs of units sharing a fragment, and its weight.
+    ua, ub, which = _cross(fa, da, fb, db)
+    weight = log_n - np.log(fa.holding[da] + fb.holding[db])
+    rows, cols, weights, words = [ua], [ub], [weight[which]], [fa.distinct_words[da][which]]
+    for other, units, distinct, ours in (
+        (fb, ja_units, ja_distinct, True),
+        (fa, jb_units, jb_distinct, False),
+    ):
+        if not len(units):
+            continue
+        # A joined pair counts as a word of its unit, shared with the units holding
+        # the word in the other text.
+        w = log_n - np.log(other.holding[distinct] + (held_a if not ours else held_b)[distinct])
+        if ours:
+            a_weights += np.bincount(units, weights=w, minlength=n_a)
+        else:
+            b_weights += np.bincount(units, weights=w, minlength=n_b)
+        span = other.holding[distinct]
+        pick = np.repeat(np.arange(len(units)), span)
+        within = np.arange(int(span.sum())) - np.repeat(np.cumsum(span) - span, span)
+        other_units = other.units[other.first[distinct][pick] + within]
+        mine = units[pick]
+        rows.append(mine if ours else other_units)
+        cols.append(other_units if ours else mine)
+        weights.append(w[pick])
+        words.append(np.ones(len(pick), dtype=bool))
+    flat = np.concatenate(rows) * n_b + np.concatenate(cols)
+    all_weights, all_words = np.concatenate(weights), np.concatenate(words)
+    shared = np.bincount(flat, weights=all_weights, minlength=n_a * n_b).reshape(n_a, n_b)
+    shared_words = np.bincount(
+        flat[all_words], weights=all_weights[all_words], minlength=n_a * n_b
+    ).reshape(n_a, n_b)
+    return UnitEvidence(shared, a_weights, b_weights, shared_words)
 
 
 def ordered_chain(values: np.ndarray) -> list[tuple[int, int]]:
@@ -283,7 +325,6 @@ def document_evidence(
     a: Document,
     b: Document,
     params: EvidenceParams,
-    rarity: dict[int, float] | None = None,
     quoted: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Evidence:
     """The ordered evidence that ``a`` and ``b`` are one a rewrite of the other.
@@ -294,7 +335,7 @@ def document_evidence(
     """
     if not within_evidence_limit(a, b, params):
         return Evidence.none()
-    units = unit_evidence(a, b, rarity)
+    units = unit_evidence(a, b)
     similarity = units.similarity.copy()
     a_lengths, b_lengths = a.unit_lengths, b.unit_lengths
     similarity[a_lengths < params.min_unit_words, :] = 0
