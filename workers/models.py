@@ -193,9 +193,10 @@ class Source(BaseModel):
         "fragment weight (words, word pairs and triples, each weighed by its rarity) that "
         "the two articles' alike sentences, chained in their order, account for; 0 where "
         "the chain holds no dense run sharing evidence_min_words distinctive words (then "
-        "alike sentences are a shared topic's or event's). About 1 for a cut-and-paste, "
+        "alike sentences are a shared topic's or event's). "
         "0.05-0.3 for a heavy rewrite, 0 for an independent report of the same event. None "
-        "where not recorded.",
+        "where not worked out: the pair shares most of one text word for word (a copy "
+        "needs no evidence of a rewrite), or the record predates it.",
     )
     rewrite_fraction: float | None = Field(
         default=None,

@@ -28,6 +28,7 @@ from workers.engine.rewrite import (
     join_rewrites,
     rewritten_chains,
     unit_similarities,
+    unit_similarity,
     within_rewrite_limit,
 )
 from workers.engine.verify import is_verified
@@ -100,6 +101,34 @@ def _unit_ranges(doc: Document, units: Iterable[int]) -> list[tuple[int, int]]:
     return [doc.units[u] for u in sorted(set(units))]
 
 
+def _alike(a: Document, b: Document, similarity: np.ndarray, rules: RewriteRules) -> bool:
+    """Whether two sentences (of ``rules.min_words`` words or more) of ``a`` and ``b``
+    are alike enough, on their words alone, to extend a rewritten passage: a
+    pair without any has nothing for the evidence stage to chain (of all the
+    rewrites of the rewrite proxy and Clough-Stevenson, the least alike had
+    0.36), and most candidates of a new article are such pairs."""
+    long_a = a.unit_lengths >= rules.min_words
+    long_b = b.unit_lengths >= rules.min_words
+    if not (long_a.any() and long_b.any()):
+        return False
+    return bool(similarity[np.ix_(long_a, long_b)].max() >= rules.extend)
+
+
+# Share of the words of one text that exact runs must cover for the pair to be a
+# copy, whose evidence of a rewrite is not looked for: what one outlet pasted
+# from the other needs none, and most candidate pairs of a wire story are such.
+_COPIED = 0.8
+
+
+def _copied(a: Document, b: Document, exact: list[WordSpan]) -> bool:
+    """Whether exact runs cover ``_COPIED`` of the words of ``a`` or of ``b``."""
+    if not exact:
+        return False
+    a_words = sum(s.a_end - s.a_first for s in exact)
+    b_words = sum(s.b_end - s.b_first for s in exact)
+    return max(a_words / max(len(a.words), 1), b_words / max(len(b.words), 1)) >= _COPIED
+
+
 def shared_text(
     a: Document,
     b: Document,
@@ -126,9 +155,17 @@ def shared_text(
         if is_verified(a, b, shingle_size=k, min_words=shortest)
         else []
     )
-    chains = rewritten_chains(a, b, rewrite_rules(params), similarity)
+    rewrite = rewrite_rules(params)
+    if similarity is None and within_rewrite_limit(a, b, rewrite):
+        similarity = unit_similarity(a, b)
+    chains = rewritten_chains(a, b, rewrite, similarity)
     rules = evidence_params(params)
-    evidence = document_evidence(a, b, rules, quoted=quoted)
+    if _copied(a, b, exact):
+        evidence = Evidence.not_worked_out()
+    elif similarity is not None and _alike(a, b, similarity, rewrite):
+        evidence = document_evidence(a, b, rules, quoted=quoted)
+    else:
+        evidence = Evidence.none()
     pairs = rewritten_unit_pairs(evidence, rules)
     chained = [
         WordSpan(a.units[i][0], a.units[i][1], b.units[j][0], b.units[j][1]) for i, j in pairs

@@ -48,8 +48,8 @@ class UnitFragments:
     units: np.ndarray  # int64: the unit of each entry
     hashes: np.ndarray  # uint64: the fragment of each entry, ascending
     words: np.ndarray  # bool: whether each entry is a word (not a pair or triple)
-    joined: np.ndarray  # uint64: each two neighbouring words typed as one, by first word
-    joined_units: np.ndarray  # int64: the unit of each joined pair (-1: across units)
+    joined_inside: np.ndarray  # uint64: each two neighbouring words of a unit typed as one
+    joined_inside_units: np.ndarray  # int64: the unit of each
     distinct: np.ndarray  # uint64: the distinct fragments, ascending
     holding: np.ndarray  # int64: units holding each distinct fragment (its entries)
     first: np.ndarray  # int64: the first entry of each distinct fragment, then the end
@@ -83,7 +83,8 @@ def unit_fragments(doc: Document) -> UnitFragments:
     first[1:] = (hashes[1:] != hashes[:-1]) | (units[1:] != units[:-1])
     raw = raw_word_hashes(doc.norm.text, doc.word_starts, doc.word_ends)
     joined = joined_word_hashes(raw, doc.word_ends - doc.word_starts)
-    joined_units = np.where(unit_of[:-1] == unit_of[1:], unit_of[:-1], -1) if n > 1 else unit_of
+    joined_units = np.where(unit_of[:-1] == unit_of[1:], unit_of[:-1], -1)[: len(joined)]
+    inside_unit = joined_units >= 0
     units, hashes, words = units[first], hashes[first], words[first]
     starts = np.flatnonzero(np.concatenate(([True], hashes[1:] != hashes[:-1])))[: len(hashes)]
     holding = np.diff(np.append(starts, len(hashes)))
@@ -93,8 +94,8 @@ def unit_fragments(doc: Document) -> UnitFragments:
         units=units,
         hashes=hashes,
         words=words,
-        joined=joined,
-        joined_units=joined_units[: len(joined)],
+        joined_inside=joined[inside_unit],
+        joined_inside_units=joined_units[inside_unit],
         distinct=hashes[starts],
         holding=holding,
         first=np.append(starts, len(hashes)),

@@ -80,6 +80,15 @@ def _found(sorted_values: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np
     return sorted_values[at] == query, at
 
 
+def _entries(f: UnitFragments, distinct: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The entries of ``f`` holding each of ``distinct``: their units, and which of
+    ``distinct`` each is (an index into it)."""
+    span = f.holding[distinct]
+    which = np.repeat(np.arange(len(distinct)), span)
+    within = np.arange(int(span.sum())) - np.repeat(np.cumsum(span) - span, span)
+    return f.units[f.first[distinct][which] + within], which
+
+
 def _cross(
     fa: UnitFragments, da: np.ndarray, fb: UnitFragments, db: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -98,57 +107,69 @@ def _cross(
 def _joined_words(own: UnitFragments, other: UnitFragments) -> tuple[np.ndarray, np.ndarray]:
     """Where ``own`` types as two words what ``other`` has as one: each such
     (unit of ``own``, distinct fragment of ``other``) once."""
-    inside = own.joined_units >= 0
-    found, at = _found(other.distinct, own.joined[inside])
+    found, at = _found(other.distinct, own.joined_inside)
     found &= other.distinct_words[at]
-    units, distinct = own.joined_units[inside][found], at[found]
-    if not len(units):
-        return units, distinct
+    if not found.any():
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    units, distinct = own.joined_inside_units[found], at[found]
     pairs = np.unique(units * len(other.distinct) + distinct)
     return pairs // len(other.distinct), pairs % len(other.distinct)
+
+
+def _weights(
+    f: UnitFragments, shared: np.ndarray, more: np.ndarray, n_units: int, log_n: float
+) -> np.ndarray:
+    """Each unit's fragment weight, its entries at ``log(n / units holding it)``:
+    the units of its own text, and ``more`` of the other's for each of the
+    ``shared`` distinct fragments."""
+    weights = f.unit_entries * log_n - f.unit_log_holding
+    units, which = _entries(f, shared)
+    held = f.holding[shared]
+    weights -= np.bincount(units, weights=np.log((held + more) / held)[which], minlength=n_units)
+    return weights
 
 
 def unit_evidence(a: Document, b: Document) -> UnitEvidence:
     """Weight of the fragments each unit of ``a`` shares with each unit of ``b``.
 
     A fragment weighs ``log(units / units holding it)`` over the units of both
-    texts. A word one text types joined to its neighbour is a fragment of the
-    other's unit where the other has it as a word. Worked from each text's
-    fragments, sorted once per text: a new article is compared with many.
+    texts. Where either text is written beyond ASCII, a word one text types
+    joined to its neighbour is a fragment of the other's unit where the other
+    has it as a word (in ASCII text a left-out space shows; after an Arabic
+    letter that does not join the next one, it does not). Worked from each
+    text's fragments, sorted once per text: a new article is compared with many.
     """
     fa, fb = a.fragments, b.fragments
     n_a, n_b = len(a.units), len(b.units)
     empty = UnitEvidence(np.zeros((n_a, n_b)), np.zeros(n_a), np.zeros(n_b), np.zeros((n_a, n_b)))
     if not (n_a and n_b):
         return empty
-    log_n = np.log(n_a + n_b)
+    log_n = float(np.log(n_a + n_b))
     hit, at = _found(fb.distinct, fa.distinct)
     da, db = np.flatnonzero(hit), at[hit]
-    ja_units, ja_distinct = _joined_words(fa, fb)  # a types joined, b has the word
-    jb_units, jb_distinct = _joined_words(fb, fa)
+    none = np.empty(0, dtype=np.int64)
+    ja_units, ja_distinct, jb_units, jb_distinct = none, none, none, none
+    if not (a.norm.text.isascii() and b.norm.text.isascii()):
+        ja_units, ja_distinct = _joined_words(fa, fb)  # a types joined, b has the word
+        jb_units, jb_distinct = _joined_words(fb, fa)
     if not (len(da) or len(ja_units) or len(jb_units)):
         return empty
-    # Units holding each shared fragment, in both texts.
-    held_a = np.zeros(len(fa.distinct), dtype=np.int64)
-    held_b = np.zeros(len(fb.distinct), dtype=np.int64)
-    held_a[da] += fb.holding[db]
-    held_b[db] += fa.holding[da]
-    np.add.at(held_b, ja_distinct, 1)
-    np.add.at(held_a, jb_distinct, 1)
-    # Each unit's weight: its entries at log(n / holding in its own text), less
-    # what sharing adds to the holding of its shared ones.
-    a_weights = fa.unit_entries * log_n - fa.unit_log_holding
-    b_weights = fb.unit_entries * log_n - fb.unit_log_holding
-    ea, eb = fa.entry_distinct, fb.entry_distinct
-    a_weights -= np.bincount(
-        fa.units, weights=np.log((fa.holding[ea] + held_a[ea]) / fa.holding[ea]), minlength=n_a
-    )
-    b_weights -= np.bincount(
-        fb.units, weights=np.log((fb.holding[eb] + held_b[eb]) / fb.holding[eb]), minlength=n_b
-    )
+    # Units of the other text holding each shared fragment (words typed joined too).
+    more_a, more_b = fb.holding[db], fa.holding[da]
+    shared_a, shared_b = da, db
+    if len(ja_units) or len(jb_units):
+        extra_b = np.bincount(ja_distinct, minlength=len(fb.distinct))
+        extra_a = np.bincount(jb_distinct, minlength=len(fa.distinct))
+        more_a, more_b = more_a + extra_a[da], more_b + extra_b[db]
+        only_a = np.setdiff1d(np.unique(jb_distinct), da, assume_unique=True)
+        only_b = np.setdiff1d(np.unique(ja_distinct), db, assume_unique=True)
+        shared_a, more_a = np.concatenate((da, only_a)), np.concatenate((more_a, extra_a[only_a]))
+        shared_b, more_b = np.concatenate((db, only_b)), np.concatenate((more_b, extra_b[only_b]))
+    a_weights = _weights(fa, shared_a, more_a, n_a, log_n)
+    b_weights = _weights(fb, shared_b, more_b, n_b, log_n)
     # Pairs of units sharing a fragment, and its weight.
     ua, ub, which = _cross(fa, da, fb, db)
-    weight = log_n - np.log(fa.holding[da] + fb.holding[db])
+    weight = log_n - np.log(fa.holding[da] + more_a[: len(da)])
     rows, cols, weights, words = [ua], [ub], [weight[which]], [fa.distinct_words[da][which]]
     for other, units, distinct, ours in (
         (fb, ja_units, ja_distinct, True),
@@ -156,17 +177,15 @@ def unit_evidence(a: Document, b: Document) -> UnitEvidence:
     ):
         if not len(units):
             continue
-        # A joined pair counts as a word of its unit, shared with the units holding
-        # the word in the other text.
-        w = log_n - np.log(other.holding[distinct] + (held_a if not ours else held_b)[distinct])
+        # A word typed joined counts as a word of its unit, shared with the units
+        # holding the word in the other text.
+        typed = np.bincount(distinct, minlength=len(other.distinct))[distinct]
+        w = log_n - np.log(other.holding[distinct] + typed)
         if ours:
             a_weights += np.bincount(units, weights=w, minlength=n_a)
         else:
             b_weights += np.bincount(units, weights=w, minlength=n_b)
-        span = other.holding[distinct]
-        pick = np.repeat(np.arange(len(units)), span)
-        within = np.arange(int(span.sum())) - np.repeat(np.cumsum(span) - span, span)
-        other_units = other.units[other.first[distinct][pick] + within]
+        other_units, pick = _entries(other, distinct)
         mine = units[pick]
         rows.append(mine if ours else other_units)
         cols.append(other_units if ours else mine)
@@ -280,10 +299,16 @@ class Evidence:
     b_aligned: float
     runs: list[Run]  # every run of the chain, dense or not, in order
     counted: list[bool]  # whether each run counts
+    worked_out: bool = True  # False: not looked for (see :meth:`not_worked_out`)
 
     @classmethod
     def none(cls) -> Evidence:
         return cls(0.0, 0.0, 0.0, 0.0, [], [])
+
+    @classmethod
+    def not_worked_out(cls) -> Evidence:
+        """No evidence looked for: the pair shares most of one text word for word."""
+        return cls(0.0, 0.0, 0.0, 0.0, [], [], worked_out=False)
 
     @property
     def is_rewrite(self) -> bool:
@@ -312,6 +337,7 @@ class Evidence:
                 for run in self.runs
             ],
             self.counted,
+            self.worked_out,
         )
 
 

@@ -269,6 +269,7 @@ def index_article(
                 PairEvidence(match.evidence.b_score, match.evidence.b_aligned),
             )
             for other, match in found.items()
+            if match.evidence.worked_out
         }
         stored = StoredArticle(
             **article.model_dump(),
