@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -94,6 +95,50 @@ def start_worker(
         cwd=ROOT,
         stderr=log,
     )
+
+
+@contextmanager
+def serving(env: dict[str, str], log: IO[bytes] | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    """``wiretrace serve`` in a child process on ``env`` (its output to ``log``), in a
+    session of its own; stopped with SIGTERM at the end, and killed if it will not stop."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workers.cli", "serve", "--workers", "1"],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def serve_env(
+    settings: Settings, port: int, data_dir: Path, embedded: bool = False
+) -> dict[str, str]:
+    """Environment of a ``wiretrace serve`` on ``settings`` listening on ``port``, its
+    Redis embedded in ``data_dir`` when ``embedded`` (else ``settings``' Redis)."""
+    env = {**settings_env(settings), "WIRETRACE_PORT": str(port)}
+    env["WIRETRACE_DATA_DIR"] = str(data_dir)
+    if embedded:
+        del env["REDIS_URL"]
+    return env
+
+
+def answers_ready(base: str) -> bool:
+    """Whether the service at ``base`` says it is ready (Redis up, a worker alive)."""
+    try:
+        return requests.get(f"{base}/readyz", timeout=5).status_code == 200
+    except requests.RequestException:
+        return False
 
 
 def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
