@@ -16,7 +16,13 @@ place key names are spelled):
 
 from __future__ import annotations
 
-from workers.store.articles import ArticleRef, ArticleStore, content_hash
+from workers.store.articles import (
+    ArticleRef,
+    ArticleStore,
+    ConcurrentWriteError,
+    StoredVersion,
+    content_hash,
+)
 from workers.store.connection import store_client
 from workers.store.crawl import CrawlState
 from workers.store.index import IndexMismatchError, index_fingerprint
@@ -31,9 +37,11 @@ class Store(ArticleStore, CrawlState, Maintenance):
 __all__ = [
     "LAYOUT_VERSION",
     "ArticleRef",
+    "ConcurrentWriteError",
     "IndexMismatchError",
     "KeyLayout",
     "Store",
+    "StoredVersion",
     "content_hash",
     "index_fingerprint",
     "store_client",
