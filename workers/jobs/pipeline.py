@@ -17,7 +17,11 @@ import numpy as np
 import redis
 
 from workers.engine.attribute import wire_credits, wire_patterns
-from workers.engine.candidates import quoted_sentence_sources, rank_candidates
+from workers.engine.candidates import (
+    common_text_sources,
+    quoted_sentence_sources,
+    rank_candidates,
+)
 from workers.engine.classify import quoted_units
 from workers.engine.compare import PreparedArticle, compare_with_candidates, prepare_article
 from workers.engine.fingerprint import band_keys, shingle_hashes, unit_signatures
@@ -150,6 +154,25 @@ def choose_candidates(
     return chosen[: settings.max_candidates]
 
 
+def widely_carried(
+    store: Store, hits: np.ndarray, bands: ArticleBands, chosen: list[int]
+) -> list[int]:
+    """Candidates besides ``chosen`` for text carried so widely that its carriers
+    weigh under the rarity floor (or fill the postings cap): a few of the articles
+    that hold most of the new article's bands, and the origins of the copy
+    clusters they are in, which the text already has. Every carrier of a wire
+    brief is thus compared with its earliest ones, not with all of them."""
+    settings = store.settings
+    common = common_text_sources(
+        hits, bands.keys.size, settings.common_text_share, settings.common_text_candidates
+    )
+    common = [n for n in common if n not in chosen]
+    if not common:
+        return []
+    found = dict.fromkeys([*common, *store.cluster_origins(common)])
+    return [n for n in found if n not in chosen]
+
+
 # How often a candidate still being ingested elsewhere is looked for again.
 _CANDIDATE_POLL_SECONDS = 0.005
 
@@ -245,7 +268,8 @@ def _index_once(
     hits = store.index_and_query(number, bands.keys, quoted=bands.quoted, fresh=fresh)
     try:
         chosen = choose_candidates(prepared, bands, hits, settings)
-        candidates = load_candidates(store, chosen, cache)
+        chosen = [*chosen, *widely_carried(store, hits[0], bands, chosen)]
+        candidates = load_candidates(store, chosen[: settings.max_candidates], cache)
         prepared_candidates = [
             cache.prepare(c.text, c.content_hash, c.outlet, params) for c in candidates.values()
         ]
