@@ -169,6 +169,14 @@ class EngineParams(BaseModel):
         description="Resembling sentences a rewritten passage needs in each text: one "
         "sentence alike can be chance.",
     )
+    rewrite_max_partners: int = Field(
+        default=8,
+        ge=1,
+        description="Rewrite stage: a sentence alike to more than this many sentences of the "
+        "other text takes no part (a line the text repeats, a text of a few words over and "
+        "over): it says nothing about where it came from, and bounds the pairs one pair of "
+        "texts makes to chain at sentences x this.",
+    )
     rewrite_max_units: int = Field(
         default=3000,
         ge=0,
