@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from flask import Flask, Response, render_template
 from flask.typing import ResponseReturnValue
 
-from service.editor import auth, pages, review
+from service.editor import auth, charts, pages, review
 from workers.settings import Settings
 
 # Article text must never run: besides escaping every piece of it, the pages
@@ -28,10 +28,13 @@ def when(value: float | datetime | None) -> str:
     """A time as the pages show it, in UTC."""
     if value is None:
         return "undated"
-    moment = value if isinstance(value, datetime) else datetime.fromtimestamp(value, UTC)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if not isinstance(value, datetime):
+        found = charts.moment(value)
+        return found.strftime("%Y-%m-%d %H:%M UTC") if found else charts.OUT_OF_RANGE
+    try:
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except OverflowError:  # a stored date at the end of the calendar, in its own zone
+        return value.isoformat(sep=" ", timespec="minutes")
 
 
 def percent(value: float) -> str:

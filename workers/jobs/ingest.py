@@ -16,7 +16,7 @@ from rq.job import Job
 from workers.fetch.article import UrlRequest, fetch_article
 from workers.jobs.pipeline import ArticleTooLargeError, check_limits, index_article
 from workers.jobs.pipeline import ingest as ingest_article
-from workers.logs import job_id_var, log_event, request_id_var
+from workers.logs import log_event, logging_as
 from workers.models import ArticleIn
 from workers.settings import get_settings
 from workers.store import Store
@@ -43,23 +43,24 @@ def ingest(article: dict[str, Any]) -> dict[str, Any]:
     run in the ingest statistics that /metrics reports.
     """
     job = _current_job()
-    request_id_var.set(job.meta.get("request_id"))
-    job_id_var.set(job.id)
-    store = Store(job.connection, get_settings())
-    started = time.perf_counter()
-    outcome = "error"
-    log_event(log, "ingest started", article=article.get("id"), retries_left=job.retries_left)
-    try:
-        origins = ingest_article(store, ArticleIn.model_validate(article))
-        outcome = "ok"
-        return origins.model_dump(mode="json")
-    except ArticleTooLargeError:
-        job.retries_left = 0  # the same article will be as large next time
-        raise
-    finally:
-        seconds = time.perf_counter() - started
-        store.add_to_stats(INGEST_STATS, ingest_stat_increments(outcome, seconds))
-        log_event(log, "ingest " + outcome, article=article.get("id"), seconds=round(seconds, 4))
+    with logging_as(job.meta.get("request_id"), job.id):
+        store = Store(job.connection, get_settings())
+        started = time.perf_counter()
+        outcome = "error"
+        log_event(log, "ingest started", article=article.get("id"), retries_left=job.retries_left)
+        try:
+            origins = ingest_article(store, ArticleIn.model_validate(article))
+            outcome = "ok"
+            return origins.model_dump(mode="json")
+        except ArticleTooLargeError:
+            job.retries_left = 0  # the same article will be as large next time
+            raise
+        finally:
+            seconds = time.perf_counter() - started
+            store.add_to_stats(INGEST_STATS, ingest_stat_increments(outcome, seconds))
+            log_event(
+                log, "ingest " + outcome, article=article.get("id"), seconds=round(seconds, 4)
+            )
 
 
 def ingest_batch(articles: list[dict[str, Any]]) -> dict[str, Any]:
@@ -69,29 +70,30 @@ def ingest_batch(articles: list[dict[str, Any]]) -> dict[str, Any]:
     the ingest of a short article takes; one job per batch spreads that cost.
     An article that is invalid or too large is refused alone, not the batch.
     """
-    store = Store(_current_job().connection, get_settings())
-    ingested, unchanged = 0, 0
-    refused: list[dict[str, str]] = []
-    for raw in articles:
-        try:
-            indexed = index_article(store, ArticleIn.model_validate(raw))
-        except (ValidationError, ArticleTooLargeError) as exc:
-            refused.append({"id": str(raw.get("id")), "error": str(exc)})
-            continue
-        ingested += indexed is not None
-        unchanged += indexed is None
-    return {"ingested": ingested, "unchanged": unchanged, "refused": refused}
+    job = _current_job()
+    with logging_as(job.meta.get("request_id"), job.id):
+        store = Store(job.connection, get_settings())
+        ingested, unchanged = 0, 0
+        refused: list[dict[str, str]] = []
+        for raw in articles:
+            try:
+                indexed = index_article(store, ArticleIn.model_validate(raw))
+            except (ValidationError, ArticleTooLargeError) as exc:
+                refused.append({"id": str(raw.get("id")), "error": str(exc)})
+                continue
+            ingested += indexed is not None
+            unchanged += indexed is None
+        return {"ingested": ingested, "unchanged": unchanged, "refused": refused}
 
 
 def ingest_url(request: dict[str, Any]) -> dict[str, Any]:
     """The RQ job: fetch, extract and ingest one page; return the article's origins."""
-    job = get_current_job()
-    if job is None:
-        raise RuntimeError("ingest_url runs inside an RQ worker")
-    settings = get_settings()
-    article = fetch_article(UrlRequest.model_validate(request), settings)
-    check_limits(article, settings)
-    return ingest_article(Store(job.connection, settings), article).model_dump(mode="json")
+    job = _current_job()
+    with logging_as(job.meta.get("request_id"), job.id):
+        settings = get_settings()
+        article = fetch_article(UrlRequest.model_validate(request), settings)
+        check_limits(article, settings)
+        return ingest_article(Store(job.connection, settings), article).model_dump(mode="json")
 
 
 def _current_job() -> Job:
