@@ -147,9 +147,21 @@ def test_the_session_cookie_is_secure_over_https_or_when_set(
         server_settings = with_review.model_copy(update={"secure_cookies": secure_cookies})
         server = LiveServer(server_settings, redis_client, tls)
         try:
-            cookie = requests.get(f"{server.url}/signin", verify=cert).headers["Set-Cookie"]
-            assert cookie.startswith("session=") and "HttpOnly" in cookie
-            assert ("; Secure" in cookie) is secure, (server.url, secure_cookies, cookie)
+            with requests.Session() as session:
+                page = session.get(f"{server.url}/signin", verify=cert)
+                signed = session.post(
+                    f"{server.url}/signin",
+                    data={"token": EDITOR_TOKEN, "csrf": csrf_of(page.text)},
+                    verify=cert,
+                    allow_redirects=False,
+                )
+            # A Secure cookie is not sent back over plain HTTP: there sign-in fails.
+            assert signed.status_code == (400 if secure and not tls else 303)
+            cookies = [r.headers["Set-Cookie"] for r in (page, signed) if "Set-Cookie" in r.headers]
+            assert cookies
+            for cookie in cookies:
+                assert cookie.startswith("session=") and "HttpOnly" in cookie
+                assert ("; Secure" in cookie) is secure, (server.url, secure_cookies, cookie)
         finally:
             server.stop()
 
