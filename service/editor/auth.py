@@ -34,7 +34,7 @@ SESSION = "session"
 CSRF = "csrf"
 # What a path may keep as it is in a redirect; anything else (spaces, non-ASCII)
 # is percent-encoded.
-_PATH_CHARACTERS = "/?&=:@!$'()*+,;~-._%"
+_PATH_CHARACTERS = "/?#&=:@!$'()*+,;~-._%"
 HOW_TO_ENABLE = (
     "Review is off. To turn it on, set WIRETRACE_EDITOR_TOKEN (the secret editors sign in "
     "with, 12 characters or more) and WIRETRACE_SECRET_KEY (32 characters or more, signs "
