@@ -66,7 +66,9 @@ def near_duplicates() -> ResponseReturnValue:
         total, numbers = store.list_clusters(form.query())
     except FilterError as exc:
         raise PageError(400, str(exc)) from exc
-    article = store.lookup(form.q) if form.q and not form.q.startswith("http") else None
+    article = (
+        store.lookup(canonical_id(form.q)) if form.q and not form.q.startswith("http") else None
+    )
     return render_template(
         "editor/list.html",
         form=form,
@@ -161,13 +163,11 @@ def outlet(outlet: str) -> ResponseReturnValue:
 def form_article(form: Any) -> dict[str, Any]:
     """The paste form as a submission (blank fields left out)."""
     body: dict[str, Any] = {}
-    for name in ("id", "text", "outlet", "title", "url"):
+    # published_at is a datetime-local field: no zone, which the API takes as UTC.
+    for name in ("id", "text", "outlet", "title", "url", "published_at"):
         value = (form.get(name) or "").strip()
         if value:
             body[name] = value
-    published = (form.get("published_at") or "").strip()
-    if published:  # a datetime-local field: no zone, taken as UTC
-        body["published_at"] = published if published[-1:] in "Zz" else published + "Z"
     return body
 
 
