@@ -66,9 +66,7 @@ def near_duplicates() -> ResponseReturnValue:
         total, numbers = store.list_clusters(form.query())
     except FilterError as exc:
         raise PageError(400, str(exc)) from exc
-    article = (
-        store.lookup(canonical_id(form.q)) if form.q and not form.q.startswith("http") else None
-    )
+    article = store.lookup(form.q) if form.q and not form.q.startswith("http") else None
     return render_template(
         "editor/list.html",
         form=form,
