@@ -41,7 +41,7 @@ def reviewer(review_server: LiveServer) -> Iterator[ApiClient]:
 
 
 def test_a_date_without_a_zone_is_utc_and_poisons_nothing(
-    api: ApiClient, settings: Settings, tmp_path: Path
+    api: ApiClient, clean_store: Store, settings: Settings, tmp_path: Path
 ) -> None:
     naive = {"id": "naive", "text": WIRE_STORY, "published_at": "2026-11-25T12:00:00"}
     first = api.post_article(naive)
@@ -53,6 +53,13 @@ def test_a_date_without_a_zone_is_utc_and_poisons_nothing(
     assert [s["id"] for s in second.json()["sources"]] == ["naive"]
     back = api.get("/api/articles/naive/origins")
     assert back.status_code == 200 and [s["id"] for s in back.json()["sources"]] == ["aware"]
+    # A store written before holds the date as it came, naive: read as UTC too.
+    number = clean_store.lookup("naive").number
+    clean_store.client.hset(clean_store.keys.article(number), "published_at", "2026-11-25T12:00:00")
+    for article_id in ("naive", "aware"):
+        assert api.get(f"/api/articles/{article_id}/origins").status_code == 200
+        assert api.get(f"/articles/{article_id}").status_code == 200
+    assert api.get("/api/articles/naive").json()["published_at"] == "2026-11-25T12:00:00Z"
 
     lines = tmp_path / "articles.jsonl"
     lines.write_text(json.dumps(naive) + "\n" + json.dumps(aware) + "\n", encoding="utf-8")
