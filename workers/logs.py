@@ -33,9 +33,7 @@ def request_id_from(header: str | None) -> str:
 
 @contextmanager
 def logging_as(request_id: str | None, job_id: str | None) -> Iterator[None]:
-    """Log under these ids inside the block, and under the ones before it after:
-    a worker running jobs in its own process would otherwise log its next lines,
-    and the next job's, under this job's ids."""
+    """Log under these ids inside the block, and under the ones before it after."""
     request_token = request_id_var.set(request_id)
     job_token = job_id_var.set(job_id)
     try:

@@ -5,9 +5,11 @@ Each is a small function the worker runs; the work is in the pipeline.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 
 from pydantic import ValidationError
 from rq import get_current_job
@@ -22,10 +24,27 @@ from workers.settings import get_settings
 from workers.store import Store
 
 log = logging.getLogger("wiretrace.jobs")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # Upper bounds (seconds) of the ingest duration histogram the metrics expose.
 DURATION_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
 INGEST_STATS = "ingest"
+
+
+def under_job_ids(job_function: Callable[P, R]) -> Callable[P, R]:
+    """Run a job function logging under its job's id and the request id the API
+    put in the job's meta, and under neither once it returns: a worker running
+    jobs in its own process would otherwise log its next lines, and the next
+    job's, under this job's ids."""
+
+    @functools.wraps(job_function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        job = _current_job()
+        with logging_as(job.meta.get("request_id"), job.id):
+            return job_function(*args, **kwargs)
+
+    return run
 
 
 def ingest_stat_increments(outcome: str, seconds: float) -> dict[str, float]:
@@ -36,6 +55,7 @@ def ingest_stat_increments(outcome: str, seconds: float) -> dict[str, float]:
     return increments
 
 
+@under_job_ids
 def ingest(article: dict[str, Any]) -> dict[str, Any]:
     """Ingest one article (as validated by the API or crawler); return its origins.
 
@@ -43,26 +63,24 @@ def ingest(article: dict[str, Any]) -> dict[str, Any]:
     run in the ingest statistics that /metrics reports.
     """
     job = _current_job()
-    with logging_as(job.meta.get("request_id"), job.id):
-        store = Store(job.connection, get_settings())
-        started = time.perf_counter()
-        outcome = "error"
-        log_event(log, "ingest started", article=article.get("id"), retries_left=job.retries_left)
-        try:
-            origins = ingest_article(store, ArticleIn.model_validate(article))
-            outcome = "ok"
-            return origins.model_dump(mode="json")
-        except ArticleTooLargeError:
-            job.retries_left = 0  # the same article will be as large next time
-            raise
-        finally:
-            seconds = time.perf_counter() - started
-            store.add_to_stats(INGEST_STATS, ingest_stat_increments(outcome, seconds))
-            log_event(
-                log, "ingest " + outcome, article=article.get("id"), seconds=round(seconds, 4)
-            )
+    store = Store(job.connection, get_settings())
+    started = time.perf_counter()
+    outcome = "error"
+    log_event(log, "ingest started", article=article.get("id"), retries_left=job.retries_left)
+    try:
+        origins = ingest_article(store, ArticleIn.model_validate(article))
+        outcome = "ok"
+        return origins.model_dump(mode="json")
+    except ArticleTooLargeError:
+        job.retries_left = 0  # the same article will be as large next time
+        raise
+    finally:
+        seconds = time.perf_counter() - started
+        store.add_to_stats(INGEST_STATS, ingest_stat_increments(outcome, seconds))
+        log_event(log, "ingest " + outcome, article=article.get("id"), seconds=round(seconds, 4))
 
 
+@under_job_ids
 def ingest_batch(articles: list[dict[str, Any]]) -> dict[str, Any]:
     """Ingest many articles (a backfill, a crawl) in one job; return counts, not origins.
 
@@ -70,30 +88,30 @@ def ingest_batch(articles: list[dict[str, Any]]) -> dict[str, Any]:
     the ingest of a short article takes; one job per batch spreads that cost.
     An article that is invalid or too large is refused alone, not the batch.
     """
-    job = _current_job()
-    with logging_as(job.meta.get("request_id"), job.id):
-        store = Store(job.connection, get_settings())
-        ingested, unchanged = 0, 0
-        refused: list[dict[str, str]] = []
-        for raw in articles:
-            try:
-                indexed = index_article(store, ArticleIn.model_validate(raw))
-            except (ValidationError, ArticleTooLargeError) as exc:
-                refused.append({"id": str(raw.get("id")), "error": str(exc)})
-                continue
-            ingested += indexed is not None
-            unchanged += indexed is None
-        return {"ingested": ingested, "unchanged": unchanged, "refused": refused}
+    store = Store(_current_job().connection, get_settings())
+    ingested, unchanged = 0, 0
+    refused: list[dict[str, str]] = []
+    for raw in articles:
+        try:
+            indexed = index_article(store, ArticleIn.model_validate(raw))
+        except (ValidationError, ArticleTooLargeError) as exc:
+            refused.append({"id": str(raw.get("id")), "error": str(exc)})
+            continue
+        ingested += indexed is not None
+        unchanged += indexed is None
+    return {"ingested": ingested, "unchanged": unchanged, "refused": refused}
 
 
+@under_job_ids
 def ingest_url(request: dict[str, Any]) -> dict[str, Any]:
     """The RQ job: fetch, extract and ingest one page; return the article's origins."""
-    job = _current_job()
-    with logging_as(job.meta.get("request_id"), job.id):
-        settings = get_settings()
-        article = fetch_article(UrlRequest.model_validate(request), settings)
-        check_limits(article, settings)
-        return ingest_article(Store(job.connection, settings), article).model_dump(mode="json")
+    job = get_current_job()
+    if job is None:
+        raise RuntimeError("ingest_url runs inside an RQ worker")
+    settings = get_settings()
+    article = fetch_article(UrlRequest.model_validate(request), settings)
+    check_limits(article, settings)
+    return ingest_article(Store(job.connection, settings), article).model_dump(mode="json")
 
 
 def _current_job() -> Job:
