@@ -139,7 +139,8 @@ def clean_line(value: str | None) -> str | None:
     return " ".join(spaced.split()) or None
 
 
-SubmittedId = Annotated[
+# An article id as the API, the paste page, the crawler and ``analyze`` take it.
+ArticleId = Annotated[
     StrictStr,
     AfterValidator(canonical_id),
     AfterValidator(_submitted_id),
@@ -173,7 +174,7 @@ class ArticleIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: SubmittedId
+    id: ArticleId
     text: Annotated[
         StrictStr,
         AfterValidator(_not_blank),

@@ -21,7 +21,7 @@ from workers.models import (
     ArticleIn,
     OutletName,
     PublishedAt,
-    SubmittedId,
+    ArticleId,
     Title,
     clean_line,
     usable_date,
@@ -39,7 +39,7 @@ class UrlRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     url: Annotated[StrictStr, Field(max_length=_MAX_URL, pattern=HTTP_URL_SCHEMA_PATTERN)]
-    id: SubmittedId
+    id: ArticleId
     outlet: OutletName | None = None
     title: Title | None = None
     published_at: PublishedAt | None = None
