@@ -18,10 +18,10 @@ from workers.fetch.fetcher import Fetcher, FetchPolicy
 from workers.fetch.urls import article_id_for, canonical_url, site_of
 from workers.models import (
     HTTP_URL_SCHEMA_PATTERN,
+    ArticleId,
     ArticleIn,
     OutletName,
     PublishedAt,
-    ArticleId,
     Title,
     clean_line,
     usable_date,
