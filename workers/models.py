@@ -6,12 +6,27 @@ the same record from the API, the CLI's ``analyze`` and the editor pages.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictStr
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictStr,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
+from pydantic_core import PydanticCustomError
 
 ARTICLE_ID_PATTERN = r"^[^\s/?#%\\]{1,200}$"
+ARTICLE_ID_RULE = "an id is 1 to 200 characters, with no spaces and none of / ? # % \\"
+_ID_FORBIDDEN = re.compile(r"[\s/?#%\\]")
+_WHITESPACE_NAMES = {" ": "a space", "\t": "a tab", "\n": "a line break", "\r": "a line break"}
 # What _http_url accepts, as a JSON Schema pattern (no inline flags there).
 HTTP_URL_SCHEMA_PATTERN = r"^[Hh][Tt][Tt][Pp]([Ss])?://"
 
@@ -30,6 +45,47 @@ def _not_a_number(value: object) -> object:
     return value
 
 
+def article_id_problem(value: str) -> str:
+    """Why ``value``, refused by ARTICLE_ID_PATTERN, is no article id: a sentence an
+    editor can act on, where the pattern itself would say nothing to most."""
+    if not value:
+        return f"is empty; {ARTICLE_ID_RULE}"
+    if len(value) > 200:
+        return f"is {len(value)} characters long; {ARTICLE_ID_RULE}"
+    found = _ID_FORBIDDEN.search(value)
+    if found is None:
+        return f"is not a valid id; {ARTICLE_ID_RULE}"
+    char = found.group()
+    named = _WHITESPACE_NAMES.get(char) or (
+        f"whitespace (U+{ord(char):04X})" if char.isspace() else f"a {char}"
+    )
+    return f"has {named} in it; {ARTICLE_ID_RULE}"
+
+
+def _worded_id(value: object, handler: ValidatorFunctionWrapHandler) -> object:
+    """The pattern decides; a refusal by it is worded by :func:`article_id_problem`
+    (a custom error: its message is the sentence, not the regular expression)."""
+    try:
+        return handler(value)
+    except ValidationError as exc:
+        if isinstance(value, str) and any(
+            e["type"] == "string_pattern_mismatch" for e in exc.errors()
+        ):
+            raise PydanticCustomError("article_id", article_id_problem(value)) from None
+        raise
+
+
+# An article id as the API, the crawler and the editor's forms take it.
+ArticleId = Annotated[
+    StrictStr,
+    Field(
+        pattern=ARTICLE_ID_PATTERN,
+        description="Caller's id: 1-200 characters, no whitespace, '/', '?', '#', '%' or '\\'.",
+    ),
+    WrapValidator(_worded_id),
+]
+
+
 def _http_url(value: str) -> str:
     if not value.lower().startswith(("http://", "https://")):
         raise ValueError("must be an http:// or https:// URL")
@@ -41,13 +97,7 @@ class ArticleIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: Annotated[
-        StrictStr,
-        Field(
-            pattern=ARTICLE_ID_PATTERN,
-            description="Caller's id: 1-200 characters, no whitespace, '/', '?', '#', '%' or '\\'.",
-        ),
-    ]
+    id: ArticleId
     text: Annotated[
         StrictStr,
         AfterValidator(_not_blank),

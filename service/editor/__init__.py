@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from flask import Flask, Response, render_template
 from flask.typing import ResponseReturnValue
 
-from service.editor import auth, pages, review
+from service.editor import auth, pages, presenters, review
 from workers.settings import Settings
 
 # Article text must never run: besides escaping every piece of it, the pages
@@ -50,6 +50,8 @@ def register(app: Flask, settings: Settings) -> None:
     app.add_template_global(auth.signed_in_editor, "signed_in_editor")
     app.add_template_global(auth.csrf_token, "csrf_token")
     app.add_template_global(auth.review_enabled, "review_enabled")
+    app.add_template_global(presenters.relation_words, "relation_words")
+    app.add_template_global(presenters.heading, "heading")
     app.jinja_env.globals["how_to_enable_review"] = auth.HOW_TO_ENABLE
 
     @app.errorhandler(auth.PageError)

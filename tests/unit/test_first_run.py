@@ -79,5 +79,7 @@ def test_a_token_hash_needs_a_session_key_and_turns_review_on() -> None:
     with pytest.raises(ValueError, match="needs WIRETRACE_SECRET_KEY"):
         Settings(editor_token_hash=hash_key("token"))
     with pytest.raises(ValueError, match="editor_token_hash"):
-        Settings(editor_token_hash="token", secret_key="s" * 32)
-    assert Settings(editor_token_hash=hash_key("token"), secret_key="s" * 32).review_enabled
+        Settings(editor_token_hash="token", secret_key=SecretStr("s" * 32))
+    assert Settings(
+        editor_token_hash=hash_key("token"), secret_key=SecretStr("s" * 32)
+    ).review_enabled

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from workers.fetch.extract import HTML_TYPES, ExtractionError, Page, extract_page
 from workers.fetch.fetcher import Fetcher, FetchPolicy
 from workers.fetch.urls import article_id_for, canonical_url, site_of
-from workers.models import ARTICLE_ID_PATTERN, HTTP_URL_SCHEMA_PATTERN, ArticleIn
+from workers.models import HTTP_URL_SCHEMA_PATTERN, ArticleId, ArticleIn
 from workers.settings import Settings
 
 _MAX_URL = 2048
@@ -31,7 +31,7 @@ class UrlRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     url: Annotated[StrictStr, Field(max_length=_MAX_URL, pattern=HTTP_URL_SCHEMA_PATTERN)]
-    id: Annotated[StrictStr, Field(pattern=ARTICLE_ID_PATTERN)]
+    id: ArticleId
     outlet: Annotated[StrictStr, Field(max_length=200)] | None = None
     title: Annotated[StrictStr, Field(max_length=_MAX_TITLE)] | None = None
     published_at: datetime | None = None
