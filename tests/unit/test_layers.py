@@ -1,5 +1,5 @@
 """Imports flow one way: commands -> benchmarks -> web -> crawler -> jobs -> fetching
--> store -> engine -> records and settings. No module imports a higher layer, and
+-> store -> settings -> engine -> records. No module imports a higher layer, and
 no modules import each other in a circle (checked on the source, with ``ast``)."""
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ LAYERS: list[tuple[str, ...]] = [
     ("workers.jobs",),
     ("workers.fetch",),
     ("workers.store",),
+    ("workers.settings",),
     ("workers.engine",),
-    ("workers.models", "workers.settings", "workers.logs"),
+    ("workers.models", "workers.logs"),
 ]
 
 

@@ -709,7 +709,7 @@ def run_bench(
         }
         harness = Harness(root, batch)
         try:
-            report["settings"] = harness.settings.engine_echo()
+            report["settings"] = harness.settings.echo()
             harness.set_workers(n_workers)
             harness.start_server()
             memory_before = harness.redis_memory()

@@ -94,7 +94,7 @@ def reindex(store: Store, progress: Callable[[int, int], None] | None = None) ->
 
 def _unindex(store: Store, number: int, article: StoredArticle) -> None:
     """Take ``article``, stored as ``number``, out of the LSH index."""
-    prepared = prepare_article(article.text, article.outlet, store.settings)
+    prepared = prepare_article(article.text, article.outlet, store.settings.engine_params())
     store.unindex(number, article_bands(prepared, store.settings).keys)
 
 

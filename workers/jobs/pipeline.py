@@ -22,6 +22,7 @@ from workers.engine.classify import quoted_units
 from workers.engine.compare import PreparedArticle, compare_with_candidates, prepare_article
 from workers.engine.fingerprint import band_keys, shingle_hashes, unit_signatures
 from workers.engine.origins import build_origins
+from workers.engine.params import EngineParams
 from workers.logs import log_event
 from workers.models import ArticleIn, MatchedPassage, Origins, StoredArticle
 from workers.settings import Settings, get_settings
@@ -42,30 +43,30 @@ class PreparedCache:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[str, int, int, int], PreparedArticle] = OrderedDict()
+        self._items: OrderedDict[tuple[object, ...], PreparedArticle] = OrderedDict()
         self._texts: dict[str, str] = {}
 
     @staticmethod
-    def _key(digest: str, settings: Settings) -> tuple[str, int, int, int]:
-        return (digest, settings.shingle_size, settings.unit_min_tokens, settings.unit_max_tokens)
+    def _key(digest: str, params: EngineParams) -> tuple[object, ...]:
+        return (digest, *params.prepared_key())
 
     def text(self, digest: str) -> str | None:
         """The text with content hash ``digest``, if one is held."""
         return self._texts.get(digest)
 
     def prepare(
-        self, text: str, digest: str, outlet: str | None, settings: Settings
+        self, text: str, digest: str, outlet: str | None, params: EngineParams
     ) -> PreparedArticle:
         """``text`` prepared for matching (``digest`` is its content hash)."""
-        key = self._key(digest, settings)
+        key = self._key(digest, params)
         prepared = self._items.get(key)
         if prepared is None:
-            prepared = prepare_article(text, None, settings)
+            prepared = prepare_article(text, None, params)
             self._items[key] = prepared
             self._texts[digest] = text
             while len(self._items) > self.size:
                 evicted, _ = self._items.popitem(last=False)
-                self._texts.pop(evicted[0], None)
+                self._texts.pop(str(evicted[0]), None)
         else:
             self._items.move_to_end(key)
         return replace(prepared, outlet=outlet)
@@ -197,22 +198,23 @@ def index_article(
     """
     cache = cache if cache is not None else process_cache()
     settings = store.settings
+    params = settings.engine_params()
     check_limits(article, settings)
     digest = content_hash(article.text)
     number, fresh = store.resolve(article.id)
     if not fresh and not force and store.stored_hash(number) == digest:
         return None
 
-    prepared = cache.prepare(article.text, digest, article.outlet, settings)
+    prepared = cache.prepare(article.text, digest, article.outlet, params)
     bands = article_bands(prepared, settings)
     hits = store.index_and_query(number, bands.keys, quoted=bands.quoted, fresh=fresh)
     try:
         chosen = choose_candidates(prepared, bands, hits, settings)
         candidates = load_candidates(store, chosen, cache)
         prepared_candidates = [
-            cache.prepare(c.text, c.content_hash, c.outlet, settings) for c in candidates.values()
+            cache.prepare(c.text, c.content_hash, c.outlet, params) for c in candidates.values()
         ]
-        compared = compare_with_candidates(prepared, prepared_candidates, settings)
+        compared = compare_with_candidates(prepared, prepared_candidates, params)
         matches = {
             other: (forward, backward)
             for other, (forward, backward) in zip(candidates, compared, strict=True)
@@ -221,7 +223,7 @@ def index_article(
         stored = StoredArticle(
             **article.model_dump(),
             content_hash=digest,
-            wire=wire_credits(article.text, wire_patterns(settings.extra_wires)),
+            wire=wire_credits(article.text, wire_patterns(params.extra_wires)),
         )
         store.save_article(number, stored, matches, candidates, fresh=fresh)
     except Exception:
@@ -261,7 +263,7 @@ def ingest(store: Store, article: ArticleIn) -> Origins:
         indexed.stored,
         {sources[n].id: forward for n, (forward, _) in indexed.matches.items()},
         {source.id: source for source in sources.values()},
-        store.settings,
+        store.settings.engine_params(),
     )
 
 
@@ -277,5 +279,5 @@ def load_origins(store: Store, article_id: str) -> Origins | None:
         article,
         {sources[n].id: passages for n, passages in matches.items() if n in sources},
         {a.id: a for a in sources.values()},
-        store.settings,
+        store.settings.engine_params(),
     )

@@ -37,8 +37,10 @@ key                                what it holds
 ``wt:2:c:{c<k>}:oh``               hash: outlets in cluster ``k`` (-> ""); stores written
                                    before hold them as the set ``c:{c<k>}:o``, still read
 ``wt:2:{cl}:seq``                  last cluster number handed out
-``wt:2:{cl}:t`` / ``:n`` / ``:s``  sorted sets: cluster by latest time / number of
-``wt:2:{cl}:f``                    outlets / best similarity / largest share of an article
+``wt:2:{cl}:t``                    sorted set: clusters by latest time
+``wt:2:{cl}:n``                    sorted set: clusters by number of outlets
+``wt:2:{cl}:s``                    sorted set: clusters by best similarity
+``wt:2:{cl}:f``                    sorted set: clusters by largest share of an article
 ``wt:2:{cl}:k:<kind>``             sorted set: clusters of a kind by latest time
 ``wt:2:{cl}:o:<outlet>``           sorted set: clusters an outlet is in, by latest time
 ``wt:2:{cl}:w:<wire>``             sorted set: clusters carrying a wire's copy, by latest time
