@@ -72,7 +72,8 @@ def relation_words(source: Source) -> RelationWords:
     return RelationWords(
         "neither copied",
         "common-source",
-        "they share only quotes or boilerplate, which is nobody copying",
+        "no copy counts between them: they share only quotes, boilerplate or passages "
+        "an editor marked false positive",
     )
 
 
