@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from service.editor.presenters import HEADING_CHARS, heading, relation_words
+from service.errors import validation_problems
 from workers.models import ArticleIn, Source, StoredArticle
 
 
@@ -63,18 +64,15 @@ def test_an_untitled_article_is_headed_by_its_first_line_cut_at_a_word() -> None
 @pytest.mark.parametrize(
     ("bad", "says"),
     [
-        ("my story", "has a space in it"),
-        ("a/b", "has a / in it"),
-        ("line\nbreak", "has a line break in it"),
-        ("", "is empty"),
-        ("x" * 201, "is 201 characters long"),
-        ("ideographic\u3000space", "has whitespace (U+3000) in it"),
+        ("my story", "must not contain whitespace"),
+        ("a/b", "must not contain whitespace, '/'"),
+        ("", "must be 1 to 200 characters"),
+        ("x@v1", "must not contain '@'"),
     ],
 )
-def test_a_bad_id_is_refused_in_a_sentence(bad: str, says: str) -> None:
+def test_a_bad_id_is_refused_in_a_sentence_not_the_pattern(bad: str, says: str) -> None:
     with pytest.raises(ValidationError) as refused:
         ArticleIn(id=bad, text="Some text.")
-    [error] = refused.value.errors()
-    assert error["loc"] == ("id",) and error["msg"].startswith(says)
-    assert "1 to 200 characters" in error["msg"] and "pattern" not in error["msg"]
-    assert ArticleIn.model_json_schema()["properties"]["id"]["pattern"]  # still published
+    [problem] = validation_problems(refused.value)
+    assert problem["field"] == "id" and problem["problem"].startswith(says), problem
+    assert "pattern" not in problem["problem"] and "{1,200}" not in problem["problem"]

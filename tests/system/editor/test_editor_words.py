@@ -173,17 +173,14 @@ def test_a_bad_id_is_refused_in_a_sentence(
             "/check", {"csrf": csrf, "id": "my story/1", "text": "Some text to check here."}
         )
         assert page.status_code == 422
-        assert "has a space in it" in page.text and "1 to 200 characters" in page.text
+        assert "<code>id</code>: must not contain whitespace" in page.text
+        assert "Value error" not in page.text
         assert "pattern" not in page.text and "{1,200}" not in page.text
         refused = client.post_article({"id": "a#b", "text": "Some text."})
         assert refused.status_code == 422
-        assert refused.json()["problems"] == [
-            {
-                "field": "id",
-                "problem": "has a # in it; an id is 1 to 200 characters, with no spaces and "
-                "none of / ? # % \\",
-            }
-        ]
+        [problem] = refused.json()["problems"]
+        assert problem["field"] == "id"
+        assert problem["problem"].startswith("must not contain whitespace, '/', '?', '#'")
 
 
 def test_long_unbroken_names_and_titles_wrap_instead_of_widening_pages(
