@@ -30,6 +30,7 @@ from tests.helpers import (
     LiveServer,
     WorkerStarter,
     ingest_newsroom,
+    missing,
     start_worker,
     wait_for,
     wipe,
@@ -179,9 +180,9 @@ def newsroom_index(
 def browser_context() -> Iterator[Any]:
     """Chromium with a new empty profile, shared by the browser tests."""
     if not CHROMIUM.exists():
-        pytest.skip(
-            f"{CHROMIUM} is missing: install Debian's chromium package "
-            "(tests/setup_machine.py does so as root)"
+        missing(
+            f"{CHROMIUM} is missing: install it with `python3 bootstrap.py browser` "
+            "(Debian's chromium package)"
         )
     from playwright.sync_api import sync_playwright
 

@@ -12,9 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
-from tests.helpers import SHARED, run_wiretrace
+from tests.helpers import SHARED, missing, run_wiretrace
 from workers.bench.evaluation.corpora import read_clough_stevenson, read_pan
 from workers.bench.evaluation.run import (
     AnswerResult,
@@ -38,7 +36,7 @@ EVAL = SHARED / "eval"
 def corpus_dir(name: str) -> Path:
     folder = EVAL / name
     if not folder.is_dir():
-        pytest.skip(f"{name} not found in {EVAL}")
+        missing(f"{name} not found in {EVAL}")
     return folder
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from tests.helpers import SHARED
+from tests.helpers import SHARED, missing
 from workers.bench.evaluation.corpora import read_text
 from workers.engine.attribute import credit_positions, wire_credits, wire_patterns
 from workers.engine.classify import quote_spans
@@ -220,7 +220,7 @@ def test_sentences_of_a_topics_common_words_start_no_rewrite() -> None:
     source's distinctive words. Read where the corpus lies; skipped where absent."""
     folder = SHARED / "eval" / "clough-stevenson"
     if not folder.is_dir():
-        pytest.skip(f"{folder} not found")
+        missing(f"{folder} not found")
 
     def read(name: str) -> str:
         return read_text(folder / f"{name}.txt")

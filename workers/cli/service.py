@@ -25,7 +25,7 @@ def serve(host: str | None, port: int | None, n_workers: int) -> None:
     """Run the web service with its ingest workers (and Redis, if none is configured)."""
     from werkzeug.serving import run_simple
 
-    from service import create_app
+    from service import create_app, first_run
     from workers.jobs.supervisor import Supervisor
     from workers.logs import configure_logging
     from workers.settings import get_settings
@@ -33,6 +33,10 @@ def serve(host: str | None, port: int | None, n_workers: int) -> None:
 
     settings = get_settings()
     configure_logging(settings.log_level)  # JSON lines, as the workers' and gunicorn's
+    # On the embedded default, a first start makes a local API key and editor token.
+    settings, access_notice = first_run.prepare(
+        settings, host or settings.host, port or settings.port
+    )
     # SIGTERM (docker stop, systemd, kill) shuts down as cleanly as Ctrl-C: the
     # workers, the crawler and the embedded Redis this process started go too.
     signal.signal(signal.SIGTERM, _interrupt)
@@ -46,6 +50,8 @@ def serve(host: str | None, port: int | None, n_workers: int) -> None:
         app = create_app(settings.model_copy(update={"redis_url": url}))
         bind_host, bind_port = host or settings.host, port or settings.port
         click.echo(f"wiretrace on http://{bind_host}:{bind_port}  ({n_workers} worker(s))")
+        if access_notice:
+            click.echo(access_notice)
         run_simple(bind_host, bind_port, app, threaded=True, use_reloader=False)
     finally:
         supervisor.stop()

@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Make sure this machine has what the browser tests drive: Debian's Chromium.
 
-``python3 bootstrap.py test`` runs this before pytest. The browser tests use
-Playwright for Python with the system browser at ``/usr/bin/chromium``, because
-Playwright's own browser download is not possible (nor wanted) everywhere the
-suite runs. When the browser is missing, this installs the ``chromium`` package
-with apt-get (as root). When it cannot, it says why and how to fix it, and exits
-0: the browser tests then skip with the same explanation rather than the whole
-suite failing to start.
+``python3 bootstrap.py browser`` runs this, once per machine (CI does, before
+the tests). The browser tests use Playwright for Python with the system browser
+at ``/usr/bin/chromium``, because Playwright's own browser download is not
+possible (nor wanted) everywhere the suite runs. When the browser is missing,
+this installs the ``chromium`` package with apt-get (as root). When it cannot,
+it says why and how to fix it, and exits 1: the browser tests then skip with
+the same explanation (or, under ``CI=true``, fail).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def why_not_installable() -> str | None:
 
 def run_apt(*args: str) -> bool:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    print(f"setup_machine: apt-get {' '.join(args)}", flush=True)
+    print(f"setup_browser: apt-get {' '.join(args)}", flush=True)
     return subprocess.run(["apt-get", *args], env=env, check=False).returncode == 0
 
 
@@ -57,18 +57,19 @@ def main() -> int:
         return 0
     reason = why_not_installable()
     if reason is None and install_chromium() and CHROMIUM.exists():
-        print(f"setup_machine: installed {CHROMIUM}", flush=True)
+        print(f"setup_browser: installed {CHROMIUM}", flush=True)
         return 0
     print(
-        f"setup_machine: {CHROMIUM} is missing and could not be installed"
+        f"setup_browser: {CHROMIUM} is missing and could not be installed"
         f" ({reason or 'apt-get install chromium failed; see the output above'}).\n"
-        "  The browser tests (tests/system/editor/test_editor_browser.py) will be skipped.\n"
+        "  The browser tests (tests/system/editor/test_editor_browser.py) will be skipped\n"
+        "  (failed under CI=true).\n"
         "  To run them, install Debian's Chromium as root: "
         "apt-get update && apt-get install -y chromium",
         file=sys.stderr,
         flush=True,
     )
-    return 0
+    return 1
 
 
 if __name__ == "__main__":
