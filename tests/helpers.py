@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
@@ -125,8 +125,20 @@ def serving(env: dict[str, str], log: IO[bytes] | None = None) -> Iterator[subpr
             try:
                 process.wait(timeout=60)
             except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+                # Its workers run in process groups of their own.
+                for group in [*child_pids(process.pid), process.pid]:
+                    with suppress(ProcessLookupError):
+                        os.killpg(group, signal.SIGKILL)
                 process.wait()
+
+
+def child_pids(pid: int) -> list[int]:
+    """The processes ``pid`` started (its direct children)."""
+    return [
+        int(child)
+        for task in Path(f"/proc/{pid}/task").glob("*")
+        for child in (task / "children").read_text().split()
+    ]
 
 
 def serve_env(

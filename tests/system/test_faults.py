@@ -30,6 +30,7 @@ from tests.helpers import (
     LiveServer,
     WorkerStarter,
     answers_ready,
+    child_pids,
     free_port,
     serve_env,
     serving,
@@ -296,14 +297,6 @@ def test_serve_restarted_after_redis_is_killed_has_a_live_worker_and_ingests(
             assert [s["id"] for s in after.json()["sources"]] == ["before"]
 
 
-def children(pid: int) -> list[int]:
-    return [
-        int(child)
-        for task in Path(f"/proc/{pid}/task").glob("*")
-        for child in (task / "children").read_text().split()
-    ]
-
-
 def running(pid: int) -> bool:
     """Whether process ``pid`` is alive (a zombie is not)."""
     try:
@@ -331,14 +324,14 @@ def test_a_worker_killed_under_serve_is_restarted_and_its_job_ingested(
         assert queued.status_code == 202
         job = queued.headers["Location"]
         wait_for(lambda: api.get(job).json()["status"] == "started", 30, "the job to start")
-        [worker] = children(serve.pid)
-        [scheduler] = children(worker)  # RQ's scheduler, forked by the worker
+        [worker] = child_pids(serve.pid)
+        [scheduler] = child_pids(worker)  # RQ's scheduler, forked by the worker
         os.kill(worker, signal.SIGKILL)  # the worker alone: its scheduler is orphaned
 
-        wait_for(lambda: children(serve.pid) not in ([], [worker]), 10, "a new worker")
+        wait_for(lambda: child_pids(serve.pid) not in ([], [worker]), 10, "a new worker")
         wait_for(lambda: not running(scheduler), 10, "the orphaned scheduler to go")
         # Reaped: no corpse of the dead worker is left among serve's children.
-        assert worker not in children(serve.pid)
+        assert worker not in child_pids(serve.pid)
         wait_for(lambda: api.get(job).json()["status"] == "finished", 60, "the job, run again")
         origins = api.get("/api/articles/copy/origins").json()
         assert [s["id"] for s in origins["sources"]] == ["original"]
