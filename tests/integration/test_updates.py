@@ -5,10 +5,13 @@ same text is stored, with what derives from it (relations, clusters)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import NoReturn
 
 import numpy as np
+import pytest
 
 from workers.bench.corpus import CorpusSpec, generate
+from workers.jobs import pipeline
 from workers.jobs.lifecycle import delete_article
 from workers.jobs.pipeline import article_bands, ingest, prepare_article
 from workers.models import ArticleIn
@@ -105,3 +108,28 @@ def test_new_metadata_with_the_same_text_is_stored_with_what_derives_from_it(
         assert (member.time, member.outlet) == (later.timestamp(), "Gamma Daily")
     assert {row.origin.id for row in store.cluster_rows(clusters)} == {"copy"}
     assert "Gamma Daily" in store.known_outlets()
+
+
+def fail_comparisons(*_: object) -> NoReturn:
+    raise RuntimeError("a fault in the comparisons")
+
+
+def test_a_failed_update_leaves_the_stored_text_in_the_index(
+    clean_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stored text stays findable and the new text, unsaved, is not filed
+    under the article, whether the update was of the text or of metadata only."""
+    store = clean_store
+    store.check_index()
+    old_text, new_text = two_stories()
+    ingest(store, ArticleIn(id="story", text=old_text))
+    number = store.all_numbers()["story"]
+    old_keys = band_keys_of(store, old_text)
+    new_only = np.setdiff1d(band_keys_of(store, new_text), old_keys)
+
+    monkeypatch.setattr(pipeline, "compare_with_candidates", fail_comparisons)
+    for update in ({"text": new_text}, {"outlet": "Another Outlet"}):
+        with pytest.raises(RuntimeError, match="a fault in the comparisons"):
+            ingest(store, ArticleIn.model_validate({"id": "story", "text": old_text, **update}))
+        assert indexed_under(store, number, old_keys), update
+        assert not indexed_under(store, number, new_only), update

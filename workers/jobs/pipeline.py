@@ -262,9 +262,12 @@ def _index_once(
     prepared = cache.prepare(article.text, digest, article.outlet, params)
     bands = article_bands(prepared, settings)
     replaced = stored.content_hash if stored is not None else None
-    replaced_keys = (
-        stored_bands(store, number, cache) if replaced not in (None, digest) else NO_BANDS
-    )
+    if replaced is None:
+        replaced_keys = NO_BANDS
+    elif replaced == digest:  # new metadata only: the text keeps its postings
+        replaced_keys = bands.keys
+    else:
+        replaced_keys = stored_bands(store, number, cache)
     hits = store.index_and_query(number, bands.keys, quoted=bands.quoted, fresh=fresh)
     try:
         chosen = choose_candidates(prepared, bands, hits, settings)
