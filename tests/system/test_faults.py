@@ -250,7 +250,7 @@ def leave_scheduler_record_half_written(client: redis.Redis, queue_name: str) ->
     holder = held.decode()
     record = SCHEDULER_KEY_TEMPLATE % holder
     client.pexpire(record, 1)
-    wait_for(lambda: client.hkeys(record) == [b"last_heartbeat"], 10, "its next heartbeat")
+    wait_for(lambda: client.hkeys(record) == [b"last_heartbeat"], 30, "its next heartbeat")
     return holder
 
 
