@@ -3,7 +3,15 @@
 Words are maximal runs of letters, combining marks and digits, so any script
 that separates words with spaces (Latin, Cyrillic, Greek, Arabic-script,
 Devanagari and other Indic scripts...) tokenizes the same way, with no
-language-specific list of any kind.
+language-specific list of any kind. A run of letters of a script written
+without spaces (Han, kana, Thai, Lao, Khmer, Myanmar, Tibetan) is cut into
+words by a dictionary word breaker (:mod:`workers.engine.scripts`); each run's
+script decides, so a text mixing scripts needs no language setting.
+
+Sentences end at any of Unicode's sentence terminals: ``. ! ?`` before a space
+(so that U.S. and 3.5 stay whole) or, in Arabic-script text, before the next
+word; every other terminal (``。 ۔ ؟ । ။ ។ ። ։`` and the rest, with the Arabic
+semicolon and the Tibetan shad) with or without a space after it.
 """
 
 from __future__ import annotations
@@ -11,18 +19,49 @@ from __future__ import annotations
 import numpy as np
 import regex
 
+from workers.engine.scripts import (
+    SPACELESS,
+    SPACELESS_RUN,
+    dictionary_words,
+    has_spaceless,
+    is_counter,
+)
+
 _PARAGRAPH_BREAK = regex.compile(r"\n[ \t\r\f\v\u00a0]*\n\s*")
+_LETTER = r"[\p{L}\p{M}\p{N}]"
 # Apostrophes, dots and commas inside a word or number keep it whole: army's,
-# U.S, 14,000.
-_WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+(?:['.,][\p{L}\p{M}\p{N}]+)*")
+# U.S, 14,000. Not a dot or comma before an Arabic-script letter: that script
+# writes no abbreviation dots, and a word typed straight after a full stop or a
+# comma (no space) is the next one.
+_JOINER = r"(?:'|[.,](?!(?=\p{sc=Arabic})\p{L}))"
+_WORD = regex.compile(rf"{_LETTER}+(?:{_JOINER}{_LETTER}+)*")
+# In a text holding spaceless scripts: a run of their letters, or a word of the others.
+_SPACED_LETTER = rf"[[\p{{L}}\p{{M}}\p{{N}}]--{SPACELESS}]"
+_TOKEN = regex.compile(
+    rf"(?P<run>{SPACELESS_RUN})|{_SPACED_LETTER}+(?:{_JOINER}{_SPACED_LETTER}+)*", regex.V1
+)
+_NUMBER = regex.compile(r"\p{N}+(?:[.,]\p{N}+)*")
 _ASCII_ALNUM = np.zeros(128, dtype=bool)
 for _chars in (b"abcdefghijklmnopqrstuvwxyz", b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"0123456789"):
     _ASCII_ALNUM[list(_chars)] = True
 _ASCII_JOINERS = np.zeros(128, dtype=bool)
 _ASCII_JOINERS[list(b"'.,")] = True
-# A sentence ends at . ! ? … (and the Devanagari danda, Arabic question mark)
-# followed by optional closing quotes or brackets, then whitespace.
-_SENTENCE_END = regex.compile(r"[.!?\u2026\u0964\u0965\u061f]+[\"'\u201d\u2019\u00bb)\]]*\s+")
+# Closing brackets and quotes that may follow a sentence's terminal.
+_CLOSERS = r"""[\p{Pe}\p{Pf}"']*"""
+_SENTENCE_END = regex.compile(
+    "|".join(
+        [
+            # . ! ? … before a space.
+            rf"[.!?\u2026]+{_CLOSERS}\s+",
+            # . ! ? between two Arabic-script words, the space left out.
+            rf"(?<=\p{{sc=Arabic}}\p{{M}}*)[.!?]+{_CLOSERS}(?=(?=\p{{sc=Arabic}})\p{{L}})",
+            # Every other sentence terminal (Unicode's Sentence_Terminal, the Tibetan
+            # shads, the Arabic semicolon; not the Myanmar comma), space or not.
+            rf"[[\p{{STerm}}\u0f0d\u0f0e\u061b]--[.!?\u104a]]+{_CLOSERS}\s*",
+        ]
+    ),
+    regex.V1,
+)
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
@@ -55,7 +94,26 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def word_spans(text: str) -> list[tuple[int, int]]:
     """``[start, end)`` of each word of ``text``."""
-    return [m.span() for m in _WORD.finditer(text)]
+    if not has_spaceless(text):
+        return [m.span() for m in _WORD.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    for m in _TOKEN.finditer(text):
+        run = m.group("run")
+        if run is None:
+            spans.append(m.span())
+            continue
+        for i, (start, end) in enumerate(dictionary_words(run)):
+            start, end = start + m.start(), end + m.start()
+            if i == 0 and _number_before(text, spans, start) and is_counter(text[start:end]):
+                spans[-1] = (spans[-1][0], end)
+            else:
+                spans.append((start, end))
+    return spans
+
+
+def _number_before(text: str, spans: list[tuple[int, int]], start: int) -> bool:
+    """Whether the last of ``spans`` is a number that ends right at ``start``."""
+    return bool(spans) and spans[-1][1] == start and _NUMBER.fullmatch(text, *spans[-1]) is not None
 
 
 def word_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
