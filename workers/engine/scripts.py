@@ -5,7 +5,10 @@ separates syllables, not words. A run of letters of these scripts is cut into
 words by ICU's word breaker (through ``icu4py``), which carries its own
 dictionaries for Chinese and Japanese, Thai, Lao, Khmer and Burmese in the
 wheel: nothing is downloaded at run time and no language is configured, since
-the script of each run decides. Tibetan runs break at the tsheg (syllables).
+the script of each run decides. ICU has no Tibetan dictionary and breaks
+Tibetan at the tsheg, into syllables; most Tibetan words are one or two
+syllables, so two syllables of a phrase make one word here (a phrase's first
+and second, third and fourth...), which keeps word counts near their meaning.
 
 Why a dictionary segmenter rather than character n-grams: the engine counts
 words (shingles of four, passages of at least eight, sentences of at least six,
@@ -20,7 +23,6 @@ converted here where a run holds characters beyond the Basic Multilingual Plane.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from itertools import accumulate
 
 import regex
@@ -36,6 +38,8 @@ _SPACELESS_CHAR = regex.compile(SPACELESS)
 # sound mark is of no script).
 SPACELESS_RUN = rf"(?:{SPACELESS}\p{{M}}*)+"
 _WORDLIKE = regex.compile(r"[\p{L}\p{N}]")
+_TIBETAN = regex.compile(r"\p{sc=Tibetan}")
+_TSHEG = "\u0f0b"
 _ONE_HAN = regex.compile(r"\p{sc=Han}")
 
 
@@ -53,14 +57,41 @@ def _utf16_to_code_points(run: str, offsets: list[int]) -> list[int]:
     return [position[o] for o in offsets]
 
 
-def dictionary_words(run: str) -> Iterator[tuple[int, int]]:
+def dictionary_words(run: str) -> list[tuple[int, int]]:
     """``[start, end)`` in ``run`` of each word ICU's word breaker finds in it
-    (pieces holding no letter or digit, such as punctuation, left out)."""
+    (pieces holding no letter or digit, such as punctuation, left out), Tibetan
+    syllables paired."""
     bounds = [b for pair in WordBreaker(run, "root").segments() for b in pair]
     bounds = _utf16_to_code_points(run, bounds)
-    for start, end in zip(bounds[0::2], bounds[1::2], strict=True):
-        if _WORDLIKE.search(run, start, end):
-            yield start, end
+    words = [
+        (start, end)
+        for start, end in zip(bounds[0::2], bounds[1::2], strict=True)
+        if _WORDLIKE.search(run, start, end)
+    ]
+    return paired_syllables(run, words) if _TIBETAN.search(run) else words
+
+
+def paired_syllables(run: str, words: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``words`` with each Tibetan syllable joined to the next one of its phrase
+    (the two separated by a tsheg alone), from the phrase's first syllable on."""
+    paired: list[tuple[int, int]] = []
+    pending: tuple[int, int] | None = None  # a Tibetan syllable waiting for its pair
+    for start, end in words:
+        tibetan = _TIBETAN.match(run, start) is not None
+        if pending is not None and tibetan and run[pending[1] : start] == _TSHEG:
+            paired.append((pending[0], end))
+            pending = None
+            continue
+        if pending is not None:
+            paired.append(pending)
+            pending = None
+        if tibetan:
+            pending = (start, end)
+        else:
+            paired.append((start, end))
+    if pending is not None:
+        paired.append(pending)
+    return paired
 
 
 def is_counter(word: str) -> bool:
