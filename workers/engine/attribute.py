@@ -11,7 +11,7 @@ lower confidence instead of trusting the order things were ingested in.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -19,6 +19,7 @@ from functools import lru_cache
 
 import regex
 
+from workers.engine.scripts import has_spaceless
 from workers.models import Confidence
 
 # Wire name -> the names it is credited by in running text, in the languages that
@@ -67,6 +68,7 @@ DEFAULT_WIRES: dict[str, list[str]] = {
 # Credit forms around a wire name {w}.
 _CREDIT_FORMS = [
     r"\({w}\)",  # MOSCOW (AP) — / (Reuters) -
+    r"\([^()\n=]{{1,20}}={w}\)",  # (서울=연합뉴스)
     r"\b(?:as |first )?reported by (?:the )?{w}\b",
     r"\b{w} (?:reported|contributed|said in a report|reports)\b",
     # Not "from": "a grant from Bloomberg Philanthropies" credits nobody.
@@ -74,12 +76,14 @@ _CREDIT_FORMS = [
     r"\b(?:writers?|reporters?|correspondents?|staff) (?:of|for|at) (?:the )?{w}\b",
     r"\b(?:copyright|©) (?:\d{{4}} )?(?:the )?{w}\b",
     r"\b{w} (?:news agency|wire|writers?|reporters?)\b",
-    # The forms of languages written without spaces, where a name has no word
-    # boundary around it: a credit in brackets, after a city (（共同）, 【ワシントン共同】,
-    # （新华社）, (รอยเตอร์)); a dateline (新华社北京6月12日电); a byline (新华社记者);
-    # "according to" (据新华社报道, 共同通信によると, ตามรายงานของสำนักข่าวรอยเตอร์);
-    # "... reports" (สำนักข่าวไทยรายงาน); a source line (来源：新华社, ที่มา: ...); a
-    # closing ＝共同.
+]
+# The forms of languages written without spaces, where a name has no word
+# boundary around it: a credit in brackets, after a city (（共同）, 【ワシントン共同】,
+# （新华社）, (รอยเตอร์)); a dateline (新华社北京6月12日电); a byline (新华社记者);
+# "according to" (据新华社报道, 共同通信によると, ตามรายงานของสำนักข่าวรอยเตอร์);
+# "... reports" (สำนักข่าวไทยรายงาน); a source line (来源：新华社, ที่มา: ...); a
+# closing ＝共同. Searched only in texts holding letters of those scripts.
+_SPACELESS_CREDIT_FORMS = [
     r"[（(【〔［\[][\p{{sc=Han}}\p{{sc=Katakana}}\p{{sc=Hiragana}}ー・]{{0,12}}{w}\s*[）)】〕］\]]",
     r"{w}[^\s，。,]{{0,10}}?\d{{1,2}}日[电電]",
     r"{w}(?:记者|記者|讯|訊)",
@@ -122,20 +126,28 @@ class WirePattern:
     """
 
     pattern: regex.Pattern[str]
+    spaceless_pattern: regex.Pattern[str]  # the forms of languages written without spaces
     exact_names: tuple[str, ...]  # acronyms: matched with their case
-    folded_names: tuple[str, ...]  # other names: matched in any case
+    folded_names: tuple[str, ...]  # other ASCII names: matched in any case
+    script_names: tuple[str, ...]  # names in caseless scripts (新华社, สำนักข่าวไทย)
     always_search: bool  # a name with non-ASCII cased letters: substrings cannot rule it out
 
-    def may_occur(self, text: str, folded: str) -> bool:
-        """Whether one of the names is in ``text`` (``folded``: :func:`fold_for_names` of it)."""
+    def may_occur(self, text: str, folded: str, beyond_latin: bool = True) -> bool:
+        """Whether one of the names is in ``text`` (``folded``: :func:`fold_for_names` of
+        it; ``beyond_latin``: whether it holds letters of other scripts than Latin,
+        without which no name of those scripts is looked for)."""
         return self.always_search or (
             any(name in text for name in self.exact_names)
             or any(name in folded for name in self.folded_names)
+            or (beyond_latin and any(name in text for name in self.script_names))
         )
 
-    def search(self, text: str, folded: str) -> regex.Match[str] | None:
-        """The first credit in ``text`` (``folded`` is :func:`fold_for_names` of it)."""
-        return self.pattern.search(text) if self.may_occur(text, folded) else None
+    def finditer(self, text: str, spaceless: bool) -> Iterator[regex.Match[str]]:
+        """Every credit in ``text``; the forms of spaceless languages too when
+        ``spaceless`` (the text holds letters of such scripts)."""
+        yield from self.pattern.finditer(text)
+        if spaceless:
+            yield from self.spaceless_pattern.finditer(text)
 
 
 def _has_cased_non_ascii(name: str) -> bool:
@@ -164,17 +176,23 @@ class WirePatterns:
     by_wire: Mapping[str, WirePattern]
 
 
+def _forms_pattern(forms: list[str], names: list[str]) -> regex.Pattern[str]:
+    """A case-insensitive pattern matching any of ``forms`` around any of ``names``."""
+    return regex.compile(
+        "|".join(f.format(w=f"(?:{_name_pattern(names)})") for f in forms), regex.IGNORECASE
+    )
+
+
 def compile_wire_patterns(wires: Mapping[str, list[str]]) -> WirePatterns:
-    """One case-insensitive pattern per wire matching any of its credit forms."""
+    """Case-insensitive patterns per wire matching any of its credit forms."""
     return WirePatterns(
         {
             wire: WirePattern(
-                pattern=regex.compile(
-                    "|".join(f.format(w=f"(?:{_name_pattern(names)})") for f in _CREDIT_FORMS),
-                    regex.IGNORECASE,
-                ),
+                pattern=_forms_pattern(_CREDIT_FORMS, names),
+                spaceless_pattern=_forms_pattern(_SPACELESS_CREDIT_FORMS, names),
                 exact_names=tuple(n for n in names if n.isupper()),
-                folded_names=tuple(n.lower() for n in names if not n.isupper()),
+                folded_names=tuple(n.lower() for n in names if not n.isupper() and n.isascii()),
+                script_names=tuple(n for n in names if not n.isupper() and not n.isascii()),
                 always_search=any(map(_has_cased_non_ascii, names)),
             )
             for wire, names in wires.items()
@@ -239,6 +257,11 @@ def _without_photo_credits(text: str, folded: str) -> str:
     return _photo_credit_pattern(forms).sub(lambda m: " " * len(m.group()), text)
 
 
+# A character of no Latin text: not Latin, nor the punctuation, currency and
+# letterlike symbols that English text holds.
+_BEYOND_LATIN = regex.compile(r"[^\x00-\u036f\u1e00-\u1eff\u2000-\u214f]")
+
+
 # Credits are looked for in an article when it is ingested and again each time an
 # origins record shows it, its own or as a source of another (a wire story's
 # text, as the source of each outlet that ran it): a regex search of a few tenths
@@ -249,13 +272,21 @@ def credit_positions(
 ) -> tuple[tuple[int, str], ...]:
     """``(offset, wire)`` of every wire credit in ``text``, in text order."""
     folded = fold_for_names(text)
-    candidates = {w: p for w, p in patterns.by_wire.items() if p.may_occur(text, folded)}
+    beyond_latin = _BEYOND_LATIN.search(text) is not None
+    candidates = {
+        w: p for w, p in patterns.by_wire.items() if p.may_occur(text, folded, beyond_latin)
+    }
     if not candidates:
         return ()
     plain = _without_photo_credits(text, folded)
+    spaceless = has_spaceless(text)
     return tuple(
         sorted(
-            (m.start(), wire) for wire, p in candidates.items() for m in p.pattern.finditer(plain)
+            {
+                (m.start(), wire)
+                for wire, p in candidates.items()
+                for m in p.finditer(plain, spaceless)
+            }
         )
     )
 

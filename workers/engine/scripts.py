@@ -17,16 +17,20 @@ in English, while a bigram a character makes a passage of eight "words" nine
 characters, which two unrelated agency stories share in their datelines and set
 phrases alone. ``docs/scripts.md`` gives the measurements.
 
-Offsets are in code points of the Python string: ICU reports UTF-16 offsets,
-converted here where a run holds characters beyond the Basic Multilingual Plane.
+ICU reads the whole text once; its word boundaries are kept inside the runs of
+spaceless letters only (the words of other scripts are the engine's own, as
+before). Offsets are in code points of the Python string: ICU reports UTF-16
+offsets, converted here where a text holds characters beyond the Basic
+Multilingual Plane.
 """
 
 from __future__ import annotations
 
-from itertools import accumulate
-
+import numpy as np
 import regex
 from icu4py.breakers import WordBreaker
+
+from workers.engine.fingerprint import distinct
 
 # The scripts whose words are not separated by spaces, as a character class:
 # letters of these scripts, and the prolonged sound mark (ー) that Japanese
@@ -37,48 +41,79 @@ _SPACELESS_CHAR = regex.compile(SPACELESS)
 # A run of spaceless letters with their combining marks (the combining voiced
 # sound mark is of no script).
 SPACELESS_RUN = rf"(?:{SPACELESS}\p{{M}}*)+"
-_WORDLIKE = regex.compile(r"[\p{L}\p{N}]")
-_TIBETAN = regex.compile(r"\p{sc=Tibetan}")
+# The blocks those scripts' letters lie in, each searched as one range: a class of
+# script properties, or of many ranges, costs the regex module a tenth of a
+# millisecond and more on every article, and most articles hold none.
+_SPACELESS_BLOCKS = tuple(
+    regex.compile(block)
+    for block in (
+        "[\u0e00-\u109f]",  # Thai, Lao, Tibetan, Myanmar
+        "[\u1780-\u17ff]",  # Khmer
+        "[\u2e80-\U0003134f]",  # CJK (and, passed on to the exact test, Hangul)
+    )
+)
+_TIBETAN_BLOCK = regex.compile("[\u0f00-\u0fff]")
 _TSHEG = "\u0f0b"
 _ONE_HAN = regex.compile(r"\p{sc=Han}")
 
 
 def has_spaceless(text: str) -> bool:
     """Whether ``text`` holds a letter of a script written without spaces."""
-    return _SPACELESS_CHAR.search(text) is not None
+    if text.isascii():
+        return False
+    for block in _SPACELESS_BLOCKS:
+        first = block.search(text)
+        if first is not None and _SPACELESS_CHAR.search(text, first.start()) is not None:
+            return True
+    return False
 
 
-def _utf16_to_code_points(run: str, offsets: list[int]) -> list[int]:
-    """``offsets`` into the UTF-16 form of ``run`` as offsets into ``run`` itself."""
-    if max(run) <= "\uffff":
-        return offsets
-    units = list(accumulate((2 if ord(c) > 0xFFFF else 1 for c in run), initial=0))
-    position = {unit: i for i, unit in enumerate(units)}
-    return [position[o] for o in offsets]
+def dictionary_breaks(text: str) -> np.ndarray:
+    """Where ICU's word breaker puts a boundary in ``text``, in code points, ascending."""
+    starts = np.fromiter(
+        (start for start, _ in WordBreaker(text, "root").segments()), dtype=np.int64
+    )
+    utf16 = text.encode("utf-16-le")
+    if len(utf16) == 2 * len(text):
+        return starts
+    # Characters beyond the Basic Multilingual Plane are two UTF-16 units.
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    units = np.concatenate(([0], np.cumsum(1 + (codes > 0xFFFF))))
+    return np.searchsorted(units, starts).astype(np.int64)
 
 
-def dictionary_words(run: str) -> list[tuple[int, int]]:
-    """``[start, end)`` in ``run`` of each word ICU's word breaker finds in it
-    (pieces holding no letter or digit, such as punctuation, left out), Tibetan
-    syllables paired."""
-    bounds = [b for pair in WordBreaker(run, "root").segments() for b in pair]
-    bounds = _utf16_to_code_points(run, bounds)
-    words = [
-        (start, end)
-        for start, end in zip(bounds[0::2], bounds[1::2], strict=True)
-        if _WORDLIKE.search(run, start, end)
-    ]
-    return paired_syllables(run, words) if _TIBETAN.search(run) else words
+def spaceless_words(
+    text: str, run_starts: np.ndarray, run_ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and ends of the words of the runs ``[run_starts[i], run_ends[i])`` of
+    spaceless letters of ``text`` (ascending, apart): the pieces between ICU's word
+    boundaries that hold a letter or digit, Tibetan syllables paired."""
+    breaks = dictionary_breaks(text)
+    run = np.searchsorted(run_starts, breaks, "right") - 1
+    inside = (run >= 0) & (breaks < run_ends[np.maximum(run, 0)])
+    bounds = distinct(np.concatenate((run_starts, run_ends, breaks[inside])))
+    starts, ends = bounds[:-1], bounds[1:]
+    run = np.searchsorted(run_starts, starts, "right") - 1
+    keep = (run >= 0) & (ends <= run_ends[np.maximum(run, 0)])
+    alnum = np.fromiter(map(str.isalnum, text), dtype=np.int64, count=len(text))
+    letters = np.concatenate(([0], np.cumsum(alnum)))
+    keep &= letters[ends] > letters[starts]
+    starts, ends = starts[keep], ends[keep]
+    if not _TIBETAN_BLOCK.search(text):
+        return starts, ends
+    paired = paired_syllables(text, list(zip(starts.tolist(), ends.tolist(), strict=True)))
+    bounds = np.array(paired, dtype=np.int64).reshape(-1, 2)
+    return bounds[:, 0], bounds[:, 1]
 
 
-def paired_syllables(run: str, words: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def paired_syllables(text: str, words: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """``words`` with each Tibetan syllable joined to the next one of its phrase
     (the two separated by a tsheg alone), from the phrase's first syllable on."""
     paired: list[tuple[int, int]] = []
     pending: tuple[int, int] | None = None  # a Tibetan syllable waiting for its pair
     for start, end in words:
-        tibetan = _TIBETAN.match(run, start) is not None
-        if pending is not None and tibetan and run[pending[1] : start] == _TSHEG:
+        tibetan = _TIBETAN_BLOCK.match(text, start) is not None
+        if pending is not None and tibetan and text[pending[1] : start] == _TSHEG:
             paired.append((pending[0], end))
             pending = None
             continue

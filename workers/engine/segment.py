@@ -22,9 +22,9 @@ import regex
 from workers.engine.scripts import (
     SPACELESS,
     SPACELESS_RUN,
-    dictionary_words,
     has_spaceless,
     is_counter,
+    spaceless_words,
 )
 
 _PARAGRAPH_BREAK = regex.compile(r"\n[ \t\r\f\v\u00a0]*\n\s*")
@@ -96,24 +96,37 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     """``[start, end)`` of each word of ``text``."""
     if not has_spaceless(text):
         return [m.span() for m in _WORD.finditer(text)]
-    spans: list[tuple[int, int]] = []
+    starts, ends = _mixed_bounds(text)
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+
+
+def _mixed_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and ends of the words of ``text``, which holds spaceless scripts: the
+    words of the others found as in any text, the runs of spaceless letters cut
+    into words by the dictionary, a number and the Han counter after it joined."""
+    spaced: list[int] = []
+    runs: list[int] = []
     for m in _TOKEN.finditer(text):
-        run = m.group("run")
-        if run is None:
-            spans.append(m.span())
-            continue
-        for i, (start, end) in enumerate(dictionary_words(run)):
-            start, end = start + m.start(), end + m.start()
-            if i == 0 and _number_before(text, spans, start) and is_counter(text[start:end]):
-                spans[-1] = (spans[-1][0], end)
-            else:
-                spans.append((start, end))
-    return spans
-
-
-def _number_before(text: str, spans: list[tuple[int, int]], start: int) -> bool:
-    """Whether the last of ``spans`` is a number that ends right at ``start``."""
-    return bool(spans) and spans[-1][1] == start and _NUMBER.fullmatch(text, *spans[-1]) is not None
+        (runs if m.lastgroup == "run" else spaced).extend(m.span())
+    spaced_bounds = np.array(spaced, dtype=np.int64).reshape(-1, 2)
+    run_bounds = np.array(runs, dtype=np.int64).reshape(-1, 2)
+    starts, ends = spaceless_words(text, run_bounds[:, 0], run_bounds[:, 1])
+    spaced_ends = spaced_bounds[:, 1].copy()
+    joined = np.zeros(len(starts), dtype=bool)
+    for i in np.flatnonzero(ends - starts == 1).tolist():
+        j = int(np.searchsorted(spaced_ends, starts[i]))
+        if (
+            j < len(spaced_ends)
+            and spaced_ends[j] == starts[i]
+            and _NUMBER.fullmatch(text, int(spaced_bounds[j, 0]), int(starts[i]))
+            and is_counter(text[starts[i]])
+        ):
+            spaced_ends[j] = ends[i]
+            joined[i] = True
+    all_starts = np.concatenate((spaced_bounds[:, 0], starts[~joined]))
+    all_ends = np.concatenate((spaced_ends, ends[~joined]))
+    order = np.argsort(all_starts, kind="stable")
+    return all_starts[order], all_ends[order]
 
 
 def word_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -124,6 +137,8 @@ def word_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
     operations instead of one regex match object per word.
     """
     if not text.isascii():
+        if has_spaceless(text):
+            return _mixed_bounds(text)
         spans = word_spans(text)
         starts = np.fromiter((s for s, _ in spans), dtype=np.int64, count=len(spans))
         ends = np.fromiter((e for _, e in spans), dtype=np.int64, count=len(spans))
