@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import regex
 
-from workers.engine.scripts import has_spaceless
+from workers.engine.scripts import first_in_blocks, has_spaceless
 from workers.models import Confidence
 
 # Wire name -> the names it is credited by in running text, in the languages that
@@ -132,14 +132,14 @@ class WirePattern:
     script_names: tuple[str, ...]  # names in caseless scripts (新华社, สำนักข่าวไทย)
     always_search: bool  # a name with non-ASCII cased letters: substrings cannot rule it out
 
-    def may_occur(self, text: str, folded: str, beyond_latin: bool = True) -> bool:
+    def may_occur(self, text: str, folded: str, east_asian: bool = True) -> bool:
         """Whether one of the names is in ``text`` (``folded``: :func:`fold_for_names` of
-        it; ``beyond_latin``: whether it holds letters of other scripts than Latin,
-        without which no name of those scripts is looked for)."""
+        it; ``east_asian``: whether it holds characters of the blocks of the caseless
+        scripts, without which no name of those scripts is looked for)."""
         return self.always_search or (
             any(name in text for name in self.exact_names)
             or any(name in folded for name in self.folded_names)
-            or (beyond_latin and any(name in text for name in self.script_names))
+            or (east_asian and any(name in text for name in self.script_names))
         )
 
     def finditer(self, text: str, spaceless: bool) -> Iterator[regex.Match[str]]:
@@ -176,6 +176,25 @@ class WirePatterns:
     by_wire: Mapping[str, WirePattern]
 
 
+def _needles(names: list[str]) -> dict[str, tuple[str, ...]]:
+    """The substrings a text must hold to credit a wire of ``names``: acronyms with
+    their case, other ASCII names lowercased, names of caseless scripts as they
+    are; a name holding a shorter one of its kind is left out (the shorter is
+    there whenever it is), and so is a script name holding an acronym (AP通信)."""
+    exact = [n for n in names if n.isupper() and n.isascii()]
+    folded = [n.lower() for n in names if not n.isupper() and n.isascii()]
+    script = [n for n in names if not n.isascii()]
+
+    def shortest(found: list[str], also: tuple[str, ...] = ()) -> tuple[str, ...]:
+        return tuple(n for n in found if not any(m in n and m != n for m in (*found, *also)))
+
+    return {
+        "exact_names": shortest(exact),
+        "folded_names": shortest(folded),
+        "script_names": shortest(script, tuple(exact)),
+    }
+
+
 def _forms_pattern(forms: list[str], names: list[str]) -> regex.Pattern[str]:
     """A case-insensitive pattern matching any of ``forms`` around any of ``names``."""
     return regex.compile(
@@ -190,9 +209,7 @@ def compile_wire_patterns(wires: Mapping[str, list[str]]) -> WirePatterns:
             wire: WirePattern(
                 pattern=_forms_pattern(_CREDIT_FORMS, names),
                 spaceless_pattern=_forms_pattern(_SPACELESS_CREDIT_FORMS, names),
-                exact_names=tuple(n for n in names if n.isupper()),
-                folded_names=tuple(n.lower() for n in names if not n.isupper() and n.isascii()),
-                script_names=tuple(n for n in names if not n.isupper() and not n.isascii()),
+                **_needles(names),
                 always_search=any(map(_has_cased_non_ascii, names)),
             )
             for wire, names in wires.items()
@@ -257,11 +274,6 @@ def _without_photo_credits(text: str, folded: str) -> str:
     return _photo_credit_pattern(forms).sub(lambda m: " " * len(m.group()), text)
 
 
-# A character of no Latin text: not Latin, nor the punctuation, currency and
-# letterlike symbols that English text holds.
-_BEYOND_LATIN = regex.compile(r"[^\x00-\u036f\u1e00-\u1eff\u2000-\u214f]")
-
-
 # Credits are looked for in an article when it is ingested and again each time an
 # origins record shows it, its own or as a source of another (a wire story's
 # text, as the source of each outlet that ran it): a regex search of a few tenths
@@ -272,14 +284,14 @@ def credit_positions(
 ) -> tuple[tuple[int, str], ...]:
     """``(offset, wire)`` of every wire credit in ``text``, in text order."""
     folded = fold_for_names(text)
-    beyond_latin = _BEYOND_LATIN.search(text) is not None
+    first = first_in_blocks(text)  # no name of a caseless script is elsewhere
     candidates = {
-        w: p for w, p in patterns.by_wire.items() if p.may_occur(text, folded, beyond_latin)
+        w: p for w, p in patterns.by_wire.items() if p.may_occur(text, folded, first is not None)
     }
     if not candidates:
         return ()
     plain = _without_photo_credits(text, folded)
-    spaceless = has_spaceless(text)
+    spaceless = first is not None and has_spaceless(text)
     return tuple(
         sorted(
             {

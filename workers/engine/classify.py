@@ -32,7 +32,7 @@ _MAX_QUOTE = 3000
 # Before an opening or after a closing single quote, a letter of a script
 # written without spaces is no word the mark could be an apostrophe inside
 # (说‘好’字).
-_NOT_IN_WORD_BEFORE = rf"(?:(?<![\p{{L}}\p{{N}}])|(?<={SPACELESS}))"
+_OPENING_SINGLE = rf"\u2018(?:(?<![\p{{L}}\p{{N}}]\u2018)|(?<={SPACELESS}\u2018))"
 _NOT_IN_WORD_AFTER = rf"(?:(?![\p{{L}}\p{{N}}])|(?={SPACELESS}))"
 _QUOTED = regex.compile(
     "|".join(
@@ -50,7 +50,7 @@ _QUOTED = regex.compile(
             rf'"[^"\n]{{1,{_MAX_QUOTE}}}?"',  # "…"
             rf"\uff02[^\uff02\n]{{1,{_MAX_QUOTE}}}?\uff02",  # ＂…＂ (full width)
             # ‘…’ where a closing ’ is not an apostrophe inside a word (hasn’t).
-            rf"{_NOT_IN_WORD_BEFORE}\u2018.{{1,{_MAX_QUOTE}}}?\u2019{_NOT_IN_WORD_AFTER}",
+            rf"{_OPENING_SINGLE}.{{1,{_MAX_QUOTE}}}?\u2019{_NOT_IN_WORD_AFTER}",
             # '…' opened before a letter, closed after a non-space, not inside a word.
             rf"(?<![\p{{L}}\p{{N}}])'(?=[\p{{L}}\p{{N}}]).{{1,{_MAX_QUOTE}}}?(?<=\S)'(?![\p{{L}}\p{{N}}])",
             # A quotation running on: opened, unclosed to the paragraph's end, and the

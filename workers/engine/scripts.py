@@ -57,15 +57,20 @@ _TSHEG = "\u0f0b"
 _ONE_HAN = regex.compile(r"\p{sc=Han}")
 
 
+def first_in_blocks(text: str) -> int | None:
+    """Where ``text`` first holds a character of the blocks of the spaceless scripts
+    (or of Hangul, or other East Asian blocks), if it does: a quick test that
+    rules out most texts."""
+    if text.isascii():
+        return None
+    found = [m.start() for block in _SPACELESS_BLOCKS if (m := block.search(text)) is not None]
+    return min(found, default=None)
+
+
 def has_spaceless(text: str) -> bool:
     """Whether ``text`` holds a letter of a script written without spaces."""
-    if text.isascii():
-        return False
-    for block in _SPACELESS_BLOCKS:
-        first = block.search(text)
-        if first is not None and _SPACELESS_CHAR.search(text, first.start()) is not None:
-            return True
-    return False
+    first = first_in_blocks(text)
+    return first is not None and _SPACELESS_CHAR.search(text, first) is not None
 
 
 def dictionary_breaks(text: str) -> np.ndarray:

@@ -48,13 +48,15 @@ _ASCII_JOINERS = np.zeros(128, dtype=bool)
 _ASCII_JOINERS[list(b"'.,")] = True
 # Closing brackets and quotes that may follow a sentence's terminal.
 _CLOSERS = r"""[\p{Pe}\p{Pf}"']*"""
+# In ASCII text (most folded news text) only the first form can occur.
+_ASCII_SENTENCE_END = regex.compile(r"[.!?]+[\"')\]]*\s+")
 _SENTENCE_END = regex.compile(
     "|".join(
         [
             # . ! ? … before a space.
             rf"[.!?\u2026]+{_CLOSERS}\s+",
             # . ! ? between two Arabic-script words, the space left out.
-            rf"(?<=\p{{sc=Arabic}}\p{{M}}*)[.!?]+{_CLOSERS}(?=(?=\p{{sc=Arabic}})\p{{L}})",
+            rf"[.!?]+(?<=\p{{sc=Arabic}}\p{{M}}*[.!?]+){_CLOSERS}(?=(?=\p{{sc=Arabic}})\p{{L}})",
             # Every other sentence terminal (Unicode's Sentence_Terminal, the Tibetan
             # shads, the Arabic semicolon; not the Myanmar comma), space or not.
             rf"[[\p{{STerm}}\u0f0d\u0f0e\u061b]--[.!?\u104a]]+{_CLOSERS}\s*",
@@ -84,7 +86,8 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """``[start, end)`` of each sentence of ``text[start:end]``, in ``text`` offsets."""
     spans: list[tuple[int, int]] = []
     pos = start
-    for m in _SENTENCE_END.finditer(text, start, end):
+    ends = _ASCII_SENTENCE_END if text.isascii() else _SENTENCE_END
+    for m in ends.finditer(text, start, end):
         spans.append((pos, m.end()))
         pos = m.end()
     if pos < end:
