@@ -1,5 +1,10 @@
 #!/usr/bin/env python3
-"""Set wiretrace up in ./.venv and run it: ``python3 bootstrap.py serve|test [args...]``.
+"""Set wiretrace up in ./.venv and run it.
+
+    python3 bootstrap.py serve [args...]   the service, its workers and Redis
+    python3 bootstrap.py test [args...]    the test suite (pytest arguments)
+    python3 bootstrap.py lint              ruff check, ruff format --check, mypy
+    python3 bootstrap.py browser           install Chromium for the browser tests (once)
 
 Needs only Python 3.11+ and pip. The virtual environment is (re)installed when
 pyproject.toml changes; everything after the subcommand goes to the command run.
@@ -18,15 +23,19 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".wiretrace-installed"
+# What `test` installs: the test tools, and the docs tools (a test builds the docs site).
+TEST_EXTRAS = "test,docs"
 
 
 def ensure_environment(extras: str) -> None:
     """Create the venv and install the project (with ``extras``) unless up to date.
 
-    A test setup is a superset of a serve setup, so a stamp for "test" serves both.
+    A test setup is a superset of a serve setup, so a stamp for the test setup serves both.
     """
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
-    test_stamp = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + b"test").hexdigest()
+    test_stamp = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes() + TEST_EXTRAS.encode()
+    ).hexdigest()
     if STAMP.exists() and STAMP.read_text() in {wanted, test_stamp}:
         return
     if not (BIN / "python").exists():
@@ -53,18 +62,38 @@ def run(command: list[str]) -> int:
     os.execv(command[0], command)
 
 
+LINTERS = (
+    ("ruff", "check", "."),
+    ("ruff", "format", "--check", "."),
+    ("mypy",),
+)
+
+
+def lint() -> int:
+    """Every linter, each reported; non-zero if any complained."""
+    failed = [
+        " ".join(linter)
+        for linter in LINTERS
+        if subprocess.call([str(BIN / linter[0]), *linter[1:]], cwd=ROOT) != 0
+    ]
+    if failed:
+        print(f"lint failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"serve", "test"}:
+    if not argv or argv[0] not in {"serve", "test", "lint", "browser"}:
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
     if command == "serve":
         ensure_environment("")
         return run([str(BIN / "wiretrace"), "serve", *rest])
-    ensure_environment("test")
-    setup = ROOT / "tests" / "setup_machine.py"
-    if setup.exists():
-        subprocess.run([str(BIN / "python"), str(setup)], cwd=ROOT, check=True)
+    if command == "browser":
+        return subprocess.call([sys.executable, str(ROOT / "tests" / "setup_browser.py")])
+    ensure_environment(TEST_EXTRAS)
+    if command == "lint":
+        return lint()
     return run([str(BIN / "python"), "-m", "pytest", *rest])
 
 

@@ -15,8 +15,9 @@ from workers.settings import Settings, get_settings
 def create_app(settings: Settings | None = None, connection: redis.Redis | None = None) -> Flask:
     """Build the Flask app for ``settings`` (default: from the environment)."""
     from service import api, auth, editor, errors, observability, openapi, timing
-    from workers.queue import connect, ingest_queue, with_socket_timeout
+    from workers.jobs.queue import ingest_queue
     from workers.store import Store
+    from workers.store.connection import connect, with_socket_timeout
 
     settings = settings or get_settings()
     app = Flask(__name__)

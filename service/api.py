@@ -24,10 +24,10 @@ from rq.results import Result
 
 from service.api_models import DeletedBody, JobStatusBody
 from service.errors import ApiError
-from workers import lifecycle
+from workers.jobs import lifecycle
+from workers.jobs.pipeline import ArticleTooLargeError, load_origins
+from workers.jobs.queue import enqueue_ingest
 from workers.models import ArticleIn
-from workers.pipeline import ArticleTooLargeError, load_origins
-from workers.queue import enqueue_ingest
 from workers.settings import Settings
 from workers.store import Store
 

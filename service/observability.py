@@ -41,9 +41,9 @@ from prometheus_client.registry import Collector
 
 from service.api import Services, services
 from service.api_models import ReadyBody
-from workers.jobs import DURATION_BUCKETS, INGEST_STATS
+from workers.jobs.ingest import DURATION_BUCKETS, INGEST_STATS
+from workers.jobs.worker import alive_workers
 from workers.logs import log_event, request_id_from, request_id_var
-from workers.reliability import alive_workers
 
 blueprint = Blueprint("observability", __name__)
 log = logging.getLogger("wiretrace.web")

@@ -20,11 +20,11 @@ from pathlib import Path
 import redis
 
 from tests.script_samples import ALL, Sample, partial_copy, under_furniture
+from workers.jobs.pipeline import ingest
 from workers.models import ArticleIn, Origins, Passage
-from workers.pipeline import ingest
-from workers.redis_server import EmbeddedRedis
 from workers.settings import Settings
 from workers.store import Store
+from workers.store.server import EmbeddedRedis
 
 T0 = datetime(2026, 6, 12, 8, 0, tzinfo=UTC)
 Span = tuple[int, int]

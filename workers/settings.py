@@ -2,8 +2,11 @@
 
 Every knob is read from the environment (``WIRETRACE_<NAME>``; the Redis URL is
 plain ``REDIS_URL`` as most hosting platforms set it) so that the web process,
-the workers and the CLI agree on them. The engine parameters are echoed in every
-origins record (:meth:`Settings.engine_echo`) so that a result says what made it.
+the workers and the CLI agree on them. The settings are declared in groups, one
+class per subsystem (:data:`GROUPS`); :class:`Settings` is all of them at once.
+The engine's group is :class:`workers.engine.params.EngineParams`, declared
+beside the engine, which takes just that group (``settings.engine_params()``);
+every origins record echoes it so that a result says what made it.
 """
 
 from __future__ import annotations
@@ -11,18 +14,19 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from workers.engine.params import EngineParams
 
 API_KEY_HASH_PATTERN = re.compile(r"sha256:[0-9a-f]{64}")
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="WIRETRACE_", extra="ignore")
+class RedisSettings(BaseModel):
+    """Where things live: the Redis servers, the data directory, key and queue names."""
 
-    # --- where things live ---------------------------------------------------
     redis_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices("REDIS_URL", "WIRETRACE_REDIS_URL"),
@@ -54,53 +58,10 @@ class Settings(BaseSettings):
         description="Retries of a Redis command after a connection error or timeout.",
     )
 
-    # --- the text engine -----------------------------------------------------
-    shingle_size: int = Field(
-        default=4,
-        ge=2,
-        le=12,
-        description="Words per shingle of exact alignment (its seeds).",
-    )
-    candidate_shingle_size: int = Field(
-        default=2,
-        ge=1,
-        le=12,
-        description="Words per shingle of the MinHash signatures that find candidates. "
-        "Shorter than alignment shingles so rewritten sentences still share some.",
-    )
-    num_perm: int = Field(
-        default=8,
-        ge=2,
-        le=256,
-        description="MinHash permutations per fingerprinted unit (bands x rows).",
-    )
-    minhash_seed: int = Field(
-        default=1,
-        ge=0,
-        description="Seed of the MinHash permutations (datasketch's seed). Which sentences "
-        "share a band is a random draw: a paraphrase sharing few word pairs with its "
-        "source is found under some seeds and not others (`wiretrace eval --seeds` "
-        "measures the spread).",
-    )
-    lsh_rows: int = Field(
-        default=1,
-        ge=1,
-        le=16,
-        description="Rows per LSH band. Bands = num_perm / lsh_rows. One row: two sentences "
-        "share a band whenever one of their MinHash values agrees (Jaccard J finds them "
-        "with probability 1 - (1 - J)**bands), so rewritten sentences sharing few word "
-        "pairs are still found.",
-    )
-    unit_max_tokens: int = Field(
-        default=40,
-        ge=8,
-        description="Longest fingerprinted unit (a sentence, or a window of a long one).",
-    )
-    unit_min_tokens: int = Field(
-        default=8,
-        ge=2,
-        description="Short sentences are joined with the next until they reach this many words.",
-    )
+
+class StoreSettings(BaseModel):
+    """How the store keeps the index and texts, and how workers read them back."""
+
     index_buckets: int = Field(
         default=1 << 18,
         ge=1,
@@ -126,9 +87,6 @@ class Settings(BaseSettings):
         description="Texts each worker keeps prepared for matching (about 40 KB each): the "
         "candidates of a new article are mostly recent ones, prepared once, not per comparison.",
     )
-    max_candidates: int = Field(
-        default=40, ge=1, description="Most candidate articles aligned per ingested article."
-    )
     candidate_wait_seconds: float = Field(
         default=2.0,
         ge=0.0,
@@ -136,115 +94,11 @@ class Settings(BaseSettings):
         "saved: two copies of one story ingested at once would otherwise find each other "
         "from neither side.",
     )
-    candidate_min_rarity: float = Field(
-        default=1.0,
-        ge=0.0,
-        description="A candidate's band hits, each weighing one over the number of articles "
-        "its band holds, must sum to this much: an article sharing only bands that many "
-        "articles carry (a credit line, a common phrase) is not compared.",
-    )
-    candidate_min_bands: int = Field(
-        default=2,
-        ge=1,
-        le=64,
-        description="Bands a candidate must share with the new article: one band is one "
-        "shared word pair, however rare, which two articles of a large archive share by "
-        "chance (at 30,000 articles, half the candidates above the rarity floor did).",
-    )
-    candidate_quote_bands: int = Field(
-        default=4,
-        ge=0,
-        le=64,
-        description="An article sharing this many bands with one quoted sentence of the new "
-        "article is a candidate whatever their rarity: a quotation of common words lands in "
-        "bands that tens of articles hold, and would weigh under the floor (0: no exception).",
-    )
-    min_passage_tokens: int = Field(
-        default=8, ge=2, description="Shortest reported passage, in words."
-    )
-    min_sentence_tokens: int = Field(
-        default=6,
-        ge=2,
-        description="A verbatim match holding a whole sentence is reported from this many "
-        "words, even under min_passage_tokens: a short sentence copied whole is a copy.",
-    )
-    merge_gap_tokens: int = Field(
-        default=6,
-        ge=0,
-        description="Aligned runs this close in both texts merge into one passage (light edits).",
-    )
-    rewrite_start_similarity: float = Field(
-        default=0.4,
-        gt=0.0,
-        le=1.0,
-        description="Rewrite stage: weighted Dice similarity of two sentences' word sets "
-        "from which they can start a rewritten passage.",
-    )
-    rewrite_start_shared_words: float = Field(
-        default=3.0,
-        ge=0.0,
-        description="Rewrite stage: the words a starting sentence pair shares must weigh "
-        "this many distinctive words (a word found in just those two sentences weighs one; "
-        "one found in most sentences, next to nothing): sentences made of a topic's common "
-        "words alone can be alike without one being taken from the other.",
-    )
-    rewrite_extend_similarity: float = Field(
-        default=0.3,
-        gt=0.0,
-        le=1.0,
-        description="Rewrite stage: similarity from which neighbouring sentence pairs "
-        "extend a rewritten passage (a passage needs one pair at the start cut-off).",
-    )
-    rewrite_gap_units: int = Field(
-        default=6,
-        ge=0,
-        description="Resembling sentences this many sentences apart, in both texts, chain "
-        "into one rewritten passage (in any order within the source region).",
-    )
-    rewrite_min_sentences: int = Field(
-        default=2,
-        ge=1,
-        description="Resembling sentences a rewritten passage needs in each text: one "
-        "sentence alike can be chance.",
-    )
-    rewrite_max_units: int = Field(
-        default=3000,
-        ge=0,
-        description="Texts with more fingerprinted units than this skip the rewrite stage "
-        "(it compares every unit with every unit of the other text).",
-    )
-    quote_share: float = Field(
-        default=0.5,
-        ge=0.0,
-        le=1.0,
-        description="A passage with at least this share of its characters inside quotation "
-        "marks is a shared quote, not copy.",
-    )
-    extra_wires: dict[str, list[str]] = Field(
-        default_factory=dict,
-        description="Wires to recognise besides AP, Reuters, AFP, PA, PTI, Bloomberg, The "
-        "Guardian, dpa, ANI, UPI, Xinhua, China News Service, Kyodo, Jiji, Yonhap, CNA, TNA, "
-        'KPL, AKP and VNA, as JSON: {"Antara": ["Antara", "ANTARA News"]} (the names each is '
-        "credited by, in any script; an existing wire's entry replaces its names).",
-    )
-    boilerplate_min_outlets: int = Field(
-        default=20,
-        ge=2,
-        description="A stretch of an article (under half of it) that this many other "
-        "outlets share with it, each sharing nothing else, is boilerplate (a scraper footer, "
-        "a newsletter blurb). Many: a wire story reused in part by a few outlets is not.",
-    )
-    verdict_wholly: float = Field(
-        default=0.6, ge=0.0, le=1.0, description="reused_fraction from which a source is 'wholly'."
-    )
-    verdict_partially: float = Field(
-        default=0.05,
-        ge=0.0,
-        le=1.0,
-        description="reused_fraction from which a source is 'partially' (below: 'non').",
-    )
 
-    # --- limits of what the service accepts ----------------------------------
+
+class LimitSettings(BaseModel):
+    """Limits of what the service accepts."""
+
     max_body_bytes: int = Field(default=2 * 1024 * 1024, description="Largest request body.")
     max_text_chars: int = Field(default=1_000_000, description="Longest article text accepted.")
     max_paragraphs: int = Field(default=5_000, description="Most paragraphs in one article.")
@@ -252,7 +106,10 @@ class Settings(BaseSettings):
         default=20_000, description="Most fingerprinted units per article (bounds worker memory)."
     )
 
-    # --- jobs and waiting ----------------------------------------------------
+
+class JobSettings(BaseModel):
+    """Jobs and waiting: timeouts, results, the workers."""
+
     default_wait_seconds: float = Field(
         default=5.0, ge=0, le=60, description="How long POST waits for the origins by default."
     )
@@ -285,7 +142,10 @@ class Settings(BaseSettings):
         description="How often workers look for abandoned jobs and clean RQ's registries.",
     )
 
-    # --- access ----------------------------------------------------------------
+
+class AccessSettings(BaseModel):
+    """Access to the API: keys, rate limits, CORS."""
+
     api_key_hashes: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated `sha256:<hex>` hashes of the API keys allowed to write "
@@ -308,7 +168,30 @@ class Settings(BaseSettings):
         "Empty: CORS is off.",
     )
 
-    # --- operations -------------------------------------------------------------
+    @field_validator("api_key_hashes", "cors_origins", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        """Lists come from the environment as comma-separated strings."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("api_key_hashes")
+    @classmethod
+    def _hashes_not_keys(cls, value: list[str]) -> list[str]:
+        """Refuse a raw key where its hash belongs, before it sits in a config file."""
+        for entry in value:
+            if not API_KEY_HASH_PATTERN.fullmatch(entry):
+                raise ValueError(
+                    "each entry must be `sha256:` and 64 hex digits, as printed by "
+                    "`wiretrace keys new` (the hash of a key, never the key itself)"
+                )
+        return value
+
+
+class OperationSettings(BaseModel):
+    """Operations: readiness and logs."""
+
     ready_max_queue_depth: int = Field(
         default=1000,
         ge=1,
@@ -316,7 +199,10 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="INFO", description="Level of the JSON logs on stderr.")
 
-    # --- web -----------------------------------------------------------------
+
+class WebSettings(BaseModel):
+    """The web processes: where they listen and how many."""
+
     host: str = Field(
         default="127.0.0.1", description="Address `wiretrace serve` and gunicorn bind."
     )
@@ -330,7 +216,10 @@ class Settings(BaseSettings):
         description="Threads per gunicorn process; a POST holds one while it waits for its job.",
     )
 
-    # --- the crawler ---------------------------------------------------------
+
+class CrawlerSettings(BaseModel):
+    """The crawler: politeness, timeouts, retries, schedule."""
+
     outlets_file: Path | None = Field(
         default=None,
         description="TOML file of the outlets to crawl (see outlets.example.toml). When set, "
@@ -423,27 +312,10 @@ class Settings(BaseSettings):
         "with, checked as pages are read (a cycle's end queues what is left).",
     )
 
-    @field_validator("api_key_hashes", "cors_origins", mode="before")
-    @classmethod
-    def _split_commas(cls, value: object) -> object:
-        """Lists come from the environment as comma-separated strings."""
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
 
-    @field_validator("api_key_hashes")
-    @classmethod
-    def _hashes_not_keys(cls, value: list[str]) -> list[str]:
-        """Refuse a raw key where its hash belongs, before it sits in a config file."""
-        for entry in value:
-            if not API_KEY_HASH_PATTERN.fullmatch(entry):
-                raise ValueError(
-                    "each entry must be `sha256:` and 64 hex digits, as printed by "
-                    "`wiretrace keys new` (the hash of a key, never the key itself)"
-                )
-        return value
+class EditorSettings(BaseModel):
+    """The editor's pages: sign-in, review, page size."""
 
-    # --- editor pages --------------------------------------------------------
     editor_token: SecretStr | None = Field(
         default=None,
         min_length=12,
@@ -467,7 +339,7 @@ class Settings(BaseSettings):
     )
 
     @model_validator(mode="after")
-    def _editor_sign_in_is_complete(self) -> Settings:
+    def _editor_sign_in_is_complete(self) -> EditorSettings:
         """Half a sign-in configuration is refused at start, not discovered at sign-in."""
         if self.editor_token is not None and self.secret_key is None:
             raise ValueError("WIRETRACE_EDITOR_TOKEN needs WIRETRACE_SECRET_KEY to sign sessions")
@@ -482,38 +354,27 @@ class Settings(BaseSettings):
     def review_enabled(self) -> bool:
         return self.editor_token is not None and self.secret_key is not None
 
-    @property
-    def lsh_bands(self) -> int:
-        return self.num_perm // self.lsh_rows
 
-    def engine_echo(self) -> dict[str, Any]:
-        """The parameters that shape matching results, echoed in every origins record."""
-        return {
-            "shingle_size": self.shingle_size,
-            "candidate_shingle_size": self.candidate_shingle_size,
-            "num_perm": self.num_perm,
-            "minhash_seed": self.minhash_seed,
-            "lsh_bands": self.lsh_bands,
-            "lsh_rows": self.lsh_rows,
-            "max_candidates": self.max_candidates,
-            "candidate_min_rarity": self.candidate_min_rarity,
-            "candidate_min_bands": self.candidate_min_bands,
-            "candidate_quote_bands": self.candidate_quote_bands,
-            "unit_min_tokens": self.unit_min_tokens,
-            "unit_max_tokens": self.unit_max_tokens,
-            "min_passage_tokens": self.min_passage_tokens,
-            "min_sentence_tokens": self.min_sentence_tokens,
-            "merge_gap_tokens": self.merge_gap_tokens,
-            "rewrite_start_similarity": self.rewrite_start_similarity,
-            "rewrite_start_shared_words": self.rewrite_start_shared_words,
-            "rewrite_extend_similarity": self.rewrite_extend_similarity,
-            "rewrite_gap_units": self.rewrite_gap_units,
-            "rewrite_min_sentences": self.rewrite_min_sentences,
-            "quote_share": self.quote_share,
-            "boilerplate_min_outlets": self.boilerplate_min_outlets,
-            "verdict_wholly": self.verdict_wholly,
-            "verdict_partially": self.verdict_partially,
-        }
+class Settings(
+    BaseSettings,
+    RedisSettings,
+    StoreSettings,
+    EngineParams,
+    LimitSettings,
+    JobSettings,
+    AccessSettings,
+    OperationSettings,
+    WebSettings,
+    CrawlerSettings,
+    EditorSettings,
+):
+    """Every setting, read from the environment: ``WIRETRACE_<NAME>`` (and ``REDIS_URL``)."""
+
+    model_config = SettingsConfigDict(env_prefix="WIRETRACE_", extra="ignore")
+
+
+# The settings' groups, one per subsystem, in the order the docs list them.
+GROUPS: tuple[type[BaseModel], ...] = Settings.__bases__[1:]
 
 
 @lru_cache(maxsize=1)

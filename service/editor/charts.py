@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from workers.clusters import Member
+from workers.engine.clusters import Member
 
 TIMELINE_WIDTH = 860
 ROW_HEIGHT = 34

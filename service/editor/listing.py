@@ -12,8 +12,9 @@ from datetime import UTC, datetime, time, timedelta
 from typing import cast, get_args
 from urllib.parse import urlencode
 
-from workers.clusters import KINDS, ClusterQuery, SortKey, search_words, url_term
 from workers.models import Kind
+from workers.store.queries import KINDS, ClusterQuery, SortKey
+from workers.store.search import search_words, url_term
 
 SORTS: dict[SortKey, str] = {
     "time": "latest reuse",

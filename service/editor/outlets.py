@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from workers.clusters import Member
+from workers.engine.clusters import Member
 
 UNKNOWN_OUTLET = "(unknown outlet)"
 

@@ -4,7 +4,7 @@ outlet, and a form to paste an article (or its URL) and see its origins.
 Every page reads what the store keeps ready (clusters are maintained at
 ingest), so none of them scans the index. Pasting an article submits it
 through the API's own code path (:func:`service.api.submit_article`); a URL
-goes to a worker that fetches it as the crawler would (:mod:`workers.url_ingest`).
+goes to a worker that fetches it as the crawler would (:mod:`workers.jobs.ingest`).
 """
 
 from __future__ import annotations
@@ -37,8 +37,9 @@ from service.editor.outlets import outlet_stats
 from service.editor.presenters import article_view, compare_view
 from service.editor.review import problems_of
 from service.errors import ApiError
-from workers.pipeline import load_origins
-from workers.url_ingest import enqueue_ingest_url, url_request
+from workers.fetch.article import url_request
+from workers.jobs.pipeline import load_origins
+from workers.jobs.queue import enqueue_ingest_url
 
 blueprint = Blueprint("editor", __name__)
 

@@ -1,10 +1,8 @@
 """The crawler: outlets' feeds and news sitemaps feed the ingest queue.
 
-``outlets`` reads the outlets file; ``urls`` canonicalises URLs and derives
-article ids; ``fetch`` is the polite, guarded HTTP client (robots.txt,
-per-host delay, conditional GET, retries, size and address limits); ``parse``
-reads feeds and sitemaps; ``extract`` turns a page into text and metadata;
-``crawl`` runs a cycle over the outlets and queues ``ingest`` jobs; ``report``
-shows progress; ``site`` is a small local web server for the demo, the
-benchmark and the tests; ``cli`` is ``wiretrace crawl``.
+``outlets`` reads the outlets file; ``crawl`` runs a cycle over the outlets
+(with :mod:`workers.fetch` to read them) and queues ``ingest`` jobs; ``runner``
+runs cycles on a schedule under a lease; ``report`` shows progress; ``pages``
+and ``site`` make and serve local feeds and pages for the demo, the benchmark
+and the tests; ``demo`` is ``wiretrace crawl --demo``.
 """

@@ -34,8 +34,10 @@ from typing import TypeVar
 
 from rq import Queue
 
-from workers.crawler.extract import ExtractionError, Page, extract_page
-from workers.crawler.fetch import (
+from workers.crawler.outlets import Outlet
+from workers.crawler.report import Reporter
+from workers.fetch.extract import HTML_TYPES, ExtractionError, Page, extract_page
+from workers.fetch.fetcher import (
     Fetched,
     Fetcher,
     FetchError,
@@ -43,10 +45,14 @@ from workers.crawler.fetch import (
     RobotsDisallowedError,
     StoppedError,
 )
-from workers.crawler.outlets import Outlet
-from workers.crawler.parse import Listing, ListingError, parse_feed, parse_sitemap
-from workers.crawler.report import Reporter
-from workers.crawler.state import (
+from workers.fetch.listings import Listing, ListingError, parse_feed, parse_sitemap
+from workers.fetch.urls import UnsupportedUrlError, article_id_for, canonical_url, site_of
+from workers.jobs.pipeline import ArticleTooLargeError, check_limits
+from workers.jobs.queue import enqueue_ingest_batch
+from workers.models import ArticleIn
+from workers.settings import Settings
+from workers.store import Store, content_hash
+from workers.store.crawl_records import (
     CrawlFailure,
     FailureKind,
     FeedState,
@@ -54,14 +60,7 @@ from workers.crawler.state import (
     PageTask,
     SeenPage,
 )
-from workers.crawler.urls import UnsupportedUrlError, article_id_for, canonical_url, site_of
-from workers.models import ArticleIn
-from workers.pipeline import ArticleTooLargeError, check_limits
-from workers.queue import enqueue_ingest_batch
-from workers.settings import Settings
-from workers.store import Store, content_hash
 
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
 _MAX_SITEMAP_DEPTH = 2
 _MAX_TITLE = 1000
 _MAX_AUTHOR = 300

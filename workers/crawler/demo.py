@@ -34,11 +34,12 @@ from workers.crawler.outlets import Outlet
 from workers.crawler.pages import Story, atom_feed, news_sitemap, page_html, rss_feed
 from workers.crawler.runner import make_reporter, redis_url, run_crawl
 from workers.crawler.site import LocalSite
-from workers.crawler.urls import article_id_for, canonical_url
-from workers.pipeline import load_origins
-from workers.queue import ingest_queue, redis_client
+from workers.fetch.urls import article_id_for, canonical_url
+from workers.jobs.pipeline import load_origins
+from workers.jobs.queue import ingest_queue
 from workers.settings import Settings
 from workers.store import Store
+from workers.store.connection import redis_client
 
 DEMO_FILE = Path(__file__).with_name("demo.toml")
 DEMO_DELAY_SECONDS = 0.25
@@ -160,7 +161,7 @@ def wait_for_ingest(queue: Queue, url: str, console: Console) -> None:
         env = {**os.environ, "REDIS_URL": url, "WIRETRACE_QUEUE_NAME": queue.name}
         with console.status("ingesting the queued articles"):
             subprocess.run(
-                [sys.executable, "-m", "service.cli", "worker", "--burst"],
+                [sys.executable, "-m", "workers.cli", "worker", "--burst"],
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,

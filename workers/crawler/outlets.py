@@ -23,7 +23,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from workers.crawler.urls import UnsupportedUrlError, canonical_url, site_of
+from workers.fetch.urls import UnsupportedUrlError, canonical_url, site_of
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")

@@ -17,10 +17,11 @@ import redis
 from workers.crawler.crawl import Crawler
 from workers.crawler.outlets import Outlet
 from workers.crawler.report import LiveReporter, LogReporter, Reporter, logger
-from workers.queue import connect, ingest_queue
-from workers.redis_server import resolve_redis_url
+from workers.jobs.queue import ingest_queue
 from workers.settings import Settings
 from workers.store import Store
+from workers.store.connection import connect
+from workers.store.server import resolve_redis_url
 
 
 def make_reporter(json_logs: bool) -> Reporter:

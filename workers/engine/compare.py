@@ -14,6 +14,7 @@ from workers.engine.classify import (
     verbatim_share,
 )
 from workers.engine.document import Document, prepare_document
+from workers.engine.params import EngineParams
 from workers.engine.rewrite import (
     RewriteRules,
     join_rewrites,
@@ -23,7 +24,6 @@ from workers.engine.rewrite import (
 )
 from workers.engine.verify import is_verified
 from workers.models import MatchedPassage
-from workers.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -35,50 +35,50 @@ class PreparedArticle:
     outlet: str | None
 
 
-def prepare_article(text: str, outlet: str | None, settings: Settings) -> PreparedArticle:
+def prepare_article(text: str, outlet: str | None, params: EngineParams) -> PreparedArticle:
     doc = prepare_document(
         text,
-        shingle_size=settings.shingle_size,
-        min_words=settings.unit_min_tokens,
-        max_words=settings.unit_max_tokens,
+        shingle_size=params.shingle_size,
+        min_words=params.unit_min_tokens,
+        max_words=params.unit_max_tokens,
     )
     return PreparedArticle(doc=doc, quotes=quote_spans(text), outlet=outlet)
 
 
-def rewrite_rules(settings: Settings) -> RewriteRules:
+def rewrite_rules(params: EngineParams) -> RewriteRules:
     return RewriteRules(
-        start=settings.rewrite_start_similarity,
-        start_words=settings.rewrite_start_shared_words,
-        extend=settings.rewrite_extend_similarity,
-        gap=settings.rewrite_gap_units,
-        min_sentences=settings.rewrite_min_sentences,
-        min_words=settings.unit_min_tokens,
-        max_units=settings.rewrite_max_units,
+        start=params.rewrite_start_similarity,
+        start_words=params.rewrite_start_shared_words,
+        extend=params.rewrite_extend_similarity,
+        gap=params.rewrite_gap_units,
+        min_sentences=params.rewrite_min_sentences,
+        min_words=params.unit_min_tokens,
+        max_units=params.rewrite_max_units,
     )
 
 
 def shared_spans(
-    a: Document, b: Document, settings: Settings, similarity: np.ndarray | None = None
+    a: Document, b: Document, params: EngineParams, similarity: np.ndarray | None = None
 ) -> tuple[list[WordSpan], list[WordSpan]]:
     """What ``a`` and ``b`` share: passages (exact runs and rewritten sentences, joined),
     and the exact runs among them, which tie their words together. ``similarity``:
     their sentences' similarity, if already worked out."""
-    k = settings.shingle_size
-    shortest = min(settings.min_passage_tokens, settings.min_sentence_tokens)
+    k = params.shingle_size
+    shortest = min(params.min_passage_tokens, params.min_sentence_tokens)
     exact = (
         align_words(
             a,
             b,
             k=k,
-            gap=settings.merge_gap_tokens,
-            min_words=settings.min_passage_tokens,
-            min_sentence_words=settings.min_sentence_tokens,
+            gap=params.merge_gap_tokens,
+            min_words=params.min_passage_tokens,
+            min_sentence_words=params.min_sentence_tokens,
         )
         if is_verified(a, b, shingle_size=k, min_words=shortest)
         else []
     )
-    rewritten = rewritten_spans(a, b, rewrite_rules(settings), similarity)
-    joined = join_rewrites(rewritten, exact, a, b, settings.rewrite_gap_units)
+    rewritten = rewritten_spans(a, b, rewrite_rules(params), similarity)
+    joined = join_rewrites(rewritten, exact, a, b, params.rewrite_gap_units)
     return one_to_one(joined), exact
 
 
@@ -109,7 +109,7 @@ def _matched(
 def compare_articles(
     a: PreparedArticle,
     b: PreparedArticle,
-    settings: Settings,
+    params: EngineParams,
     similarity: np.ndarray | None = None,
 ) -> tuple[list[MatchedPassage], list[MatchedPassage]]:
     """Passages ``a`` shares with ``b``: as ``a`` sees them, and as ``b`` sees them.
@@ -120,10 +120,10 @@ def compare_articles(
     """
     if b.doc.original < a.doc.original:
         flipped = None if similarity is None else similarity.T
-        backward, forward = compare_articles(b, a, settings, flipped)
+        backward, forward = compare_articles(b, a, params, flipped)
         return forward, backward
     pieces: list[tuple[WordSpan, Kind]] = []
-    spans, anchors = shared_spans(a.doc, b.doc, settings, similarity)
+    spans, anchors = shared_spans(a.doc, b.doc, params, similarity)
     for span in spans:
         if a.outlet is not None and a.outlet == b.outlet:
             pieces.append((span, Kind.BOILERPLATE))
@@ -136,13 +136,13 @@ def compare_articles(
                     b.doc,
                     a.quotes,
                     b.quotes,
-                    quote_share=settings.quote_share,
-                    min_words=settings.min_sentence_tokens,
+                    quote_share=params.quote_share,
+                    min_words=params.min_sentence_tokens,
                 )
             )
     if not pieces:
         return [], []
-    k = settings.shingle_size
+    k = params.shingle_size
     pairs = [
         _matched(
             p,
@@ -160,7 +160,7 @@ def compare_articles(
 
 
 def compare_with_candidates(
-    a: PreparedArticle, candidates: list[PreparedArticle], settings: Settings
+    a: PreparedArticle, candidates: list[PreparedArticle], params: EngineParams
 ) -> list[tuple[list[MatchedPassage], list[MatchedPassage]]]:
     """:func:`compare_articles` of ``a`` with each candidate, in order.
 
@@ -168,7 +168,7 @@ def compare_with_candidates(
     together first: most candidates share little with ``a``, and one batched
     computation costs less than dozens of small ones.
     """
-    rules = rewrite_rules(settings)
+    rules = rewrite_rules(params)
     inside = (
         [i for i, c in enumerate(candidates) if within_rewrite_limit(c.doc, rules)]
         if within_rewrite_limit(a.doc, rules)
@@ -176,4 +176,4 @@ def compare_with_candidates(
     )
     computed = unit_similarities(a.doc, [candidates[i].doc for i in inside])
     similarity = dict(zip(inside, computed, strict=True))
-    return [compare_articles(a, c, settings, similarity.get(i)) for i, c in enumerate(candidates)]
+    return [compare_articles(a, c, params, similarity.get(i)) for i, c in enumerate(candidates)]

@@ -34,6 +34,7 @@ from workers.engine.attribute import (
     wire_patterns,
 )
 from workers.engine.classify import quote_spans
+from workers.engine.params import EngineParams
 from workers.models import (
     Kind,
     MatchedPassage,
@@ -43,7 +44,6 @@ from workers.models import (
     StoredArticle,
     Verdict,
 )
-from workers.settings import Settings
 
 Span = tuple[int, int]
 
@@ -130,13 +130,13 @@ def build_origins(
     article: StoredArticle,
     matches: Mapping[str, list[MatchedPassage]],
     sources: Mapping[str, StoredArticle],
-    settings: Settings,
+    params: EngineParams,
 ) -> Origins:
     """The origins record of ``article`` given its matches with each source."""
     matches = {s: ps for s, ps in matches.items() if s in sources}  # deleted since matched
-    patterns = wire_patterns(settings.extra_wires)
+    patterns = wire_patterns(params.extra_wires)
     credits = credit_positions(article.text, patterns)
-    relabelled = boilerplate_kinds(article, matches, sources, settings.boilerplate_min_outlets)
+    relabelled = boilerplate_kinds(article, matches, sources, params.boilerplate_min_outlets)
     kinds = {
         s: [relabelled.get((s, i), p.kind) for i, p in enumerate(ps)] for s, ps in matches.items()
     }
@@ -165,7 +165,7 @@ def build_origins(
             4,
         )
 
-    wholly, partially = settings.verdict_wholly, settings.verdict_partially
+    wholly, partially = params.verdict_wholly, params.verdict_partially
     source_entries: list[Source] = []
     passages: list[Passage] = []
     all_copy: list[Span] = []
@@ -220,5 +220,5 @@ def build_origins(
         verdict=verdict_for(overall, wholly=wholly, partially=partially),
         sources=source_entries,
         passages=passages,
-        settings=settings.engine_echo(),
+        settings=params.echo(),
     )

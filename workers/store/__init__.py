@@ -17,7 +17,7 @@ place key names are spelled):
 from __future__ import annotations
 
 from workers.store.articles import ArticleRef, ArticleStore, content_hash
-from workers.store.base import store_client
+from workers.store.connection import store_client
 from workers.store.crawl import CrawlState
 from workers.store.index import IndexMismatchError, index_fingerprint
 from workers.store.keys import LAYOUT_VERSION, KeyLayout

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import redis
 from redis.cluster import RedisCluster
 
 from workers.settings import Settings
+from workers.store.connection import store_client
 from workers.store.keys import KeyLayout
 from workers.store.scripts import (
     ADD_TO_SETS,
@@ -18,21 +17,6 @@ from workers.store.scripts import (
     TAKE_LEASE,
     UNINDEX,
 )
-
-
-@lru_cache(maxsize=4)
-def store_client(url: str, timeout: float, retries: int) -> redis.Redis | RedisCluster:
-    """A client of the store's own Redis, shared by the process: a Redis Cluster
-    client when the server at ``url`` says it is a cluster node. It has the same
-    timeouts as the queue's client, so a frozen store fails fast too."""
-    from workers.queue import client_options
-
-    options = client_options(timeout, retries)
-    probe = redis.Redis.from_url(url, **options)
-    if probe.info("cluster").get("cluster_enabled"):
-        probe.close()
-        return RedisCluster.from_url(url, **options)
-    return probe
 
 
 class StoreBase:

@@ -8,16 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from workers.clusters import (
-    KINDS,
-    ClusterQuery,
-    ClusterRow,
-    Join,
-    Member,
-    Membership,
-    member_terms,
-    plan_joins,
-)
+from workers.engine.clusters import Join, Member, Membership, plan_joins
 from workers.models import MatchedPassage, StoredArticle
 from workers.store.codec import (
     MEMBER_ARTICLE_FIELDS,
@@ -27,7 +18,9 @@ from workers.store.codec import (
     encode_member,
     stored_member,
 )
+from workers.store.queries import KINDS, ClusterQuery, ClusterRow
 from workers.store.scripts import queue_script
+from workers.store.search import member_terms
 from workers.store.texts import TextDictionaries
 
 _SORT_PARTS = {"time": "t", "outlets": "n", "similarity": "s", "share": "f"}

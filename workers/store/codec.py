@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from workers.clusters import Member, Membership, snippet
+from workers.engine.clusters import Member, Membership, snippet
 from workers.models import MatchedPassage, StoredArticle
 from workers.store.texts import compress_text, decompress_text
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from workers.crawler.state import CrawlFailure, FeedState, SeenPage
 from workers.store.base import StoreBase
 from workers.store.codec import as_str, records
+from workers.store.crawl_records import CrawlFailure, FeedState, SeenPage
 
 
 class CrawlState(StoreBase):

@@ -23,17 +23,12 @@ class IndexMismatchError(RuntimeError):
 
 
 def index_fingerprint(settings: Settings) -> dict[str, str]:
-    """The settings that decide what the index holds; mixing two would be wrong."""
+    """What decides what the index holds: the key layout, the word hash, the buckets
+    and the engine parameters that shape it. Mixing two would be wrong."""
     return {
         "layout": str(LAYOUT_VERSION),
         "word_hash": WORD_HASH,
-        "shingle_size": str(settings.shingle_size),
-        "candidate_shingle_size": str(settings.candidate_shingle_size),
-        "num_perm": str(settings.num_perm),
-        "minhash_seed": str(settings.minhash_seed),
-        "lsh_rows": str(settings.lsh_rows),
-        "unit_min_tokens": str(settings.unit_min_tokens),
-        "unit_max_tokens": str(settings.unit_max_tokens),
+        **settings.index_fingerprint(),
         "index_buckets": str(settings.index_buckets),
     }
 

@@ -37,8 +37,10 @@ key                                what it holds
 ``wt:2:c:{c<k>}:oh``               hash: outlets in cluster ``k`` (-> ""); stores written
                                    before hold them as the set ``c:{c<k>}:o``, still read
 ``wt:2:{cl}:seq``                  last cluster number handed out
-``wt:2:{cl}:t`` / ``:n`` / ``:s``  sorted sets: cluster by latest time / number of
-``wt:2:{cl}:f``                    outlets / best similarity / largest share of an article
+``wt:2:{cl}:t``                    sorted set: clusters by latest time
+``wt:2:{cl}:n``                    sorted set: clusters by number of outlets
+``wt:2:{cl}:s``                    sorted set: clusters by best similarity
+``wt:2:{cl}:f``                    sorted set: clusters by largest share of an article
 ``wt:2:{cl}:k:<kind>``             sorted set: clusters of a kind by latest time
 ``wt:2:{cl}:o:<outlet>``           sorted set: clusters an outlet is in, by latest time
 ``wt:2:{cl}:w:<wire>``             sorted set: clusters carrying a wire's copy, by latest time
@@ -65,7 +67,7 @@ tens of bytes of overhead, an entry in a small hash a dozen. Postings are
 appended server-side by a Lua script that also returns what was there before,
 so indexing and candidate lookup are one round trip per article.
 
-Clusters of shared passages (:mod:`workers.clusters`) serve the editor pages.
+Clusters of shared passages (:mod:`workers.engine.clusters`) serve the editor pages.
 They are maintained as each article is saved, in the same pipeline, so that the
 near-duplicates list is a range read of a sorted set, never a scan. Every
 per-cluster score only grows on a join (``ZADD GT``), so two workers joining

@@ -1,0 +1,94 @@
+"""`wiretrace analyze`: batch results from a file, in a fresh embedded store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers import ROOT
+
+STORY = (
+    "The city's tram drivers voted on Friday to strike for three days next month after "
+    "talks over rotas and overtime pay collapsed late on Thursday evening.\n\n"
+    "A spokeswoman for the operator said contingency timetables would be published on its "
+    "website, and that bus services were not affected by the dispute."
+)
+COPY = (
+    "Commuters face disruption.\n\n"
+    "The city's tram drivers voted on Friday to strike for three days next month after "
+    "talks over rotas and overtime pay collapsed late on Thursday evening."
+)
+OTHER = "Gardeners are being urged to water their lawns less often during the dry spell."
+
+
+def run_analyze(source: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env["WIRETRACE_DATA_DIR"] = str(out.parent / "unused-data")
+    return subprocess.run(
+        [sys.executable, "-m", "workers.cli", "analyze", str(source), "--out", str(out)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_analyze_orders_by_publication_and_writes_records_in_file_order(tmp_path: Path) -> None:
+    lines = [
+        {
+            "id": "copy",
+            "text": COPY,
+            "outlet": "Metro Post",
+            "published_at": "2026-03-02T12:00:00Z",
+        },
+        {"id": "other", "text": OTHER, "outlet": "Garden Weekly"},
+        "this line is not JSON",
+        {
+            "id": "story",
+            "text": STORY,
+            "outlet": "City Desk",
+            "published_at": "2026-03-02T08:00:00Z",
+        },
+    ]
+    infile = tmp_path / "in.jsonl"
+    infile.write_text(
+        "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines) + "\n"
+    )
+    out = tmp_path / "out.jsonl"
+    done = run_analyze(infile, out)
+    assert done.returncode == 0, done.stderr
+    assert "line 3" in done.stderr and "3 articles analyzed, 1 lines skipped" in done.stderr
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in records] == ["copy", "other", "story"]
+    by_id = {r["id"]: r for r in records}
+    (source,) = by_id["copy"]["sources"]
+    assert (source["id"], source["relation"], source["confidence"]) == (
+        "story",
+        "copied-from",
+        "high",
+    )
+    (copier,) = by_id["story"]["sources"]
+    assert (copier["id"], copier["relation"]) == ("copy", "copied-by")
+    assert by_id["other"]["sources"] == []
+    assert not (tmp_path / "unused-data").exists()  # a scratch store, not the data dir
+
+
+def test_analyze_reads_a_folder_of_text_files(tmp_path: Path) -> None:
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    (folder / "first.txt").write_text(STORY)
+    (folder / "second.txt").write_text(COPY)
+    out = tmp_path / "out.jsonl"
+    done = run_analyze(folder, out)
+    assert done.returncode == 0, done.stderr
+    records = {json.loads(line)["id"]: json.loads(line) for line in out.read_text().splitlines()}
+    assert set(records) == {"first", "second"}
+    (passage,) = records["second"]["passages"]
+    assert COPY[passage["start"] : passage["end"]].startswith("The city's tram drivers")
+    # Without publication times neither can be called the source.
+    assert records["second"]["sources"][0]["relation"] == "common-source"
+    assert records["second"]["sources"][0]["confidence"] == "low"

@@ -1,0 +1,516 @@
+"""A labelled corpus through the real pipeline, and the figures that come out.
+
+The corpus goes in as articles (``workers.jobs.pipeline.ingest``, exactly what the
+API's worker and ``wiretrace analyze`` run) and the figures are read off each
+article's origins record (``workers.jobs.pipeline.load_origins``) once everything
+is in. Sources are given an earlier ``published_at`` than the texts that reuse
+them, as a newsroom's sources would be; every document is its own outlet.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise, product
+from pathlib import Path
+from typing import Protocol
+
+from workers.bench.evaluation.corpora import (
+    CLASSES,
+    Annotation,
+    CloughStevenson,
+    PanCorpus,
+    read_clough_stevenson,
+    read_pan,
+)
+from workers.bench.evaluation.plagdet import Scores, score, score_by_kind
+from workers.jobs.pipeline import ingest, load_origins
+from workers.models import ArticleIn, Origins, Passage
+from workers.store import Store
+
+SOURCE_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+REUSE_TIME = SOURCE_TIME + timedelta(days=1)
+
+
+def ingest_all(
+    store: Store,
+    articles: Sequence[ArticleIn],
+    progress: Callable[[ArticleIn], None] = lambda _: None,
+) -> dict[str, Origins]:
+    """Ingest ``articles`` in the order given; then every article's origins."""
+    for article in articles:
+        ingest(store, article)
+        progress(article)
+    found = {a.id: load_origins(store, a.id) for a in articles}
+    return {k: v for k, v in found.items() if v is not None}
+
+
+# --- Clough-Stevenson: document level ------------------------------------------
+
+
+def clough_stevenson_articles(corpus: CloughStevenson) -> list[ArticleIn]:
+    """The five sources first, then the answers; each participant is an outlet."""
+    sources = [
+        ArticleIn(id=name, text=text, outlet="wikipedia", published_at=SOURCE_TIME)
+        for name, text in corpus.sources.values()
+    ]
+    answers = [
+        ArticleIn(id=a.name, text=a.text, outlet=a.participant, published_at=REUSE_TIME)
+        for a in corpus.answers
+    ]
+    return sources + answers
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    name: str
+    task: str
+    label: str
+    verdict: str  # against the task's source; non where it is not among the sources
+    reused_fraction: float  # against the task's source
+    verbatim_fraction: float  # the part of it taken word for word
+
+    @property
+    def derived(self) -> bool:
+        return self.label != "non"
+
+    @property
+    def predicted_derived(self) -> bool:
+        return self.verdict != "non"
+
+
+def four_class(result: AnswerResult, light_from: float, cut_from: float) -> str:
+    """Clough-Stevenson's class read off the answer's record against its source.
+
+    ``non`` where the verdict is ``non``. A derived answer is told apart by how
+    much of it was taken word for word (``verbatim_fraction``), not by how much
+    was taken: ``cut`` from ``cut_from``, ``light`` from ``light_from``, else
+    ``heavy`` (reworded throughout). The two cut-offs are the evaluation's, chosen
+    on other tasks than the one scored (:func:`cross_validate_four_class`).
+    """
+    if not result.predicted_derived:
+        return "non"
+    if result.verbatim_fraction >= cut_from:
+        return "cut"
+    return "light" if result.verbatim_fraction >= light_from else "heavy"
+
+
+def verdict_class(result: AnswerResult) -> str:
+    """The class METER's verdicts give alone: ``wholly`` read as cut, ``partially``
+    as heavy; ``light`` has no verdict of its own."""
+    return {"wholly": "cut", "partially": "heavy"}.get(result.verdict, "non")
+
+
+@dataclass(frozen=True)
+class BinaryScores:
+    true_positives: int
+    false_positives: int
+    true_negatives: int
+    false_negatives: int
+
+    @property
+    def total(self) -> int:
+        return (
+            self.true_positives + self.false_positives + self.true_negatives + self.false_negatives
+        )
+
+    @property
+    def accuracy(self) -> float:
+        return (self.true_positives + self.true_negatives) / self.total if self.total else 0.0
+
+    @property
+    def precision(self) -> float:
+        flagged = self.true_positives + self.false_positives
+        return self.true_positives / flagged if flagged else 0.0
+
+    @property
+    def recall(self) -> float:
+        derived = self.true_positives + self.false_negatives
+        return self.true_positives / derived if derived else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def best_cut_off(results: list[AnswerResult]) -> float:
+    """The ``reused_fraction`` cut-off that best separates derived from non in ``results``:
+    of the cut-offs between neighbouring fractions that get most answers right, the
+    median one."""
+    fractions = sorted({0.0, *(r.reused_fraction for r in results), 1.0})
+    candidates = [(x + y) / 2 for x, y in pairwise(fractions)]
+    right = [right_at(results, c) for c in candidates]
+    best = [c for c, n in zip(candidates, right, strict=True) if n == max(right)]
+    return best[len(best) // 2]
+
+
+def right_at(results: Iterable[AnswerResult], cut_off: float) -> int:
+    """Answers called derived or not rightly when derived means ``reused_fraction >= cut_off``."""
+    return sum((r.reused_fraction >= cut_off) == r.derived for r in results)
+
+
+def binary_scores(pairs: Iterable[tuple[bool, bool]]) -> BinaryScores:
+    """Scores of ``(derived, predicted derived)`` pairs."""
+    counts = Counter(pairs)
+    return BinaryScores(
+        true_positives=counts[(True, True)],
+        false_positives=counts[(False, True)],
+        true_negatives=counts[(False, False)],
+        false_negatives=counts[(True, False)],
+    )
+
+
+EngineSetting = dict[str, float]  # settings a run overrides, by field name
+
+# The engine cut-offs ``wiretrace eval --cross-validate`` chooses among on four tasks.
+# The rewrite stage's similarity cut-offs stay as set: starting at 0.35 already finds
+# copy between the news seeds that share only quotations (see README, Measured).
+CROSS_VALIDATION_GRID: dict[str, tuple[float, ...]] = {
+    "rewrite_start_shared_words": (0.0, 1.0, 2.0, 3.0, 4.0, 5.0),
+}
+
+
+def grid_settings(grid: dict[str, tuple[float, ...]]) -> list[EngineSetting]:
+    """Every combination of the values in ``grid``, in grid order."""
+    return [dict(zip(grid, values, strict=True)) for values in product(*grid.values())]
+
+
+@dataclass(frozen=True)
+class SettingRun:
+    """Clough-Stevenson's answers scored with one setting of the engine."""
+
+    setting: EngineSetting
+    results: list[AnswerResult]
+    # Higher wins between settings equally right on the training tasks: the PAN
+    # plagdet of the same setting, a corpus apart from the one being tested.
+    tie_break: float = 0.0
+
+
+@dataclass(frozen=True)
+class Fold:
+    """One held-out task: what was chosen on the other four, and how it did on this one."""
+
+    task: str
+    setting: EngineSetting
+    cut_off: float
+    right: int
+    answers: int
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    """Derived-vs-non figures with everything the decision rests on chosen on the
+    other tasks: leave one task out."""
+
+    folds: list[Fold]
+    binary: BinaryScores
+
+    def lines(self) -> list[str]:
+        b = self.binary
+        out = [
+            f"  derived vs non, chosen on the other four tasks (leave one task out): "
+            f"accuracy {b.accuracy:.4f}  F1 {b.f1:.4f}  (TP {b.true_positives} "
+            f"FP {b.false_positives} TN {b.true_negatives} FN {b.false_negatives})"
+        ]
+        for fold in self.folds:
+            chosen = "".join(f"{name} {value:g}, " for name, value in fold.setting.items())
+            out.append(
+                f"    task {fold.task}: {chosen}reused_fraction cut-off {fold.cut_off:.3f}: "
+                f"{fold.right}/{fold.answers} right"
+            )
+        return out
+
+
+def cross_validate(runs: list[SettingRun]) -> CrossValidation:
+    """For each task, the setting and ``reused_fraction`` cut-off that get most answers
+    of the other tasks right (then: the higher tie-break; of remaining ties, the
+    median in grid order), scored on that task."""
+    folds: list[Fold] = []
+    held_out: list[tuple[bool, bool]] = []
+    for task in sorted({r.task for run in runs for r in run.results}):
+        chosen = []
+        for run in runs:
+            train = [r for r in run.results if r.task != task]
+            cut = best_cut_off(train)
+            chosen.append(((right_at(train, cut), run.tie_break), run, cut))
+        best = max(key for key, _, _ in chosen)
+        tied = [(run, cut) for key, run, cut in chosen if key == best]
+        run, cut = tied[len(tied) // 2]
+        test = [r for r in run.results if r.task == task]
+        held_out.extend((r.derived, r.reused_fraction >= cut) for r in test)
+        folds.append(Fold(task, run.setting, cut, right_at(test, cut), len(test)))
+    return CrossValidation(folds, binary_scores(held_out))
+
+
+# verbatim_fraction cut-offs the four-class mapping chooses among.
+VERBATIM_CUT_OFFS = tuple(step / 50 for step in range(51))
+
+
+def best_class_cut_offs(results: list[AnswerResult]) -> tuple[float, float]:
+    """The (light, cut) ``verbatim_fraction`` cut-offs that class most of ``results``
+    rightly; of ties, the median in grid order."""
+    grid = [
+        (light, cut) for light in VERBATIM_CUT_OFFS for cut in VERBATIM_CUT_OFFS if light <= cut
+    ]
+    right = [sum(four_class(r, *cuts) == r.label for r in results) for cuts in grid]
+    best = [cuts for cuts, n in zip(grid, right, strict=True) if n == max(right)]
+    return best[len(best) // 2]
+
+
+@dataclass(frozen=True)
+class FourClassFold:
+    task: str
+    light_from: float
+    cut_from: float
+    right: int
+    answers: int
+
+
+@dataclass(frozen=True)
+class FourClassFigures:
+    """Four-class predictions of held-out tasks, the cut-offs chosen on the others."""
+
+    confusion: Counter[tuple[str, str]]  # (label, predicted) -> answers
+    folds: list[FourClassFold]
+
+    @property
+    def accuracy(self) -> float:
+        total = sum(self.confusion.values())
+        right = sum(n for (label, predicted), n in self.confusion.items() if label == predicted)
+        return right / total if total else 0.0
+
+    def lines(self) -> list[str]:
+        out = [
+            f"  4 classes, verbatim_fraction cut-offs chosen on the other four tasks (leave one "
+            f"task out): accuracy {self.accuracy:.4f}  (rows: label, columns: predicted)",
+            *confusion_lines(self.confusion),
+        ]
+        out.extend(
+            f"    task {f.task}: light from {f.light_from:.2f}, cut from {f.cut_from:.2f}: "
+            f"{f.right}/{f.answers} right"
+            for f in self.folds
+        )
+        return out
+
+
+def confusion_lines(confusion: Counter[tuple[str, str]]) -> list[str]:
+    rows = ["    " + "".join(f"{c:>7}" for c in CLASSES)]
+    for label in CLASSES:
+        rows.append(f"  {label:>6}" + "".join(f"{confusion[(label, p)]:>7}" for p in CLASSES))
+    return rows
+
+
+def cross_validate_four_class(results: list[AnswerResult]) -> FourClassFigures:
+    """Each task's answers classed with the cut-offs :func:`best_class_cut_offs` picks
+    on the other tasks."""
+    confusion: Counter[tuple[str, str]] = Counter()
+    folds = []
+    for task in sorted({r.task for r in results}):
+        light_from, cut_from = best_class_cut_offs([r for r in results if r.task != task])
+        test = [r for r in results if r.task == task]
+        predicted = [four_class(r, light_from, cut_from) for r in test]
+        confusion.update((r.label, p) for r, p in zip(test, predicted, strict=True))
+        right = sum(r.label == p for r, p in zip(test, predicted, strict=True))
+        folds.append(FourClassFold(task, light_from, cut_from, right, len(test)))
+    return FourClassFigures(confusion, folds)
+
+
+@dataclass(frozen=True)
+class CloughStevensonReport:
+    results: list[AnswerResult]
+
+    @property
+    def binary(self) -> BinaryScores:
+        return binary_scores((r.derived, r.predicted_derived) for r in self.results)
+
+    @property
+    def verdict_class_accuracy(self) -> float:
+        """Four-class accuracy of the verdicts alone (:func:`verdict_class`)."""
+        right = sum(r.label == verdict_class(r) for r in self.results)
+        return right / len(self.results) if self.results else 0.0
+
+    def figures(self) -> dict[str, float]:
+        held_out = cross_validate([SettingRun({}, self.results)]).binary
+        return {
+            "accuracy": self.binary.accuracy,
+            "F1": self.binary.f1,
+            "held-out accuracy": held_out.accuracy,
+            "held-out F1": held_out.f1,
+            "4 classes held out": cross_validate_four_class(self.results).accuracy,
+        }
+
+    def lines(self) -> list[str]:
+        b = self.binary
+        return [
+            f"Clough-Stevenson: {len(self.results)} answers",
+            f"  derived vs non: accuracy {b.accuracy:.4f}  F1 {b.f1:.4f}  "
+            f"precision {b.precision:.4f}  recall {b.recall:.4f}  "
+            f"(TP {b.true_positives} FP {b.false_positives} "
+            f"TN {b.true_negatives} FN {b.false_negatives})",
+            *cross_validate([SettingRun({}, self.results)]).lines(),
+            *cross_validate_four_class(self.results).lines(),
+            f"  4 classes by verdict alone (wholly: cut, partially: heavy): "
+            f"accuracy {self.verdict_class_accuracy:.4f}",
+        ]
+
+
+def score_clough_stevenson(
+    corpus: CloughStevenson, origins: dict[str, Origins]
+) -> CloughStevensonReport:
+    """Each answer's record against its own task's source, scored against its label."""
+    results = []
+    for answer in corpus.answers:
+        source_name = corpus.sources[answer.task][0]
+        record = origins.get(answer.name)
+        source = next((s for s in record.sources if s.id == source_name), None) if record else None
+        results.append(
+            AnswerResult(
+                name=answer.name,
+                task=answer.task,
+                label=answer.label,
+                verdict=source.verdict if source else "non",
+                reused_fraction=source.reused_fraction if source else 0.0,
+                verbatim_fraction=(source.verbatim_fraction or 0.0) if source else 0.0,
+            )
+        )
+    return CloughStevensonReport(results)
+
+
+# --- PAN: passage level ---------------------------------------------------------
+
+
+def pan_articles(corpus: PanCorpus) -> list[ArticleIn]:
+    """Source documents first, then suspicious ones; each document its own outlet."""
+    return [
+        ArticleIn(id=name, text=text, outlet=name, published_at=when)
+        for docs, when in ((corpus.sources, SOURCE_TIME), (corpus.suspicious, REUSE_TIME))
+        for name, text in docs.items()
+    ]
+
+
+def _adjacent(first: Passage, second: Passage, text: str) -> bool:
+    """Whether ``second`` (starting after ``first`` starts) overlaps ``first`` in
+    ``text`` or carries on from it with no words between."""
+    return not any(c.isalnum() for c in text[first.end : second.start])
+
+
+def pan_detections(corpus: PanCorpus, origins: dict[str, Origins]) -> list[Annotation]:
+    """Every passage a suspicious document shares with a source document.
+
+    Passages of every kind count: text alignment asks where the text came from,
+    and a quoted passage came from its source all the same. Where the record
+    cuts one stretch of shared text into pieces of different kinds (copy, then
+    a quotation), the pieces are one detection, spanning all their source text.
+    """
+    detections: list[Annotation] = []
+    for name, text in corpus.suspicious.items():
+        record = origins.get(name)
+        if record is None:
+            continue
+        joined: list[Passage] = []
+        for p in sorted(record.passages, key=lambda p: (p.source_id, p.start)):
+            if p.source_id not in corpus.sources:
+                continue
+            last = joined[-1] if joined else None
+            if last and last.source_id == p.source_id and _adjacent(last, p, text):
+                joined[-1] = last.model_copy(
+                    update={
+                        "end": p.end,
+                        "source_start": min(last.source_start, p.source_start),
+                        "source_end": max(last.source_end, p.source_end),
+                    }
+                )
+            else:
+                joined.append(p)
+        detections.extend(
+            Annotation(
+                suspicious=name,
+                this_offset=p.start,
+                this_length=p.end - p.start,
+                source=p.source_id,
+                source_offset=p.source_start,
+                source_length=p.source_end - p.source_start,
+            )
+            for p in joined
+        )
+    return detections
+
+
+@dataclass(frozen=True)
+class PanReport:
+    overall: Scores
+    by_kind: dict[str, Scores]
+
+    def figures(self) -> dict[str, float]:
+        return {
+            "plagdet": self.overall.plagdet,
+            **{f"{kind} plagdet": s.plagdet for kind, s in self.by_kind.items()},
+        }
+
+    def lines(self) -> list[str]:
+        def row(name: str, s: Scores) -> str:
+            return (
+                f"  {name:<20} plagdet {s.plagdet:.4f}  precision {s.precision:.4f}  "
+                f"recall {s.recall:.4f}  granularity {s.granularity:.4f}  "
+                f"({s.cases} cases, {s.detections} detections)"
+            )
+
+        return [
+            "PAN (passage level, macro-averaged):",
+            row("all", self.overall),
+            *(row(kind, s) for kind, s in self.by_kind.items()),
+        ]
+
+
+def score_pan(corpus: PanCorpus, origins: dict[str, Origins]) -> PanReport:
+    detections = pan_detections(corpus, origins)
+    return PanReport(
+        overall=score(corpus.cases, detections), by_kind=score_by_kind(corpus.cases, detections)
+    )
+
+
+# --- one corpus, start to finish ------------------------------------------------
+
+
+class Report(Protocol):
+    def lines(self) -> list[str]: ...
+
+    def figures(self) -> dict[str, float]: ...
+
+
+def seed_lines(figures: list[dict[str, float]]) -> list[str]:
+    """Each run's headline figures (runs with MinHash seeds 1, 2, ...), then each
+    figure's mean, lowest and highest over the runs."""
+    lines = [
+        f"  seed {seed}: " + "  ".join(f"{name} {value:.4f}" for name, value in run.items())
+        for seed, run in enumerate(figures, start=1)
+    ]
+    lines.append(f"{f'  over {len(figures)} seeds:':<32}{'mean':>9}{'lowest':>9}{'highest':>9}")
+    for name in figures[0]:
+        values = [run[name] for run in figures]
+        lines.append(
+            f"    {name:<28}{sum(values) / len(values):>9.4f}{min(values):>9.4f}{max(values):>9.4f}"
+        )
+    return lines
+
+
+@dataclass(frozen=True)
+class CorpusRun:
+    """What to ingest for one corpus, and how to score the origins that come out."""
+
+    articles: list[ArticleIn]
+    score: Callable[[dict[str, Origins]], Report]
+
+
+def prepare_run(name: str, folder: Path) -> CorpusRun:
+    """The run for corpus ``name`` (``clough-stevenson`` or ``pan-indonesian``) in ``folder``."""
+    if name == "clough-stevenson":
+        cs = read_clough_stevenson(folder)
+        return CorpusRun(clough_stevenson_articles(cs), lambda o: score_clough_stevenson(cs, o))
+    if name == "pan-indonesian":
+        pan = read_pan(folder)
+        return CorpusRun(pan_articles(pan), lambda o: score_pan(pan, o))
+    raise ValueError(f"unknown corpus {name!r}")

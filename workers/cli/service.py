@@ -1,0 +1,69 @@
+"""``wiretrace serve`` (the web service with its workers) and ``wiretrace worker``."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import click
+
+
+def _worker_command() -> list[str]:
+    return [sys.executable, "-m", "workers.cli", "worker"]
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@click.command()
+@click.option("--host", default=None, help="Address to bind (default: WIRETRACE_HOST).")
+@click.option("--port", default=None, type=int, help="Port (default: WIRETRACE_PORT).")
+@click.option("--workers", "n_workers", default=1, show_default=True, help="Ingest workers.")
+def serve(host: str | None, port: int | None, n_workers: int) -> None:
+    """Run the web service with its ingest workers (and Redis, if none is configured)."""
+    from werkzeug.serving import run_simple
+
+    from service import create_app
+    from workers.settings import get_settings
+    from workers.store.server import resolve_redis_url
+
+    settings = get_settings()
+    # SIGTERM (docker stop, systemd, kill) shuts down as cleanly as Ctrl-C: the
+    # workers, the crawler and the embedded Redis this process started go too.
+    signal.signal(signal.SIGTERM, _interrupt)
+    url, embedded = resolve_redis_url(settings.redis_url, settings.data_dir)
+    env = {**os.environ, "REDIS_URL": url}
+    workers = [subprocess.Popen(_worker_command(), env=env) for _ in range(n_workers)]
+    if settings.outlets_file:  # the crawler too, logging JSON lines among the server's
+        crawler = [sys.executable, "-m", "workers.cli", "crawl", "--json-logs"]
+        workers.append(subprocess.Popen(crawler, env=env))
+    try:
+        app = create_app(settings.model_copy(update={"redis_url": url}))
+        bind_host, bind_port = host or settings.host, port or settings.port
+        click.echo(f"wiretrace on http://{bind_host}:{bind_port}  ({n_workers} worker(s))")
+        run_simple(bind_host, bind_port, app, threaded=True, use_reloader=False)
+    finally:
+        for process in workers:
+            process.send_signal(signal.SIGTERM)
+        for process in workers:
+            process.wait(timeout=30)
+        if embedded is not None:
+            embedded.stop()
+
+
+@click.command()
+@click.option("--burst", is_flag=True, help="Exit when the queue is empty.")
+def worker(burst: bool) -> None:
+    """Run one RQ worker on the ingest queue."""
+    import workers.jobs.ingest  # noqa: F401  (imported once here, not in every forked job)
+    from workers.jobs.worker import run_worker
+    from workers.settings import get_settings
+    from workers.store import IndexMismatchError
+
+    try:
+        run_worker(get_settings(), burst=burst)
+    except IndexMismatchError as exc:
+        raise click.ClickException(str(exc)) from exc

@@ -1,0 +1,220 @@
+"""The engine's parameters: the one declaration of every knob that shapes a result.
+
+The engine's functions take an :class:`EngineParams` (never the service's whole
+settings). Each parameter says here what it does; ``shapes`` says what else it
+decides besides the passages and verdicts:
+
+- ``index``: what the LSH index holds, so an index built under one value cannot
+  serve another (:meth:`EngineParams.index_fingerprint`);
+- ``prepared``: how a text is prepared for matching, so the workers' cache of
+  prepared texts is keyed by it (:meth:`EngineParams.prepared_key`).
+
+Every origins record echoes all of them (:meth:`EngineParams.echo`), so a result
+says what made it. The service's settings (:class:`workers.settings.Settings`)
+read the same fields from the environment (``WIRETRACE_SHINGLE_SIZE`` ...).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class EngineParams(BaseModel):
+    """Parameters of segmenting, fingerprinting, candidates, alignment and verdicts."""
+
+    shingle_size: int = Field(
+        default=4,
+        ge=2,
+        le=12,
+        description="Words per shingle of exact alignment (its seeds).",
+        json_schema_extra={"shapes": ["index", "prepared"]},
+    )
+    candidate_shingle_size: int = Field(
+        default=2,
+        ge=1,
+        le=12,
+        description="Words per shingle of the MinHash signatures that find candidates. "
+        "Shorter than alignment shingles so rewritten sentences still share some.",
+        json_schema_extra={"shapes": ["index"]},
+    )
+    num_perm: int = Field(
+        default=8,
+        ge=2,
+        le=256,
+        description="MinHash permutations per fingerprinted unit (bands x rows).",
+        json_schema_extra={"shapes": ["index"]},
+    )
+    minhash_seed: int = Field(
+        default=1,
+        ge=0,
+        description="Seed of the MinHash permutations (datasketch's seed). Which sentences "
+        "share a band is a random draw: a paraphrase sharing few word pairs with its "
+        "source is found under some seeds and not others (`wiretrace eval --seeds` "
+        "measures the spread).",
+        json_schema_extra={"shapes": ["index"]},
+    )
+    lsh_rows: int = Field(
+        default=1,
+        ge=1,
+        le=16,
+        description="Rows per LSH band. Bands = num_perm / lsh_rows. One row: two sentences "
+        "share a band whenever one of their MinHash values agrees (Jaccard J finds them "
+        "with probability 1 - (1 - J)**bands), so rewritten sentences sharing few word "
+        "pairs are still found.",
+        json_schema_extra={"shapes": ["index"]},
+    )
+    unit_max_tokens: int = Field(
+        default=40,
+        ge=8,
+        description="Longest fingerprinted unit (a sentence, or a window of a long one).",
+        json_schema_extra={"shapes": ["index", "prepared"]},
+    )
+    unit_min_tokens: int = Field(
+        default=8,
+        ge=2,
+        description="Short sentences are joined with the next until they reach this many words.",
+        json_schema_extra={"shapes": ["index", "prepared"]},
+    )
+    max_candidates: int = Field(
+        default=40, ge=1, description="Most candidate articles aligned per ingested article."
+    )
+    candidate_min_rarity: float = Field(
+        default=1.0,
+        ge=0.0,
+        description="A candidate's band hits, each weighing one over the number of articles "
+        "its band holds, must sum to this much: an article sharing only bands that many "
+        "articles carry (a credit line, a common phrase) is not compared.",
+    )
+    candidate_min_bands: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Bands a candidate must share with the new article: one band is one "
+        "shared word pair, however rare, which two articles of a large archive share by "
+        "chance (at 30,000 articles, half the candidates above the rarity floor did).",
+    )
+    candidate_quote_bands: int = Field(
+        default=4,
+        ge=0,
+        le=64,
+        description="An article sharing this many bands with one quoted sentence of the new "
+        "article is a candidate whatever their rarity: a quotation of common words lands in "
+        "bands that tens of articles hold, and would weigh under the floor (0: no exception).",
+    )
+    min_passage_tokens: int = Field(
+        default=8, ge=2, description="Shortest reported passage, in words."
+    )
+    min_sentence_tokens: int = Field(
+        default=6,
+        ge=2,
+        description="A verbatim match holding a whole sentence is reported from this many "
+        "words, even under min_passage_tokens: a short sentence copied whole is a copy.",
+    )
+    merge_gap_tokens: int = Field(
+        default=6,
+        ge=0,
+        description="Aligned runs this close in both texts merge into one passage (light edits).",
+    )
+    rewrite_start_similarity: float = Field(
+        default=0.4,
+        gt=0.0,
+        le=1.0,
+        description="Rewrite stage: weighted Dice similarity of two sentences' word sets "
+        "from which they can start a rewritten passage.",
+    )
+    rewrite_start_shared_words: float = Field(
+        default=3.0,
+        ge=0.0,
+        description="Rewrite stage: the words a starting sentence pair shares must weigh "
+        "this many distinctive words (a word found in just those two sentences weighs one; "
+        "one found in most sentences, next to nothing): sentences made of a topic's common "
+        "words alone can be alike without one being taken from the other.",
+    )
+    rewrite_extend_similarity: float = Field(
+        default=0.3,
+        gt=0.0,
+        le=1.0,
+        description="Rewrite stage: similarity from which neighbouring sentence pairs "
+        "extend a rewritten passage (a passage needs one pair at the start cut-off).",
+    )
+    rewrite_gap_units: int = Field(
+        default=6,
+        ge=0,
+        description="Resembling sentences this many sentences apart, in both texts, chain "
+        "into one rewritten passage (in any order within the source region).",
+    )
+    rewrite_min_sentences: int = Field(
+        default=2,
+        ge=1,
+        description="Resembling sentences a rewritten passage needs in each text: one "
+        "sentence alike can be chance.",
+    )
+    rewrite_max_units: int = Field(
+        default=3000,
+        ge=0,
+        description="Texts with more fingerprinted units than this skip the rewrite stage "
+        "(it compares every unit with every unit of the other text).",
+    )
+    quote_share: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="A passage with at least this share of its characters inside quotation "
+        "marks is a shared quote, not copy.",
+    )
+    extra_wires: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Wires to recognise besides AP, Reuters, AFP, PA, PTI, Bloomberg, The "
+        "Guardian, dpa, ANI, UPI, Xinhua, China News Service, Kyodo, Jiji, Yonhap, CNA, TNA, "
+        'KPL, AKP and VNA, as JSON: {"Antara": ["Antara", "ANTARA News"]} (the names each is '
+        "credited by, in any script; an existing wire's entry replaces its names).",
+    )
+    boilerplate_min_outlets: int = Field(
+        default=20,
+        ge=2,
+        description="A stretch of an article (under half of it) that this many other "
+        "outlets share with it, each sharing nothing else, is boilerplate (a scraper footer, "
+        "a newsletter blurb). Many: a wire story reused in part by a few outlets is not.",
+    )
+    verdict_wholly: float = Field(
+        default=0.6, ge=0.0, le=1.0, description="reused_fraction from which a source is 'wholly'."
+    )
+    verdict_partially: float = Field(
+        default=0.05,
+        ge=0.0,
+        le=1.0,
+        description="reused_fraction from which a source is 'partially' (below: 'non').",
+    )
+
+    @property
+    def lsh_bands(self) -> int:
+        return self.num_perm // self.lsh_rows
+
+    @classmethod
+    def shaping(cls, what: str) -> list[str]:
+        """The names of the parameters whose ``shapes`` include ``what``."""
+        return [
+            name
+            for name, field in cls.model_fields.items()
+            if isinstance(field.json_schema_extra, dict)
+            and what in field.json_schema_extra.get("shapes", [])  # type: ignore[operator]
+        ]
+
+    def engine_params(self) -> EngineParams:
+        """Just the engine's parameters (of a :class:`Settings`, which has them all)."""
+        names = EngineParams.model_fields
+        return EngineParams.model_construct(**{name: getattr(self, name) for name in names})
+
+    def echo(self) -> dict[str, Any]:
+        """Every parameter, for the origins record: what made the result."""
+        return {**self.engine_params().model_dump(mode="json"), "lsh_bands": self.lsh_bands}
+
+    def index_fingerprint(self) -> dict[str, str]:
+        """The parameters that decide what the LSH index holds, as text."""
+        return {name: str(getattr(self, name)) for name in self.shaping("index")}
+
+    def prepared_key(self) -> tuple[Any, ...]:
+        """The parameters that decide how a text is prepared for matching."""
+        return tuple(getattr(self, name) for name in self.shaping("prepared"))

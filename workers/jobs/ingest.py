@@ -1,0 +1,101 @@
+"""The RQ jobs: one article, a batch of articles, an article given by its URL.
+
+Each is a small function the worker runs; the work is in the pipeline.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from pydantic import ValidationError
+from rq import get_current_job
+from rq.job import Job
+
+from workers.fetch.article import UrlRequest, fetch_article
+from workers.jobs.pipeline import ArticleTooLargeError, check_limits, index_article
+from workers.jobs.pipeline import ingest as ingest_article
+from workers.logs import job_id_var, log_event, request_id_var
+from workers.models import ArticleIn
+from workers.settings import get_settings
+from workers.store import Store
+
+log = logging.getLogger("wiretrace.jobs")
+
+# Upper bounds (seconds) of the ingest duration histogram the metrics expose.
+DURATION_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
+INGEST_STATS = "ingest"
+
+
+def ingest_stat_increments(outcome: str, seconds: float) -> dict[str, float]:
+    """Counter increments for one finished ingest: its outcome, its duration in
+    the (cumulative) histogram buckets, and the running sum."""
+    increments = {f"count:{outcome}": 1.0, "sum": seconds}
+    increments.update({f"le:{bound}": 1.0 for bound in DURATION_BUCKETS if seconds <= bound})
+    return increments
+
+
+def ingest(article: dict[str, Any]) -> dict[str, Any]:
+    """Ingest one article (as validated by the API or crawler); return its origins.
+
+    Logs under the request id the API put in the job's meta, and counts the
+    run in the ingest statistics that /metrics reports.
+    """
+    job = _current_job()
+    request_id_var.set(job.meta.get("request_id"))
+    job_id_var.set(job.id)
+    store = Store(job.connection, get_settings())
+    started = time.perf_counter()
+    outcome = "error"
+    log_event(log, "ingest started", article=article.get("id"), retries_left=job.retries_left)
+    try:
+        origins = ingest_article(store, ArticleIn.model_validate(article))
+        outcome = "ok"
+        return origins.model_dump(mode="json")
+    except ArticleTooLargeError:
+        job.retries_left = 0  # the same article will be as large next time
+        raise
+    finally:
+        seconds = time.perf_counter() - started
+        store.add_to_stats(INGEST_STATS, ingest_stat_increments(outcome, seconds))
+        log_event(log, "ingest " + outcome, article=article.get("id"), seconds=round(seconds, 4))
+
+
+def ingest_batch(articles: list[dict[str, Any]]) -> dict[str, Any]:
+    """Ingest many articles (a backfill, a crawl) in one job; return counts, not origins.
+
+    RQ spends a few milliseconds of Redis round trips on every job, as long as
+    the ingest of a short article takes; one job per batch spreads that cost.
+    An article that is invalid or too large is refused alone, not the batch.
+    """
+    store = Store(_current_job().connection, get_settings())
+    ingested, unchanged = 0, 0
+    refused: list[dict[str, str]] = []
+    for raw in articles:
+        try:
+            indexed = index_article(store, ArticleIn.model_validate(raw))
+        except (ValidationError, ArticleTooLargeError) as exc:
+            refused.append({"id": str(raw.get("id")), "error": str(exc)})
+            continue
+        ingested += indexed is not None
+        unchanged += indexed is None
+    return {"ingested": ingested, "unchanged": unchanged, "refused": refused}
+
+
+def ingest_url(request: dict[str, Any]) -> dict[str, Any]:
+    """The RQ job: fetch, extract and ingest one page; return the article's origins."""
+    job = get_current_job()
+    if job is None:
+        raise RuntimeError("ingest_url runs inside an RQ worker")
+    settings = get_settings()
+    article = fetch_article(UrlRequest.model_validate(request), settings)
+    check_limits(article, settings)
+    return ingest_article(Store(job.connection, settings), article).model_dump(mode="json")
+
+
+def _current_job() -> Job:
+    job = get_current_job()
+    if job is None:
+        raise RuntimeError("ingest jobs run inside an RQ worker")
+    return job
