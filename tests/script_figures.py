@@ -6,20 +6,27 @@ same agency's day (another outlet, so that anything it shared would count as
 copy), the story verbatim under another site's furniture, and a partial copy
 (its own lead, then half the story with a character changed every sixty).
 
-``python -m tests.script_figures`` prints the table (an embedded Redis of its own).
+``python -m tests.script_figures`` prints the table (an embedded Redis of its own);
+``--words bigrams`` (or ``trigrams``, ``characters``) cuts the runs of spaceless
+letters into overlapping character n-grams instead of dictionary words, the
+alternative measured against the dictionary in ``docs/scripts.md``.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import redis
 
 from tests.script_samples import ALL, Sample, partial_copy, under_furniture
+from workers.engine import segment
 from workers.jobs.pipeline import ingest
 from workers.models import ArticleIn, Origins, Passage
 from workers.settings import Settings
@@ -106,7 +113,36 @@ def measure(store: Store, sample: Sample, tag: str) -> Figures:
     )
 
 
+SpacelessWords = Callable[[str, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def character_ngrams(n: int) -> SpacelessWords:
+    """Words of spaceless runs as overlapping character ``n``-grams (a run of at
+    most ``n`` characters one word), in place of :func:`spaceless_words`."""
+
+    def words(
+        text: str, run_starts: np.ndarray, run_ends: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        starts: list[int] = []
+        ends: list[int] = []
+        for start, end in zip(run_starts.tolist(), run_ends.tolist(), strict=True):
+            last = max(start, end - n)
+            starts.extend(range(start, last + 1))
+            ends.extend(min(s + n, end) for s in range(start, last + 1))
+        return np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
+
+    return words
+
+
+NGRAMS = {"characters": 1, "bigrams": 2, "trigrams": 3}
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--words", choices=["dictionary", *NGRAMS], default="dictionary")
+    words = parser.parse_args().words
+    if words in NGRAMS:
+        segment.spaceless_words = character_ngrams(NGRAMS[words])  # type: ignore[assignment]
     with tempfile.TemporaryDirectory() as folder:
         server = EmbeddedRedis(Path(folder)).start()
         try:
