@@ -10,11 +10,14 @@ unrelated story of the same agency and day matches nothing.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from tests.script_figures import measure
+from tests.script_figures import T0, measure
 from tests.script_samples import ALL, JA, TH, ZH, Sample
-from workers.jobs.pipeline import load_origins
+from workers.jobs.pipeline import ingest, load_origins
+from workers.models import ArticleIn
 from workers.store import Store
 
 
@@ -51,3 +54,41 @@ def test_an_uncredited_story_is_copied_from_by_the_later_site(clean_store: Store
     assert origins is not None
     (source,) = [s for s in origins.sources if s.id == "d-source"]
     assert (source.relation, source.confidence) == ("copied-from", "high")
+
+
+def test_a_sites_own_furniture_is_boilerplate_not_copy(clean_store: Store) -> None:
+    """Two unrelated stories under one site's header and footer share only those."""
+    for name, story, minutes in [("a", ZH.source, 0), ("b", ZH.unrelated, 60)]:
+        ingest(
+            clean_store,
+            ArticleIn(
+                id=f"f-{name}",
+                text=f"{ZH.header}\n\n{story}\n\n{ZH.footer}",
+                outlet="Site A",
+                published_at=T0 + timedelta(minutes=minutes),
+            ),
+        )
+    origins = load_origins(clean_store, "f-b")
+    assert origins is not None
+    assert origins.passages and {p.kind for p in origins.passages} == {"boilerplate"}
+    assert (origins.reused_fraction, origins.verdict) == (0.0, "non")
+
+
+def test_a_quotation_two_stories_share_is_a_quote(clean_store: Store) -> None:
+    """The unrelated story quoting the source's official: shared words, no copy."""
+    quote = ZH.source.split("\n\n")[3].split("该负责人同时提醒")[0]
+    assert quote.count("“") == 1
+    for name, story, minutes in [("s", ZH.source, 0), ("q", f"{ZH.unrelated}\n\n{quote}", 60)]:
+        ingest(
+            clean_store,
+            ArticleIn(
+                id=f"q-{name}",
+                text=story,
+                outlet=f"Outlet {name}",
+                published_at=T0 + timedelta(minutes=minutes),
+            ),
+        )
+    origins = load_origins(clean_store, "q-q")
+    assert origins is not None
+    assert origins.passages and {p.kind for p in origins.passages} == {"quote"}
+    assert origins.reused_fraction == 0.0
