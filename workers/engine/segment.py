@@ -57,6 +57,10 @@ _SENTENCE_END = regex.compile(
             rf"[.!?\u2026]+{_CLOSERS}\s+",
             # . ! ? between two Arabic-script words, the space left out.
             rf"[.!?]+(?<=\p{{sc=Arabic}}\p{{M}}*[.!?]+){_CLOSERS}(?=(?=\p{{sc=Arabic}})\p{{L}})",
+            # ! ? before a letter of a spaceless script (the full-width ！？ fold to
+            # them), and . between two such letters (．).
+            rf"[!?]+{_CLOSERS}(?={SPACELESS})",
+            rf"\.+(?<={SPACELESS}\.+){_CLOSERS}(?={SPACELESS})",
             # Every other sentence terminal (Unicode's Sentence_Terminal, the Tibetan
             # shads, the Arabic semicolon; not the Myanmar comma), space or not.
             rf"[[\p{{STerm}}\u0f0d\u0f0e\u061b]--[.!?\u104a]]+{_CLOSERS}\s*",

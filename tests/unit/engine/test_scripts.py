@@ -156,6 +156,20 @@ def test_a_latin_full_stop_needs_a_space_after_it() -> None:
     assert sentences(text) == ["Rates rose 3.5 per cent, example.com said.Then nothing.", "Next"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "他来了。她走了！真的吗？是的",
+        "彼が来た．彼女は帰った！本当か？そうだ",
+        "يہ پہلا ہے۔یہ دوسرا ہے؟یہ تیسرا ہے.اور چوتھا",
+    ],
+)
+def test_a_documents_sentences_end_where_the_folded_text_has_ascii_marks(text: str) -> None:
+    # Folding makes full-width ！？． the ASCII ! ? . with no space after them.
+    doc = prepare_document(text, shingle_size=4, min_words=2, max_words=40)
+    assert len(doc.sentences) == 4
+
+
 def test_cjk_sentences_make_the_units_of_a_document() -> None:
     text = "国家气象局周三表示，南方多个省份本周将迎来强降雨。受降雨影响，部分河流水位明显上涨。"
     doc = prepare_document(text, shingle_size=4, min_words=2, max_words=40)
