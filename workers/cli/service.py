@@ -26,11 +26,15 @@ def serve(host: str | None, port: int | None, n_workers: int) -> None:
     """Run the web service with its ingest workers (and Redis, if none is configured)."""
     from werkzeug.serving import run_simple
 
-    from service import create_app
+    from service import create_app, first_run
     from workers.settings import get_settings
     from workers.store.server import resolve_redis_url
 
     settings = get_settings()
+    # On the embedded default, a first start makes a local API key and editor token.
+    settings, access_notice = first_run.prepare(
+        settings, host or settings.host, port or settings.port
+    )
     # SIGTERM (docker stop, systemd, kill) shuts down as cleanly as Ctrl-C: the
     # workers, the crawler and the embedded Redis this process started go too.
     signal.signal(signal.SIGTERM, _interrupt)
@@ -44,6 +48,8 @@ def serve(host: str | None, port: int | None, n_workers: int) -> None:
         app = create_app(settings.model_copy(update={"redis_url": url}))
         bind_host, bind_port = host or settings.host, port or settings.port
         click.echo(f"wiretrace on http://{bind_host}:{bind_port}  ({n_workers} worker(s))")
+        if access_notice:
+            click.echo(access_notice)
         run_simple(bind_host, bind_port, app, threaded=True, use_reloader=False)
     finally:
         for process in workers:

@@ -51,6 +51,10 @@ key                                what it holds
                                    window (expires with the window)
 ``wt:2:stats:<name>``              hash: counters the metrics read (e.g. ingest
                                    jobs by outcome, duration histogram buckets)
+``wt:2:session:<digest>``          string: the editor signed in with the session token
+                                   whose SHA-256 this is (expires with the sign-in)
+``wt:2:signin:<address>``          wrong editor tokens sent from a client address in
+                                   the current throttle window (expires with it)
 =================================  ==========================================
 
 An update of an article keeps the text it replaces: ``archive_version`` copies
@@ -143,6 +147,12 @@ class KeyLayout:
 
     def rate(self, key_id: str, window: int) -> str:
         return self.key("rate", key_id, window)
+
+    def editor_session(self, digest: str) -> str:
+        return self.key("session", digest)
+
+    def signin_attempts(self, address: str) -> str:
+        return self.key("signin", address)
 
     def every_key(self) -> str:
         """A SCAN pattern for every key of the store."""
