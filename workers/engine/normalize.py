@@ -154,13 +154,18 @@ def _fold_cluster(cluster: str) -> str:
     return fold(cluster)
 
 
+@lru_cache(maxsize=1 << 16)
+def _keeps_width(cluster: str) -> bool:
+    return len(_fold_cluster(cluster)) == len(cluster)
+
+
 def _folded_pieces(run: str) -> list[str]:
     """Each cluster of the non-ASCII ``run`` folded; one piece for the whole run
     when every cluster keeps its width (most non-Latin text), so that it maps
     character for character."""
     clusters = _CLUSTER.findall(run)
-    folded = [_fold_cluster(c) for c in clusters]
-    if all(len(f) == len(c) for f, c in zip(folded, clusters, strict=True)):
+    folded = list(map(_fold_cluster, clusters))
+    if all(map(_keeps_width, clusters)):
         return ["".join(folded)]
     return folded
 

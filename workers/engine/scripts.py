@@ -26,6 +26,8 @@ Multilingual Plane.
 
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 import regex
 from icu4py.breakers import WordBreaker
@@ -75,9 +77,8 @@ def has_spaceless(text: str) -> bool:
 
 def dictionary_breaks(text: str) -> np.ndarray:
     """Where ICU's word breaker puts a boundary in ``text``, in code points, ascending."""
-    starts = np.fromiter(
-        (start for start, _ in WordBreaker(text, "root").segments()), dtype=np.int64
-    )
+    bounds = chain.from_iterable(WordBreaker(text, "root").segments())
+    starts = np.fromiter(bounds, dtype=np.int64)[0::2]
     utf16 = text.encode("utf-16-le")
     if len(utf16) == 2 * len(text):
         return starts

@@ -120,13 +120,14 @@ def _mixed_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
     starts, ends = spaceless_words(text, run_bounds[:, 0], run_bounds[:, 1])
     spaced_ends = spaced_bounds[:, 1].copy()
     joined = np.zeros(len(starts), dtype=bool)
-    for i in np.flatnonzero(ends - starts == 1).tolist():
-        j = int(np.searchsorted(spaced_ends, starts[i]))
-        if (
-            j < len(spaced_ends)
-            and spaced_ends[j] == starts[i]
-            and _NUMBER.fullmatch(text, int(spaced_bounds[j, 0]), int(starts[i]))
-            and is_counter(text[starts[i]])
+    # One-character words right after a spaced word: a counter after a number?
+    after = np.searchsorted(spaced_ends, starts)
+    found = after < len(spaced_ends)
+    found[found] = spaced_ends[after[found]] == starts[found]
+    for i in np.flatnonzero(found & (ends - starts == 1)).tolist():
+        j = int(after[i])
+        if _NUMBER.fullmatch(text, int(spaced_bounds[j, 0]), int(starts[i])) and is_counter(
+            text[starts[i]]
         ):
             spaced_ends[j] = ends[i]
             joined[i] = True
