@@ -147,7 +147,7 @@ def word_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
     if not text.isascii():
         if has_spaceless(text):
             return _mixed_bounds(text)
-        spans = word_spans(text)
+        spans = [m.span() for m in _WORD.finditer(text)]
         starts = np.fromiter((s for s, _ in spans), dtype=np.int64, count=len(spans))
         ends = np.fromiter((e for _, e in spans), dtype=np.int64, count=len(spans))
         return starts, ends
