@@ -7,10 +7,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from redis.exceptions import WatchError
+
 from workers.models import MatchedPassage, Review, StoredArticle
 from workers.store.clusters import ClusterIndex
 from workers.store.codec import (
     ARTICLE_FIELDS,
+    METADATA_FIELDS,
     MIRRORED,
     as_str,
     decode_article,
@@ -33,6 +36,19 @@ def content_hash(text: str) -> str:
 class ArticleRef:
     number: int
     content_hash: str | None
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """What is stored of the submission an article was last saved from."""
+
+    content_hash: str
+    metadata: dict[str, str]  # its METADATA_FIELDS as stored ("" where unset)
+
+
+class ConcurrentWriteError(RuntimeError):
+    """Another write of the same article was saved while this one was being
+    worked out: it must be worked out again, as an update of that one."""
 
 
 class ArticleStore(LshIndex, ClusterIndex):
@@ -65,6 +81,17 @@ class ArticleStore(LshIndex, ClusterIndex):
         """Content hash of the text stored as article ``number`` (None: none stored)."""
         raw = self.client.hget(self.keys.article(number), "content_hash")
         return as_str(raw) if raw else None
+
+    def stored_version(self, number: int) -> StoredVersion | None:
+        """The content hash and metadata article ``number`` is stored with (None:
+        nothing stored), in one round trip and without its text."""
+        found = self.client.hmget(self.keys.article(number), ["content_hash", *METADATA_FIELDS])
+        if not found[0]:
+            return None
+        metadata = {
+            name: as_str(v or b"") for name, v in zip(METADATA_FIELDS, found[1:], strict=True)
+        }
+        return StoredVersion(as_str(found[0]), metadata)
 
     def count(self) -> int:
         return int(self.client.hlen(self.keys.ids()))
@@ -174,29 +201,66 @@ class ArticleStore(LshIndex, ClusterIndex):
         sources: Mapping[int, StoredArticle] | None = None,
         *,
         fresh: bool = False,
+        replacing: str | None = None,
     ) -> None:
         """Write an article and its matches, both directions, and the clusters it
         joins, in one transaction (per slot on a Redis Cluster). Replaces what the
         article had before. ``sources`` are the matched articles, needed to put
         them into new clusters with it.
 
+        ``replacing``: the content hash of the text stored as ``number`` when the
+        caller read it (None: none was). Writes of one article are serialised
+        through it: if another write of the article was saved since, nothing is
+        written and :class:`ConcurrentWriteError` is raised, for the caller to
+        work the article out again against what is stored now. (On a Redis
+        Cluster, which has no transactions across slots, this is checked just
+        before writing, not atomically with it.)
+
         ``fresh``: the article's number was handed out for this ingest, so it
         had nothing to replace; what other articles ingested meanwhile wrote
         about it (they found it in the index) is kept, not read and dropped."""
+        with self.client.pipeline(transaction=not self.is_cluster) as pipe:
+            if not self.is_cluster:
+                # The article's record is watched from here on: a write of it
+                # by anyone else makes the transaction below fail as a whole.
+                pipe.watch(self.keys.article(number))
+            stored = (pipe if not self.is_cluster else self.client).hget(
+                self.keys.article(number), "content_hash"
+            )
+            if (as_str(stored) if stored else None) != replacing:
+                raise ConcurrentWriteError(f"article {article.id} was saved meanwhile")
+            self._write_article(pipe, number, article, matches, sources or {}, fresh=fresh)
+
+    def _write_article(
+        self,
+        pipe: Any,
+        number: int,
+        article: StoredArticle,
+        matches: Mapping[int, tuple[list[MatchedPassage], list[MatchedPassage]]],
+        sources: Mapping[int, StoredArticle],
+        *,
+        fresh: bool,
+    ) -> None:
+        """The writes of :meth:`save_article`, on ``pipe`` (watching the article's
+        record, outside a Redis Cluster)."""
         previous = [] if fresh else [int(n) for n in self.client.hkeys(self.keys.matches(number))]
-        joins = self._plan_cluster_joins(number, article, matches, sources or {}, fresh=fresh)
+        joins = self._plan_cluster_joins(number, article, matches, sources, fresh=fresh)
         dictionary = self.text_dictionary(number)
-        pipe = self.client.pipeline(transaction=not self.is_cluster)
+        if not self.is_cluster:
+            pipe.multi()
         for other in previous:
             pipe.hdel(self.keys.matches(other), str(number))
         if not fresh:
             pipe.delete(self.keys.matches(number))
-        pipe.hset(self.keys.article(number), mapping=encode_article(article, dictionary))  # type: ignore[arg-type]
+        pipe.hset(self.keys.article(number), mapping=encode_article(article, dictionary))
         for other, (forward, backward) in matches.items():
             pipe.hset(self.keys.matches(number), str(other), encode_pair(forward, backward))
             pipe.hset(self.keys.matches(other), str(number), MIRRORED)
         unranked = self._write_joins(pipe, joins)
-        results = pipe.execute()
+        try:
+            results = pipe.execute()
+        except WatchError as exc:
+            raise ConcurrentWriteError(f"article {article.id} was saved meanwhile") from exc
         if unranked:  # a Redis Cluster's: the pipeline ends with their outlets
             outlets = self._outlets_read(results[-2 * len(unranked) :])
             counts = {str(c): len(names) for c, names in zip(unranked, outlets, strict=True)}
