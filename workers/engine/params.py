@@ -193,8 +193,9 @@ class EngineParams(BaseModel):
     extra_wires: dict[str, list[str]] = Field(
         default_factory=dict,
         description="Wires to recognise besides AP, Reuters, AFP, PA, PTI, Bloomberg, The "
-        'Guardian, dpa, ANI and UPI, as JSON: {"Kyodo": ["Kyodo", "Kyodo News"]} (the names '
-        "each is credited by; an existing wire's entry replaces its names).",
+        "Guardian, dpa, ANI, UPI, Xinhua, China News Service, Kyodo, Jiji, Yonhap, CNA, TNA, "
+        'KPL, AKP and VNA, as JSON: {"Antara": ["Antara", "ANTARA News"]} (the names each is '
+        "credited by, in any script; an existing wire's entry replaces its names).",
     )
     boilerplate_min_outlets: int = Field(
         default=20,
