@@ -20,6 +20,7 @@ from workers.engine.attribute import wire_credits, wire_patterns
 from workers.engine.candidates import quoted_sentence_sources, rank_candidates
 from workers.engine.classify import quoted_units
 from workers.engine.compare import PreparedArticle, compare_with_candidates, prepare_article
+from workers.engine.copies import copy_relations
 from workers.engine.fingerprint import band_keys, shingle_hashes, unit_signatures
 from workers.engine.origins import build_origins
 from workers.engine.params import EngineParams
@@ -225,7 +226,15 @@ def index_article(
             content_hash=digest,
             wire=wire_credits(article.text, wire_patterns(params.extra_wires)),
         )
-        store.save_article(number, stored, matches, candidates, fresh=fresh)
+        matched = {candidates[n].id: candidates[n] for n in matches}
+        copies = copy_relations(
+            stored,
+            {candidates[n].id: forward for n, (forward, _) in matches.items()},
+            {candidates[n].id: backward for n, (_, backward) in matches.items()},
+            matched,
+            params,
+        )
+        store.save_article(number, stored, matches, candidates, fresh=fresh, copies=copies)
     except Exception:
         if fresh:
             withdraw_unsaved(store, number, bands.keys)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from workers.engine.copies import CopyRelation
 from workers.models import MatchedPassage, Review, StoredArticle
 from workers.store.clusters import ClusterIndex
 from workers.store.codec import (
@@ -20,6 +21,7 @@ from workers.store.codec import (
     passage_spans,
     passages_seen,
 )
+from workers.store.copies import CopyIndex
 from workers.store.index import LshIndex
 from workers.store.texts import train_dictionary
 
@@ -35,7 +37,7 @@ class ArticleRef:
     content_hash: str | None
 
 
-class ArticleStore(LshIndex, ClusterIndex):
+class ArticleStore(LshIndex, ClusterIndex, CopyIndex):
     """Articles and what they share; saving one also files it in the clusters it joins."""
 
     # The dictionary new texts are compressed against, once found: a store object
@@ -174,11 +176,13 @@ class ArticleStore(LshIndex, ClusterIndex):
         sources: Mapping[int, StoredArticle] | None = None,
         *,
         fresh: bool = False,
+        copies: Sequence[CopyRelation] = (),
     ) -> None:
         """Write an article and its matches, both directions, and the clusters it
         joins, in one transaction (per slot on a Redis Cluster). Replaces what the
         article had before. ``sources`` are the matched articles, needed to put
-        them into new clusters with it.
+        them into new clusters with it. ``copies``: the copy relations found,
+        for the copies lists (and the watches they set off).
 
         ``fresh``: the article's number was handed out for this ingest, so it
         had nothing to replace; what other articles ingested meanwhile wrote
@@ -186,7 +190,11 @@ class ArticleStore(LshIndex, ClusterIndex):
         previous = [] if fresh else [int(n) for n in self.client.hkeys(self.keys.matches(number))]
         joins = self._plan_cluster_joins(number, article, matches, sources or {}, fresh=fresh)
         dictionary = self.text_dictionary(number)
+        stale = self.copy_rows_touching(number, previous) if previous else []
+        planned = self.plan_copies(number, article, copies, sources or {})
         pipe = self.client.pipeline(transaction=not self.is_cluster)
+        self.queue_copy_removals(pipe, stale)
+        self.queue_copies(pipe, planned)
         for other in previous:
             pipe.hdel(self.keys.matches(other), str(number))
         if not fresh:
@@ -210,6 +218,7 @@ class ArticleStore(LshIndex, ClusterIndex):
         passages with it."""
         self.leave_clusters(number)
         others = [int(other) for other in self.client.hkeys(self.keys.matches(number))]
+        self.forget_copies(number, others)
         pipe = self.client.pipeline(transaction=not self.is_cluster)
         pipe.hdel(self.keys.ids(), article_id)
         # One slot, {n}: the article, its passages and the list of its versions.

@@ -45,6 +45,14 @@ key                                what it holds
 ``wt:2:{cl}:q:<term>``             set: clusters with the word in a title, URL or passage start
 ``wt:2:{cl}:outlets`` / ``:wires`` sorted sets: outlets / wires seen in clusters, by latest time
 ``wt:2:{cl}:tmp:<token>``          scratch of one filtered listing, deleted in the same call
+``wt:2:cp:{n}``                    hash: copy relations where article ``n`` is the copier:
+                                   source number (copied-from) or ``w:<wire>`` -> JSON row
+``wt:2:{cp}:<o|w>:<name>:f``       sorted set: copies taken from an outlet (``o``, members
+                                   ``<copier>:<source>``) or a wire (``w``, members
+                                   ``<copier>``), by share copied; ``:u`` the uncredited
+                                   ones only; ``:t`` all of them by the copier's time
+``wt:2:{cp}:o`` / ``:w``           sorted sets: outlets / wires copied from, by latest time
+``wt:2:{cp}:tmp:<token>``          scratch of one filtered copies list, deleted in the same call
 ``wt:2:rate:<key id>:<window>``    writes one API key made in one rate-limit
                                    window (expires with the window)
 ``wt:2:stats:<name>``              hash: counters the metrics read (e.g. ingest
@@ -96,6 +104,8 @@ _KINDS = {
     "m": "matches",
     "c": "clusters",
     "ac": "clusters",
+    "cp": "copies",
+    "{cp}": "copies",
 }
 
 
@@ -153,7 +163,7 @@ class KeyLayout:
     def derived_patterns(self) -> list[str]:
         """SCAN patterns of what the articles' texts can rebuild: the LSH index,
         passages and clusters (the index settings key aside)."""
-        return [self.key(kind, "*") for kind in ("x", "m", "ac", "c", "{cl}")]
+        return [self.key(kind, "*") for kind in ("x", "m", "ac", "c", "{cl}", "cp", "{cp}")]
 
     def crawl(self, name: str) -> str:
         return self.key("{crawl}", name)
@@ -167,9 +177,15 @@ class KeyLayout:
     def memberships(self, number: int) -> str:
         return self.key("ac", f"{{{number}}}")
 
+    def copies(self, number: int) -> str:
+        return self.key("cp", f"{{{number}}}")
+
+    def copy_listing(self, *parts: object) -> str:
+        return self.key("{cp}", *parts)
+
     def kind_of(self, key: str) -> str:
         """What ``key`` holds, for memory accounting: ``index``, ``articles``,
-        ``matches``, ``clusters``, ``listings`` (the editor's sorted listings),
+        ``matches``, ``clusters``, ``copies``, ``listings`` (the editor's sorted listings),
         ``search`` (the search-term sets) or ``other``."""
         first, _, rest = key[len(self.prefix) + 1 :].partition(":")
         if first == "{cl}":
