@@ -13,6 +13,7 @@ from flask import Flask, Response, render_template
 from flask.typing import ResponseReturnValue
 
 from service.editor import auth, pages, review
+from service.editor import copies as _copies  # noqa: F401  (its routes join pages.blueprint)
 from workers.settings import Settings
 
 # Article text must never run: besides escaping every piece of it, the pages

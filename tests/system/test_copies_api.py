@@ -1,0 +1,107 @@
+"""The copies lists over HTTP: JSON, CSV, filters, pages, bad input, and the
+editor's page, on the live service with a real worker."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from tests.helpers import ApiClient
+from tests.integration.test_copies import CREDIT_LINE, ELSEWHERE, STORY
+
+
+def ingest_three(api: ApiClient) -> None:
+    articles = [
+        {
+            "id": "herald-1",
+            "text": STORY,
+            "outlet": "Harbour Herald",
+            "url": "https://herald.example/2026/pier",
+            "published_at": "2026-03-02T08:00:00Z",
+        },
+        {
+            "id": "credited",
+            "text": ELSEWHERE + STORY + CREDIT_LINE,
+            "outlet": "Copycat Daily",
+            "published_at": "2026-03-02T08:30:00Z",
+        },
+        {
+            "id": "uncredited",
+            "text": STORY,
+            "outlet": "Scraper Site",
+            "published_at": "2026-03-03T09:00:00Z",
+        },
+    ]
+    for article in articles:
+        assert api.post_article(article).status_code == 200
+
+
+def test_an_outlets_copies_as_json_and_csv_filtered_and_paged(api: ApiClient) -> None:
+    ingest_three(api)
+    origins = api.get("/api/articles/uncredited/origins").json()
+    assert {s["id"]: s["credited"] for s in origins["sources"]} == {
+        "herald-1": False,
+        "credited": False,
+    }
+
+    page = api.get("/api/outlets/Harbour%20Herald/copies").json()
+    assert page["total"] == 2 and page["outlet"] == "Harbour Herald" and page["next"] is None
+    assert [(c["article"]["id"], c["credited"], c["credit"]) for c in page["copies"]] == [
+        ("uncredited", False, None),
+        ("credited", True, "line"),
+    ]
+    first = page["copies"][0]
+    assert first["source"]["id"] == "herald-1"
+    assert first["compare_url"] == "/compare/uncredited/herald-1"
+    assert api.get(first["compare_url"]).status_code == 200
+
+    only = api.get("/api/outlets/Harbour%20Herald/copies?credited=false").json()
+    assert [c["article"]["id"] for c in only["copies"]] == ["uncredited"]
+    dated = api.get("/api/outlets/Harbour%20Herald/copies?since=2026-03-03").json()
+    assert [c["article"]["id"] for c in dated["copies"]] == ["uncredited"]
+    dated = api.get("/api/outlets/Harbour%20Herald/copies?until=2026-03-02").json()
+    assert [c["article"]["id"] for c in dated["copies"]] == ["credited"]
+
+    paged = api.get("/api/outlets/Harbour%20Herald/copies?limit=1").json()
+    assert paged["total"] == 2 and len(paged["copies"]) == 1
+    following = api.get(paged["next"]).json()
+    assert [c["article"]["id"] for c in following["copies"]] == ["credited"]
+
+    answer = api.get("/api/outlets/Harbour%20Herald/copies?format=csv&credited=false")
+    assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(answer.text)))
+    assert [(r["article_id"], r["source_id"], r["credited"]) for r in rows] == [
+        ("uncredited", "herald-1", "false")
+    ]
+    assert float(rows[0]["reused_fraction"]) > 0.9
+
+
+def test_bad_parameters_are_400s_that_say_why(api: ApiClient) -> None:
+    for query, words in (
+        ("credited=maybe", "credited must be true or false"),
+        ("since=yesterday", "since must be an ISO 8601 date"),
+        ("limit=0", "limit must be between 1 and 1000"),
+        ("offset=x", "offset must be a whole number"),
+        ("format=xml", "format must be json or csv"),
+        ("since=2026-03-04&until=2026-03-01", "since is after until"),
+        ("sort=outlets", "sort must be share or time"),
+    ):
+        answer = api.get(f"/api/wires/AP/copies?{query}")
+        assert answer.status_code == 400, query
+        assert words in answer.json()["error"], query
+    empty = api.get("/api/wires/AP/copies").json()
+    assert (empty["total"], empty["copies"], empty["wire"]) == (0, [], "AP")
+
+
+def test_the_editor_copies_page_lists_share_credit_and_comparison(api: ApiClient) -> None:
+    ingest_three(api)
+    page = api.get("/copies?outlet=Harbour+Herald&credited=false")
+    assert page.status_code == 200
+    assert '<strong id="total">1</strong> uncredited copy of Harbour Herald' in page.text
+    assert 'href="/compare/uncredited/herald-1"' in page.text
+    assert "credited</span>" not in page.text.replace("uncredited</span>", "")
+    assert "format=csv" in page.text
+    picker = api.get("/copies")
+    assert picker.status_code == 200 and "<option>Harbour Herald</option>" in picker.text
+    assert api.get("/copies?outlet=A&wire=B").status_code == 400
+    assert api.get("/copies?outlet=A&from=soon").status_code == 400
