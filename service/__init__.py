@@ -14,7 +14,17 @@ from workers.settings import Settings, get_settings
 
 def create_app(settings: Settings | None = None, connection: redis.Redis | None = None) -> Flask:
     """Build the Flask app for ``settings`` (default: from the environment)."""
-    from service import api, auth, copies, editor, errors, observability, openapi, timing
+    from service import (
+        api,
+        auth,
+        copies,
+        editor,
+        errors,
+        observability,
+        openapi,
+        timing,
+        watches,
+    )
     from workers.jobs.queue import ingest_queue
     from workers.store import Store
     from workers.store.connection import connect, with_socket_timeout
@@ -38,6 +48,7 @@ def create_app(settings: Settings | None = None, connection: redis.Redis | None 
     auth.register(app, settings)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(copies.blueprint)
+    app.register_blueprint(watches.blueprint)
     app.register_blueprint(openapi.blueprint)
     editor.register(app, settings)
     return app

@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 
 from service.api import services
 from service.errors import ApiError
+from service.openapi_parts import errors, json_content
 from workers.store.copies import ArticleMeta, CopyQuery, CopyRow, TargetKind
 
 blueprint = Blueprint("copies", __name__)
@@ -259,8 +260,6 @@ MODELS: list[type[BaseModel]] = [CopiesPage]
 
 def openapi_paths(read_security: list[Any], read_errors: tuple[int, ...]) -> dict[str, Any]:
     """This module's paths for the OpenAPI document (:mod:`service.openapi`)."""
-    from service.openapi import errors, json_content
-
     parameters = [
         {
             "name": "credited",

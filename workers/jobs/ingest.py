@@ -14,8 +14,10 @@ from rq import get_current_job
 from rq.job import Job
 
 from workers.fetch.article import UrlRequest, fetch_article
+from workers.jobs.deliver import dispatch_quietly
 from workers.jobs.pipeline import ArticleTooLargeError, check_limits, index_article
 from workers.jobs.pipeline import ingest as ingest_article
+from workers.jobs.queue import ingest_queue
 from workers.logs import job_id_var, log_event, request_id_var
 from workers.models import ArticleIn
 from workers.settings import get_settings
@@ -52,6 +54,7 @@ def ingest(article: dict[str, Any]) -> dict[str, Any]:
     try:
         origins = ingest_article(store, ArticleIn.model_validate(article))
         outcome = "ok"
+        dispatch_quietly(store, ingest_queue(job.connection, store.settings))  # watches' events
         return origins.model_dump(mode="json")
     except ArticleTooLargeError:
         job.retries_left = 0  # the same article will be as large next time
@@ -80,6 +83,7 @@ def ingest_batch(articles: list[dict[str, Any]]) -> dict[str, Any]:
             continue
         ingested += indexed is not None
         unchanged += indexed is None
+    dispatch_quietly(store, ingest_queue(_current_job().connection, store.settings))
     return {"ingested": ingested, "unchanged": unchanged, "refused": refused}
 
 
@@ -91,7 +95,10 @@ def ingest_url(request: dict[str, Any]) -> dict[str, Any]:
     settings = get_settings()
     article = fetch_article(UrlRequest.model_validate(request), settings)
     check_limits(article, settings)
-    return ingest_article(Store(job.connection, settings), article).model_dump(mode="json")
+    store = Store(job.connection, settings)
+    origins = ingest_article(store, article)
+    dispatch_quietly(store, ingest_queue(job.connection, settings))
+    return origins.model_dump(mode="json")
 
 
 def _current_job() -> Job:

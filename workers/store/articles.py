@@ -24,6 +24,7 @@ from workers.store.codec import (
 from workers.store.copies import CopyIndex
 from workers.store.index import LshIndex
 from workers.store.texts import train_dictionary
+from workers.store.watches import WatchStore
 
 
 def content_hash(text: str) -> str:
@@ -37,7 +38,7 @@ class ArticleRef:
     content_hash: str | None
 
 
-class ArticleStore(LshIndex, ClusterIndex, CopyIndex):
+class ArticleStore(LshIndex, ClusterIndex, CopyIndex, WatchStore):
     """Articles and what they share; saving one also files it in the clusters it joins."""
 
     # The dictionary new texts are compressed against, once found: a store object
@@ -192,9 +193,11 @@ class ArticleStore(LshIndex, ClusterIndex, CopyIndex):
         dictionary = self.text_dictionary(number)
         stale = self.copy_rows_touching(number, previous) if previous else []
         planned = self.plan_copies(number, article, copies, sources or {})
+        events = self.plan_watch_events(article, planned, sources or {})
         pipe = self.client.pipeline(transaction=not self.is_cluster)
         self.queue_copy_removals(pipe, stale)
         self.queue_copies(pipe, planned)
+        self.queue_watch_events(pipe, events)  # with the save: none lost, none twice
         for other in previous:
             pipe.hdel(self.keys.matches(other), str(number))
         if not fresh:

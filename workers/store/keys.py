@@ -53,6 +53,15 @@ key                                what it holds
                                    ones only; ``:t`` all of them by the copier's time
 ``wt:2:{cp}:o`` / ``:w``           sorted sets: outlets / wires copied from, by latest time
 ``wt:2:{cp}:tmp:<token>``          scratch of one filtered copies list, deleted in the same call
+``wt:2:{w}:watches``               hash: watch id -> JSON Watch (:mod:`workers.store.watches`)
+``wt:2:{w}:owner:<key id>``        set: the watches an API key made
+``wt:2:{w}:t:<o|w|a>:<name>``      set: the watches of an outlet, a wire or an article
+``wt:2:{w}:ev:<watch>``            hash: event id -> JSON event (body, outcome)
+``wt:2:{w}:feed:<watch>``          list: a watch's event ids, newest first
+``wt:2:{w}:dl:<watch>``            list: a watch's delivery attempts (JSON), newest first
+``wt:2:{w}:pending``               sorted set: ``<watch>/<event>`` not yet delivered, by when
+                                   a worker may take it (due, or its lease ends)
+``wt:2:{w}:fails``                 hash: watch id -> events failed in a row
 ``wt:2:rate:<key id>:<window>``    writes one API key made in one rate-limit
                                    window (expires with the window)
 ``wt:2:stats:<name>``              hash: counters the metrics read (e.g. ingest
@@ -106,6 +115,7 @@ _KINDS = {
     "ac": "clusters",
     "cp": "copies",
     "{cp}": "copies",
+    "{w}": "watches",
 }
 
 
@@ -182,6 +192,10 @@ class KeyLayout:
 
     def copy_listing(self, *parts: object) -> str:
         return self.key("{cp}", *parts)
+
+    def watch(self, *parts: object) -> str:
+        """Watch keys share the hash tag ``{w}``: an event is recorded in one script."""
+        return self.key("{w}", *parts)
 
     def kind_of(self, key: str) -> str:
         """What ``key`` holds, for memory accounting: ``index``, ``articles``,
