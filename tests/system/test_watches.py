@@ -282,9 +282,12 @@ def test_watches_belong_to_their_key_and_bad_ones_are_refused(api: ApiClient) ->
         headers=api.headers(),
     )
     assert refused.status_code == 422
-    assert "non-public address 127.0.0.1" in refused.json()["error"]
+    assert "host 127.0.0.1 is a loopback, private or link-local" in refused.json()["error"]
     assert "WIRETRACE_WEBHOOK_ALLOW_PRIVATE_ADDRESSES" in refused.json()["error"]
     for body, words in (
+        ({"outlet": "X", "url": "http://localhost:8080/"}, "host localhost is a loopback"),
+        ({"outlet": "X", "url": "http://[::1]/"}, "host ::1 is a loopback"),
+        ({"outlet": "X", "url": "http://169.254.169.254/"}, "host 169.254.169.254 is"),
         ({"outlet": "X", "wire": "AP"}, "exactly one of outlet, wire or article"),
         ({}, "exactly one of outlet, wire or article"),
         ({"outlet": "X", "min_reused_fraction": 2}, "min_reused_fraction"),
@@ -304,3 +307,27 @@ def test_watches_belong_to_their_key_and_bad_ones_are_refused(api: ApiClient) ->
     assert api.delete(f"/api/watches/{created['id']}").json() == {"deleted": created["id"]}
     assert api.get(f"/api/watches/{created['id']}").status_code == 404
     assert api.get("/api/watches").json() == {"watches": []}
+
+
+def test_delivery_obeys_the_address_rules_at_connect_time(receiver: Receiver) -> None:
+    from datetime import UTC, datetime
+
+    from workers.jobs.deliver import post_event
+    from workers.store.watches import Watch
+
+    target = Watch(
+        id="w_0000000000000000",
+        owner="k",
+        outlet="X",
+        url=receiver.url,
+        secret=SECRET,
+        feed_token="t",
+        created_at=datetime.now(UTC),
+    )
+    status, detail = post_event(Settings(), target, b"{}", "e1")
+    assert status is None and detail.startswith("address refused")
+    assert "WIRETRACE_WEBHOOK_ALLOW_PRIVATE_ADDRESSES" in detail and not receiver.received
+    allowed = Settings(webhook_allow_private_addresses=True)
+    assert post_event(allowed, target, b"{}", "e1") == (200, "ok")
+    [(headers, body)] = receiver.received
+    assert body == b"{}" and verifies(headers, body) and headers["X-Wiretrace-Event"] == "e1"

@@ -38,7 +38,6 @@ from workers.fetch.fetcher import (
     GuardedBackend,
     NonPublicAddressError,
     is_public_address,
-    resolve,
 )
 from workers.jobs.queue import ingest_queue
 from workers.logs import log_event
@@ -216,22 +215,25 @@ def deliver(member: str) -> dict[str, Any]:
 
 def webhook_url_problem(url: str, settings: Settings) -> str | None:
     """Why ``url`` cannot be a webhook target (None: it can, as far as can be told
-    now; the address rules are applied again at each delivery)."""
-    parts = httpx.URL(url)
+    without a DNS lookup: the web process makes none for a request; a name is
+    checked at each delivery, where the address is connected to)."""
+    try:
+        parts = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        return f"url is not a valid URL: {exc}"
     if parts.scheme not in ("http", "https") or not parts.host:
         return "url must be an http:// or https:// URL with a host"
     if settings.webhook_allow_private_addresses:
         return None
+    host = parts.host.rstrip(".").lower()
     try:
-        addresses = resolve(parts.host, parts.port or (443 if parts.scheme == "https" else 80))
-    except httpcore.ConnectError as exc:
-        return f"url's host cannot be resolved: {exc}"
-    refused = [a for a in addresses if not is_public_address(a)]
-    if refused:
+        public = is_public_address(host)
+    except ValueError:  # a name, not an address
+        public = not (host == "localhost" or host.endswith(".localhost"))
+    if not public:
         return (
-            f"url's host {parts.host} resolves to the non-public address {refused[0]}: "
-            "loopback, private and link-local addresses are refused unless "
-            "WIRETRACE_WEBHOOK_ALLOW_PRIVATE_ADDRESSES=true"
+            f"url's host {parts.host} is a loopback, private or link-local address: refused "
+            "unless WIRETRACE_WEBHOOK_ALLOW_PRIVATE_ADDRESSES=true"
         )
     return None
 
