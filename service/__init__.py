@@ -20,6 +20,7 @@ def create_app(settings: Settings | None = None, connection: redis.Redis | None 
         copies,
         editor,
         errors,
+        exports,
         observability,
         openapi,
         timing,
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, connection: redis.Redis | None 
     app.register_blueprint(api.blueprint)
     app.register_blueprint(copies.blueprint)
     app.register_blueprint(watches.blueprint)
+    app.register_blueprint(exports.blueprint)
     app.register_blueprint(openapi.blueprint)
     editor.register(app, settings)
     return app

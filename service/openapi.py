@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from service import copies, watches
+from service import copies, exports, watches
 from service.api import MAX_WAIT_SECONDS
 from service.api_models import DeletedBody, ErrorBody, HealthBody, JobStatusBody, ReadyBody
 from service.editor.review import ReviewedPassage, ReviewIn
@@ -102,6 +102,7 @@ def operations(settings: Settings) -> dict[str, Any]:
     return {
         **copies.openapi_paths(read_security, read_errors),
         **watches.openapi_paths(),
+        **exports.openapi_paths(read_security, read_errors),
         "/api/articles": {
             "post": {
                 "summary": "Submit an article; get its origins",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from workers.cli import analyze, bench, corpus, crawl, keys, ops, service
+from workers.cli import analyze, bench, corpus, crawl, export, keys, ops, service, watches
 from workers.cli import eval as evaluate
 
 
@@ -35,6 +35,8 @@ for command in (
     bench.loadtest,
     bench.editor_bench,
     crawl.crawl_bench,
+    export.export,
+    watches.watches,
 ):
     cli.add_command(command)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from workers.engine.attribute import wire_patterns
 from workers.engine.credit import CreditKind, credit_of
-from workers.engine.origins import build_origins
+from workers.engine.origins import build_origins, covered_characters
 from workers.engine.params import EngineParams
 from workers.models import MatchedPassage, Passage, Source, StoredArticle
 
@@ -40,6 +40,11 @@ class CopyRelation:
     @property
     def credited(self) -> bool:
         return self.credit is not None
+
+    @property
+    def characters(self) -> int:
+        """Characters of the copier's text the copy covers."""
+        return covered_characters([(p.start, p.end) for p in self.passages])
 
 
 def _pair_view(

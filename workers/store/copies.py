@@ -102,6 +102,7 @@ class PlannedCopy:
                 "s": self.source,
                 "w": r.wire,
                 "f": r.reused_fraction,
+                "n": r.characters,
                 "v": r.verbatim_fraction,
                 "cr": r.credit,
                 "t": self.time,
