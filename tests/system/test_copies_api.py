@@ -105,3 +105,31 @@ def test_the_editor_copies_page_lists_share_credit_and_comparison(api: ApiClient
     assert picker.status_code == 200 and "<option>Harbour Herald</option>" in picker.text
     assert api.get("/copies?outlet=A&wire=B").status_code == 400
     assert api.get("/copies?outlet=A&from=soon").status_code == 400
+
+
+def test_exports_stream_over_the_api(api: ApiClient) -> None:
+    ingest_three(api)
+    answer = api.session.get(
+        f"{api.base}/api/export/passages?format=jsonl", headers=api.headers(), stream=True
+    )
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"].startswith("application/x-ndjson")
+    assert answer.headers.get("Content-Length") is None  # streamed, not built whole
+    lines = [line for line in answer.iter_lines() if line]
+    assert len(lines) == 3
+    gexf = api.get("/api/export/network?format=gexf&since=2026-03-03")
+    assert gexf.status_code == 200 and gexf.headers["Content-Type"].startswith(
+        "application/gexf+xml"
+    )
+    assert gexf.text.count("<edge ") == 2  # the scraper's copies, on the 3rd
+    edges = api.get("/api/export/network?format=csv&outlet=Copycat%20Daily").text.splitlines()
+    assert edges[0] == "source,target,articles,characters,uncredited" and len(edges) == 3
+    for path, words in (
+        ("/api/export/everything", "no export 'everything'"),
+        ("/api/export/clusters?format=gexf", "only the network exports as gexf"),
+        ("/api/export/network?format=xml", "format must be one of jsonl, csv, gexf"),
+        ("/api/export/network?since=soon", "since must be an ISO 8601 date"),
+        ("/api/export/network?wires=yes", "wires must be true or false"),
+    ):
+        answer = api.get(path)
+        assert answer.status_code in (400, 404) and words in answer.json()["error"], path
