@@ -2,7 +2,7 @@
 wire, credited or not, as JSON or CSV.
 
 ``GET /api/outlets/<name>/copies`` and ``GET /api/wires/<name>/copies``, with
-``credited=false|true``, ``since``/``until`` (the copier's time), ``sort=share``
+``credited=false|true``, ``copier_outlet``, ``since``/``until`` (the copier's time), ``sort=share``
 (share copied, the default) or ``time``, ``limit``/``offset``, ``format=csv``.
 The lists are kept at ingest (:mod:`workers.store.copies`): a page is a range
 read, whatever the index's size.
@@ -121,6 +121,7 @@ def copy_query(kind: TargetKind, name: str, args: Mapping[str, str]) -> CopyQuer
         kind=kind,
         name=name,
         credited=credited,  # type: ignore[arg-type]
+        copier_outlet=args.get("copier_outlet") or None,
         since=since,
         until=until,
         sort=sort,  # type: ignore[arg-type]
@@ -268,6 +269,13 @@ def openapi_paths(read_security: list[Any], read_errors: tuple[int, ...]) -> dic
             "description": "false: only copies that do not credit the source; true: only those "
             "that do.",
             "schema": {"type": "string", "enum": ["true", "false"]},
+        },
+        {
+            "name": "copier_outlet",
+            "in": "query",
+            "required": False,
+            "description": "Only the copies this outlet's articles made (one edge of the network).",
+            "schema": {"type": "string"},
         },
         {
             "name": "since",

@@ -36,8 +36,10 @@ def copies() -> ResponseReturnValue:
     page = request.args.get("page", "1")
     if not page.isdigit() or int(page) < 1:
         raise PageError(400, f"page must be a whole number from 1, got {page!r}")
+    copier_outlet = request.args.get("by", "")
     arguments = {
         "credited": credited,
+        "copier_outlet": copier_outlet,
         "since": request.args.get("from", ""),
         "until": request.args.get("to", ""),
         "offset": str((int(page) - 1) * PAGE_SIZE),
@@ -54,6 +56,7 @@ def copies() -> ResponseReturnValue:
             "outlet": outlet,
             "wire": wire,
             "credited": credited,
+            "by": copier_outlet,
             "from": arguments["since"],
             "to": arguments["until"],
         }.items()
@@ -67,7 +70,11 @@ def copies() -> ResponseReturnValue:
         "name": name,
         "format": "csv",
         "limit": "1000",
-        **{k: v for k, v in arguments.items() if v and k in ("credited", "since", "until")},
+        **{
+            k: v
+            for k, v in arguments.items()
+            if v and k in ("credited", "copier_outlet", "since", "until")
+        },
     }
     csv_url = (
         url_for("copies.wire_copies" if wire else "copies.outlet_copies", **csv_arguments)
@@ -81,6 +88,7 @@ def copies() -> ResponseReturnValue:
         outlet=outlet,
         wire=wire,
         credited=credited,
+        copier_outlet=copier_outlet,
         date_from=arguments["since"],
         date_to=arguments["until"],
         rows=rows,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from tests.helpers import ApiClient
+from tests.helpers import WIRE_STORY, ApiClient
 from tests.integration.test_copies import CREDIT_LINE, ELSEWHERE, STORY
 
 
@@ -133,3 +133,36 @@ def test_exports_stream_over_the_api(api: ApiClient) -> None:
     ):
         answer = api.get(path)
         assert answer.status_code in (400, 404) and words in answer.json()["error"], path
+
+
+def test_the_network_page_draws_who_copies_whom_each_edge_linking_to_its_copies(
+    api: ApiClient,
+) -> None:
+    import re
+
+    ingest_three(api)
+    for i, outlet in enumerate(("Lisbon Post", "Porto Daily")):
+        wire_copy = {
+            "id": f"ap-{i}",
+            "text": WIRE_STORY,
+            "outlet": outlet,
+            "published_at": f"2026-03-04T0{i + 1}:00:00Z",
+        }
+        assert api.post_article(wire_copy).status_code == 200
+    page = api.get("/network")
+    assert page.status_code == 200 and '<svg class="network"' in page.text
+    assert '<strong id="edge-count">3</strong> pairs of outlets' in page.text
+    links = re.findall(r'<a href="([^"]+)" class="edge-link">', page.text)
+    assert len(links) == 3
+    edge = next(link for link in links if "by=Scraper" in link and "outlet=Harbour" in link)
+    copies = api.get(edge.replace("&amp;", "&"))
+    assert copies.status_code == 200
+    assert '<strong id="total">1</strong> copy of Harbour Herald by Scraper Site' in copies.text
+    # One wire: its carriers, and the copying among them (none: both ran the wire).
+    wired = api.get("/network?wire=AP")
+    assert '<strong id="edge-count">2</strong> pairs of outlets around AP' in wired.text
+    assert "wire=AP&amp;by=Porto+Daily" in wired.text and "Harbour" not in wired.text
+    dated = api.get("/network?from=2026-03-03&to=2026-03-03")
+    assert '<strong id="edge-count">2</strong>' in dated.text  # the scraper's two copies
+    assert api.get("/network?from=soon").status_code == 400
+    assert api.get("/network?wire=NOPE").status_code == 404

@@ -44,6 +44,7 @@ class CopyQuery:
     kind: TargetKind
     name: str
     credited: bool | None = None
+    copier_outlet: str | None = None
     since: float | None = None
     until: float | None = None
     sort: CopySort = "share"
@@ -85,6 +86,7 @@ class PlannedCopy:
     relation: CopyRelation
     target: tuple[TargetKind, str] | None  # None: listed nowhere (same outlet, or none)
     time: float
+    copier_outlet: str | None
 
     @property
     def field(self) -> str:
@@ -107,6 +109,7 @@ class PlannedCopy:
                 "cr": r.credit,
                 "t": self.time,
                 "o": self.target[1] if self.target else None,
+                "co": self.copier_outlet,
             },
             separators=(",", ":"),
         )
@@ -150,6 +153,7 @@ class CopyIndex(StoreBase):
                     r,
                     target,
                     stamp if stamp is not None else now,
+                    copier.outlet,
                 )
             )
         return planned
@@ -180,6 +184,8 @@ class CopyIndex(StoreBase):
             member = str(copier) if row["w"] else f"{copier}:{row['s']}"
             for part in ("f", "u", "t"):
                 pipe.zrem(self.keys.copy_listing(kind, name, part), member)
+            if row.get("co"):
+                pipe.zrem(self.keys.copy_listing(kind, name, "c", row["co"]), member)
 
     def queue_copies(self, pipe: Any, planned: Iterable[PlannedCopy]) -> None:
         """Queue writing ``planned`` relations. A relation found from the other
@@ -202,6 +208,10 @@ class CopyIndex(StoreBase):
                 self.keys.copy_listing(kind, name, "f"), {member: p.relation.reused_fraction}, gt=gt
             )
             pipe.zadd(self.keys.copy_listing(kind, name, "t"), {member: p.time})
+            if p.copier_outlet:  # one edge of the network: this target's copies by one outlet
+                pipe.zadd(
+                    self.keys.copy_listing(kind, name, "c", p.copier_outlet), {member: p.time}
+                )
             if p.relation.credited:
                 pipe.zrem(self.keys.copy_listing(kind, name, "u"), member)
             else:
@@ -241,6 +251,8 @@ class CopyIndex(StoreBase):
         elif query.credited is True:
             pipe.zdiffstore(f"{scratch}:c", [listing, uncredited])
             filters.append(f"{scratch}:c")
+        if query.copier_outlet is not None:
+            filters.append(self.keys.copy_listing(query.kind, query.name, "c", query.copier_outlet))
         if query.since is not None or query.until is not None:
             low = "-inf" if query.since is None else query.since
             high = "+inf" if query.until is None else query.until
