@@ -356,7 +356,7 @@ class EditorSettings(BaseModel):
 
 
 class WatchSettings(BaseModel):
-    """Watches: webhook deliveries, their retries, and the index's retention window."""
+    """Watches' webhook deliveries and their retries; the index's retention window."""
 
     webhook_allow_private_addresses: bool = Field(
         default=False,
@@ -377,6 +377,17 @@ class WatchSettings(BaseModel):
         ge=1,
         description="A watch whose URL failed this many events in a row (every retry spent) "
         "is disabled, and its record says why; its events still reach its feed.",
+    )
+    index_retention_days: float | None = Field(
+        default=None,
+        gt=0,
+        description="Fingerprints of articles older than this (published_at, else when "
+        "ingested) leave the LSH index, swept at most every index_retention_sweep_seconds "
+        "while articles come in; their records, passages and pages stay. Unset: keep "
+        "everything.",
+    )
+    index_retention_sweep_seconds: int = Field(
+        default=3600, ge=1, description="How often the retention sweep runs, at most."
     )
     watch_events_kept: int = Field(
         default=10_000,

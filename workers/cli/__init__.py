@@ -9,7 +9,18 @@ from __future__ import annotations
 
 import click
 
-from workers.cli import analyze, bench, corpus, crawl, export, keys, ops, service, watches
+from workers.cli import (
+    analyze,
+    bench,
+    corpus,
+    crawl,
+    export,
+    keys,
+    ops,
+    retention,
+    service,
+    watches,
+)
 from workers.cli import eval as evaluate
 
 
@@ -37,6 +48,7 @@ for command in (
     crawl.crawl_bench,
     export.export,
     watches.watches,
+    retention.retention,
 ):
     cli.add_command(command)
 

@@ -14,10 +14,10 @@ from rq import get_current_job
 from rq.job import Job
 
 from workers.fetch.article import UrlRequest, fetch_article
-from workers.jobs.deliver import dispatch_quietly
 from workers.jobs.pipeline import ArticleTooLargeError, check_limits, index_article
 from workers.jobs.pipeline import ingest as ingest_article
 from workers.jobs.queue import ingest_queue
+from workers.jobs.upkeep import after_ingest
 from workers.logs import job_id_var, log_event, request_id_var
 from workers.models import ArticleIn
 from workers.settings import get_settings
@@ -54,7 +54,7 @@ def ingest(article: dict[str, Any]) -> dict[str, Any]:
     try:
         origins = ingest_article(store, ArticleIn.model_validate(article))
         outcome = "ok"
-        dispatch_quietly(store, ingest_queue(job.connection, store.settings))  # watches' events
+        after_ingest(store, ingest_queue(job.connection, store.settings))  # deliveries, retention
         return origins.model_dump(mode="json")
     except ArticleTooLargeError:
         job.retries_left = 0  # the same article will be as large next time
@@ -83,7 +83,7 @@ def ingest_batch(articles: list[dict[str, Any]]) -> dict[str, Any]:
             continue
         ingested += indexed is not None
         unchanged += indexed is None
-    dispatch_quietly(store, ingest_queue(_current_job().connection, store.settings))
+    after_ingest(store, ingest_queue(_current_job().connection, store.settings))
     return {"ingested": ingested, "unchanged": unchanged, "refused": refused}
 
 
@@ -97,7 +97,7 @@ def ingest_url(request: dict[str, Any]) -> dict[str, Any]:
     check_limits(article, settings)
     store = Store(job.connection, settings)
     origins = ingest_article(store, article)
-    dispatch_quietly(store, ingest_queue(job.connection, settings))
+    after_ingest(store, ingest_queue(job.connection, settings))
     return origins.model_dump(mode="json")
 
 

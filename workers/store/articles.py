@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -203,6 +204,10 @@ class ArticleStore(LshIndex, ClusterIndex, CopyIndex, WatchStore):
         if not fresh:
             pipe.delete(self.keys.matches(number))
         pipe.hset(self.keys.article(number), mapping=encode_article(article, dictionary))  # type: ignore[arg-type]
+        # When it was first indexed (its age for the retention window when it is
+        # undated); and indexed again now, whatever the retention sweep did before.
+        pipe.hsetnx(self.keys.article(number), "indexed_at", f"{time.time():.0f}")
+        pipe.hdel(self.keys.article(number), "expired")
         for other, (forward, backward) in matches.items():
             pipe.hset(self.keys.matches(number), str(other), encode_pair(forward, backward))
             pipe.hset(self.keys.matches(other), str(number), MIRRORED)

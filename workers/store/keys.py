@@ -62,6 +62,9 @@ key                                what it holds
 ``wt:2:{w}:pending``               sorted set: ``<watch>/<event>`` not yet delivered, by when
                                    a worker may take it (due, or its lease ends)
 ``wt:2:{w}:fails``                 hash: watch id -> events failed in a row
+``wt:2:x:retention``               hash: the retention sweep's ``cursor`` (every article
+                                   numbered up to it is expired, deleted or undated)
+``wt:2:x:retention:due``           string: a sweep was queued (expires after the interval)
 ``wt:2:rate:<key id>:<window>``    writes one API key made in one rate-limit
                                    window (expires with the window)
 ``wt:2:stats:<name>``              hash: counters the metrics read (e.g. ingest
@@ -192,6 +195,11 @@ class KeyLayout:
 
     def copy_listing(self, *parts: object) -> str:
         return self.key("{cp}", *parts)
+
+    def retention(self, *parts: object) -> str:
+        """Under ``x``: derived from the index, reset with it (a rebuilt index is
+        swept from the start again)."""
+        return self.key("x", "retention", *parts)
 
     def watch(self, *parts: object) -> str:
         """Watch keys share the hash tag ``{w}``: an event is recorded in one script."""
