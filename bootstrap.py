@@ -23,15 +23,19 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".wiretrace-installed"
+# What `test` installs: the test tools, and the docs tools (a test builds the docs site).
+TEST_EXTRAS = "test,docs"
 
 
 def ensure_environment(extras: str) -> None:
     """Create the venv and install the project (with ``extras``) unless up to date.
 
-    A test setup is a superset of a serve setup, so a stamp for "test" serves both.
+    A test setup is a superset of a serve setup, so a stamp for the test setup serves both.
     """
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
-    test_stamp = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + b"test").hexdigest()
+    test_stamp = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes() + TEST_EXTRAS.encode()
+    ).hexdigest()
     if STAMP.exists() and STAMP.read_text() in {wanted, test_stamp}:
         return
     if not (BIN / "python").exists():
@@ -87,7 +91,7 @@ def main(argv: list[str]) -> int:
         return run([str(BIN / "wiretrace"), "serve", *rest])
     if command == "browser":
         return subprocess.call([sys.executable, str(ROOT / "tests" / "setup_browser.py")])
-    ensure_environment("test")
+    ensure_environment(TEST_EXTRAS)
     if command == "lint":
         return lint()
     return run([str(BIN / "python"), "-m", "pytest", *rest])

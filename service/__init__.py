@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, connection: redis.Redis | None 
         ),
     )
     errors.register(app)
+    app.url_value_preprocessor(api.canonical_path_ids)
     observability.register(app)  # before auth: 401s get a request id and a log line too
     timing.register(app)
     auth.register(app, settings)

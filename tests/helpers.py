@@ -116,12 +116,16 @@ WorkerStarter = Callable[..., subprocess.Popen[bytes]]
 
 
 class LiveServer:
-    """The Flask app on a real HTTP server in a thread, on a free loopback port."""
+    """The Flask app on a real HTTP server in a thread, on a free loopback port;
+    HTTPS with ``tls``: the certificate and key files."""
 
-    def __init__(self, settings: Settings, connection: redis.Redis) -> None:
+    def __init__(
+        self, settings: Settings, connection: redis.Redis, tls: tuple[str, str] | None = None
+    ) -> None:
         self.app = create_app(settings, connection)
-        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True, ssl_context=tls)
+        scheme = "https" if tls else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -292,14 +296,20 @@ def server_with(
         server.stop()
 
 
-def sign_in(client: ApiClient, name: str = "Ed") -> str:
-    """Sign ``client`` in as an editor; return the session's CSRF token."""
-    signed = client.post_form("/signin", {"token": EDITOR_TOKEN, "name": name, "next": "/check"})
-    assert signed.status_code == 303 and signed.headers["Location"] == "/check"
-    page = client.get("/check").text
+def csrf_of(page: str) -> str:
+    """The CSRF token a page's forms carry."""
     found = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert found is not None
+    assert found is not None, page
     return found.group(1)
+
+
+def sign_in(client: ApiClient, name: str = "Ed") -> str:
+    """Sign ``client`` in as an editor, through the sign-in form; return the
+    session's CSRF token."""
+    form = {"token": EDITOR_TOKEN, "name": name, "next": "/check"}
+    signed = client.post_form("/signin", {**form, "csrf": csrf_of(client.get("/signin").text)})
+    assert signed.status_code == 303 and signed.headers["Location"] == "/check"
+    return csrf_of(client.get("/check").text)
 
 
 AP_PAIR = ("seed-002", "seed-003")

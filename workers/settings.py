@@ -337,6 +337,26 @@ class EditorSettings(BaseModel):
     editor_page_size: int = Field(
         default=50, ge=5, le=500, description="Rows per page of the near-duplicates list."
     )
+    editor_session_seconds: int = Field(
+        default=12 * 3600,
+        ge=60,
+        description="How long an editor's sign-in lasts; signing out ends it at once.",
+    )
+    editor_signin_attempts: int = Field(
+        default=10,
+        ge=1,
+        description="Wrong editor tokens one client address may send per sign-in window; "
+        "past them every sign-in from it is refused (429) until the window ends.",
+    )
+    editor_signin_window_seconds: int = Field(
+        default=900, ge=1, description="Length of the sign-in throttle's window."
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Mark the session cookie Secure on every answer. Answers to HTTPS "
+        "requests are marked anyway; set this behind a proxy that ends TLS without telling "
+        "the service (X-Forwarded-Proto, trusted by gunicorn from FORWARDED_ALLOW_IPS).",
+    )
 
     @model_validator(mode="after")
     def _editor_sign_in_is_complete(self) -> EditorSettings:

@@ -37,8 +37,10 @@ key                                what it holds
 ``wt:2:c:{c<k>}:oh``               hash: outlets in cluster ``k`` (-> ""); stores written
                                    before hold them as the set ``c:{c<k>}:o``, still read
 ``wt:2:{cl}:seq``                  last cluster number handed out
-``wt:2:{cl}:t`` / ``:n`` / ``:s``  sorted sets: cluster by latest time / number of
-``wt:2:{cl}:f``                    outlets / best similarity / largest share of an article
+``wt:2:{cl}:t``                    sorted set: clusters by latest time
+``wt:2:{cl}:n``                    sorted set: clusters by number of outlets
+``wt:2:{cl}:s``                    sorted set: clusters by best similarity
+``wt:2:{cl}:f``                    sorted set: clusters by largest share of an article
 ``wt:2:{cl}:k:<kind>``             sorted set: clusters of a kind by latest time
 ``wt:2:{cl}:o:<outlet>``           sorted set: clusters an outlet is in, by latest time
 ``wt:2:{cl}:w:<wire>``             sorted set: clusters carrying a wire's copy, by latest time
@@ -69,6 +71,10 @@ key                                what it holds
                                    window (expires with the window)
 ``wt:2:stats:<name>``              hash: counters the metrics read (e.g. ingest
                                    jobs by outcome, duration histogram buckets)
+``wt:2:session:<digest>``          string: the editor signed in with the session token
+                                   whose SHA-256 this is (expires with the sign-in)
+``wt:2:signin:<address>``          wrong editor tokens sent from a client address in
+                                   the current throttle window (expires with it)
 =================================  ==========================================
 
 An update of an article keeps the text it replaces: ``archive_version`` copies
@@ -164,6 +170,12 @@ class KeyLayout:
 
     def rate(self, key_id: str, window: int) -> str:
         return self.key("rate", key_id, window)
+
+    def editor_session(self, digest: str) -> str:
+        return self.key("session", digest)
+
+    def signin_attempts(self, address: str) -> str:
+        return self.key("signin", address)
 
     def every_key(self) -> str:
         """A SCAN pattern for every key of the store."""
