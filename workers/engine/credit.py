@@ -25,7 +25,12 @@ from urllib.parse import urlsplit
 
 import regex
 
-from workers.engine.attribute import DEFAULT_WIRE_PATTERNS, WirePatterns, credit_positions
+from workers.engine.attribute import (
+    DEFAULT_WIRE_PATTERNS,
+    WirePatterns,
+    credit_positions,
+    fold_for_names,
+)
 from workers.models import StoredArticle
 
 CreditKind = Literal["link", "line", "wire", "name"]
@@ -86,15 +91,28 @@ def credit_of(
 ) -> CreditKind | None:
     """How ``copier`` credits ``source`` for copy attributed to ``wire`` (None:
     not wire copy), the most explicit way first; None if it does not."""
-    text = copier.text
-    if source.url and _url_form(source.url) and _url_form(source.url) in text.lower():
+    link = _url_form(source.url) if source.url else ""
+    return _credit(copier.text, link, source_names(source.outlet, source.url), wire, patterns)
+
+
+# The same pair is asked about for the origins record and again for the copies
+# lists, and a wire story's text as the copier of every outlet that ran it.
+@lru_cache(maxsize=4096)
+def _credit(
+    text: str, link: str, names: tuple[str, ...], wire: str | None, patterns: WirePatterns
+) -> CreditKind | None:
+    folded = fold_for_names(text)
+    if link and link in folded:
         return "link"
-    names = source_names(source.outlet, source.url)
-    line_names = (*names, wire) if wire else names
+    # Most copies name nothing of their source: a substring test rules the
+    # searches out at a fraction of their cost (the patterns match these
+    # names, case aside, so no name in the text means no match).
+    named = [n for n in names if fold_for_names(n) in folded]
+    line_names = (*named, wire) if wire and fold_for_names(wire) in folded else tuple(named)
     if line_names and _line_pattern(tuple(line_names)).search(text):
         return "line"
     if wire is not None and any(w == wire for _, w in credit_positions(text, patterns)):
         return "wire"
-    if names and _names_pattern(names).search(text):
+    if named and _names_pattern(tuple(named)).search(text):
         return "name"
     return None
