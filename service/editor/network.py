@@ -80,6 +80,11 @@ def without_wires(net: Network) -> Network:
     return Network(edges=edges, kinds=kinds)
 
 
+def stagger(index: int, angle: float) -> float:
+    """How much further out a label goes so that its neighbours' stay clear."""
+    return 16.0 if index % 2 and abs(math.cos(angle)) < 0.5 else 0.0
+
+
 def layout(net: Network, filters: dict[str, Any]) -> tuple[list[NodeView], list[EdgeView], int]:
     """Nodes on a circle (busiest first, clockwise from the top) and edges as
     arcs bowed towards the centre; how many edges were left out."""
@@ -113,8 +118,10 @@ def layout(net: Network, filters: dict[str, Any]) -> tuple[list[NodeView], list[
             x=round(x, 1),
             y=round(y, 1),
             r=round(5 + 11 * math.sqrt(weight[name] / top), 1),
+            # Near the top and bottom, labels run across each other: every
+            # other one is set further out.
             label_x=round(cx + (RADIUS + 24) * math.cos(angle), 1),
-            label_y=round(cy + (RADIUS + 24) * math.sin(angle) + 4, 1),
+            label_y=round(cy + (RADIUS + 24 + stagger(i, angle)) * math.sin(angle) + 4, 1),
             anchor="start"
             if math.cos(angle) > 0.2
             else "end"
