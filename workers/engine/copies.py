@@ -83,8 +83,8 @@ def copy_relations(
 
     Pairs whose times cannot say who was first give no relation.
     """
-    if not forward:
-        return []
+    if not any(p.counts_as_copy for ps in forward.values() for p in ps):
+        return []  # quotes and boilerplate only (often so): no record to build
     patterns = wire_patterns(params.extra_wires)
     origins = build_origins(article, forward, sources, params)
     by_source: dict[str, list[Passage]] = {}

@@ -5,8 +5,8 @@ uncredited ones (the UK's NLA adds clone sites). A copying article credits its
 source when it carries, anywhere in its text:
 
 - ``link``: the source's URL (scheme, ``www.`` and a closing ``/`` aside);
-- ``line``: a "Source: ..." / "Via ..." line naming the source's outlet, its
-  site's host or, for wire copy, the wire;
+- ``line``: a "Source: ..." / "Via ..." line naming the source's outlet or its
+  site's host (for wire copy, "Source: AP" is one of the wire's credits);
 - ``wire``: a credit of the wire the copied text is attributed to ("(AP) —",
   "Associated Press contributed", ...: :mod:`workers.engine.attribute`);
 - ``name``: the source outlet's name (or its site's host), as whole words.
@@ -107,12 +107,13 @@ def _credit(
     # Most copies name nothing of their source: a substring test rules the
     # searches out at a fraction of their cost (the patterns match these
     # names, case aside, so no name in the text means no match).
-    named = [n for n in names if fold_for_names(n) in folded]
-    line_names = (*named, wire) if wire and fold_for_names(wire) in folded else tuple(named)
-    if line_names and _line_pattern(tuple(line_names)).search(text):
+    named = tuple(n for n in names if fold_for_names(n) in folded)
+    # A "Source: AP" or "via Reuters" line is one of the wire's own credit forms
+    # (attribute.py), found below as a wire credit.
+    if named and _line_pattern(named).search(text):
         return "line"
     if wire is not None and any(w == wire for _, w in credit_positions(text, patterns)):
         return "wire"
-    if named and _names_pattern(tuple(named)).search(text):
+    if named and _names_pattern(named).search(text):
         return "name"
     return None
