@@ -23,7 +23,7 @@ from rq.job import Job, JobStatus
 from rq.results import Result
 
 from service.api_models import DeletedBody, JobStatusBody
-from service.errors import ApiError
+from service.errors import ApiError, validation_problems
 from workers.jobs import lifecycle
 from workers.jobs.pipeline import ArticleTooLargeError, load_origins
 from workers.jobs.queue import enqueue_ingest
@@ -116,10 +116,7 @@ def parse_article(raw: bytes, settings: Settings) -> ArticleIn:
     try:
         article = ArticleIn.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            {"field": ".".join(map(str, e["loc"])) or "(body)", "problem": e["msg"]}
-            for e in exc.errors(include_url=False, include_input=False)
-        ]
+        problems = validation_problems(exc)
         summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
         raise ApiError(422, f"invalid article: {summary}", problems=problems) from exc
     if len(article.text) > settings.max_text_chars:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
@@ -102,6 +103,62 @@ def start_worker(
         cwd=ROOT,
         stderr=log,
     )
+
+
+@contextmanager
+def serving(env: dict[str, str], log: IO[bytes] | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    """``wiretrace serve`` in a child process on ``env`` (its output to ``log``), in a
+    session of its own; stopped with SIGTERM at the end, and killed if it will not stop."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workers.cli", "serve", "--workers", "1"],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                # Its workers run in process groups of their own.
+                for group in [*child_pids(process.pid), process.pid]:
+                    with suppress(ProcessLookupError):
+                        os.killpg(group, signal.SIGKILL)
+                process.wait()
+
+
+def child_pids(pid: int) -> list[int]:
+    """The processes ``pid`` started (its direct children)."""
+    return [
+        int(child)
+        for task in Path(f"/proc/{pid}/task").glob("*")
+        for child in (task / "children").read_text().split()
+    ]
+
+
+def serve_env(
+    settings: Settings, port: int, data_dir: Path, embedded: bool = False
+) -> dict[str, str]:
+    """Environment of a ``wiretrace serve`` on ``settings`` listening on ``port``, its
+    Redis embedded in ``data_dir`` when ``embedded`` (else ``settings``' Redis)."""
+    env = {**settings_env(settings), "WIRETRACE_PORT": str(port)}
+    env["WIRETRACE_DATA_DIR"] = str(data_dir)
+    if embedded:
+        del env["REDIS_URL"]
+    return env
+
+
+def answers_ready(base: str) -> bool:
+    """Whether the service at ``base`` says it is ready (Redis up, a worker alive)."""
+    try:
+        return requests.get(f"{base}/readyz", timeout=5).status_code == 200
+    except requests.RequestException:
+        return False
 
 
 def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:

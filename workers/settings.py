@@ -323,6 +323,14 @@ class EditorSettings(BaseModel):
         "confirmed or false positive and to paste articles. Unset: nobody signs in and "
         "review is off (pages and API). Needs WIRETRACE_SECRET_KEY.",
     )
+    editor_token_hash: str | None = Field(
+        default=None,
+        pattern=API_KEY_HASH_PATTERN.pattern,
+        description="The editor token as its `sha256:<hex>` hash, instead of "
+        "WIRETRACE_EDITOR_TOKEN: the server then holds no copy of the token itself (`wiretrace "
+        "keys new` prints a random key, usable as a token, and its hash). Needs "
+        "WIRETRACE_SECRET_KEY.",
+    )
     secret_key: SecretStr | None = Field(
         default=None,
         min_length=32,
@@ -363,7 +371,11 @@ class EditorSettings(BaseModel):
         """Half a sign-in configuration is refused at start, not discovered at sign-in."""
         if self.editor_token is not None and self.secret_key is None:
             raise ValueError("WIRETRACE_EDITOR_TOKEN needs WIRETRACE_SECRET_KEY to sign sessions")
-        if not self.editor_pages_public and self.editor_token is None:
+        if self.editor_token_hash is not None and self.secret_key is None:
+            raise ValueError(
+                "WIRETRACE_EDITOR_TOKEN_HASH needs WIRETRACE_SECRET_KEY to sign sessions"
+            )
+        if not self.editor_pages_public and not self.editor_sign_in_configured:
             raise ValueError(
                 "WIRETRACE_EDITOR_PAGES_PUBLIC=false needs WIRETRACE_EDITOR_TOKEN "
                 "(and WIRETRACE_SECRET_KEY) so that editors can sign in"
@@ -371,8 +383,13 @@ class EditorSettings(BaseModel):
         return self
 
     @property
+    def editor_sign_in_configured(self) -> bool:
+        """Whether an editor token is set, as itself or as its hash."""
+        return self.editor_token is not None or self.editor_token_hash is not None
+
+    @property
     def review_enabled(self) -> bool:
-        return self.editor_token is not None and self.secret_key is not None
+        return self.editor_sign_in_configured and self.secret_key is not None
 
 
 class WatchSettings(BaseModel):

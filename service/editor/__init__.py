@@ -13,7 +13,7 @@ from flask import Flask, Response, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 
-from service.editor import auth, charts, pages, review
+from service.editor import auth, charts, pages, presenters, review
 from service.editor import copies as _copies  # noqa: F401  (its routes join pages.blueprint)
 from service.editor import network as _network  # noqa: F401  (likewise)
 from workers.settings import Settings
@@ -71,6 +71,8 @@ def register(app: Flask, settings: Settings) -> None:
     app.add_template_global(auth.signed_in_editor, "signed_in_editor")
     app.add_template_global(auth.csrf_token, "csrf_token")
     app.add_template_global(auth.review_enabled, "review_enabled")
+    app.add_template_global(presenters.relation_words, "relation_words")
+    app.add_template_global(presenters.heading, "heading")
     app.jinja_env.globals["how_to_enable_review"] = auth.HOW_TO_ENABLE
 
     @app.errorhandler(auth.PageError)

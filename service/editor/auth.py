@@ -26,6 +26,7 @@ from flask import Blueprint, g, redirect, render_template, request, session, url
 from flask.typing import ResponseReturnValue
 
 from service.api import services
+from service.auth import hash_key, matching_hash
 from workers.models import clean_line
 
 blueprint = Blueprint("editor_auth", __name__)
@@ -67,11 +68,18 @@ def signed_in_editor() -> str | None:
 
 
 def token_matches(given: str | None) -> bool:
-    """Whether ``given`` is the configured editor token (compared in constant time)."""
-    token = services().settings.editor_token
-    if token is None or not given:
+    """Whether ``given`` is the editor token, configured as itself or as its hash.
+
+    Hashes are compared, in constant time, so the check is the same for a token
+    the server holds only the hash of (the one a first start made).
+    """
+    settings = services().settings
+    accepted = [settings.editor_token_hash] if settings.editor_token_hash else []
+    if settings.editor_token is not None:
+        accepted.append(hash_key(settings.editor_token.get_secret_value()))
+    if not given:
         return False
-    return hmac.compare_digest(given.encode("utf-8"), token.get_secret_value().encode("utf-8"))
+    return matching_hash(given, accepted) is not None
 
 
 def csrf_token() -> str:

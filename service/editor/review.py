@@ -34,7 +34,7 @@ from service.editor.auth import (
     review_enabled,
     safe_next,
 )
-from service.errors import ApiError
+from service.errors import ApiError, validation_problems
 from workers.models import MatchedPassage, Note, Review, ReviewStatus, canonical_id
 
 # The API endpoint sits under the API's key rule; the pages' form under the
@@ -65,10 +65,7 @@ class ReviewedPassage(MatchedPassage):
 
 
 def problems_of(exc: ValidationError) -> list[dict[str, str]]:
-    return [
-        {"field": ".".join(map(str, e["loc"])) or "(body)", "problem": e["msg"]}
-        for e in exc.errors(include_url=False, include_input=False)
-    ]
+    return validation_problems(exc)
 
 
 def apply_review(article_id: str, mark: ReviewIn, by: str) -> MatchedPassage:

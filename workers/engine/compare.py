@@ -17,9 +17,9 @@ from workers.engine.document import Document, prepare_document
 from workers.engine.params import EngineParams
 from workers.engine.rewrite import (
     RewriteRules,
+    iter_unit_similarities,
     join_rewrites,
     rewritten_spans,
-    unit_similarities,
     within_rewrite_limit,
 )
 from workers.engine.verify import is_verified
@@ -50,6 +50,7 @@ def rewrite_rules(params: EngineParams) -> RewriteRules:
         start=params.rewrite_start_similarity,
         start_words=params.rewrite_start_shared_words,
         extend=params.rewrite_extend_similarity,
+        max_partners=params.rewrite_max_partners,
         gap=params.rewrite_gap_units,
         min_sentences=params.rewrite_min_sentences,
         min_words=params.unit_min_tokens,
@@ -174,6 +175,10 @@ def compare_with_candidates(
         if within_rewrite_limit(a.doc, rules)
         else []
     )
-    computed = unit_similarities(a.doc, [candidates[i].doc for i in inside])
-    similarity = dict(zip(inside, computed, strict=True))
-    return [compare_articles(a, c, params, similarity.get(i)) for i, c in enumerate(candidates)]
+    # Each matrix is used before the next is worked out (see iter_unit_similarities).
+    similarities = iter_unit_similarities(a.doc, [candidates[i].doc for i in inside])
+    rewritten = set(inside)
+    return [
+        compare_articles(a, c, params, next(similarities) if i in rewritten else None)
+        for i, c in enumerate(candidates)
+    ]

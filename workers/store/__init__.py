@@ -17,7 +17,13 @@ place key names are spelled):
 
 from __future__ import annotations
 
-from workers.store.articles import ArticleRef, ArticleStore, content_hash
+from workers.store.articles import (
+    ArticleRef,
+    ArticleStore,
+    ConcurrentWriteError,
+    StoredVersion,
+    content_hash,
+)
 from workers.store.connection import store_client
 from workers.store.crawl import CrawlState
 from workers.store.index import IndexMismatchError, index_fingerprint
@@ -34,9 +40,11 @@ class Store(ArticleStore, CrawlState, Maintenance, EditorSessions):
 __all__ = [
     "LAYOUT_VERSION",
     "ArticleRef",
+    "ConcurrentWriteError",
     "IndexMismatchError",
     "KeyLayout",
     "Store",
+    "StoredVersion",
     "content_hash",
     "index_fingerprint",
     "store_client",
