@@ -275,6 +275,12 @@ class Source(BaseModel):
     relation: RelationName
     confidence: Confidence
     wire: str | None
+    credited: bool | None = Field(
+        default=None,
+        description="Whether the copying article (this one, or the source where the relation "
+        "is copied-by) credits the other: the wire's credit, the source outlet's name, a link "
+        "to the source's URL, or a 'Source:'/'via' line. None where no copy is shared.",
+    )
 
 
 class Origins(BaseModel):

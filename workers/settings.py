@@ -392,6 +392,62 @@ class EditorSettings(BaseModel):
         return self.editor_sign_in_configured and self.secret_key is not None
 
 
+class WatchSettings(BaseModel):
+    """Watches' webhook deliveries and their retries; the index's retention window."""
+
+    webhook_allow_private_addresses: bool = Field(
+        default=False,
+        description="Let watches post to loopback, private and link-local addresses (refused "
+        "by default, as the crawler refuses them: a webhook must not reach into the network "
+        "wiretrace runs in).",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=120, description="How long one webhook POST may take."
+    )
+    webhook_retry_seconds: Annotated[list[int], NoDecode] = Field(
+        default=[10, 60, 300, 1800, 7200],
+        description="Delays before each retry of a failed delivery (comma-separated seconds); "
+        "after the last, the event counts as failed.",
+    )
+    webhook_disable_after: int = Field(
+        default=5,
+        ge=1,
+        description="A watch whose URL failed this many events in a row (every retry spent) "
+        "is disabled, and its record says why; its events still reach its feed.",
+    )
+    index_retention_days: float | None = Field(
+        default=None,
+        gt=0,
+        description="Fingerprints of articles older than this (published_at, else when "
+        "ingested) leave the LSH index, swept at most every index_retention_sweep_seconds "
+        "while articles come in; their records, passages and pages stay. Unset: keep "
+        "everything.",
+    )
+    index_retention_sweep_seconds: int = Field(
+        default=3600, ge=1, description="How often the retention sweep runs, at most."
+    )
+    watch_events_kept: int = Field(
+        default=10_000,
+        ge=10,
+        description="Events (and their outcomes) kept per watch, newest first; the feed "
+        "shows the latest 100.",
+    )
+
+    @field_validator("webhook_retry_seconds", mode="before")
+    @classmethod
+    def _retry_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(v) for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("webhook_retry_seconds")
+    @classmethod
+    def _retry_delays(cls, value: list[int]) -> list[int]:
+        if any(v < 1 for v in value):
+            raise ValueError("retry delays are whole seconds, at least 1")
+        return value
+
+
 class Settings(
     BaseSettings,
     RedisSettings,
@@ -404,6 +460,7 @@ class Settings(
     WebSettings,
     CrawlerSettings,
     EditorSettings,
+    WatchSettings,
 ):
     """Every setting, read from the environment: ``WIRETRACE_<NAME>`` (and ``REDIS_URL``)."""
 

@@ -14,6 +14,8 @@ from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 
 from service.editor import auth, charts, pages, presenters, review
+from service.editor import copies as _copies  # noqa: F401  (its routes join pages.blueprint)
+from service.editor import network as _network  # noqa: F401  (likewise)
 from workers.settings import Settings
 
 # Article text must never run: besides escaping every piece of it, the pages

@@ -34,6 +34,7 @@ from workers.engine.attribute import (
     wire_patterns,
 )
 from workers.engine.classify import quote_spans
+from workers.engine.credit import credit_of
 from workers.engine.params import EngineParams
 from workers.models import (
     Kind,
@@ -195,6 +196,9 @@ def build_origins(
         if relation is not Relation.COPIED_BY:  # what a later article took is still ours
             all_copy.extend(copied)
         fraction = own_share(list(copied))
+        # Credit is the copier's to give: the later article's, the wire carrier's.
+        pair = (source, article) if relation is Relation.COPIED_BY else (article, source)
+        credited = credit_of(*pair, pair_wire, patterns) is not None if copied else None
         source_entries.append(
             Source(
                 id=source_id,
@@ -206,6 +210,7 @@ def build_origins(
                 relation=relation.value,
                 confidence=confidence,
                 wire=pair_wire,
+                credited=credited,
             )
         )
     overall = own_share(all_copy)

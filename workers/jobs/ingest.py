@@ -18,6 +18,8 @@ from rq.job import Job
 from workers.fetch.article import UrlRequest, fetch_article
 from workers.jobs.pipeline import ArticleTooLargeError, check_limits, index_article
 from workers.jobs.pipeline import ingest as ingest_article
+from workers.jobs.queue import ingest_queue
+from workers.jobs.upkeep import after_ingest
 from workers.logs import log_event, logging_as
 from workers.models import ArticleIn
 from workers.settings import get_settings
@@ -70,6 +72,7 @@ def ingest(article: dict[str, Any]) -> dict[str, Any]:
     try:
         origins = ingest_article(store, ArticleIn.model_validate(article))
         outcome = "ok"
+        after_ingest(store, ingest_queue(job.connection, store.settings))  # deliveries, retention
         return origins.model_dump(mode="json")
     except ArticleTooLargeError:
         job.retries_left = 0  # the same article will be as large next time
@@ -99,6 +102,7 @@ def ingest_batch(articles: list[dict[str, Any]]) -> dict[str, Any]:
             continue
         ingested += indexed is not None
         unchanged += indexed is None
+    after_ingest(store, ingest_queue(_current_job().connection, store.settings))
     return {"ingested": ingested, "unchanged": unchanged, "refused": refused}
 
 
@@ -111,7 +115,10 @@ def ingest_url(request: dict[str, Any]) -> dict[str, Any]:
     settings = get_settings()
     article = fetch_article(UrlRequest.model_validate(request), settings)
     check_limits(article, settings)
-    return ingest_article(Store(job.connection, settings), article).model_dump(mode="json")
+    store = Store(job.connection, settings)
+    origins = ingest_article(store, article)
+    after_ingest(store, ingest_queue(job.connection, settings))
+    return origins.model_dump(mode="json")
 
 
 def _current_job() -> Job:

@@ -24,6 +24,7 @@ from workers.engine.candidates import (
 )
 from workers.engine.classify import quoted_units
 from workers.engine.compare import PreparedArticle, compare_with_candidates, prepare_article
+from workers.engine.copies import copy_relations
 from workers.engine.fingerprint import band_keys, shingle_hashes, unit_signatures
 from workers.engine.origins import build_origins
 from workers.engine.params import EngineParams
@@ -287,7 +288,16 @@ def _index_once(
             content_hash=digest,
             wire=wire_credits(article.text, wire_patterns(params.extra_wires)),
         )
-        store.save_article(number, saved, matches, candidates, fresh=fresh, replacing=replaced)
+        copies = copy_relations(
+            saved,
+            {candidates[n].id: forward for n, (forward, _) in matches.items()},
+            {candidates[n].id: backward for n, (_, backward) in matches.items()},
+            {candidates[n].id: candidates[n] for n in matches},
+            params,
+        )
+        store.save_article(
+            number, saved, matches, candidates, fresh=fresh, replacing=replaced, copies=copies
+        )
     except Exception:
         withdraw_unsaved(store, number, bands.keys, replaced, replaced_keys)
         raise

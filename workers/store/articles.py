@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from redis.exceptions import WatchError
 
+from workers.engine.copies import CopyRelation
 from workers.models import MatchedPassage, Review, StoredArticle
 from workers.store.clusters import ClusterIndex
 from workers.store.codec import (
@@ -23,8 +25,10 @@ from workers.store.codec import (
     passage_spans,
     passages_seen,
 )
+from workers.store.copies import CopyIndex
 from workers.store.index import LshIndex
 from workers.store.texts import train_dictionary
+from workers.store.watches import WatchStore
 
 
 def content_hash(text: str) -> str:
@@ -51,7 +55,7 @@ class ConcurrentWriteError(RuntimeError):
     worked out: it must be worked out again, as an update of that one."""
 
 
-class ArticleStore(LshIndex, ClusterIndex):
+class ArticleStore(LshIndex, ClusterIndex, CopyIndex, WatchStore):
     """Articles and what they share; saving one also files it in the clusters it joins."""
 
     # The dictionary new texts are compressed against, once found: a store object
@@ -202,11 +206,13 @@ class ArticleStore(LshIndex, ClusterIndex):
         *,
         fresh: bool = False,
         replacing: str | None = None,
+        copies: Sequence[CopyRelation] = (),
     ) -> None:
         """Write an article and its matches, both directions, and the clusters it
         joins, in one transaction (per slot on a Redis Cluster). Replaces what the
         article had before. ``sources`` are the matched articles, needed to put
-        them into new clusters with it.
+        them into new clusters with it. ``copies``: the copy relations found,
+        for the copies lists (and the watches they set off).
 
         ``replacing``: the content hash of the text stored as ``number`` when the
         caller read it (None: none was). Writes of one article are serialised
@@ -229,7 +235,9 @@ class ArticleStore(LshIndex, ClusterIndex):
             )
             if (as_str(stored) if stored else None) != replacing:
                 raise ConcurrentWriteError(f"article {article.id} was saved meanwhile")
-            self._write_article(pipe, number, article, matches, sources or {}, fresh=fresh)
+            self._write_article(
+                pipe, number, article, matches, sources or {}, fresh=fresh, copies=copies
+            )
 
     def _write_article(
         self,
@@ -240,19 +248,30 @@ class ArticleStore(LshIndex, ClusterIndex):
         sources: Mapping[int, StoredArticle],
         *,
         fresh: bool,
+        copies: Sequence[CopyRelation] = (),
     ) -> None:
         """The writes of :meth:`save_article`, on ``pipe`` (watching the article's
         record, outside a Redis Cluster)."""
         previous = [] if fresh else [int(n) for n in self.client.hkeys(self.keys.matches(number))]
         joins = self._plan_cluster_joins(number, article, matches, sources, fresh=fresh)
         dictionary = self.text_dictionary(number)
+        stale = self.copy_rows_touching(number, previous) if previous else []
+        planned = self.plan_copies(number, article, copies, sources)
+        events = self.plan_watch_events(article, planned, sources)
         if not self.is_cluster:
             pipe.multi()
+        self.queue_copy_removals(pipe, stale)
+        self.queue_copies(pipe, planned)
+        self.queue_watch_events(pipe, events)  # with the save: none lost, none twice
         for other in previous:
             pipe.hdel(self.keys.matches(other), str(number))
         if not fresh:
             pipe.delete(self.keys.matches(number))
         pipe.hset(self.keys.article(number), mapping=encode_article(article, dictionary))
+        # When it was first indexed (its age for the retention window when it is
+        # undated); and indexed again now, whatever the retention sweep did before.
+        pipe.hsetnx(self.keys.article(number), "indexed_at", f"{time.time():.0f}")
+        pipe.hdel(self.keys.article(number), "expired")
         for other, (forward, backward) in matches.items():
             pipe.hset(self.keys.matches(number), str(other), encode_pair(forward, backward))
             pipe.hset(self.keys.matches(other), str(number), MIRRORED)
@@ -274,6 +293,7 @@ class ArticleStore(LshIndex, ClusterIndex):
         passages with it."""
         self.leave_clusters(number)
         others = [int(other) for other in self.client.hkeys(self.keys.matches(number))]
+        self.forget_copies(number, others)
         pipe = self.client.pipeline(transaction=not self.is_cluster)
         pipe.hdel(self.keys.ids(), article_id)
         # One slot, {n}: the article, its passages and the list of its versions.
