@@ -14,7 +14,18 @@ from workers.settings import Settings, get_settings
 
 def create_app(settings: Settings | None = None, connection: redis.Redis | None = None) -> Flask:
     """Build the Flask app for ``settings`` (default: from the environment)."""
-    from service import api, auth, editor, errors, observability, openapi, timing
+    from service import (
+        api,
+        auth,
+        copies,
+        editor,
+        errors,
+        exports,
+        observability,
+        openapi,
+        timing,
+        watches,
+    )
     from workers.jobs.queue import ingest_queue
     from workers.store import Store
     from workers.store.connection import connect, with_socket_timeout
@@ -33,10 +44,14 @@ def create_app(settings: Settings | None = None, connection: redis.Redis | None 
         ),
     )
     errors.register(app)
+    app.url_value_preprocessor(api.canonical_path_ids)
     observability.register(app)  # before auth: 401s get a request id and a log line too
     timing.register(app)
     auth.register(app, settings)
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(copies.blueprint)
+    app.register_blueprint(watches.blueprint)
+    app.register_blueprint(exports.blueprint)
     app.register_blueprint(openapi.blueprint)
     editor.register(app, settings)
     return app

@@ -23,11 +23,11 @@ from rq.job import Job, JobStatus
 from rq.results import Result
 
 from service.api_models import DeletedBody, JobStatusBody
-from service.errors import ApiError
+from service.errors import ApiError, validation_problems
 from workers.jobs import lifecycle
 from workers.jobs.pipeline import ArticleTooLargeError, load_origins
 from workers.jobs.queue import enqueue_ingest
-from workers.models import ArticleIn
+from workers.models import ArticleIn, canonical_id
 from workers.settings import Settings
 from workers.store import Store
 
@@ -35,6 +35,8 @@ blueprint = Blueprint("api", __name__)
 
 MAX_WAIT_SECONDS = 60
 JOB_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,128}")
+# The views' path arguments that name an article.
+PATH_IDS = ("article_id", "left_id", "right_id")
 
 
 @dataclass(frozen=True)
@@ -62,14 +64,30 @@ def _has_lone_surrogate(data: dict[str, Any]) -> bool:
     return False
 
 
-def parse_article(raw: bytes, settings: Settings) -> ArticleIn:
-    """Validate a request body as an article, or raise an :class:`ApiError` saying why."""
+class DuplicateKeyError(ValueError):
+    """A JSON object names a key twice; json.loads would keep the last silently."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateKeyError(key)
+        found[key] = value
+    return found
+
+
+def parse_json_object(raw: bytes, what: str) -> dict[str, Any]:
+    """A request body as one JSON object (``what`` it should describe), or an
+    :class:`ApiError` (400) saying why not."""
     try:
         body = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ApiError(400, f"request body is not valid UTF-8 (byte {exc.start})") from exc
     try:
-        data = json.loads(body)
+        data = json.loads(body, object_pairs_hook=_unique_keys)
+    except DuplicateKeyError as exc:
+        raise ApiError(400, f"request body names the key {exc.args[0][:100]!r} twice") from exc
     except json.JSONDecodeError as exc:
         raise ApiError(400, f"request body is not valid JSON: {exc}") from exc
     except ValueError as exc:  # e.g. an integer of more digits than Python converts
@@ -77,18 +95,28 @@ def parse_article(raw: bytes, settings: Settings) -> ArticleIn:
     except RecursionError as exc:
         raise ApiError(400, "request body is not usable JSON: nested too deeply") from exc
     if not isinstance(data, dict):
-        raise ApiError(400, "request body must be a JSON object describing one article")
+        raise ApiError(400, f"request body must be a JSON object describing {what}")
     if _has_lone_surrogate(data):
         raise ApiError(
             400, "request body has a \\u escape of an unpaired surrogate: not a character"
         )
+    return data
+
+
+def canonical_path_ids(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Ids in paths are looked up as they are stored: in Unicode NFC."""
+    for name in PATH_IDS:
+        if values and isinstance(values.get(name), str):
+            values[name] = canonical_id(values[name])
+
+
+def parse_article(raw: bytes, settings: Settings) -> ArticleIn:
+    """Validate a request body as an article, or raise an :class:`ApiError` saying why."""
+    data = parse_json_object(raw, "one article")
     try:
         article = ArticleIn.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            {"field": ".".join(map(str, e["loc"])) or "(body)", "problem": e["msg"]}
-            for e in exc.errors(include_url=False, include_input=False)
-        ]
+        problems = validation_problems(exc)
         summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
         raise ApiError(422, f"invalid article: {summary}", problems=problems) from exc
     if len(article.text) > settings.max_text_chars:

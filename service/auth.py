@@ -32,8 +32,15 @@ KEY_PREFIX = "wt_"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Endpoints anyone may read whatever the settings: probes, the API's description,
 # the editor pages' CSS and JavaScript.
+# A watch's feed checks its own token or key (feed readers send no API key).
 OPEN_ENDPOINTS = frozenset(
-    {"api.healthz", "observability.readyz", "openapi.openapi_document", "static"}
+    {
+        "api.healthz",
+        "observability.readyz",
+        "openapi.openapi_document",
+        "static",
+        "watches.watch_feed",
+    }
 )
 # Blueprints that authenticate on their own: the editor's pages are used from a
 # browser, which sends no API key; their writes need a signed-in editor's

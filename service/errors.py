@@ -7,7 +7,23 @@ from typing import Any
 import redis
 from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
+from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
+
+# What pydantic puts before the message of a ValueError a validator raised.
+_VALUE_ERROR = "Value error, "
+
+
+def validation_problems(exc: ValidationError) -> list[dict[str, str]]:
+    """Each field's problem, as the 422 answers and the paste page list them. The
+    validators' own messages are sentences; pydantic's label before them is not."""
+    return [
+        {
+            "field": ".".join(map(str, e["loc"])) or "(body)",
+            "problem": e["msg"].removeprefix(_VALUE_ERROR),
+        }
+        for e in exc.errors(include_url=False, include_input=False)
+    ]
 
 
 class ApiError(Exception):

@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from service import copies, exports, watches
 from service.api import MAX_WAIT_SECONDS
 from service.api_models import DeletedBody, ErrorBody, HealthBody, JobStatusBody, ReadyBody
 from service.editor.review import ReviewedPassage, ReviewIn
@@ -37,6 +38,8 @@ MODELS: list[tuple[type[BaseModel], JsonSchemaMode]] = [
     (ReadyBody, "serialization"),
     (ReviewIn, "validation"),
     (ReviewedPassage, "serialization"),
+    *((model, "serialization") for model in copies.MODELS + watches.MODELS),
+    *((model, "validation") for model in watches.VALIDATION_MODELS),
 ]
 
 ERROR_MEANINGS = {
@@ -97,6 +100,9 @@ def operations(settings: Settings) -> dict[str, Any]:
         "article_id", ARTICLE_ID_PATTERN, "The id the article was submitted with."
     )
     return {
+        **copies.openapi_paths(read_security, read_errors),
+        **watches.openapi_paths(),
+        **exports.openapi_paths(read_security, read_errors),
         "/api/articles": {
             "post": {
                 "summary": "Submit an article; get its origins",

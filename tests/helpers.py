@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
@@ -104,6 +105,62 @@ def start_worker(
     )
 
 
+@contextmanager
+def serving(env: dict[str, str], log: IO[bytes] | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    """``wiretrace serve`` in a child process on ``env`` (its output to ``log``), in a
+    session of its own; stopped with SIGTERM at the end, and killed if it will not stop."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workers.cli", "serve", "--workers", "1"],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                # Its workers run in process groups of their own.
+                for group in [*child_pids(process.pid), process.pid]:
+                    with suppress(ProcessLookupError):
+                        os.killpg(group, signal.SIGKILL)
+                process.wait()
+
+
+def child_pids(pid: int) -> list[int]:
+    """The processes ``pid`` started (its direct children)."""
+    return [
+        int(child)
+        for task in Path(f"/proc/{pid}/task").glob("*")
+        for child in (task / "children").read_text().split()
+    ]
+
+
+def serve_env(
+    settings: Settings, port: int, data_dir: Path, embedded: bool = False
+) -> dict[str, str]:
+    """Environment of a ``wiretrace serve`` on ``settings`` listening on ``port``, its
+    Redis embedded in ``data_dir`` when ``embedded`` (else ``settings``' Redis)."""
+    env = {**settings_env(settings), "WIRETRACE_PORT": str(port)}
+    env["WIRETRACE_DATA_DIR"] = str(data_dir)
+    if embedded:
+        del env["REDIS_URL"]
+    return env
+
+
+def answers_ready(base: str) -> bool:
+    """Whether the service at ``base`` says it is ready (Redis up, a worker alive)."""
+    try:
+        return requests.get(f"{base}/readyz", timeout=5).status_code == 200
+    except requests.RequestException:
+        return False
+
+
 def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -116,12 +173,16 @@ WorkerStarter = Callable[..., subprocess.Popen[bytes]]
 
 
 class LiveServer:
-    """The Flask app on a real HTTP server in a thread, on a free loopback port."""
+    """The Flask app on a real HTTP server in a thread, on a free loopback port;
+    HTTPS with ``tls``: the certificate and key files."""
 
-    def __init__(self, settings: Settings, connection: redis.Redis) -> None:
+    def __init__(
+        self, settings: Settings, connection: redis.Redis, tls: tuple[str, str] | None = None
+    ) -> None:
         self.app = create_app(settings, connection)
-        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True, ssl_context=tls)
+        scheme = "https" if tls else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -292,14 +353,20 @@ def server_with(
         server.stop()
 
 
-def sign_in(client: ApiClient, name: str = "Ed") -> str:
-    """Sign ``client`` in as an editor; return the session's CSRF token."""
-    signed = client.post_form("/signin", {"token": EDITOR_TOKEN, "name": name, "next": "/check"})
-    assert signed.status_code == 303 and signed.headers["Location"] == "/check"
-    page = client.get("/check").text
+def csrf_of(page: str) -> str:
+    """The CSRF token a page's forms carry."""
     found = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert found is not None
+    assert found is not None, page
     return found.group(1)
+
+
+def sign_in(client: ApiClient, name: str = "Ed") -> str:
+    """Sign ``client`` in as an editor, through the sign-in form; return the
+    session's CSRF token."""
+    form = {"token": EDITOR_TOKEN, "name": name, "next": "/check"}
+    signed = client.post_form("/signin", {**form, "csrf": csrf_of(client.get("/signin").text)})
+    assert signed.status_code == 303 and signed.headers["Location"] == "/check"
+    return csrf_of(client.get("/check").text)
 
 
 AP_PAIR = ("seed-002", "seed-003")

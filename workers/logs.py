@@ -12,6 +12,8 @@ import logging
 import re
 import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -27,6 +29,18 @@ def request_id_from(header: str | None) -> str:
     if header and _SANE_REQUEST_ID.fullmatch(header):
         return header
     return uuid.uuid4().hex
+
+
+@contextmanager
+def logging_as(request_id: str | None, job_id: str | None) -> Iterator[None]:
+    """Log under these ids inside the block, and under the ones before it after."""
+    request_token = request_id_var.set(request_id)
+    job_token = job_id_var.set(job_id)
+    try:
+        yield
+    finally:
+        job_id_var.reset(job_token)
+        request_id_var.reset(request_token)
 
 
 class JsonFormatter(logging.Formatter):

@@ -6,14 +6,28 @@ the same record from the API, the CLI's ``analyze`` and the editor pages.
 
 from __future__ import annotations
 
-from datetime import datetime
+import unicodedata
+from datetime import UTC, datetime
 from typing import Annotated, Literal, NamedTuple
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictStr
 
+# Any id the store holds, archived versions' ``<id>@v<k>`` included: what a
+# path may name. Submitted ids keep to SUBMITTED_ID_PATTERN and _submitted_id.
 ARTICLE_ID_PATTERN = r"^[^\s/?#%\\]{1,200}$"
+# '@' is reserved for the versions the store archives (``<id>@v1``...): a
+# client's ``vc@v1`` would otherwise be overwritten by the crawler's, and taken
+# down with ``vc``. Control characters are refused here too; _submitted_id
+# refuses every other invisible one (the JSON Schema dialect has no \p{C}).
+SUBMITTED_ID_PATTERN = r"^[^\s/?#%\\@\x00-\x1f\x7f-\x9f]{1,200}$"
 # What _http_url accepts, as a JSON Schema pattern (no inline flags there).
 HTTP_URL_SCHEMA_PATTERN = r"^[Hh][Tt][Tt][Pp]([Ss])?://"
+# The dates a client may give: years 1600 to 2199, UTC. Wider than any news
+# archive, narrow enough that every page can convert and draw the date in any
+# zone (Python's datetimes end at years 1 and 9999).
+EARLIEST_DATE = datetime(1600, 1, 1, tzinfo=UTC)
+LATEST_DATE = datetime(2200, 1, 1, tzinfo=UTC)  # excluded
+_LINE_BREAKS = frozenset("\t\n\r")
 
 
 def _not_blank(value: str) -> str:
@@ -30,10 +44,129 @@ def _not_a_number(value: object) -> object:
     return value
 
 
+def as_utc(value: datetime) -> datetime:
+    """A date without a zone is taken as UTC, as most feeds mean it; left naive it
+    could not be compared with the aware dates of other articles."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def in_date_range(value: datetime) -> bool:
+    """Whether ``value`` is a date a client may give (see EARLIEST_DATE)."""
+    return EARLIEST_DATE <= as_utc(value) < LATEST_DATE
+
+
+def usable_date(value: datetime | None) -> datetime | None:
+    """A date read from a page or feed, or None where it is out of the accepted
+    range: a garbled date is left out rather than the article refused."""
+    return value if value is not None and in_date_range(value) else None
+
+
+def _in_date_range(value: datetime) -> datetime:
+    if not in_date_range(value):
+        raise ValueError(
+            f"must be from {EARLIEST_DATE:%Y-%m-%d} to "
+            f"{LATEST_DATE.year - 1}-12-31 (UTC), got {value.isoformat()}"
+        )
+    return value
+
+
 def _http_url(value: str) -> str:
     if not value.lower().startswith(("http://", "https://")):
         raise ValueError("must be an http:// or https:// URL")
     return value
+
+
+def canonical_id(value: str) -> str:
+    """Ids in one Unicode form (NFC): "café" typed on two systems is one article."""
+    return unicodedata.normalize("NFC", value)
+
+
+def _is_invisible(char: str) -> bool:
+    """Control, format (bidirectional marks, zero-width), private-use, surrogate
+    or unassigned: characters that do not show, or show as another text."""
+    return unicodedata.category(char).startswith("C")
+
+
+def _character(char: str) -> str:
+    """``U+202E (RIGHT-TO-LEFT OVERRIDE)``; controls have no name."""
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
+
+
+def _submitted_id(value: str) -> str:
+    """The rules of SUBMITTED_ID_PATTERN, each with its own message, and the ones
+    it cannot state."""
+    if not 1 <= len(value) <= 200:
+        raise ValueError(f"must be 1 to 200 characters, not {len(value)}")
+    if value in (".", ".."):
+        raise ValueError(
+            f"must not be {value!r}: browsers drop such a path segment, so its pages "
+            "could not be reached"
+        )
+    if "@" in value:
+        raise ValueError("must not contain '@': <id>@v<n> names the versions the store archives")
+    for char in value:
+        if char.isspace() or char in "/?#%\\":
+            raise ValueError(f"must not contain whitespace, '/', '?', '#', '%' or '\\': {char!r}")
+        if _is_invisible(char):
+            raise ValueError(f"must not contain invisible characters: {_character(char)}")
+    return value
+
+
+def _controls_refused(value: str, allowed: frozenset[str]) -> str:
+    found = next((c for c in value if unicodedata.category(c) == "Cc" and c not in allowed), None)
+    if found is not None:
+        raise ValueError(f"must not contain control characters: {_character(found)}")
+    return value
+
+
+def _one_line(value: str) -> str:
+    """Names and titles go into pages and listings: no control characters at all."""
+    return _controls_refused(value, frozenset())
+
+
+def _lines(value: str) -> str:
+    """A note may run over lines; any other control character is refused."""
+    return _controls_refused(value, _LINE_BREAKS)
+
+
+def clean_line(value: str | None) -> str | None:
+    """``value`` with control characters and runs of whitespace made single spaces:
+    what the crawler makes of a page's title or author, which a page may garble."""
+    if value is None:
+        return None
+    spaced = "".join(" " if unicodedata.category(c) == "Cc" else c for c in value)
+    return " ".join(spaced.split()) or None
+
+
+# An article id as the API, the paste page, the crawler and ``analyze`` take it.
+ArticleId = Annotated[
+    StrictStr,
+    AfterValidator(canonical_id),
+    AfterValidator(_submitted_id),
+    Field(
+        description="Caller's id: 1-200 characters, no whitespace, '/', '?', '#', '%', '\\' "
+        "or '@' (reserved for archived versions, <id>@v<n>), no control or invisible "
+        "characters, not '.' or '..'; normalised to Unicode NFC.",
+        json_schema_extra={"pattern": SUBMITTED_ID_PATTERN},
+    ),
+]
+# A date as stored, or set by the server: only made aware (stores written before
+# dates were checked may hold naive ones).
+UtcDateTime = Annotated[datetime, AfterValidator(as_utc)]
+PublishedAt = Annotated[
+    datetime,
+    BeforeValidator(_not_a_number),
+    AfterValidator(as_utc),
+    AfterValidator(_in_date_range),
+    Field(
+        description="ISO 8601; the earlier of two articles is the source. Without a zone it "
+        f"is UTC. From {EARLIEST_DATE:%Y-%m-%d} to {LATEST_DATE.year - 1}-12-31."
+    ),
+]
+OutletName = Annotated[StrictStr, Field(max_length=200), AfterValidator(_one_line)]
+Title = Annotated[StrictStr, Field(max_length=1000), AfterValidator(_one_line)]
+Note = Annotated[StrictStr, Field(max_length=2000), AfterValidator(_lines)]
 
 
 class ArticleIn(BaseModel):
@@ -41,20 +174,14 @@ class ArticleIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: Annotated[
-        StrictStr,
-        Field(
-            pattern=ARTICLE_ID_PATTERN,
-            description="Caller's id: 1-200 characters, no whitespace, '/', '?', '#', '%' or '\\'.",
-        ),
-    ]
+    id: ArticleId
     text: Annotated[
         StrictStr,
         AfterValidator(_not_blank),
         # The schema states what _not_blank checks, so generated clients know it.
         Field(description="The article text.", json_schema_extra={"pattern": r"\S"}),
     ]
-    outlet: Annotated[StrictStr, Field(max_length=200)] | None = None
+    outlet: OutletName | None = None
     url: (
         Annotated[
             StrictStr,
@@ -63,16 +190,24 @@ class ArticleIn(BaseModel):
         ]
         | None
     ) = None
-    title: Annotated[StrictStr, Field(max_length=1000)] | None = None
-    author: Annotated[StrictStr, Field(max_length=300)] | None = None
-    published_at: Annotated[datetime, BeforeValidator(_not_a_number)] | None = Field(
-        default=None, description="ISO 8601; the earlier of two articles is the source."
-    )
+    title: Title | None = None
+    author: Annotated[StrictStr, Field(max_length=300), AfterValidator(_one_line)] | None = None
+    published_at: PublishedAt | None = None
 
 
 class StoredArticle(ArticleIn):
-    """An article as the store keeps it."""
+    """An article as the store keeps it.
 
+    What the door checks is not checked again on reading: archived versions'
+    ids (``<id>@v1``) are made by the store, and records stored before a rule
+    was added must stay readable.
+    """
+
+    id: StrictStr
+    outlet: StrictStr | None = None
+    title: StrictStr | None = None
+    author: StrictStr | None = None
+    published_at: UtcDateTime | None = None
     content_hash: str
     wire: list[str] = Field(default_factory=list)
 
@@ -90,7 +225,7 @@ class Review(BaseModel):
     status: ReviewStatus
     note: Annotated[StrictStr, Field(max_length=2000)] | None = None
     by: Annotated[StrictStr, Field(max_length=200)] | None = None
-    at: datetime
+    at: UtcDateTime
 
 
 # The version of the origins record's shape. 2: one passage per maximal aligned
@@ -209,6 +344,12 @@ class Source(BaseModel):
     relation: RelationName
     confidence: Confidence
     wire: str | None
+    credited: bool | None = Field(
+        default=None,
+        description="Whether the copying article (this one, or the source where the relation "
+        "is copied-by) credits the other: the wire's credit, the source outlet's name, a link "
+        "to the source's URL, or a 'Source:'/'via' line. None where no copy is shared.",
+    )
 
 
 class Origins(BaseModel):

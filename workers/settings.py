@@ -323,6 +323,14 @@ class EditorSettings(BaseModel):
         "confirmed or false positive and to paste articles. Unset: nobody signs in and "
         "review is off (pages and API). Needs WIRETRACE_SECRET_KEY.",
     )
+    editor_token_hash: str | None = Field(
+        default=None,
+        pattern=API_KEY_HASH_PATTERN.pattern,
+        description="The editor token as its `sha256:<hex>` hash, instead of "
+        "WIRETRACE_EDITOR_TOKEN: the server then holds no copy of the token itself (`wiretrace "
+        "keys new` prints a random key, usable as a token, and its hash). Needs "
+        "WIRETRACE_SECRET_KEY.",
+    )
     secret_key: SecretStr | None = Field(
         default=None,
         min_length=32,
@@ -337,13 +345,37 @@ class EditorSettings(BaseModel):
     editor_page_size: int = Field(
         default=50, ge=5, le=500, description="Rows per page of the near-duplicates list."
     )
+    editor_session_seconds: int = Field(
+        default=12 * 3600,
+        ge=60,
+        description="How long an editor's sign-in lasts; signing out ends it at once.",
+    )
+    editor_signin_attempts: int = Field(
+        default=10,
+        ge=1,
+        description="Wrong editor tokens one client address may send per sign-in window; "
+        "past them every sign-in from it is refused (429) until the window ends.",
+    )
+    editor_signin_window_seconds: int = Field(
+        default=900, ge=1, description="Length of the sign-in throttle's window."
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Mark the session cookie Secure on every answer. Answers to HTTPS "
+        "requests are marked anyway; set this behind a proxy that ends TLS without telling "
+        "the service (X-Forwarded-Proto, trusted by gunicorn from FORWARDED_ALLOW_IPS).",
+    )
 
     @model_validator(mode="after")
     def _editor_sign_in_is_complete(self) -> EditorSettings:
         """Half a sign-in configuration is refused at start, not discovered at sign-in."""
         if self.editor_token is not None and self.secret_key is None:
             raise ValueError("WIRETRACE_EDITOR_TOKEN needs WIRETRACE_SECRET_KEY to sign sessions")
-        if not self.editor_pages_public and self.editor_token is None:
+        if self.editor_token_hash is not None and self.secret_key is None:
+            raise ValueError(
+                "WIRETRACE_EDITOR_TOKEN_HASH needs WIRETRACE_SECRET_KEY to sign sessions"
+            )
+        if not self.editor_pages_public and not self.editor_sign_in_configured:
             raise ValueError(
                 "WIRETRACE_EDITOR_PAGES_PUBLIC=false needs WIRETRACE_EDITOR_TOKEN "
                 "(and WIRETRACE_SECRET_KEY) so that editors can sign in"
@@ -351,8 +383,69 @@ class EditorSettings(BaseModel):
         return self
 
     @property
+    def editor_sign_in_configured(self) -> bool:
+        """Whether an editor token is set, as itself or as its hash."""
+        return self.editor_token is not None or self.editor_token_hash is not None
+
+    @property
     def review_enabled(self) -> bool:
-        return self.editor_token is not None and self.secret_key is not None
+        return self.editor_sign_in_configured and self.secret_key is not None
+
+
+class WatchSettings(BaseModel):
+    """Watches' webhook deliveries and their retries; the index's retention window."""
+
+    webhook_allow_private_addresses: bool = Field(
+        default=False,
+        description="Let watches post to loopback, private and link-local addresses (refused "
+        "by default, as the crawler refuses them: a webhook must not reach into the network "
+        "wiretrace runs in).",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=120, description="How long one webhook POST may take."
+    )
+    webhook_retry_seconds: Annotated[list[int], NoDecode] = Field(
+        default=[10, 60, 300, 1800, 7200],
+        description="Delays before each retry of a failed delivery (comma-separated seconds); "
+        "after the last, the event counts as failed.",
+    )
+    webhook_disable_after: int = Field(
+        default=5,
+        ge=1,
+        description="A watch whose URL failed this many events in a row (every retry spent) "
+        "is disabled, and its record says why; its events still reach its feed.",
+    )
+    index_retention_days: float | None = Field(
+        default=None,
+        gt=0,
+        description="Fingerprints of articles older than this (published_at, else when "
+        "ingested) leave the LSH index, swept at most every index_retention_sweep_seconds "
+        "while articles come in; their records, passages and pages stay. Unset: keep "
+        "everything.",
+    )
+    index_retention_sweep_seconds: int = Field(
+        default=3600, ge=1, description="How often the retention sweep runs, at most."
+    )
+    watch_events_kept: int = Field(
+        default=10_000,
+        ge=10,
+        description="Events (and their outcomes) kept per watch, newest first; the feed "
+        "shows the latest 100.",
+    )
+
+    @field_validator("webhook_retry_seconds", mode="before")
+    @classmethod
+    def _retry_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(v) for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("webhook_retry_seconds")
+    @classmethod
+    def _retry_delays(cls, value: list[int]) -> list[int]:
+        if any(v < 1 for v in value):
+            raise ValueError("retry delays are whole seconds, at least 1")
+        return value
 
 
 class Settings(
@@ -367,6 +460,7 @@ class Settings(
     WebSettings,
     CrawlerSettings,
     EditorSettings,
+    WatchSettings,
 ):
     """Every setting, read from the environment: ``WIRETRACE_<NAME>`` (and ``REDIS_URL``)."""
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Flask, Response, render_template
+from flask import Flask, Response, has_request_context, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 
-from service.editor import auth, pages, review
+from service.editor import auth, charts, pages, presenters, review
+from service.editor import copies as _copies  # noqa: F401  (its routes join pages.blueprint)
+from service.editor import network as _network  # noqa: F401  (likewise)
 from workers.settings import Settings
 
 # Article text must never run: besides escaping every piece of it, the pages
@@ -24,14 +27,26 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed session cookie, marked Secure on an answer to an HTTPS
+    request (as well as everywhere when ``secure_cookies`` is set): a cookie
+    sent over HTTPS must never travel back over plain HTTP."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
+
+
 def when(value: float | datetime | None) -> str:
     """A time as the pages show it, in UTC."""
     if value is None:
         return "undated"
-    moment = value if isinstance(value, datetime) else datetime.fromtimestamp(value, UTC)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if not isinstance(value, datetime):
+        found = charts.moment(value)
+        return found.strftime("%Y-%m-%d %H:%M UTC") if found else charts.OUT_OF_RANGE
+    try:
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except OverflowError:  # a stored date at the end of the calendar, in its own zone
+        return value.isoformat(sep=" ", timespec="minutes")
 
 
 def percent(value: float) -> str:
@@ -42,7 +57,13 @@ def register(app: Flask, settings: Settings) -> None:
     """Add the editor's pages, its review endpoints and sign-in to ``app``."""
     if settings.secret_key is not None:
         app.secret_key = settings.secret_key.get_secret_value()
-    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=settings.editor_session_seconds,
+    )
+    app.session_interface = SessionCookies()
     for blueprint in (pages.blueprint, auth.blueprint, review.form_blueprint, review.api_blueprint):
         app.register_blueprint(blueprint)
     app.add_template_filter(when)
@@ -50,6 +71,8 @@ def register(app: Flask, settings: Settings) -> None:
     app.add_template_global(auth.signed_in_editor, "signed_in_editor")
     app.add_template_global(auth.csrf_token, "csrf_token")
     app.add_template_global(auth.review_enabled, "review_enabled")
+    app.add_template_global(presenters.relation_words, "relation_words")
+    app.add_template_global(presenters.heading, "heading")
     app.jinja_env.globals["how_to_enable_review"] = auth.HOW_TO_ENABLE
 
     @app.errorhandler(auth.PageError)

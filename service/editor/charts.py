@@ -45,8 +45,22 @@ class Timeline:
     ticks: list[Tick]
 
 
+OUT_OF_RANGE = "date out of range"
+
+
+def moment(seconds: float) -> datetime | None:
+    """``seconds`` since 1970 as a UTC time; None past Python's calendar (years 1
+    to 9999), where a store written before dates were bounded may have some."""
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
 def time_label(seconds: float, span: float) -> str:
-    when = datetime.fromtimestamp(seconds, UTC)
+    when = moment(seconds)
+    if when is None:
+        return OUT_OF_RANGE
     return when.strftime("%d %b %H:%M") if span < 3 * 86400 else when.strftime("%d %b %Y")
 
 

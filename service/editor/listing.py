@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from typing import cast, get_args
 from urllib.parse import urlencode
 
@@ -23,6 +23,7 @@ SORTS: dict[SortKey, str] = {
     "share": "share copied",
 }
 MAX_PAGE = 10_000
+DAY_SECONDS = 86_400
 
 
 class FilterError(ValueError):
@@ -149,7 +150,8 @@ def _day_start(text: str, name: str) -> float | None:
 def _day_end(text: str, name: str) -> float | None:
     """The last moment of the day, so that ``to`` includes the day it names."""
     day = _date(text, name)
-    return (day + timedelta(days=1)).timestamp() - 0.001 if day else None
+    # In seconds, not as a date: the day after 9999-12-31 is past the calendar.
+    return day.timestamp() + DAY_SECONDS - 0.001 if day else None
 
 
 def _similarity(text: str) -> float | None:

@@ -161,13 +161,11 @@ def outlet(outlet: str) -> ResponseReturnValue:
 def form_article(form: Any) -> dict[str, Any]:
     """The paste form as a submission (blank fields left out)."""
     body: dict[str, Any] = {}
-    for name in ("id", "text", "outlet", "title", "url"):
+    # published_at is a datetime-local field: no zone, which the API takes as UTC.
+    for name in ("id", "text", "outlet", "title", "url", "published_at"):
         value = (form.get(name) or "").strip()
         if value:
             body[name] = value
-    published = (form.get("published_at") or "").strip()
-    if published:  # a datetime-local field: no zone, taken as UTC
-        body["published_at"] = published if published[-1:] in "Zz" else published + "Z"
     return body
 
 

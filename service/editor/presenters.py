@@ -21,6 +21,82 @@ from workers.models import MatchedPassage, Origins, Passage, Source, StoredArtic
 
 PALETTE_SIZE = 8
 _RELATION_ORDER = {"copied-from": 0, "common-source": 1, "copied-by": 2}
+HEADING_CHARS = 90
+
+
+@dataclass(frozen=True)
+class RelationWords:
+    """A source's relation as an editor reads it; the API's code and what it means
+    go in the tooltip. ``leads``: the words go before the source's name ("copied
+    from Harbour Times"), else after it ("Coast News: both ran AP copy")."""
+
+    words: str
+    code: str
+    meaning: str
+    leads: bool = False
+
+    @property
+    def tooltip(self) -> str:
+        return f"{self.code}: {self.meaning}"
+
+
+def relation_words(source: Source) -> RelationWords:
+    """How this article and ``source`` relate, in plain words."""
+    if source.relation == "copied-from":
+        return RelationWords(
+            "copied from",
+            "copied-from",
+            "this article ran the text after the other had published it",
+            leads=True,
+        )
+    if source.relation == "copied-by":
+        return RelationWords(
+            "copied by",
+            "copied-by",
+            "the other article ran the text after this one had published it",
+            leads=True,
+        )
+    if source.wire:
+        return RelationWords(
+            f"both ran {source.wire} copy",
+            "common-source",
+            f"both carry {source.wire} wire copy; neither copied the other",
+        )
+    if source.confidence == "low":
+        return RelationWords(
+            "order unknown",
+            "common-source, low confidence",
+            "the same text, but a publication time is missing or both are the same, "
+            "so which ran first is unknown",
+        )
+    return RelationWords(
+        "neither copied",
+        "common-source",
+        "no copy counts between them: they share only quotes, boilerplate or passages "
+        "an editor marked false positive",
+    )
+
+
+@dataclass(frozen=True)
+class Heading:
+    """What an article is headed by: its title, or else its first line."""
+
+    text: str
+    untitled: bool
+
+
+def heading(article: StoredArticle) -> Heading:
+    """The title; for an article without one, its first line (cut at a word near
+    HEADING_CHARS), never its id, which tells an editor nothing."""
+    if article.title and article.title.strip():
+        return Heading(" ".join(article.title.split()), False)
+    line = next((" ".join(ln.split()) for ln in article.text.splitlines() if ln.strip()), "")
+    if not line:
+        return Heading(article.id, True)
+    if len(line) > HEADING_CHARS:
+        cut = line.rfind(" ", HEADING_CHARS // 2, HEADING_CHARS)
+        line = line[: cut if cut > 0 else HEADING_CHARS].rstrip(" ,;:-") + "…"
+    return Heading(line, True)
 
 
 @dataclass(frozen=True)

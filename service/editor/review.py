@@ -11,13 +11,21 @@ longer counts towards ``reused_fraction`` and the verdicts.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from flask import Blueprint, g, jsonify, redirect, request
 from flask.typing import ResponseReturnValue
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+)
 
-from service.api import services
+from service.api import parse_json_object, read_body, services
 from service.auth import key_id
 from service.editor.auth import (
     HOW_TO_ENABLE,
@@ -26,8 +34,8 @@ from service.editor.auth import (
     review_enabled,
     safe_next,
 )
-from service.errors import ApiError
-from workers.models import MatchedPassage, Review, ReviewStatus
+from service.errors import ApiError, validation_problems
+from workers.models import MatchedPassage, Note, Review, ReviewStatus, canonical_id
 
 # The API endpoint sits under the API's key rule; the pages' form under the
 # editor's session (service.auth.SESSION_BLUEPRINTS).
@@ -40,11 +48,13 @@ class ReviewIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    source_id: StrictStr = Field(description="The article the passage is shared with.")
+    source_id: Annotated[StrictStr, AfterValidator(canonical_id)] = Field(
+        description="The article the passage is shared with."
+    )
     start: Annotated[StrictInt, Field(ge=0)]
     end: Annotated[StrictInt, Field(ge=0)]
     status: ReviewStatus | None = Field(description="confirmed, false_positive, or null to clear.")
-    note: Annotated[StrictStr, Field(max_length=2000)] | None = None
+    note: Note | None = None
 
 
 class ReviewedPassage(MatchedPassage):
@@ -55,10 +65,7 @@ class ReviewedPassage(MatchedPassage):
 
 
 def problems_of(exc: ValidationError) -> list[dict[str, str]]:
-    return [
-        {"field": ".".join(map(str, e["loc"])) or "(body)", "problem": e["msg"]}
-        for e in exc.errors(include_url=False, include_input=False)
-    ]
+    return validation_problems(exc)
 
 
 def apply_review(article_id: str, mark: ReviewIn, by: str) -> MatchedPassage:
@@ -88,9 +95,7 @@ def post_review(article_id: str) -> ResponseReturnValue:
     """Mark a passage: JSON ``{source_id, start, end, status, note}``."""
     if not review_enabled():
         raise ApiError(403, HOW_TO_ENABLE)
-    body: Any = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "request body must be a JSON object describing one review mark")
+    body = parse_json_object(read_body(services().settings.max_body_bytes), "one review mark")
     try:
         mark = ReviewIn.model_validate(body)
     except ValidationError as exc:

@@ -429,8 +429,8 @@ def test_private_and_link_local_addresses_are_refused_by_default(
 
     assert site.requests == [], "nothing may reach the loopback server"
     failures = clean_store.crawl_failures()
-    assert "non-public address 127.0.0.1" in failures[site.url("/rss.xml")].reason
-    assert "non-public address 169.254.169.254" in failures[metadata].reason
+    assert "127.0.0.1 is a non-public address" in failures[site.url("/rss.xml")].reason
+    assert "169.254.169.254 is a non-public address" in failures[metadata].reason
 
 
 def test_pages_are_filed_under_their_own_outlet_and_where_they_redirect(

@@ -14,8 +14,15 @@ def band(bucket: int, field: int) -> int:
     return (field << 33) | bucket
 
 
-def store_with(client: redis.Redis, settings: Settings, prefix: str, cap: int) -> Store:
-    update = {"key_prefix": prefix, "posting_cap": cap, "index_buckets": 1 << 18}
+def store_with(
+    client: redis.Redis, settings: Settings, prefix: str, cap: int, sample: int = 4
+) -> Store:
+    update = {
+        "key_prefix": prefix,
+        "posting_cap": cap,
+        "index_buckets": 1 << 18,
+        "common_text_candidates": sample,
+    }
     store = Store(client, settings.model_copy(update=update))
     for key in client.scan_iter(match=f"{store.keys.prefix}:*"):
         client.unlink(key)
@@ -49,10 +56,10 @@ def test_articles_sharing_bands_find_each_other_with_their_rarity(
         assert np.frombuffer(raw, dtype="<u4").tolist() == article_numbers
 
 
-def test_a_band_at_the_cap_serves_quotations_only_and_keeps_their_latest(
+def test_a_band_at_the_cap_serves_quotations_and_its_earliest_carriers_only(
     redis_client: redis.Redis, settings: Settings
 ) -> None:
-    store = store_with(redis_client, settings, "wtcap", cap=3)
+    store = store_with(redis_client, settings, "wtcap", cap=3, sample=2)
     common = np.array([band(42, 4242)], dtype=np.uint64)
     quoted, unquoted = np.array([True]), np.array([False])
     for number in range(1, 4):
@@ -60,8 +67,10 @@ def test_a_band_at_the_cap_serves_quotations_only_and_keeps_their_latest(
     hits, _, _ = store.index_and_query(3, common, quoted=quoted)
     assert hits.tolist() == [1, 2]  # already there: not added twice
 
-    hits, _, _ = store.index_and_query(4, common, quoted=unquoted, fresh=True)
-    assert hits.size == 0  # at the cap, outside a quotation: neither found nor added
+    # At the cap, outside a quotation: only its first (earliest) carriers are
+    # found, weighing as rare as the band's size says, and the article is not added.
+    hits, weights, _ = store.index_and_query(4, common, quoted=unquoted, fresh=True)
+    assert hits.tolist() == [1, 2] and weights.tolist() == [1 / 3] * 2
     raw = redis_client.hget(store.keys.bucket(42), "4242")
     assert raw is not None and np.frombuffer(raw, dtype="<u4").tolist() == [1, 2, 3]
 

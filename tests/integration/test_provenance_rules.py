@@ -144,9 +144,11 @@ def test_a_wire_merely_mentioned_is_not_credited() -> None:
 
 
 def test_more_wires_come_from_settings() -> None:
-    patterns = wire_patterns(Settings(extra_wires={"Kyodo": ["Kyodo", "Kyodo News"]}).extra_wires)
-    text = "TOKYO (Kyodo) — The cabinet met. Later, AP reported more."
-    assert [w for _, w in credit_positions(text, patterns)] == ["Kyodo", "AP"]
+    patterns = wire_patterns(
+        Settings(extra_wires={"Tanjug": ["Tanjug", "Tanjug News"]}).extra_wires
+    )
+    text = "BELGRADE (Tanjug) — The cabinet met. Later, AP reported more."
+    assert [w for _, w in credit_positions(text, patterns)] == ["Tanjug", "AP"]
     assert wire_credits(text) == ["AP"]
 
 
@@ -439,3 +441,37 @@ def test_a_blurb_many_outlets_carry_is_boilerplate(clean_store: Store) -> None:
         assert record.verdict == "non"
     # With fewer outlets than the cut-off, the same text is copy.
     assert {p.kind for p in origins(clean_store, "s3").passages} == {"copy"}
+
+
+BRIEF = (
+    "Police closed the coastal road between Arden and Millbrook on Tuesday after a landslide "
+    "buried both lanes under mud and rock. Engineers expect the road to stay shut for at "
+    "least three days while crews clear the debris."
+)
+
+
+@pytest.mark.parametrize("posting_cap", [64, 8], ids=["default-cap", "past-the-cap"])
+def test_every_carrier_of_a_widely_carried_brief_finds_its_origin(
+    clean_store: Store, posting_cap: int
+) -> None:
+    """A short brief run word for word by 24 outlets, a minute apart, with no
+    credit: each carrier is a copy of the first. Before, from the 17th on the
+    carriers shared only bands that 17 or more articles held, weighed under the
+    rarity floor, and came back original (``non``, no source); past the
+    postings cap, with no candidate at all."""
+    store = Store(
+        clean_store.client, clean_store.settings.model_copy(update={"posting_cap": posting_cap})
+    )
+    for n in range(24):
+        put(
+            store,
+            id=f"brief-{n}",
+            text=BRIEF,
+            outlet=f"Outlet {n}",
+            published_at=T0 + timedelta(minutes=n),
+        )
+    for n in range(1, 24):
+        record = origins(store, f"brief-{n}")
+        assert record.verdict == "wholly", n
+        relation = {s.id: s.relation for s in record.sources}
+        assert relation.get("brief-0") == "copied-from", (n, relation)

@@ -1,5 +1,5 @@
 """Imports flow one way: commands -> benchmarks -> web -> crawler -> jobs -> fetching
--> store -> settings -> engine -> records. No module imports a higher layer, and
+-> exports -> store -> settings -> engine -> records. No module imports a higher layer, and
 no modules import each other in a circle (checked on the source, with ``ast``)."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("workers.crawler",),
     ("workers.jobs",),
     ("workers.fetch",),
+    ("workers.export",),
     ("workers.store",),
     ("workers.settings",),
     ("workers.engine",),

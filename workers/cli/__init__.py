@@ -9,7 +9,18 @@ from __future__ import annotations
 
 import click
 
-from workers.cli import analyze, bench, corpus, crawl, keys, ops, service
+from workers.cli import (
+    analyze,
+    bench,
+    corpus,
+    crawl,
+    export,
+    keys,
+    ops,
+    retention,
+    service,
+    watches,
+)
 from workers.cli import eval as evaluate
 
 
@@ -35,6 +46,9 @@ for command in (
     bench.loadtest,
     bench.editor_bench,
     crawl.crawl_bench,
+    export.export,
+    watches.watches,
+    retention.retention,
 ):
     cli.add_command(command)
 

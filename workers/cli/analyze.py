@@ -50,10 +50,7 @@ def publication_order(articles: list[ArticleIn]) -> list[ArticleIn]:
 
     def key(item: tuple[int, ArticleIn]) -> tuple[datetime, int]:
         index, article = item
-        when = article.published_at
-        if when is not None and when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        return (when or far_future, index)
+        return (article.published_at or far_future, index)  # always aware (ArticleIn)
 
     return [a for _, a in sorted(enumerate(articles), key=key)]
 

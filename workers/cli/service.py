@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 
 import click
@@ -26,30 +25,39 @@ def serve(host: str | None, port: int | None, n_workers: int) -> None:
     """Run the web service with its ingest workers (and Redis, if none is configured)."""
     from werkzeug.serving import run_simple
 
-    from service import create_app
+    from service import create_app, first_run
+    from workers.jobs.supervisor import Supervisor
+    from workers.logs import configure_logging
     from workers.settings import get_settings
     from workers.store.server import resolve_redis_url
 
     settings = get_settings()
-    # SIGTERM (docker stop, systemd, kill) shuts down as cleanly as Ctrl-C: the
-    # workers, the crawler and the embedded Redis this process started go too.
+    configure_logging(settings.log_level)  # JSON lines, as the workers' and gunicorn's
+    # On the embedded default, a first start makes a local API key and editor token.
+    settings, access_notice = first_run.prepare(
+        settings, host or settings.host, port or settings.port
+    )
+    # SIGTERM (docker stop, systemd, kill) and SIGHUP (the terminal closed) shut
+    # down as cleanly as Ctrl-C: the workers, the crawler and the embedded Redis
+    # this process started go too. (The workers run in process groups of their
+    # own, so the terminal's signals reach them through this process only.)
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGHUP, _interrupt)
     url, embedded = resolve_redis_url(settings.redis_url, settings.data_dir)
-    env = {**os.environ, "REDIS_URL": url}
-    workers = [subprocess.Popen(_worker_command(), env=env) for _ in range(n_workers)]
+    children = {f"worker {i + 1}": _worker_command() for i in range(n_workers)}
     if settings.outlets_file:  # the crawler too, logging JSON lines among the server's
-        crawler = [sys.executable, "-m", "workers.cli", "crawl", "--json-logs"]
-        workers.append(subprocess.Popen(crawler, env=env))
+        children["crawler"] = [sys.executable, "-m", "workers.cli", "crawl", "--json-logs"]
+    # Children that die are restarted (workers/jobs/supervisor.py).
+    supervisor = Supervisor(children, {**os.environ, "REDIS_URL": url}).start()
     try:
         app = create_app(settings.model_copy(update={"redis_url": url}))
         bind_host, bind_port = host or settings.host, port or settings.port
         click.echo(f"wiretrace on http://{bind_host}:{bind_port}  ({n_workers} worker(s))")
+        if access_notice:
+            click.echo(access_notice)
         run_simple(bind_host, bind_port, app, threaded=True, use_reloader=False)
     finally:
-        for process in workers:
-            process.send_signal(signal.SIGTERM)
-        for process in workers:
-            process.wait(timeout=30)
+        supervisor.stop()
         if embedded is not None:
             embedded.stop()
 

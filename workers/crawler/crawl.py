@@ -49,7 +49,7 @@ from workers.fetch.listings import Listing, ListingError, parse_feed, parse_site
 from workers.fetch.urls import UnsupportedUrlError, article_id_for, canonical_url, site_of
 from workers.jobs.pipeline import ArticleTooLargeError, check_limits
 from workers.jobs.queue import enqueue_ingest_batch
-from workers.models import ArticleIn
+from workers.models import ArticleIn, clean_line, usable_date
 from workers.settings import Settings
 from workers.store import Store, content_hash
 from workers.store.crawl_records import (
@@ -369,9 +369,10 @@ class Crawler:
             text=page.text,
             outlet=outlet.name,
             url=canonical if len(canonical) <= _MAX_URL else None,
-            title=(page.title or task.title or "")[:_MAX_TITLE] or None,
-            author=(page.author or "")[:_MAX_AUTHOR] or None,
-            published_at=task.published or page.published,
+            title=(clean_line(page.title or task.title) or "")[:_MAX_TITLE] or None,
+            author=(clean_line(page.author) or "")[:_MAX_AUTHOR] or None,
+            # A listing's or page's date out of the accepted range is a garbled one.
+            published_at=usable_date(task.published) or usable_date(page.published),
         )
         try:
             check_limits(article, self.settings)

@@ -11,7 +11,7 @@ lower confidence instead of trusting the order things were ingested in.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -19,25 +19,56 @@ from functools import lru_cache
 
 import regex
 
+from workers.engine.scripts import first_in_blocks, has_spaceless
 from workers.models import Confidence
 
-# Wire name -> the names it is credited by in running text.
+# Wire name -> the names it is credited by in running text, in the languages that
+# carry its copy.
 DEFAULT_WIRES: dict[str, list[str]] = {
-    "AP": ["AP", "Associated Press", "The Associated Press"],
-    "Reuters": ["Reuters", "Thomson Reuters"],
-    "AFP": ["AFP", "Agence France-Presse", "Agence France Presse"],
+    "AP": ["AP", "Associated Press", "The Associated Press", "美联社", "美聯社", "AP通信", "เอพี"],
+    "Reuters": ["Reuters", "Thomson Reuters", "路透社", "ロイター", "รอยเตอร์"],
+    "AFP": [
+        "AFP",
+        "Agence France-Presse",
+        "Agence France Presse",
+        "法新社",
+        "AFP通信",
+        "AFP時事",
+        "เอเอฟพี",
+    ],
     "PA": ["PA", "PA Media", "Press Association", "PA Wire"],
     "PTI": ["PTI", "Press Trust of India"],
-    "Bloomberg": ["Bloomberg", "Bloomberg News"],
+    "Bloomberg": ["Bloomberg", "Bloomberg News", "彭博社", "ブルームバーグ", "บลูมเบิร์ก"],
     "The Guardian": ["The Guardian", "Guardian"],
     "dpa": ["dpa", "Deutsche Presse-Agentur"],
     "ANI": ["ANI", "Asian News International"],
     "UPI": ["UPI", "United Press International"],
+    "Xinhua": [
+        "Xinhua",
+        "Xinhua News Agency",
+        "新华社",
+        "新華社",
+        "新华通讯社",
+        "新華通訊社",
+        "新华网",
+        "新華網",
+        "ซินหัว",
+    ],
+    "China News Service": ["China News Service", "中新社", "中国新闻社", "中國新聞社", "中新网"],
+    "Kyodo": ["Kyodo", "Kyodo News", "共同通信", "共同通信社", "共同社", "共同"],
+    "Jiji": ["Jiji", "Jiji Press", "時事通信", "時事通信社", "时事社", "時事"],
+    "Yonhap": ["Yonhap", "Yonhap News Agency", "연합뉴스", "韩联社", "韓聯社", "聯合ニュース"],
+    "CNA": ["Central News Agency", "中央社", "中央通訊社", "中央通讯社"],
+    "TNA": ["TNA", "Thai News Agency", "สำนักข่าวไทย"],
+    "KPL": ["KPL", "Lao News Agency", "ຂປລ", "ສຳນັກຂ່າວສານປະເທດລາວ"],
+    "AKP": ["AKP", "Agence Kampuchea Presse", "ទីភ្នាក់ងារសារព័ត៌មានកម្ពុជា", "អ.ស.ក"],
+    "VNA": ["VNA", "Vietnam News Agency", "TTXVN"],
 }
 
 # Credit forms around a wire name {w}.
 _CREDIT_FORMS = [
     r"\({w}\)",  # MOSCOW (AP) — / (Reuters) -
+    r"\([^()\n=]{{1,20}}={w}\)",  # (서울=연합뉴스)
     r"\b(?:as |first )?reported by (?:the )?{w}\b",
     r"\b{w} (?:reported|contributed|said in a report|reports)\b",
     # Not "from": "a grant from Bloomberg Philanthropies" credits nobody.
@@ -45,6 +76,24 @@ _CREDIT_FORMS = [
     r"\b(?:writers?|reporters?|correspondents?|staff) (?:of|for|at) (?:the )?{w}\b",
     r"\b(?:copyright|©) (?:\d{{4}} )?(?:the )?{w}\b",
     r"\b{w} (?:news agency|wire|writers?|reporters?)\b",
+]
+# The forms of languages written without spaces, where a name has no word
+# boundary around it: a credit in brackets, after a city (（共同）, 【ワシントン共同】,
+# （新华社）, (รอยเตอร์)); a dateline (新华社北京6月12日电); a byline (新华社记者);
+# "according to" (据新华社报道, 共同通信によると, ตามรายงานของสำนักข่าวรอยเตอร์);
+# "... reports" (สำนักข่าวไทยรายงาน); a source line (来源：新华社, ที่มา: ...); a
+# closing ＝共同. Searched only in texts holding letters of those scripts.
+_SPACELESS_CREDIT_FORMS = [
+    r"[（(【〔［\[][\p{{sc=Han}}\p{{sc=Katakana}}\p{{sc=Hiragana}}ー・]{{0,12}}{w}\s*[）)】〕］\]]",
+    r"{w}[^\s，。,]{{0,10}}?\d{{1,2}}日[电電]",
+    r"{w}(?:记者|記者|讯|訊)",
+    r"[据據]{w}(?:报道|報道|消息|称|稱|电|電)",
+    r"{w}(?:通信)?(?:によると|によれば|が報じた|は伝えた|が伝えた)",
+    r"ตามรายงานของ\s*(?:สำนักข่าว)?\s*{w}",
+    r"(?:อ้างอิง|อ้าง)(?:จาก)?\s*(?:สำนักข่าว)?\s*{w}",
+    r"(?:สำนักข่าว)?{w}\s*(?:รายงาน|ระบุ|ລາຍງານ|រាយការណ៍)",
+    r"(?:来源|來源|稿源|出典|出处|出處|ที่มา)\s*[:：]\s*{w}",
+    r"[＝=]{w}(?=[\s）)】]|$)",
 ]
 
 
@@ -77,20 +126,35 @@ class WirePattern:
     """
 
     pattern: regex.Pattern[str]
+    spaceless_pattern: regex.Pattern[str]  # the forms of languages written without spaces
     exact_names: tuple[str, ...]  # acronyms: matched with their case
-    folded_names: tuple[str, ...]  # other names: matched in any case
-    always_search: bool  # a non-ASCII name: the substring test cannot rule it out
+    folded_names: tuple[str, ...]  # other ASCII names: matched in any case
+    script_names: tuple[str, ...]  # names in caseless scripts (新华社, สำนักข่าวไทย)
+    always_search: bool  # a name with non-ASCII cased letters: substrings cannot rule it out
 
-    def may_occur(self, text: str, folded: str) -> bool:
-        """Whether one of the names is in ``text`` (``folded``: :func:`fold_for_names` of it)."""
+    def may_occur(self, text: str, folded: str, east_asian: bool = True) -> bool:
+        """Whether one of the names is in ``text`` (``folded``: :func:`fold_for_names` of
+        it; ``east_asian``: whether it holds characters of the blocks of the caseless
+        scripts, without which no name of those scripts is looked for)."""
         return self.always_search or (
             any(name in text for name in self.exact_names)
             or any(name in folded for name in self.folded_names)
+            or (east_asian and any(name in text for name in self.script_names))
         )
 
-    def search(self, text: str, folded: str) -> regex.Match[str] | None:
-        """The first credit in ``text`` (``folded`` is :func:`fold_for_names` of it)."""
-        return self.pattern.search(text) if self.may_occur(text, folded) else None
+    def finditer(self, text: str, spaceless: bool) -> Iterator[regex.Match[str]]:
+        """Every credit in ``text``; the forms of spaceless languages too when
+        ``spaceless`` (the text holds letters of such scripts)."""
+        yield from self.pattern.finditer(text)
+        if spaceless:
+            yield from self.spaceless_pattern.finditer(text)
+
+
+def _has_cased_non_ascii(name: str) -> bool:
+    """Whether ``name`` has a letter outside ASCII that has case: case-insensitive
+    matching may then take forms that lowercasing does not give. Names of
+    caseless scripts (Han, kana, Thai...) are found by a plain substring test."""
+    return any(c.lower() != c.upper() for c in name if not c.isascii())
 
 
 def fold_for_names(text: str) -> str:
@@ -112,18 +176,41 @@ class WirePatterns:
     by_wire: Mapping[str, WirePattern]
 
 
+def _needles(names: list[str]) -> dict[str, tuple[str, ...]]:
+    """The substrings a text must hold to credit a wire of ``names``: acronyms with
+    their case, other ASCII names lowercased, names of caseless scripts as they
+    are; a name holding a shorter one of its kind is left out (the shorter is
+    there whenever it is), and so is a script name holding an acronym (AP通信)."""
+    exact = [n for n in names if n.isupper() and n.isascii()]
+    folded = [n.lower() for n in names if not n.isupper() and n.isascii()]
+    script = [n for n in names if not n.isascii()]
+
+    def shortest(found: list[str], also: tuple[str, ...] = ()) -> tuple[str, ...]:
+        return tuple(n for n in found if not any(m in n and m != n for m in (*found, *also)))
+
+    return {
+        "exact_names": shortest(exact),
+        "folded_names": shortest(folded),
+        "script_names": shortest(script, tuple(exact)),
+    }
+
+
+def _forms_pattern(forms: list[str], names: list[str]) -> regex.Pattern[str]:
+    """A case-insensitive pattern matching any of ``forms`` around any of ``names``."""
+    return regex.compile(
+        "|".join(f.format(w=f"(?:{_name_pattern(names)})") for f in forms), regex.IGNORECASE
+    )
+
+
 def compile_wire_patterns(wires: Mapping[str, list[str]]) -> WirePatterns:
-    """One case-insensitive pattern per wire matching any of its credit forms."""
+    """Case-insensitive patterns per wire matching any of its credit forms."""
     return WirePatterns(
         {
             wire: WirePattern(
-                pattern=regex.compile(
-                    "|".join(f.format(w=f"(?:{_name_pattern(names)})") for f in _CREDIT_FORMS),
-                    regex.IGNORECASE,
-                ),
-                exact_names=tuple(n for n in names if n.isupper()),
-                folded_names=tuple(n.lower() for n in names if not n.isupper()),
-                always_search=not all(n.isascii() for n in names),
+                pattern=_forms_pattern(_CREDIT_FORMS, names),
+                spaceless_pattern=_forms_pattern(_SPACELESS_CREDIT_FORMS, names),
+                **_needles(names),
+                always_search=any(map(_has_cased_non_ascii, names)),
             )
             for wire, names in wires.items()
         }
@@ -158,6 +245,13 @@ _PHOTO_CREDIT_FORMS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("photo", "image", "picture", "foto"),
     ),
     (r"\b[\w.-]+ via Getty Images\b", ("getty",)),
+    # （新华社记者 王磊 摄）, a caption's closing 新华社记者王磊摄 (摄: photographed).
+    (r"[（(][^（）()\n]{0,40}[摄攝][）)]|[^\n。]{0,30}[摄攝][ \t]*(?=\n|$)", ("摄", "攝")),
+    # 图/新华社, 写真：共同, ภาพ: รอยเตอร์ (picture:).
+    (
+        r"(?:图片|圖片|图|圖|写真|ภาพ)(?:来源|來源|提供|จาก)?\s*[:：/／]\s*[^\n]{0,40}",
+        ("图", "圖", "写真", "ภาพ"),
+    ),
 )
 
 
@@ -190,13 +284,21 @@ def credit_positions(
 ) -> tuple[tuple[int, str], ...]:
     """``(offset, wire)`` of every wire credit in ``text``, in text order."""
     folded = fold_for_names(text)
-    candidates = {w: p for w, p in patterns.by_wire.items() if p.may_occur(text, folded)}
+    first = first_in_blocks(text)  # no name of a caseless script is elsewhere
+    candidates = {
+        w: p for w, p in patterns.by_wire.items() if p.may_occur(text, folded, first is not None)
+    }
     if not candidates:
         return ()
     plain = _without_photo_credits(text, folded)
+    spaceless = first is not None and has_spaceless(text)
     return tuple(
         sorted(
-            (m.start(), wire) for wire, p in candidates.items() for m in p.pattern.finditer(plain)
+            {
+                (m.start(), wire)
+                for wire, p in candidates.items()
+                for m in p.finditer(plain, spaceless)
+            }
         )
     )
 

@@ -70,3 +70,23 @@ def quoted_sentence_sources(
     pairs = hits[inside].astype(np.int64) * quoted.size + hit_units[inside]
     values, counts = np.unique(pairs, return_counts=True)
     return sorted(set((values[counts >= min_bands] // quoted.size).tolist()))
+
+
+def common_text_sources(hits: np.ndarray, n_bands: int, share: float, limit: int) -> list[int]:
+    """Article numbers holding at least ``share`` of the new article's ``n_bands``
+    bands, most bands first (ties: lowest number, the earliest indexed), at most
+    ``limit``; ``hits`` as for :func:`rank_candidates`.
+
+    Text carried very widely (a wire brief run by every outlet) fills its bands
+    with carriers, each of which then weighs under any rarity floor; but an
+    article holding most of the new article's bands is that text, whatever the
+    rarity. A story merely sharing a credit line or a footer with it holds a
+    small share of its bands.
+    """
+    if limit == 0 or hits.size == 0:
+        return []
+    numbers, counts = np.unique(hits, return_counts=True)
+    kept = counts >= share * n_bands
+    numbers, counts = numbers[kept], counts[kept]
+    ranked = np.lexsort((numbers, -counts))[:limit]
+    return [int(n) for n in numbers[ranked]]

@@ -26,8 +26,14 @@ import regex
 
 from workers.engine.align import WordSpan
 from workers.engine.document import Document
+from workers.engine.scripts import SPACELESS
 
 _MAX_QUOTE = 3000
+# Before an opening or after a closing single quote, a letter of a script
+# written without spaces is no word the mark could be an apostrophe inside
+# (说‘好’字).
+_OPENING_SINGLE = rf"\u2018(?:(?<![\p{{L}}\p{{N}}]\u2018)|(?<={SPACELESS}\u2018))"
+_NOT_IN_WORD_AFTER = rf"(?:(?![\p{{L}}\p{{N}}])|(?={SPACELESS}))"
 _QUOTED = regex.compile(
     "|".join(
         [
@@ -37,14 +43,20 @@ _QUOTED = regex.compile(
             rf"\u00bb[^\u00ab\u00bb\n]{{1,{_MAX_QUOTE}}}?\u00ab",  # »…« (German style)
             rf"\u2039[^\u203a\n]{{1,{_MAX_QUOTE}}}?\u203a",  # ‹…›
             rf"\u300c[^\u300d\n]{{1,{_MAX_QUOTE}}}?\u300d",  # 「…」
+            rf"\u300e[^\u300f\n]{{1,{_MAX_QUOTE}}}?\u300f",  # 『…』
+            rf"\u301d[^\u301d\u301e\u301f\n]{{1,{_MAX_QUOTE}}}?[\u301e\u301f]",  # 〝…〟
+            rf"\ufe41[^\ufe42\n]{{1,{_MAX_QUOTE}}}?\ufe42",  # ﹁…﹂ (vertical)
+            rf"\ufe43[^\ufe44\n]{{1,{_MAX_QUOTE}}}?\ufe44",  # ﹃…﹄ (vertical)
             rf'"[^"\n]{{1,{_MAX_QUOTE}}}?"',  # "…"
+            rf"\uff02[^\uff02\n]{{1,{_MAX_QUOTE}}}?\uff02",  # ＂…＂ (full width)
             # ‘…’ where a closing ’ is not an apostrophe inside a word (hasn’t).
-            rf"(?<![\p{{L}}\p{{N}}])\u2018.{{1,{_MAX_QUOTE}}}?\u2019(?![\p{{L}}\p{{N}}])",
+            rf"{_OPENING_SINGLE}.{{1,{_MAX_QUOTE}}}?\u2019{_NOT_IN_WORD_AFTER}",
             # '…' opened before a letter, closed after a non-space, not inside a word.
             rf"(?<![\p{{L}}\p{{N}}])'(?=[\p{{L}}\p{{N}}]).{{1,{_MAX_QUOTE}}}?(?<=\S)'(?![\p{{L}}\p{{N}}])",
             # A quotation running on: opened, unclosed to the paragraph's end, and the
             # next paragraph opens with a mark.
             rf"[\u201c\u00ab\u201e\"][^\u201c\u201d\u00ab\u00bb\"\n]{{1,{_MAX_QUOTE}}}(?=\n\s*[\u201c\u00ab\u201e\"])",
+            rf"\u300c[^\u300c\u300d\n]{{1,{_MAX_QUOTE}}}(?=\n\s*\u300c)",
             rf"(?<![\p{{L}}\p{{N}}])[\u2018'](?:[^\u2018\u2019'\n]|[\u2019'](?=\p{{L}})){{1,{_MAX_QUOTE}}}"
             rf"(?=\n\s*[\u2018'])",
         ]

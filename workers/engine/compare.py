@@ -25,9 +25,9 @@ from workers.engine.evidence import (
 from workers.engine.params import EngineParams
 from workers.engine.rewrite import (
     RewriteRules,
+    iter_unit_similarities,
     join_rewrites,
     rewritten_chains,
-    unit_similarities,
     unit_similarity,
     within_rewrite_limit,
 )
@@ -66,6 +66,7 @@ def rewrite_rules(params: EngineParams) -> RewriteRules:
         start=params.rewrite_start_similarity,
         start_words=params.rewrite_start_shared_words,
         extend=params.rewrite_extend_similarity,
+        max_partners=params.rewrite_max_partners,
         gap=params.rewrite_gap_units,
         min_sentences=params.rewrite_min_sentences,
         min_words=params.unit_min_tokens,
@@ -82,6 +83,7 @@ def evidence_params(params: EngineParams) -> EvidenceParams:
         passage_similarity=params.evidence_passage_similarity,
         min_run=params.rewrite_min_sentences,
         min_unit_words=params.unit_min_tokens,
+        max_partners=params.rewrite_max_partners,
         max_units=params.rewrite_max_units,
     )
 
@@ -376,6 +378,10 @@ def compare_with_candidates(
     """
     rules = rewrite_rules(params)
     inside = [i for i, c in enumerate(candidates) if within_rewrite_limit(a.doc, c.doc, rules)]
-    computed = unit_similarities(a.doc, [candidates[i].doc for i in inside])
-    similarity = dict(zip(inside, computed, strict=True))
-    return [compare_pair(a, c, params, similarity.get(i)) for i, c in enumerate(candidates)]
+    # Each matrix is used before the next is worked out (see iter_unit_similarities).
+    similarities = iter_unit_similarities(a.doc, [candidates[i].doc for i in inside])
+    rewritten = set(inside)
+    return [
+        compare_pair(a, c, params, next(similarities) if i in rewritten else None)
+        for i, c in enumerate(candidates)
+    ]

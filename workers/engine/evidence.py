@@ -53,6 +53,7 @@ class EvidenceParams:
     passage_similarity: float  # chained unit pairs this alike, in a rewrite, are passages
     min_run: int  # ... in runs of this many pairs or more
     min_unit_words: int  # units shorter than this take no part
+    max_partners: int  # fragments held by more units of either text are shared by none
     max_units: int  # pairs with more than max_units**2 unit pairs skip the stage
 
 
@@ -129,7 +130,7 @@ def _weights(
     return weights
 
 
-def unit_evidence(a: Document, b: Document) -> UnitEvidence:
+def unit_evidence(a: Document, b: Document, max_holding: int | None = None) -> UnitEvidence:
     """Weight of the fragments each unit of ``a`` shares with each unit of ``b``.
 
     A fragment weighs ``log(units / units holding it)`` over the units of both
@@ -138,6 +139,12 @@ def unit_evidence(a: Document, b: Document) -> UnitEvidence:
     has it as a word (in ASCII text a left-out space shows; after an Arabic
     letter that does not join the next one, it does not). Worked from each
     text's fragments, sorted once per text: a new article is compared with many.
+
+    A fragment held by more than ``max_holding`` units of either text (a word
+    a text repeats over and over) is shared by none: it says nothing about
+    where a sentence came from, as a shingle repeated many times seeds no exact
+    run, and its pairs of units would be the product of its repeats. It still
+    weighs in its units' weights.
     """
     fa, fb = a.fragments, b.fragments
     n_a, n_b = len(a.units), len(b.units)
@@ -168,13 +175,19 @@ def unit_evidence(a: Document, b: Document) -> UnitEvidence:
     a_weights = _weights(fa, shared_a, more_a, n_a, log_n)
     b_weights = _weights(fb, shared_b, more_b, n_b, log_n)
     # Pairs of units sharing a fragment, and its weight.
-    ua, ub, which = _cross(fa, da, fb, db)
     weight = log_n - np.log(fa.holding[da] + more_a[: len(da)])
+    if max_holding is not None:
+        few = (fa.holding[da] <= max_holding) & (fb.holding[db] <= max_holding)
+        da, db, weight = da[few], db[few], weight[few]
+    ua, ub, which = _cross(fa, da, fb, db)
     rows, cols, weights, words = [ua], [ub], [weight[which]], [fa.distinct_words[da][which]]
     for other, units, distinct, ours in (
         (fb, ja_units, ja_distinct, True),
         (fa, jb_units, jb_distinct, False),
     ):
+        if max_holding is not None:
+            few = other.holding[distinct] <= max_holding
+            units, distinct = units[few], distinct[few]
         if not len(units):
             continue
         # A word typed joined counts as a word of its unit, shared with the units
@@ -192,6 +205,8 @@ def unit_evidence(a: Document, b: Document) -> UnitEvidence:
         weights.append(w[pick])
         words.append(np.ones(len(pick), dtype=bool))
     flat = np.concatenate(rows) * n_b + np.concatenate(cols)
+    if not len(flat):
+        return UnitEvidence(empty.shared, a_weights, b_weights, empty.shared_words)
     all_weights, all_words = np.concatenate(weights), np.concatenate(words)
     shared = np.bincount(flat, weights=all_weights, minlength=n_a * n_b).reshape(n_a, n_b)
     shared_words = np.bincount(
@@ -361,7 +376,7 @@ def document_evidence(
     """
     if not within_evidence_limit(a, b, params):
         return Evidence.none()
-    units = unit_evidence(a, b)
+    units = unit_evidence(a, b, params.max_partners)
     similarity = units.similarity.copy()
     a_lengths, b_lengths = a.unit_lengths, b.unit_lengths
     similarity[a_lengths < params.min_unit_words, :] = 0

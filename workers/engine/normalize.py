@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import regex
@@ -69,7 +70,9 @@ _CHAR_FOLDS = str.maketrans(
 # Arabic harakat. Marks of Indic scripts are letters of their words and stay.
 _DROPPED_MARKS = regex.compile(r"[\u0300-\u036f\u0483-\u0489\u064b-\u065f\u0670\u06d6-\u06ed]")
 
-_NON_ASCII_CLUSTER = regex.compile(r"[^\x00-\x7f]\p{M}*|[\x00-\x7f]+")
+# Runs of ASCII, and runs of other characters with their combining marks.
+_RUN = regex.compile(r"[\x00-\x7f]+|(?:[^\x00-\x7f]\p{M}*)+")
+_CLUSTER = regex.compile(r"[^\x00-\x7f]\p{M}*")
 
 
 # Decimal digits of every script fold to ASCII ones: one outlet writes a figure
@@ -154,6 +157,29 @@ class NormalizedText:
         return mapped_start, mapped_end
 
 
+@lru_cache(maxsize=1 << 16)
+def _fold_cluster(cluster: str) -> str:
+    """:func:`fold` of one cluster, remembered: a Chinese or Japanese article is
+    thousands of clusters of a few hundred kinds."""
+    return fold(cluster)
+
+
+@lru_cache(maxsize=1 << 16)
+def _keeps_width(cluster: str) -> bool:
+    return len(_fold_cluster(cluster)) == len(cluster)
+
+
+def _folded_pieces(run: str) -> list[str]:
+    """Each cluster of the non-ASCII ``run`` folded; one piece for the whole run
+    when every cluster keeps its width (most non-Latin text), so that it maps
+    character for character."""
+    clusters = _CLUSTER.findall(run)
+    folded = list(map(_fold_cluster, clusters))
+    if all(map(_keeps_width, clusters)):
+        return ["".join(folded)]
+    return folded
+
+
 def normalize(original: str) -> NormalizedText:
     """Fold ``original`` for matching, keeping the map back to its offsets."""
     parts: list[str] = []
@@ -161,22 +187,31 @@ def normalize(original: str) -> NormalizedText:
     orig_starts: list[int] = []
     orig_ends: list[int] = []
     npos = 0
-    for m in _NON_ASCII_CLUSTER.finditer(original):
-        piece = fold(m.group())
-        # Equal-width neighbours merge into one chunk to keep the map short.
-        if (
-            norm_starts
-            and len(piece) == m.end() - m.start()
-            and orig_ends[-1] == m.start()
-            and (npos - norm_starts[-1]) == (orig_ends[-1] - orig_starts[-1])
-        ):
-            orig_ends[-1] = m.end()
+    for m in _RUN.finditer(original):
+        run = m.group()
+        if run.isascii():
+            pieces = [run.lower()]
+            widths = [len(run)]
         else:
-            norm_starts.append(npos)
-            orig_starts.append(m.start())
-            orig_ends.append(m.end())
-        parts.append(piece)
-        npos += len(piece)
+            pieces = _folded_pieces(run)
+            widths = [len(run)] if len(pieces) == 1 else [len(c) for c in _CLUSTER.findall(run)]
+        start = m.start()
+        for piece, width in zip(pieces, widths, strict=True):
+            # Equal-width neighbours merge into one chunk to keep the map short.
+            if (
+                norm_starts
+                and len(piece) == width
+                and orig_ends[-1] == start
+                and (npos - norm_starts[-1]) == (orig_ends[-1] - orig_starts[-1])
+            ):
+                orig_ends[-1] = start + width
+            else:
+                norm_starts.append(npos)
+                orig_starts.append(start)
+                orig_ends.append(start + width)
+            parts.append(piece)
+            npos += len(piece)
+            start += width
     return NormalizedText(
         original=original,
         text="".join(parts),

@@ -44,6 +44,7 @@ from workers.engine.attribute import (
     wire_patterns,
 )
 from workers.engine.classify import quote_spans
+from workers.engine.credit import credit_of
 from workers.engine.params import EngineParams
 from workers.models import (
     Kind,
@@ -262,6 +263,9 @@ def build_origins(
         # pair sharing nothing but quotations is common-source, not a rewrite.
         rewrite = found is not None and found.derived_score > 0 and bool(copied)
         taken = max(fraction, found.rewrite_fraction) if rewrite and found else fraction
+        # Credit is the copier's to give: the later article's, the wire carrier's.
+        pair = (source, article) if relation is Relation.COPIED_BY else (article, source)
+        credited = credit_of(*pair, pair_wire, patterns) is not None if copied else None
         source_entries.append(
             Source(
                 id=source_id,
@@ -275,6 +279,7 @@ def build_origins(
                 relation=relation.value,
                 confidence=confidence,
                 wire=pair_wire,
+                credited=credited,
             )
         )
     overall = own_share(all_copy)

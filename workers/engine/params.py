@@ -121,6 +121,24 @@ class EngineParams(BaseModel):
         "article is a candidate whatever their rarity: a quotation of common words lands in "
         "bands that tens of articles hold, and would weigh under the floor (0: no exception).",
     )
+    common_text_candidates: int = Field(
+        default=4,
+        ge=0,
+        le=64,
+        description="Text carried so widely that its bands weigh under the rarity floor (or "
+        "fill the postings cap) is still traced: this many of the articles sharing most of "
+        "the new article's bands (common_text_share), the earliest indexed first, are "
+        "compared with it, and so are the origins of the copy clusters they are in. A wire "
+        "brief run everywhere gets its origin, at the cost of a few comparisons (0: off).",
+    )
+    common_text_share: float = Field(
+        default=0.5,
+        gt=0.0,
+        le=1.0,
+        description="Share of the new article's bands an article must hold to be one of the "
+        "common_text_candidates: the article is (mostly) that widely carried text, not a "
+        "story that merely shares a credit line or a footer with it.",
+    )
     min_passage_tokens: int = Field(
         default=8, ge=2, description="Shortest reported passage, in words."
     )
@@ -168,6 +186,14 @@ class EngineParams(BaseModel):
         ge=1,
         description="Resembling sentences a rewritten passage needs in each text: one "
         "sentence alike can be chance.",
+    )
+    rewrite_max_partners: int = Field(
+        default=8,
+        ge=1,
+        description="Rewrite stage: a sentence alike to more than this many sentences of the "
+        "other text takes no part (a line the text repeats, a text of a few words over and "
+        "over): it says nothing about where it came from, and bounds the pairs one pair of "
+        "texts makes to chain at sentences x this.",
     )
     rewrite_max_units: int = Field(
         default=3000,
@@ -230,8 +256,9 @@ class EngineParams(BaseModel):
     extra_wires: dict[str, list[str]] = Field(
         default_factory=dict,
         description="Wires to recognise besides AP, Reuters, AFP, PA, PTI, Bloomberg, The "
-        'Guardian, dpa, ANI and UPI, as JSON: {"Kyodo": ["Kyodo", "Kyodo News"]} (the names '
-        "each is credited by; an existing wire's entry replaces its names).",
+        "Guardian, dpa, ANI, UPI, Xinhua, China News Service, Kyodo, Jiji, Yonhap, CNA, TNA, "
+        'KPL, AKP and VNA, as JSON: {"Antara": ["Antara", "ANTARA News"]} (the names each is '
+        "credited by, in any script; an existing wire's entry replaces its names).",
     )
     boilerplate_min_outlets: int = Field(
         default=20,

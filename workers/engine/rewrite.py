@@ -30,6 +30,7 @@ share, and texts with more units than a configured limit skip it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,6 +99,14 @@ def unit_similarities(a: Document, others: list[Document]) -> list[np.ndarray]:
     time: a new article is compared with dozens of candidates, most of them
     sharing little, and per-pair array overhead would dominate the cost.
     """
+    return list(iter_unit_similarities(a, others))
+
+
+def iter_unit_similarities(a: Document, others: list[Document]) -> Iterator[np.ndarray]:
+    """:func:`unit_similarities`, one matrix at a time, worked out a chunk of
+    others at a time: a caller that uses each matrix before asking for the next
+    holds one chunk's matrices, not every other text's (40 long candidates
+    would be gigabytes)."""
     chunks: list[list[Document]] = [[]]
     pairs = 0
     for other in others:
@@ -106,7 +115,8 @@ def unit_similarities(a: Document, others: list[Document]) -> list[np.ndarray]:
             chunks.append([])
             pairs = len(a.units) * len(other.units)
         chunks[-1].append(other)
-    return [matrix for chunk in chunks for matrix in _similarity_chunk(a, chunk)]
+    for chunk in chunks:
+        yield from _similarity_chunk(a, chunk)
 
 
 def _similarity_chunk(a: Document, others: list[Document]) -> list[np.ndarray]:
@@ -180,15 +190,24 @@ def chain_seeds(seeds: list[tuple[int, int, float, float]], gap: int) -> list[Un
     """
     chains: list[list[tuple[int, int, float, float]]] = []
     bounds: list[tuple[int, int, int]] = []  # per chain: last i, first j, last j
+    # Chains a seed may still join, oldest first: seeds come in order of i, so a
+    # chain whose last unit lies more than ``gap`` before the current i is closed
+    # for good. Only open chains are looked at, not every chain so far.
+    open_: list[int] = []
+    current_i = None
     for seed in sorted(seeds):
         i, j = seed[0], seed[1]
-        for idx in range(len(chains) - 1, -1, -1):
-            last_i, first_j, last_j = bounds[idx]
-            if i - last_i <= gap and first_j - gap <= j <= last_j + gap:
+        if i != current_i:
+            current_i = i
+            open_ = [idx for idx in open_ if i - bounds[idx][0] <= gap]
+        for idx in reversed(open_):
+            _, first_j, last_j = bounds[idx]
+            if first_j - gap <= j <= last_j + gap:
                 chains[idx].append(seed)
                 bounds[idx] = (i, min(first_j, j), max(last_j, j))
                 break
         else:
+            open_.append(len(chains))
             chains.append([seed])
             bounds.append((i, j, j))
     return [
@@ -229,6 +248,7 @@ class RewriteRules:
     start: float  # a unit pair this alike can start a passage
     start_words: float  # ... when the words it shares weigh this many distinctive words
     extend: float  # unit pairs this alike extend one
+    max_partners: int  # units alike to more units of the other text take no part
     gap: int  # in units, in both texts
     min_sentences: int  # distinct resembling units, in one text at least
     min_words: int  # units shorter than this take no part
@@ -313,6 +333,7 @@ def rewritten_chains(
     a_lengths, b_lengths = a.unit_lengths, b.unit_lengths
     similarity[a_lengths < rules.min_words, :] = 0
     similarity[:, b_lengths < rules.min_words] = 0
+    drop_common_units(similarity, rules)
     if not similarity.size or similarity.max() < rules.start:
         return []
     rows, cols = np.nonzero(similarity >= rules.extend)
@@ -361,6 +382,22 @@ def within_rewrite_limit(a: Document, b: Document, rules: RewriteRules) -> bool:
 # than in the rewrite. Stretches that follow each other in both texts join
 # across this many times the gap in one text as in the other.
 _CONDENSED = 3
+
+
+def drop_common_units(similarity: np.ndarray, rules: RewriteRules) -> None:
+    """Zero (in place) the similarities of the units alike (``rules.extend``) to more
+    than ``rules.max_partners`` units of the other text.
+
+    Such a unit (a line the text repeats, a window of a text of few words)
+    says nothing about where its words came from, as a shingle repeated many
+    times seeds no exact run; and every pair it makes is work: two texts of
+    thousands of units repeating two words made millions of pairs to chain
+    (seconds and gigabytes for one pair of texts). Without them a pair of
+    texts has at most ``units x max_partners`` pairs to chain.
+    """
+    alike = similarity >= rules.extend
+    similarity[alike.sum(axis=1) > rules.max_partners, :] = 0
+    similarity[:, alike.sum(axis=0) > rules.max_partners] = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,6 @@ public addresses only, timeouts and a size cap) and ingests what it returns.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
@@ -17,7 +16,16 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from workers.fetch.extract import HTML_TYPES, ExtractionError, Page, extract_page
 from workers.fetch.fetcher import Fetcher, FetchPolicy
 from workers.fetch.urls import article_id_for, canonical_url, site_of
-from workers.models import ARTICLE_ID_PATTERN, HTTP_URL_SCHEMA_PATTERN, ArticleIn
+from workers.models import (
+    HTTP_URL_SCHEMA_PATTERN,
+    ArticleId,
+    ArticleIn,
+    OutletName,
+    PublishedAt,
+    Title,
+    clean_line,
+    usable_date,
+)
 from workers.settings import Settings
 
 _MAX_URL = 2048
@@ -31,10 +39,10 @@ class UrlRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     url: Annotated[StrictStr, Field(max_length=_MAX_URL, pattern=HTTP_URL_SCHEMA_PATTERN)]
-    id: Annotated[StrictStr, Field(pattern=ARTICLE_ID_PATTERN)]
-    outlet: Annotated[StrictStr, Field(max_length=200)] | None = None
-    title: Annotated[StrictStr, Field(max_length=_MAX_TITLE)] | None = None
-    published_at: datetime | None = None
+    id: ArticleId
+    outlet: OutletName | None = None
+    title: Title | None = None
+    published_at: PublishedAt | None = None
 
 
 def url_request(fields: dict[str, Any]) -> UrlRequest:
@@ -54,9 +62,10 @@ def article_from_page(request: UrlRequest, page: Page, fetched_url: str) -> Arti
         text=page.text,
         outlet=request.outlet or site_of(canonical),
         url=canonical if len(canonical) <= _MAX_URL else request.url,
-        title=request.title or (page.title or "")[:_MAX_TITLE] or None,
-        author=(page.author or "")[:_MAX_AUTHOR] or None,
-        published_at=request.published_at or page.published,
+        title=request.title or (clean_line(page.title) or "")[:_MAX_TITLE] or None,
+        author=(clean_line(page.author) or "")[:_MAX_AUTHOR] or None,
+        # A page's date out of the accepted range is a garbled one: left out.
+        published_at=request.published_at or usable_date(page.published),
     )
 
 

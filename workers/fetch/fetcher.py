@@ -182,8 +182,11 @@ class GuardedBackend(httpcore.SyncBackend):
         if not self.allow_private:
             refused = [a for a in addresses if not is_public_address(a)]
             if refused:
+                # The message reaches whoever submitted the URL: it must not say
+                # what an internal host name resolves to.
+                what = "is" if host in addresses else "resolves to"
                 raise NonPublicAddressError(
-                    f"{host} resolves to the non-public address {refused[0]}; refused "
+                    f"{host} {what} a non-public address; refused "
                     "(WIRETRACE_CRAWL_ALLOW_PRIVATE_ADDRESSES allows it)"
                 )
         failure: httpcore.ConnectError | httpcore.ConnectTimeout | None = None

@@ -12,6 +12,8 @@ import hashlib
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from workers.models import canonical_id
+
 # Query parameters that only say how a reader arrived, never which page it is.
 TRACKING_PARAMS = frozenset(
     {
@@ -124,4 +126,6 @@ def article_id_for(canonical: str) -> str:
     netloc = parts.netloc.removeprefix("www.")[:_ID_HOST_MAX]
     digest = hashlib.blake2b(canonical.encode("utf-8"), digest_size=8).hexdigest()
     readable = slug(parts.path)
-    return "~".join(p for p in (netloc, readable, digest[:_ID_DIGEST_HEX]) if p)
+    article_id = "~".join(p for p in (netloc, readable, digest[:_ID_DIGEST_HEX]) if p)
+    # ArticleIn stores ids in NFC; the crawler looks its pages up by this one.
+    return canonical_id(article_id)

@@ -5,9 +5,11 @@ Each is a small function the worker runs; the work is in the pipeline.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 
 from pydantic import ValidationError
 from rq import get_current_job
@@ -16,16 +18,35 @@ from rq.job import Job
 from workers.fetch.article import UrlRequest, fetch_article
 from workers.jobs.pipeline import ArticleTooLargeError, check_limits, index_article
 from workers.jobs.pipeline import ingest as ingest_article
-from workers.logs import job_id_var, log_event, request_id_var
+from workers.jobs.queue import ingest_queue
+from workers.jobs.upkeep import after_ingest
+from workers.logs import log_event, logging_as
 from workers.models import ArticleIn
 from workers.settings import get_settings
 from workers.store import Store
 
 log = logging.getLogger("wiretrace.jobs")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # Upper bounds (seconds) of the ingest duration histogram the metrics expose.
 DURATION_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
 INGEST_STATS = "ingest"
+
+
+def under_job_ids(job_function: Callable[P, R]) -> Callable[P, R]:
+    """Run a job function logging under its job's id and the request id the API
+    put in the job's meta, and under neither once it returns: a worker running
+    jobs in its own process would otherwise log its next lines, and the next
+    job's, under this job's ids."""
+
+    @functools.wraps(job_function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        job = _current_job()
+        with logging_as(job.meta.get("request_id"), job.id):
+            return job_function(*args, **kwargs)
+
+    return run
 
 
 def ingest_stat_increments(outcome: str, seconds: float) -> dict[str, float]:
@@ -36,6 +57,7 @@ def ingest_stat_increments(outcome: str, seconds: float) -> dict[str, float]:
     return increments
 
 
+@under_job_ids
 def ingest(article: dict[str, Any]) -> dict[str, Any]:
     """Ingest one article (as validated by the API or crawler); return its origins.
 
@@ -43,8 +65,6 @@ def ingest(article: dict[str, Any]) -> dict[str, Any]:
     run in the ingest statistics that /metrics reports.
     """
     job = _current_job()
-    request_id_var.set(job.meta.get("request_id"))
-    job_id_var.set(job.id)
     store = Store(job.connection, get_settings())
     started = time.perf_counter()
     outcome = "error"
@@ -52,6 +72,7 @@ def ingest(article: dict[str, Any]) -> dict[str, Any]:
     try:
         origins = ingest_article(store, ArticleIn.model_validate(article))
         outcome = "ok"
+        after_ingest(store, ingest_queue(job.connection, store.settings))  # deliveries, retention
         return origins.model_dump(mode="json")
     except ArticleTooLargeError:
         job.retries_left = 0  # the same article will be as large next time
@@ -62,6 +83,7 @@ def ingest(article: dict[str, Any]) -> dict[str, Any]:
         log_event(log, "ingest " + outcome, article=article.get("id"), seconds=round(seconds, 4))
 
 
+@under_job_ids
 def ingest_batch(articles: list[dict[str, Any]]) -> dict[str, Any]:
     """Ingest many articles (a backfill, a crawl) in one job; return counts, not origins.
 
@@ -80,9 +102,11 @@ def ingest_batch(articles: list[dict[str, Any]]) -> dict[str, Any]:
             continue
         ingested += indexed is not None
         unchanged += indexed is None
+    after_ingest(store, ingest_queue(_current_job().connection, store.settings))
     return {"ingested": ingested, "unchanged": unchanged, "refused": refused}
 
 
+@under_job_ids
 def ingest_url(request: dict[str, Any]) -> dict[str, Any]:
     """The RQ job: fetch, extract and ingest one page; return the article's origins."""
     job = get_current_job()
@@ -91,7 +115,10 @@ def ingest_url(request: dict[str, Any]) -> dict[str, Any]:
     settings = get_settings()
     article = fetch_article(UrlRequest.model_validate(request), settings)
     check_limits(article, settings)
-    return ingest_article(Store(job.connection, settings), article).model_dump(mode="json")
+    store = Store(job.connection, settings)
+    origins = ingest_article(store, article)
+    after_ingest(store, ingest_queue(job.connection, settings))
+    return origins.model_dump(mode="json")
 
 
 def _current_job() -> Job:

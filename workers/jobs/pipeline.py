@@ -17,8 +17,13 @@ import numpy as np
 import redis
 
 from workers.engine.attribute import wire_credits, wire_patterns
-from workers.engine.candidates import quoted_sentence_sources, rank_candidates
+from workers.engine.candidates import (
+    common_text_sources,
+    quoted_sentence_sources,
+    rank_candidates,
+)
 from workers.engine.compare import PreparedArticle, compare_with_candidates, prepare_article
+from workers.engine.copies import copy_relations
 from workers.engine.fingerprint import (
     band_keys,
     distinct_with_first,
@@ -30,7 +35,8 @@ from workers.engine.params import EngineParams
 from workers.logs import log_event
 from workers.models import ArticleIn, MatchedPassage, Origins, PairEvidence, StoredArticle
 from workers.settings import Settings, get_settings
-from workers.store import Store, content_hash
+from workers.store import ConcurrentWriteError, Store, content_hash
+from workers.store.codec import encode_metadata
 
 log = logging.getLogger("wiretrace.pipeline")
 
@@ -191,6 +197,25 @@ def choose_candidates(
     return chosen[: settings.max_candidates]
 
 
+def widely_carried(
+    store: Store, hits: np.ndarray, bands: ArticleBands, chosen: list[int]
+) -> list[int]:
+    """Candidates besides ``chosen`` for text carried so widely that its carriers
+    weigh under the rarity floor (or fill the postings cap): a few of the articles
+    that hold most of the new article's bands, and the origins of the copy
+    clusters they are in, which the text already has. Every carrier of a wire
+    brief is thus compared with its earliest ones, not with all of them."""
+    settings = store.settings
+    common = common_text_sources(
+        hits, bands.keys.size, settings.common_text_share, settings.common_text_candidates
+    )
+    common = [n for n in common if n not in chosen]
+    if not common:
+        return []
+    found = dict.fromkeys([*common, *store.cluster_origins(common)])
+    return [n for n in found if n not in chosen]
+
+
 # How often a candidate still being ingested elsewhere is looked for again.
 _CANDIDATE_POLL_SECONDS = 0.005
 
@@ -231,30 +256,68 @@ class Indexed:
     evidence: dict[int, tuple[PairEvidence, PairEvidence]]
 
 
+# Times an ingest is worked out again when another write of the same article
+# was saved first; beyond that the job fails, and RQ tries it again later.
+_WRITE_ATTEMPTS = 5
+
+
 def index_article(
     store: Store, article: ArticleIn, *, force: bool = False, cache: PreparedCache | None = None
 ) -> Indexed | None:
     """Fingerprint, match and store ``article``; None if it is stored unchanged.
 
-    Submitting the same id with the same text again changes nothing (unless
-    ``force``); the same id with other text replaces it. ``cache`` (default:
-    this process's) keeps prepared texts for the comparisons of later articles.
+    Submitting the same id with the same text and metadata again changes
+    nothing (unless ``force``); the same id with other text or metadata
+    replaces it: its text, index postings, passages and clusters. Writes of
+    one id are serialised: when two ingests of it run at once, the first to
+    save wins, and the other is worked out again as an update of it, so the
+    last saved text is stored with its own passages, never another's.
+    ``cache`` (default: this process's) keeps prepared texts for the
+    comparisons of later articles.
     """
     cache = cache if cache is not None else process_cache()
+    check_limits(article, store.settings)
+    attempt = 1
+    while True:
+        try:
+            return _index_once(store, article, force, cache)
+        except ConcurrentWriteError:
+            if attempt == _WRITE_ATTEMPTS:
+                raise
+            attempt += 1
+            log_event(log, "article saved meanwhile; working it out again", article=article.id)
+
+
+def _index_once(
+    store: Store, article: ArticleIn, force: bool, cache: PreparedCache
+) -> Indexed | None:
+    """One attempt of :func:`index_article`."""
     settings = store.settings
     params = settings.engine_params()
-    check_limits(article, settings)
     digest = content_hash(article.text)
     number, fresh = store.resolve(article.id)
-    if not fresh and not force and store.stored_hash(number) == digest:
+    stored = None if fresh else store.stored_version(number)
+    unchanged = stored is not None and (stored.content_hash, stored.metadata) == (
+        digest,
+        encode_metadata(article),
+    )
+    if unchanged and not force:
         return None
 
     prepared = cache.prepare(article.text, digest, article.outlet, params)
     bands = article_bands(prepared, settings)
+    replaced = stored.content_hash if stored is not None else None
+    if replaced is None:
+        replaced_keys = NO_BANDS
+    elif replaced == digest:  # new metadata only: the text keeps its postings
+        replaced_keys = bands.keys
+    else:
+        replaced_keys = stored_bands(store, number, cache)
     hits = store.index_and_query(number, bands.keys, quoted=bands.quoted, fresh=fresh)
     try:
         chosen = choose_candidates(prepared, bands, hits, settings)
-        candidates = load_candidates(store, chosen, cache)
+        chosen = [*chosen, *widely_carried(store, hits[0], bands, chosen)]
+        candidates = load_candidates(store, chosen[: settings.max_candidates], cache)
         prepared_candidates = [
             cache.prepare(c.text, c.content_hash, c.outlet, params) for c in candidates.values()
         ]
@@ -271,31 +334,76 @@ def index_article(
             for other, match in found.items()
             if match.evidence.worked_out
         }
-        stored = StoredArticle(
+        saved = StoredArticle(
             **article.model_dump(),
             content_hash=digest,
             wire=wire_credits(article.text, wire_patterns(params.extra_wires)),
         )
-        store.save_article(number, stored, matches, candidates, fresh=fresh, evidence=evidence)
+        copies = copy_relations(
+            saved,
+            {candidates[n].id: forward for n, (forward, _) in matches.items()},
+            {candidates[n].id: backward for n, (_, backward) in matches.items()},
+            {candidates[n].id: candidates[n] for n in matches},
+            params,
+        )
+        store.save_article(
+            number,
+            saved,
+            matches,
+            candidates,
+            fresh=fresh,
+            replacing=replaced,
+            copies=copies,
+            evidence=evidence,
+        )
     except Exception:
-        if fresh:
-            withdraw_unsaved(store, number, bands.keys)
+        withdraw_unsaved(store, number, bands.keys, replaced, replaced_keys)
         raise
-    return Indexed(stored, matches, {n: candidates[n] for n in matches}, evidence)
+    # The replaced text leaves the index: left in, its postings would make the
+    # article a candidate of every later article sharing the old text, and
+    # outlive a delete (which unindexes the text it finds). Should the process
+    # die just before, they are only a wasted comparison: the article exists.
+    store.unindex(number, np.setdiff1d(replaced_keys, bands.keys))
+    return Indexed(saved, matches, {n: candidates[n] for n in matches}, evidence)
 
 
-def withdraw_unsaved(store: Store, number: int, band_keys: np.ndarray) -> None:
-    """Take article ``number``, new to the index and whose ingest failed after
-    indexing it, out of the index again, unless it was saved after all.
+NO_BANDS = np.empty(0, dtype=np.uint64)
 
-    Left in, every later article sharing its text would find it in the index
-    but not in the store and wait ``candidate_wait_seconds`` for it in vain,
-    until its job runs again. If Redis cannot be reached it stays in: the job,
-    run again, indexes and saves it.
+
+def stored_bands(store: Store, number: int, cache: PreparedCache) -> np.ndarray:
+    """The band keys of the text stored as article ``number`` (none if it is gone)."""
+    old = store.load_articles([number], known_text=cache.text).get(number)
+    if old is None:
+        return NO_BANDS
+    params = store.settings.engine_params()
+    prepared = cache.prepare(old.text, old.content_hash, old.outlet, params)
+    return article_bands(prepared, store.settings).keys
+
+
+def withdraw_unsaved(
+    store: Store,
+    number: int,
+    band_keys: np.ndarray,
+    replaced: str | None = None,
+    replaced_keys: np.ndarray = NO_BANDS,
+) -> None:
+    """Take the postings of article ``number``'s text out of the index again
+    (``band_keys``) after its ingest failed, where no other text needs them:
+    when nothing is saved as ``number`` now, or the text it was to replace
+    (content hash ``replaced``, filed under ``replaced_keys``) still is. If
+    another write of the article was saved meanwhile, its next attempt sees to them.
+
+    Left in, every later article sharing the text would find it in the index
+    but not in the store (a new article's) and wait ``candidate_wait_seconds``
+    for it in vain, until its job runs again. If Redis cannot be reached they
+    stay in: the job, run again, indexes and saves the article.
     """
     try:
-        if store.stored_hash(number) is None:
+        now = store.stored_hash(number)
+        if now is None:
             store.unindex(number, band_keys)
+        elif now == replaced:
+            store.unindex(number, np.setdiff1d(band_keys, replaced_keys))
     except redis.RedisError as exc:
         log_event(log, "failed article left in the index", number=number, error=str(exc))
 

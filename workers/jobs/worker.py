@@ -22,15 +22,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from rq import Queue, SimpleWorker, Worker
-from rq.exceptions import InvalidJobOperation, NoSuchJobError, SchedulerNotFound
+from rq import Queue, SimpleWorker, Worker, worker_registration
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.executions import Execution
 from rq.job import Job
 from rq.registry import FailedJobRegistry
-from rq.scheduler import RQScheduler
+from rq.scheduler import SCHEDULER_KEY_TEMPLATE, RQScheduler
 from rq.scripts import release_lock
-from rq.utils import as_text
-from rq.worker import BaseWorker
+from rq.utils import as_text, utcparse
 
 from workers.jobs.queue import ingest_queue
 from workers.logs import configure_logging, log_event
@@ -89,19 +88,27 @@ def release_dead_scheduler_lock(queue: Queue) -> bool:
     RQ's scheduler (which re-queues jobs waiting out a retry delay) holds a lock
     for a minute at a time; a killed one would hold it, and delay every retry,
     until it expires.
+
+    The holder's record is read field by field rather than through RQ's
+    ``RQScheduler.fetch``, which needs every field: a scheduler whose record
+    lapsed (Redis frozen or down for longer than its minute) writes it back
+    from its next heartbeat with ``last_heartbeat`` alone, and a worker must
+    start over whatever RQ left. A holder that does not say where it runs
+    cannot be told dead: its lock is left to lapse, as RQ would.
     """
+    connection = queue.connection
     lock = RQScheduler.get_locking_key(queue.name)
-    holder = queue.connection.get(lock)
+    holder = connection.get(lock)
     if holder is None:
         return False
-    try:
-        scheduler = RQScheduler.fetch(as_text(holder), queue.connection)
-    except SchedulerNotFound:
+    name = as_text(holder)
+    hostname, pid = connection.hmget(SCHEDULER_KEY_TEMPLATE % name, ["hostname", "pid"])
+    if hostname is None or pid is None or not as_text(pid).isdigit():
         return False
-    if not died_here(scheduler.hostname, scheduler.pid):
+    if not died_here(as_text(hostname), int(pid)):
         return False
-    scheduler.register_death()
-    return release_lock(queue.connection, lock, scheduler.name)
+    connection.delete(SCHEDULER_KEY_TEMPLATE % name)
+    return bool(release_lock(connection, lock, name))
 
 
 def recover_abandoned(queue: Queue) -> list[str]:
@@ -130,15 +137,28 @@ def recover_abandoned(queue: Queue) -> list[str]:
     return sorted(abandoned.values())
 
 
-def alive_workers(queue: Queue, settings: Settings) -> list[BaseWorker]:
-    """Workers on ``queue`` that checked in within ``worker_ttl_seconds``."""
+def alive_workers(queue: Queue, settings: Settings) -> list[str]:
+    """Names of the workers on ``queue`` that checked in within ``worker_ttl_seconds``.
+
+    Read from RQ's worker records directly, in one round trip: RQ's
+    ``Worker.all`` builds ``Worker`` objects, and building one raises the
+    socket timeout of the client it is given to the worker's blocking dequeue
+    (415 s). The web process would then hang for as long as Redis is frozen
+    instead of answering 503 within seconds.
+    """
+    connection = queue.connection
+    keys = sorted(worker_registration.get_keys(queue=queue, connection=connection))
+    pipe = connection.pipeline(transaction=False)
+    for key in keys:
+        pipe.hget(key, "last_heartbeat")
+    beats = pipe.execute() if keys else []
     cutoff = datetime.now(UTC) - timedelta(seconds=settings.worker_ttl_seconds)
-    alive = []
-    for worker in Worker.all(queue=queue):
-        beat = worker.last_heartbeat
-        if beat is not None and beat.replace(tzinfo=beat.tzinfo or UTC) >= cutoff:
-            alive.append(worker)
-    return alive
+    prefix = Worker.redis_worker_namespace_prefix
+    return [
+        key.removeprefix(prefix)
+        for key, beat in zip(keys, beats, strict=True)
+        if beat is not None and utcparse(as_text(beat)) >= cutoff
+    ]
 
 
 def run_worker(settings: Settings, burst: bool = False) -> None:

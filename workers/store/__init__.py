@@ -10,30 +10,41 @@ place key names are spelled):
 - :mod:`~workers.store.clusters`: clusters of shared passages and the editor's listings;
 - :mod:`~workers.store.crawl`: the crawler's feeds, pages seen, failures, schedule, lease;
 - :mod:`~workers.store.maintenance`: rebuild, backup, wipe, counters, measurement;
+- :mod:`~workers.store.sessions`: editors' sign-in sessions and the sign-in throttle;
 - :mod:`~workers.store.scripts` and :mod:`~workers.store.codec`: the Lua scripts that
   run inside Redis, and how records are encoded in it.
 """
 
 from __future__ import annotations
 
-from workers.store.articles import ArticleRef, ArticleStore, content_hash
+from workers.store.articles import (
+    ArticleRef,
+    ArticleStore,
+    ConcurrentWriteError,
+    StoredVersion,
+    content_hash,
+)
 from workers.store.connection import store_client
 from workers.store.crawl import CrawlState
 from workers.store.index import IndexMismatchError, index_fingerprint
 from workers.store.keys import LAYOUT_VERSION, KeyLayout
 from workers.store.maintenance import Maintenance
+from workers.store.sessions import EditorSessions
 
 
-class Store(ArticleStore, CrawlState, Maintenance):
-    """Reads and writes of articles, matches, the LSH index, clusters and crawl state."""
+class Store(ArticleStore, CrawlState, Maintenance, EditorSessions):
+    """Reads and writes of articles, matches, the LSH index, clusters, crawl state
+    and editors' sessions."""
 
 
 __all__ = [
     "LAYOUT_VERSION",
     "ArticleRef",
+    "ConcurrentWriteError",
     "IndexMismatchError",
     "KeyLayout",
     "Store",
+    "StoredVersion",
     "content_hash",
     "index_fingerprint",
     "store_client",

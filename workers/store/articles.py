@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from redis.exceptions import WatchError
+
+from workers.engine.copies import CopyRelation
 from workers.models import MatchedPassage, PairEvidence, Review, StoredArticle
 from workers.store.clusters import ClusterIndex
 from workers.store.codec import (
     ARTICLE_FIELDS,
+    METADATA_FIELDS,
     MIRRORED,
     PairSeen,
     as_str,
@@ -22,8 +27,10 @@ from workers.store.codec import (
     passage_spans,
     passages_seen,
 )
+from workers.store.copies import CopyIndex
 from workers.store.index import LshIndex
 from workers.store.texts import train_dictionary
+from workers.store.watches import WatchStore
 
 
 def content_hash(text: str) -> str:
@@ -37,7 +44,20 @@ class ArticleRef:
     content_hash: str | None
 
 
-class ArticleStore(LshIndex, ClusterIndex):
+@dataclass(frozen=True)
+class StoredVersion:
+    """What is stored of the submission an article was last saved from."""
+
+    content_hash: str
+    metadata: dict[str, str]  # its METADATA_FIELDS as stored ("" where unset)
+
+
+class ConcurrentWriteError(RuntimeError):
+    """Another write of the same article was saved while this one was being
+    worked out: it must be worked out again, as an update of that one."""
+
+
+class ArticleStore(LshIndex, ClusterIndex, CopyIndex, WatchStore):
     """Articles and what they share; saving one also files it in the clusters it joins."""
 
     # The dictionary new texts are compressed against, once found: a store object
@@ -67,6 +87,17 @@ class ArticleStore(LshIndex, ClusterIndex):
         """Content hash of the text stored as article ``number`` (None: none stored)."""
         raw = self.client.hget(self.keys.article(number), "content_hash")
         return as_str(raw) if raw else None
+
+    def stored_version(self, number: int) -> StoredVersion | None:
+        """The content hash and metadata article ``number`` is stored with (None:
+        nothing stored), in one round trip and without its text."""
+        found = self.client.hmget(self.keys.article(number), ["content_hash", *METADATA_FIELDS])
+        if not found[0]:
+            return None
+        metadata = {
+            name: as_str(v or b"") for name, v in zip(METADATA_FIELDS, found[1:], strict=True)
+        }
+        return StoredVersion(as_str(found[0]), metadata)
 
     def count(self) -> int:
         return int(self.client.hlen(self.keys.ids()))
@@ -181,32 +212,92 @@ class ArticleStore(LshIndex, ClusterIndex):
         sources: Mapping[int, StoredArticle] | None = None,
         *,
         fresh: bool = False,
+        replacing: str | None = None,
+        copies: Sequence[CopyRelation] = (),
         evidence: Mapping[int, tuple[PairEvidence, PairEvidence]] | None = None,
     ) -> None:
         """Write an article and its matches, both directions, and the clusters it
         joins, in one transaction (per slot on a Redis Cluster). Replaces what the
         article had before. ``sources`` are the matched articles, needed to put
-        them into new clusters with it.
+        them into new clusters with it. ``copies``: the copy relations found,
+        for the copies lists (and the watches they set off).
+
+        ``replacing``: the content hash of the text stored as ``number`` when the
+        caller read it (None: none was). Writes of one article are serialised
+        through it: if another write of the article was saved since, nothing is
+        written and :class:`ConcurrentWriteError` is raised, for the caller to
+        work the article out again against what is stored now. (On a Redis
+        Cluster, which has no transactions across slots, this is checked just
+        before writing, not atomically with it.)
 
         ``fresh``: the article's number was handed out for this ingest, so it
         had nothing to replace; what other articles ingested meanwhile wrote
         about it (they found it in the index) is kept, not read and dropped.
         ``evidence``: each pair's document-level evidence, this article's then the other's."""
+        with self.client.pipeline(transaction=not self.is_cluster) as pipe:
+            if not self.is_cluster:
+                # The article's record is watched from here on: a write of it
+                # by anyone else makes the transaction below fail as a whole.
+                pipe.watch(self.keys.article(number))
+            stored = (pipe if not self.is_cluster else self.client).hget(
+                self.keys.article(number), "content_hash"
+            )
+            if (as_str(stored) if stored else None) != replacing:
+                raise ConcurrentWriteError(f"article {article.id} was saved meanwhile")
+            self._write_article(
+                pipe,
+                number,
+                article,
+                matches,
+                sources or {},
+                fresh=fresh,
+                copies=copies,
+                evidence=evidence,
+            )
+
+    def _write_article(
+        self,
+        pipe: Any,
+        number: int,
+        article: StoredArticle,
+        matches: Mapping[int, tuple[list[MatchedPassage], list[MatchedPassage]]],
+        sources: Mapping[int, StoredArticle],
+        *,
+        fresh: bool,
+        copies: Sequence[CopyRelation] = (),
+        evidence: Mapping[int, tuple[PairEvidence, PairEvidence]] | None = None,
+    ) -> None:
+        """The writes of :meth:`save_article`, on ``pipe`` (watching the article's
+        record, outside a Redis Cluster)."""
         previous = [] if fresh else [int(n) for n in self.client.hkeys(self.keys.matches(number))]
-        joins = self._plan_cluster_joins(number, article, matches, sources or {}, fresh=fresh)
+        joins = self._plan_cluster_joins(number, article, matches, sources, fresh=fresh)
         dictionary = self.text_dictionary(number)
-        pipe = self.client.pipeline(transaction=not self.is_cluster)
+        stale = self.copy_rows_touching(number, previous) if previous else []
+        planned = self.plan_copies(number, article, copies, sources)
+        events = self.plan_watch_events(article, planned, sources)
+        if not self.is_cluster:
+            pipe.multi()
+        self.queue_copy_removals(pipe, stale)
+        self.queue_copies(pipe, planned)
+        self.queue_watch_events(pipe, events)  # with the save: none lost, none twice
         for other in previous:
             pipe.hdel(self.keys.matches(other), str(number))
         if not fresh:
             pipe.delete(self.keys.matches(number))
-        pipe.hset(self.keys.article(number), mapping=encode_article(article, dictionary))  # type: ignore[arg-type]
+        pipe.hset(self.keys.article(number), mapping=encode_article(article, dictionary))
+        # When it was first indexed (its age for the retention window when it is
+        # undated); and indexed again now, whatever the retention sweep did before.
+        pipe.hsetnx(self.keys.article(number), "indexed_at", f"{time.time():.0f}")
+        pipe.hdel(self.keys.article(number), "expired")
         for other, (forward, backward) in matches.items():
             found = evidence.get(other) if evidence else None
             pipe.hset(self.keys.matches(number), str(other), encode_pair(forward, backward, found))
             pipe.hset(self.keys.matches(other), str(number), MIRRORED)
         unranked = self._write_joins(pipe, joins)
-        results = pipe.execute()
+        try:
+            results = pipe.execute()
+        except WatchError as exc:
+            raise ConcurrentWriteError(f"article {article.id} was saved meanwhile") from exc
         if unranked:  # a Redis Cluster's: the pipeline ends with their outlets
             outlets = self._outlets_read(results[-2 * len(unranked) :])
             counts = {str(c): len(names) for c, names in zip(unranked, outlets, strict=True)}
@@ -220,6 +311,7 @@ class ArticleStore(LshIndex, ClusterIndex):
         passages with it."""
         self.leave_clusters(number)
         others = [int(other) for other in self.client.hkeys(self.keys.matches(number))]
+        self.forget_copies(number, others)
         pipe = self.client.pipeline(transaction=not self.is_cluster)
         pipe.hdel(self.keys.ids(), article_id)
         # One slot, {n}: the article, its passages and the list of its versions.

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from workers.engine.clusters import Join, Member, Membership, plan_joins
-from workers.models import MatchedPassage, StoredArticle
+from workers.models import Kind, MatchedPassage, StoredArticle
 from workers.store.codec import (
     MEMBER_ARTICLE_FIELDS,
     as_str,
@@ -46,6 +46,17 @@ class ClusterIndex(TextDictionaries):
             n: [decode_membership(c, v) for c, v in raw.items()]
             for n, raw in zip(numbers, pipe.execute(), strict=True)
         }
+
+    def cluster_origins(self, numbers: Iterable[int], kind: Kind = "copy") -> list[int]:
+        """The origin (earliest member) of each cluster of ``kind`` that articles
+        ``numbers`` are in, in cluster order; two round trips."""
+        held = self.memberships(numbers)
+        clusters = sorted({m.cluster for places in held.values() for m in places if m.kind == kind})
+        pipe = self.client.pipeline(transaction=False)
+        for c in clusters:
+            pipe.zrange(self.keys.cluster(c, "t"), 0, 0)
+        firsts = pipe.execute() if clusters else []
+        return [int(first[0]) for first in firsts if first]
 
     def _plan_cluster_joins(
         self,

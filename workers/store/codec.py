@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from workers.engine.clusters import Member, Membership, snippet
-from workers.models import MatchedPassage, PairEvidence, Review, Segment, StoredArticle
+from workers.models import ArticleIn, MatchedPassage, PairEvidence, Review, Segment, StoredArticle
 from workers.store.texts import compress_text, decompress_text
 
 _R = TypeVar("_R", bound=BaseModel)
@@ -257,6 +257,18 @@ def records(raw: list[Any], keys: list[str], model: type[_R]) -> dict[str, _R]:
     return {k: model.model_validate_json(v) for k, v in zip(keys, raw, strict=True) if v}
 
 
+# An article's fields besides its id and text, as stored: a submission whose
+# text and these fields are as stored changes nothing.
+METADATA_FIELDS = ("outlet", "url", "title", "author", "published_at")
+
+
+def encode_metadata(article: ArticleIn) -> dict[str, str]:
+    """The hash fields of ``article``'s :data:`METADATA_FIELDS` ("" where unset)."""
+    fields = {name: getattr(article, name) or "" for name in ("outlet", "url", "title", "author")}
+    fields["published_at"] = article.published_at.isoformat() if article.published_at else ""
+    return fields
+
+
 def encode_article(
     article: StoredArticle, dictionary: bytes | None
 ) -> dict[str | bytes, str | bytes]:
@@ -267,10 +279,7 @@ def encode_article(
         "content_hash": article.content_hash,
         "wire": json.dumps(article.wire),
     }
-    for name in ("outlet", "url", "title", "author"):
-        value = getattr(article, name)
-        fields[name] = value if value is not None else ""
-    fields["published_at"] = article.published_at.isoformat() if article.published_at else ""
+    fields.update(encode_metadata(article))
     return fields
 
 

@@ -79,14 +79,16 @@ class LshIndex(StoreBase):
         each one over the number of articles its band held (its rarity), and for
         each the position of its band in ``band_keys``.
 
-        A band that ``posting_cap`` articles hold is skipped unless ``quoted``
-        (one flag a band) says it comes from a quoted sentence of the article:
-        then it is returned and takes the article in place of its oldest.
-        ``fresh``: the number was just handed out, so it is in no postings yet."""
+        A band that ``posting_cap`` articles hold is skipped and gives only its
+        first ``common_text_candidates`` articles (its earliest carriers), unless
+        ``quoted`` (one flag a band) says it comes from a quoted sentence of the
+        article: then it is returned whole and takes the article in place of its
+        oldest. ``fresh``: the number was just handed out, so it is in no postings yet."""
         if band_keys.size == 0:
             return np.empty(0, dtype=np.uint32), np.empty(0), np.empty(0, dtype=np.int64)
         member = int(number).to_bytes(4, "little")
         cap = str(self.settings.posting_cap * 4)
+        sample = str(self.settings.common_text_candidates)
         flags = (
             np.zeros(band_keys.size, dtype=np.uint8)
             if quoted is None
@@ -96,18 +98,19 @@ class LshIndex(StoreBase):
             self._index_script,
             band_keys,
             member,
-            lambda chosen: [cap, "1" if fresh else "0", flags[chosen].tobytes()],
+            lambda chosen: [cap, "1" if fresh else "0", flags[chosen].tobytes(), sample],
         )
         hits = np.frombuffer(b"".join(postings for _, (postings, _) in answers), dtype="<u4")
         held = [
-            (bands, np.frombuffer(per_band, dtype="<u4").reshape(-1, 2))
+            (bands, np.frombuffer(per_band, dtype="<u4").reshape(-1, 3))
             for bands, (_, per_band) in answers
         ]
         positions = np.concatenate([bands[h[:, 0]] for bands, h in held])
-        sizes = np.concatenate([h[:, 1] for _, h in held]).astype(np.int64)
-        weights = np.repeat(1.0 / np.maximum(sizes, 1), sizes)
+        returned = np.concatenate([h[:, 1] for _, h in held]).astype(np.int64)
+        sizes = np.concatenate([h[:, 2] for _, h in held])
+        weights = np.repeat(1.0 / np.maximum(sizes, 1), returned)
         others = hits != number
-        return hits[others], weights[others], np.repeat(positions, sizes)[others]
+        return hits[others], weights[others], np.repeat(positions, returned)[others]
 
     def unindex(self, number: int, band_keys: np.ndarray) -> None:
         """Remove article ``number`` from the postings of each band."""

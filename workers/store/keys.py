@@ -47,10 +47,34 @@ key                                what it holds
 ``wt:2:{cl}:q:<term>``             set: clusters with the word in a title, URL or passage start
 ``wt:2:{cl}:outlets`` / ``:wires`` sorted sets: outlets / wires seen in clusters, by latest time
 ``wt:2:{cl}:tmp:<token>``          scratch of one filtered listing, deleted in the same call
+``wt:2:cp:{n}``                    hash: copy relations where article ``n`` is the copier:
+                                   source number (copied-from) or ``w:<wire>`` -> JSON row
+``wt:2:{cp}:<o|w>:<name>:f``       sorted set: copies taken from an outlet (``o``, members
+                                   ``<copier>:<source>``) or a wire (``w``, members
+                                   ``<copier>``), by share copied; ``:u`` the uncredited
+                                   ones only; ``:t`` all of them by the copier's time
+``wt:2:{cp}:o`` / ``:w``           sorted sets: outlets / wires copied from, by latest time
+``wt:2:{cp}:tmp:<token>``          scratch of one filtered copies list, deleted in the same call
+``wt:2:{w}:watches``               hash: watch id -> JSON Watch (:mod:`workers.store.watches`)
+``wt:2:{w}:owner:<key id>``        set: the watches an API key made
+``wt:2:{w}:t:<o|w|a>:<name>``      set: the watches of an outlet, a wire or an article
+``wt:2:{w}:ev:<watch>``            hash: event id -> JSON event (body, outcome)
+``wt:2:{w}:feed:<watch>``          list: a watch's event ids, newest first
+``wt:2:{w}:dl:<watch>``            list: a watch's delivery attempts (JSON), newest first
+``wt:2:{w}:pending``               sorted set: ``<watch>/<event>`` not yet delivered, by when
+                                   a worker may take it (due, or its lease ends)
+``wt:2:{w}:fails``                 hash: watch id -> events failed in a row
+``wt:2:x:retention``               hash: the retention sweep's ``cursor`` (every article
+                                   numbered up to it is expired, deleted or undated)
+``wt:2:x:retention:due``           string: a sweep was queued (expires after the interval)
 ``wt:2:rate:<key id>:<window>``    writes one API key made in one rate-limit
                                    window (expires with the window)
 ``wt:2:stats:<name>``              hash: counters the metrics read (e.g. ingest
                                    jobs by outcome, duration histogram buckets)
+``wt:2:session:<digest>``          string: the editor signed in with the session token
+                                   whose SHA-256 this is (expires with the sign-in)
+``wt:2:signin:<address>``          wrong editor tokens sent from a client address in
+                                   the current throttle window (expires with it)
 =================================  ==========================================
 
 An update of an article keeps the text it replaces: ``archive_version`` copies
@@ -98,6 +122,9 @@ _KINDS = {
     "m": "matches",
     "c": "clusters",
     "ac": "clusters",
+    "cp": "copies",
+    "{cp}": "copies",
+    "{w}": "watches",
 }
 
 
@@ -144,6 +171,12 @@ class KeyLayout:
     def rate(self, key_id: str, window: int) -> str:
         return self.key("rate", key_id, window)
 
+    def editor_session(self, digest: str) -> str:
+        return self.key("session", digest)
+
+    def signin_attempts(self, address: str) -> str:
+        return self.key("signin", address)
+
     def every_key(self) -> str:
         """A SCAN pattern for every key of the store."""
         return self.key("*")
@@ -155,7 +188,7 @@ class KeyLayout:
     def derived_patterns(self) -> list[str]:
         """SCAN patterns of what the articles' texts can rebuild: the LSH index,
         passages and clusters (the index settings key aside)."""
-        return [self.key(kind, "*") for kind in ("x", "m", "ac", "c", "{cl}")]
+        return [self.key(kind, "*") for kind in ("x", "m", "ac", "c", "{cl}", "cp", "{cp}")]
 
     def crawl(self, name: str) -> str:
         return self.key("{crawl}", name)
@@ -169,9 +202,24 @@ class KeyLayout:
     def memberships(self, number: int) -> str:
         return self.key("ac", f"{{{number}}}")
 
+    def copies(self, number: int) -> str:
+        return self.key("cp", f"{{{number}}}")
+
+    def copy_listing(self, *parts: object) -> str:
+        return self.key("{cp}", *parts)
+
+    def retention(self, *parts: object) -> str:
+        """Under ``x``: derived from the index, reset with it (a rebuilt index is
+        swept from the start again)."""
+        return self.key("x", "retention", *parts)
+
+    def watch(self, *parts: object) -> str:
+        """Watch keys share the hash tag ``{w}``: an event is recorded in one script."""
+        return self.key("{w}", *parts)
+
     def kind_of(self, key: str) -> str:
         """What ``key`` holds, for memory accounting: ``index``, ``articles``,
-        ``matches``, ``clusters``, ``listings`` (the editor's sorted listings),
+        ``matches``, ``clusters``, ``copies``, ``listings`` (the editor's sorted listings),
         ``search`` (the search-term sets) or ``other``."""
         first, _, rest = key[len(self.prefix) + 1 :].partition(":")
         if first == "{cl}":

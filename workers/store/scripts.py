@@ -41,20 +41,25 @@ end
 
 # Add the member to each band's postings and return what the bands held before:
 # their postings concatenated, and for each band that held any its position
-# among the call's bands and its number of members (two uint32). ARGV[5]: the
-# postings cap in bytes; ARGV[6]: '1' when the member is new to the index (so it
-# cannot be in any postings yet); ARGV[7]: one byte a band, 1 where the band
-# comes from a quoted sentence of the member. A band at the cap (a word pair
-# that many articles carry) serves quotations only: it is returned to, and
-# keeps the latest of, the articles that carry it inside quotation marks, and
-# is left alone for the rest. Outside quotations such a band tells no two
-# articles apart, and rewriting its full postings for every article that
-# carried it was most of what the index sent back and wrote to the AOF; a
-# quotation of common words is found through those bands alone.
+# among the call's bands, the number of members returned and the number it
+# holds (three uint32). ARGV[5]: the postings cap in bytes; ARGV[6]: '1' when
+# the member is new to the index (so it cannot be in any postings yet);
+# ARGV[7]: one byte a band, 1 where the band comes from a quoted sentence of
+# the member; ARGV[8]: how many members of a band at the cap to return
+# outside quotations. A band at the cap (a word pair that many articles carry)
+# serves quotations in full: it is returned to, and keeps the latest of, the
+# articles that carry it inside quotation marks. For the rest it is left alone
+# and only its first members are returned (its earliest carriers: a text run
+# so widely that its bands are full is still traced to them); outside
+# quotations such a band tells no two articles apart, and rewriting its full
+# postings for every article that carried it was most of what the index sent
+# back and wrote to the AOF; a quotation of common words is found through
+# those bands alone.
 INDEX_AND_QUERY = (
     BAND_LOOP
     + """
 local cap, fresh, quoted = tonumber(ARGV[5]), ARGV[6] == '1', ARGV[7]
+local sample = 4 * tonumber(ARGV[8])
 local found, held = {}, {}
 for pos = 1, #buckets, 4 do
   local key, field = band(pos)
@@ -63,11 +68,15 @@ for pos = 1, #buckets, 4 do
     redis.call('HSET', key, field, id)
   elseif #cur < cap or string.byte(quoted, (pos + 3) / 4) == 1 then
     found[#found + 1] = cur
-    held[#held + 1] = struct.pack('<I4I4', (pos - 1) / 4, #cur / 4)
+    held[#held + 1] = struct.pack('<I4I4I4', (pos - 1) / 4, #cur / 4, #cur / 4)
     if fresh or not has_member(cur) then
       if #cur >= cap then cur = string.sub(cur, #cur - cap + 5) end
       redis.call('HSET', key, field, cur .. id)
     end
+  elseif sample > 0 then
+    local first = string.sub(cur, 1, sample)
+    found[#found + 1] = first
+    held[#held + 1] = struct.pack('<I4I4I4', (pos - 1) / 4, #first / 4, #cur / 4)
   end
 end
 return {table.concat(found), table.concat(held)}

@@ -10,7 +10,7 @@ import redis
 import requests
 from pydantic import SecretStr, ValidationError
 
-from tests.helpers import EDITOR_TOKEN, ApiClient, LiveServer, sign_in
+from tests.helpers import EDITOR_TOKEN, ApiClient, LiveServer, csrf_of, sign_in
 from workers.settings import Settings
 
 
@@ -63,7 +63,8 @@ def test_without_sign_in_configured_review_and_paste_are_off_and_say_how(
 
 
 def test_sign_in_needs_the_token_and_forms_need_the_csrf_token(editor: ApiClient) -> None:
-    wrong = editor.post_form("/signin", {"token": "not-the-token"})
+    signin_csrf = csrf_of(editor.get("/signin").text)
+    wrong = editor.post_form("/signin", {"token": "not-the-token", "csrf": signin_csrf})
     assert wrong.status_code == 401 and "wrong token" in wrong.text
     unsigned = editor.post_form(
         "/articles/museum-digest/review",

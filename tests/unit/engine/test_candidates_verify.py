@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from workers.engine.candidates import quoted_sentence_sources, rank_candidates
+from workers.engine.candidates import (
+    common_text_sources,
+    quoted_sentence_sources,
+    rank_candidates,
+)
 from workers.engine.classify import quote_spans, quoted_units
 from workers.engine.document import prepare_document
 from workers.engine.verify import is_verified, shared_shingles
@@ -26,6 +30,14 @@ def test_an_article_sharing_many_bands_of_one_quoted_sentence_is_a_source() -> N
     assert quoted_sentence_sources(hits, units, quoted, 4) == [4]
     assert quoted_sentence_sources(hits, units, quoted, 2) == [4, 5]
     assert quoted_sentence_sources(hits, units, np.zeros(3, dtype=bool), 1) == []
+
+
+def test_articles_holding_most_bands_are_common_text_sources_whatever_their_rarity() -> None:
+    # Of 10 bands: articles 3 and 5 hold all, 8 holds 6, 9 holds 2 (a shared footer).
+    hits = np.array([3] * 10 + [5] * 10 + [8] * 6 + [9] * 2, dtype=np.uint32)
+    assert common_text_sources(hits, 10, share=0.5, limit=4) == [3, 5, 8]
+    assert common_text_sources(hits, 10, share=0.5, limit=2) == [3, 5]
+    assert common_text_sources(hits, 10, share=0.5, limit=0) == []
 
 
 def test_quoted_units_are_the_sentences_inside_quotation_marks() -> None:

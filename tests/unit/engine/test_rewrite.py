@@ -99,3 +99,44 @@ def test_shared_words_of_many_pairs_from_their_similarity_as_pair_by_pair() -> N
         found = rewrite.shared_word_weights(a, b, similarity, rows, cols)
         np.testing.assert_allclose(found, expected, atol=1e-12)
         assert rows.size == len(a.units) * len(b.units)  # every pair, the unlike ones too
+
+
+def repetitive(repeats: int) -> str:
+    """One paragraph: a word repeated, then another: every window of one word is
+    alike to every window of the same word in a copy (the worst pair the rewrite
+    stage met: its work grew with the product of the repeated units)."""
+    return ("hello " * repeats + "world " * repeats).strip()
+
+
+def test_a_repetitive_pair_is_compared_in_bounded_memory() -> None:
+    """Before, two copies of a text of 1,000 units repeating two words made half
+    a million unit pairs to chain, as Python objects: hundreds of MB for one
+    pair (2 GB at the size limits). Units alike to more than max_partners units
+    of the other text take no part, so the pair is at most units x max_partners."""
+    import tracemalloc
+
+    from workers.engine.compare import compare_with_candidates, prepare_article
+    from workers.engine.params import EngineParams
+
+    params = EngineParams()
+    a, b = (prepare_article(repetitive(20_000), None, params) for _ in range(2))
+    assert len(a.doc.units) == 1_000
+    tracemalloc.start()
+    try:
+        compare_with_candidates(a, [b], params)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 60 * 2**20, f"{peak / 2**20:.0f} MB"  # ~32 MB, was 115 MB
+
+
+def test_chaining_looks_at_open_chains_only_and_chains_as_before() -> None:
+    # Seeds (i, j, similarity, start): two chains, and a seed too far from both.
+    seeds = [(0, 0, 0.5, 0.5), (1, 1, 0.4, 0.0), (1, 30, 0.6, 0.6), (3, 31, 0.5, 0.0)]
+    seeds.append((20, 1, 0.5, 0.5))  # past the gap after the first chain's last unit
+    chains = rewrite.chain_seeds(seeds, gap=6)
+    assert [(c.a_first, c.a_last, c.b_first, c.b_last) for c in chains] == [
+        (0, 1, 0, 1),
+        (1, 3, 30, 31),
+        (20, 20, 1, 1),
+    ]

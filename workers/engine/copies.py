@@ -1,0 +1,170 @@
+"""Copy relations: who took copy from whom, found as an article is ingested.
+
+They feed the copies lists (an outlet's or a wire's copies, credited or not)
+and the watches. Derived from the same origins record the API answers with,
+so a list and a record never disagree on direction, share or credit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from workers.engine.attribute import wire_patterns
+from workers.engine.credit import CreditKind, credit_of
+from workers.engine.origins import build_origins, covered_characters
+from workers.engine.params import EngineParams
+from workers.models import MatchedPassage, Passage, Source, StoredArticle
+
+
+@dataclass(frozen=True)
+class CopyRelation:
+    """One article taking copy from another, as the copier sees it.
+
+    ``wire`` None: the copier took the text from ``source`` (copied-from). A
+    wire: both carry that wire's text (common-source), and the copier is listed
+    as taking it from the wire, with ``source`` the other carrier it was found
+    through. ``primary``: the copier is the article being ingested (seen with all
+    its matches); otherwise the pair alone was looked at, from the other side.
+    """
+
+    copier: str
+    source: str
+    wire: str | None
+    reused_fraction: float
+    verbatim_fraction: float | None
+    credit: CreditKind | None
+    passages: tuple[Passage, ...]
+    primary: bool
+
+    @property
+    def credited(self) -> bool:
+        return self.credit is not None
+
+    @property
+    def characters(self) -> int:
+        """Characters of the copier's text the copy covers."""
+        return covered_characters([(p.start, p.end) for p in self.passages])
+
+
+def _pair_view(
+    copier: StoredArticle,
+    source: StoredArticle,
+    passages: list[MatchedPassage],
+    params: EngineParams,
+) -> tuple[Source, list[Passage]]:
+    """The source entry and copy passages of ``copier`` against ``source`` alone."""
+    origins = build_origins(copier, {source.id: passages}, {source.id: source}, params)
+    return origins.sources[0], origins.passages
+
+
+def _copy(passage: Passage) -> bool:
+    return passage.counts_as_copy
+
+
+def copy_relations(
+    article: StoredArticle,
+    forward: Mapping[str, list[MatchedPassage]],
+    backward: Mapping[str, list[MatchedPassage]],
+    sources: Mapping[str, StoredArticle],
+    params: EngineParams,
+) -> list[CopyRelation]:
+    """The copy relations ``article`` (just ingested) takes part in, from its
+    passages with each source as it sees them (``forward``) and as the source
+    sees them (``backward``): what the copies lists and the watches are fed.
+
+    - copied-from: the article took copy from the source;
+    - copied-by: the source (published later) took copy from the article: the
+      pair is looked at from the source's side;
+    - wire copy (common-source with a wire): the article takes the wire's text;
+      one relation per wire, through the source it shares most with, and one
+      for the earliest other carrier seen from its side (the first outlet to run
+      a wire story is listed once a second one is found).
+
+    Pairs whose times cannot say who was first give no relation.
+    """
+    if not any(p.counts_as_copy for ps in forward.values() for p in ps):
+        return []  # quotes and boilerplate only (often so): no record to build
+    patterns = wire_patterns(params.extra_wires)
+    origins = build_origins(article, forward, sources, params)
+    by_source: dict[str, list[Passage]] = {}
+    for p in origins.passages:
+        if _copy(p):
+            by_source.setdefault(p.source_id, []).append(p)
+    found: list[CopyRelation] = []
+    best_wire: dict[str, Source] = {}
+    earliest_wire: dict[str, Source] = {}
+    for entry in origins.sources:
+        if entry.credited is None:  # no copy shared
+            continue
+        source = sources[entry.id]
+        if entry.relation == "copied-from":
+            found.append(
+                CopyRelation(
+                    article.id,
+                    source.id,
+                    None,
+                    entry.reused_fraction,
+                    entry.verbatim_fraction,
+                    credit_of(article, source, None, patterns),
+                    tuple(by_source.get(entry.id, ())),
+                    primary=True,
+                )
+            )
+        elif entry.relation == "copied-by":
+            theirs, passages = _pair_view(source, article, backward.get(entry.id, []), params)
+            found.append(
+                CopyRelation(
+                    source.id,
+                    article.id,
+                    None,
+                    theirs.reused_fraction,
+                    theirs.verbatim_fraction,
+                    credit_of(source, article, None, patterns),
+                    tuple(p for p in passages if _copy(p)),
+                    primary=False,
+                )
+            )
+        elif entry.wire is not None and entry.confidence == "high":
+            held = best_wire.get(entry.wire)
+            if held is None or entry.reused_fraction > held.reused_fraction:
+                best_wire[entry.wire] = entry
+            first = earliest_wire.get(entry.wire)
+            if first is None or _earlier(entry, first):
+                earliest_wire[entry.wire] = entry
+    for wire, entry in best_wire.items():
+        found.append(
+            CopyRelation(
+                article.id,
+                entry.id,
+                wire,
+                entry.reused_fraction,
+                entry.verbatim_fraction,
+                credit_of(article, sources[entry.id], wire, patterns),
+                tuple(by_source.get(entry.id, ())),
+                primary=True,
+            )
+        )
+    for wire, entry in earliest_wire.items():
+        other = sources[entry.id]
+        theirs, passages = _pair_view(other, article, backward.get(entry.id, []), params)
+        found.append(
+            CopyRelation(
+                other.id,
+                article.id,
+                wire,
+                theirs.reused_fraction,
+                theirs.verbatim_fraction,
+                credit_of(other, article, wire, patterns),
+                tuple(p for p in passages if _copy(p)),
+                primary=False,
+            )
+        )
+    return found
+
+
+def _earlier(entry: Source, than: Source) -> bool:
+    """Whether ``entry`` was published before ``than`` (an undated one never is)."""
+    if entry.published_at is None:
+        return False
+    return than.published_at is None or entry.published_at < than.published_at
