@@ -113,6 +113,13 @@ def _as_row(stored: list[Any] | dict[str, Any]) -> list[Any]:
     if isinstance(stored, list):
         return stored
     row = [stored.get(name) for name in _PASSAGE_ROW]
+    if stored.get("segments"):
+        row.append(
+            [
+                [g["start"], g["end"], g["source_start"], g["source_end"], g["kind"]]
+                for g in stored["segments"]
+            ]
+        )
     return [*row, stored["review"]] if stored.get("review") else row
 
 
