@@ -51,8 +51,20 @@ def default_eval_dir() -> Path:
     "run's figures and their mean, lowest and highest: which paraphrases candidate "
     "retrieval finds is a random draw, and one run is one draw.",
 )
+@click.option(
+    "--proxy-events",
+    type=click.IntRange(min=5),
+    default=150,
+    show_default=True,
+    help="Events of each generated rewrite corpus (an agency story and two to four "
+    "newspaper articles each).",
+)
 def eval_command(
-    corpora: tuple[str, ...], eval_dir: Path | None, cross_validate: bool, seeds: int
+    corpora: tuple[str, ...],
+    eval_dir: Path | None,
+    cross_validate: bool,
+    seeds: int,
+    proxy_events: int,
 ) -> None:
     """Run the pipeline over labelled corpora and print how right it is.
 
@@ -75,7 +87,7 @@ def eval_command(
 
     for name in corpora or CORPORA:
         folder = _corpus_folder(root, name) if name in SHARED_CORPORA else root
-        corpus = prepare_run(name, folder)
+        corpus = prepare_run(name, folder, proxy_events=proxy_events)
         if seeds == 1:
             for line in corpus.score(_run(corpus.articles, label=name)).lines():
                 click.echo(line)
