@@ -11,6 +11,8 @@ after some; a word typed joined to the next in the rewrite).
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -115,7 +117,7 @@ def test_a_rewrite_is_a_rewrite_and_an_independent_report_is_not(script: str) ->
     assert len(rewritten_unit_pairs(rewritten, evidence_params(PARAMS))) >= 3
     # Ordered sentence pairs: each follows the last in both texts.
     pairs = rewritten.pairs
-    assert all(i1 < i2 and j1 < j2 for (i1, j1), (i2, j2) in zip(pairs, pairs[1:]))
+    assert all(i1 < i2 and j1 < j2 for (i1, j1), (i2, j2) in pairwise(pairs))
     report = evidence_of(independent, agency)
     assert not report.is_rewrite
     assert (report.a_score, report.a_aligned) == (0.0, 0.0)
