@@ -167,6 +167,10 @@ def _overlaps_any(first: int, end: int, ranges: list[tuple[int, int]]) -> bool:
     return any(s < end and first < e for s, e in ranges)
 
 
+def _within_one(first: int, end: int, ranges: list[tuple[int, int]]) -> bool:
+    return any(s <= first and end <= e for s, e in ranges)
+
+
 def split_by_kind(
     span: WordSpan,
     anchors: list[WordSpan],
@@ -189,14 +193,18 @@ def split_by_kind(
     one of ``b``'s); a sentence of the span holding none of them (the outlet's
     own, between two rewritten ones) is in no run. None: all are.
     """
+    quoted = covered_share(
+        *a.word_span_to_original(span.a_first, span.a_end), a_quotes
+    ) or covered_share(*b.word_span_to_original(span.b_first, span.b_end), b_quotes)
+    if not quoted and (taken is None or _within_one(span.a_first, span.a_end, taken)):
+        # A passage one run of taken text covers whole, with no quotation in either
+        # text (most shared passages: a pasted paragraph): all copy, as it is.
+        return [(span, Kind.COPY)]
     pieces = [
         WordSpan(first, end, *source_range(first, end, span, anchors))
         for first, end in sentence_pieces(span.a_first, span.a_end, a.sentences)
     ]
     aligned = [taken is None or _overlaps_any(p.a_first, p.a_end, taken) for p in pieces]
-    quoted = covered_share(
-        *a.word_span_to_original(span.a_first, span.a_end), a_quotes
-    ) or covered_share(*b.word_span_to_original(span.b_first, span.b_end), b_quotes)
     # Most shared passages hold no quotation at all, in either text: all copy.
     kinds = [Kind.COPY] * len(pieces)
     if quoted:
