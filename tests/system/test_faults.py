@@ -6,6 +6,7 @@ persistence on) so that it can be stopped without touching the session's.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -51,7 +52,10 @@ def process_tree(pid: int) -> list[int]:
     while frontier:
         parent = frontier.pop()
         for task in Path(f"/proc/{parent}/task").glob("*"):
-            children = (task / "children").read_text().split()
+            try:
+                children = (task / "children").read_text().split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue  # the thread or process ended while the tree was read
             tree.extend(map(int, children))
             frontier.extend(map(int, children))
     return tree
@@ -60,7 +64,8 @@ def process_tree(pid: int) -> list[int]:
 def kill_tree(process: subprocess.Popen[bytes]) -> None:
     """SIGKILL a worker with everything it started, as a container's death would."""
     for pid in reversed(process_tree(process.pid)):
-        os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):  # it may have ended meanwhile
+            os.kill(pid, signal.SIGKILL)
     process.wait(timeout=10)
 
 
