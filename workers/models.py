@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictStr
 
@@ -228,8 +228,32 @@ class Review(BaseModel):
     at: UtcDateTime
 
 
+# The version of the origins record's shape. 2: one passage per maximal aligned
+# stretch, divided into ``segments`` of one kind each; sources report
+# ``derived_score`` (see CHANGELOG.md).
+RECORD_VERSION = 2
+
+
+class Segment(BaseModel):
+    """A part of a passage of one kind, in both texts."""
+
+    start: int
+    end: int
+    source_start: int
+    source_end: int
+    kind: Kind
+
+
+class PairEvidence(NamedTuple):
+    """A pair's document-level evidence of a rewrite, as one of its articles sees it."""
+
+    derived_score: float
+    rewrite_fraction: float
+
+
 class MatchedPassage(BaseModel):
-    """A passage this article shares with one other, as the store keeps it."""
+    """A passage this article shares with one other, as the store keeps it: one
+    maximal aligned stretch of both texts."""
 
     start: int
     end: int
@@ -238,15 +262,42 @@ class MatchedPassage(BaseModel):
     similarity: float
     verbatim: float | None = Field(
         default=None,
-        description="Share of the passage's words this text has word for word from the other "
-        "(in runs of shingle_size words); the rest is reworded. None where not recorded.",
+        description="Share of the words of the passage's copy this text has word for word "
+        "from the other (in runs of shingle_size words); the rest is reworded. None where not "
+        "recorded.",
     )
-    kind: Kind
+    kind: Kind = Field(
+        description="copy where any part of the passage is copy; else quote where any is a "
+        "quotation; else boilerplate. What each part is: segments."
+    )
+    segments: list[Segment] = Field(
+        default_factory=list,
+        description="How the passage divides into copy, quote and boilerplate, in order; text of "
+        "the passage between two segments (an outlet's own sentence inside a rewritten stretch) "
+        "is neither. Empty in records stored before segments: then the passage is one segment "
+        "of its kind.",
+    )
     review: Review | None = None
 
     @property
+    def parts(self) -> list[Segment]:
+        """The segments, or the whole passage as one where none are recorded."""
+        if self.segments:
+            return self.segments
+        return [
+            Segment(
+                start=self.start,
+                end=self.end,
+                source_start=self.source_start,
+                source_end=self.source_end,
+                kind=self.kind,
+            )
+        ]
+
+    @property
     def counts_as_copy(self) -> bool:
-        """Copy that counts towards reuse: not a quote, boilerplate or false positive."""
+        """Holds copy that counts towards reuse: not only quotes or boilerplate, and not a
+        false positive."""
         return self.kind == "copy" and (
             self.review is None or self.review.status != "false_positive"
         )
@@ -271,6 +322,24 @@ class Source(BaseModel):
         "words), as against reworded: near reused_fraction for a cut-and-paste, well under it "
         "for a rewrite. None where a passage does not record it.",
     )
+    derived_score: float | None = Field(
+        default=None,
+        description="Document-level evidence of a rewrite: the share of this article's "
+        "fragment weight (words, word pairs and triples, each weighed by its rarity) that "
+        "the two articles' alike sentences, chained in their order, account for; 0 where "
+        "the chain holds no dense run sharing evidence_min_words distinctive words (then "
+        "alike sentences are a shared topic's or event's). "
+        "0.05-0.3 for a heavy rewrite, 0 for an independent report of the same event. None "
+        "where not worked out: the pair shares most of one text word for word (a copy "
+        "needs no evidence of a rewrite), or the record predates it.",
+    )
+    rewrite_fraction: float | None = Field(
+        default=None,
+        description="Share of this article's words in sentences the chain aligns to this "
+        "source, in order, however reworded (0 where derived_score is 0). A rewrite's "
+        "counterpart of reused_fraction: the verdict reads the larger of the two. None where "
+        "not recorded.",
+    )
     verdict: Verdict
     relation: RelationName
     confidence: Confidence
@@ -284,6 +353,11 @@ class Source(BaseModel):
 
 
 class Origins(BaseModel):
+    record_version: int = Field(
+        default=RECORD_VERSION,
+        description="Version of this record's shape (2: passages are whole aligned stretches "
+        "with segments; sources report derived_score).",
+    )
     id: str
     outlet: str | None
     published_at: datetime | None

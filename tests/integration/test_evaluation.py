@@ -186,18 +186,35 @@ def write_small_corpora(root: Path) -> None:
 
 def test_the_eval_command_prints_the_figures(tmp_path: Path, settings: Settings) -> None:
     write_small_corpora(tmp_path)
-    done = run_wiretrace(settings, "eval", "--dir", str(tmp_path), timeout=300)
+    done = run_wiretrace(
+        settings, "eval", "--dir", str(tmp_path), "--proxy-events", "10", timeout=300
+    )
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert re.search(r"derived vs non: accuracy 1\.0000\s+F1 1\.0000", out), out
     plagdet = re.search(r"^\s+all\s+plagdet (\S+)", out, re.MULTILINE)
     assert plagdet and float(plagdet.group(1)) >= 0.99, out
     assert re.search(r"^\s+none\s+plagdet", out, re.MULTILINE), out
+    # The generated rewrite corpora, both scripts, beside the shared ones.
+    for script in ("latin", "arabic"):
+        assert f"Rewrite proxy ({script} script)" in out, out
+    assert len(re.findall(r"3 classes: macro-F1 \d\.\d{4}", out)) == 2, out
+    assert len(re.findall(r"independent reports non: \d\.\d{4}", out)) == 2, out
 
 
 def test_the_eval_command_runs_over_seeds(tmp_path: Path, settings: Settings) -> None:
     write_small_corpora(tmp_path)
-    done = run_wiretrace(settings, "eval", "--seeds", "2", "--dir", str(tmp_path), timeout=300)
+    done = run_wiretrace(
+        settings,
+        "eval",
+        "clough-stevenson",
+        "pan-indonesian",
+        "--seeds",
+        "2",
+        "--dir",
+        str(tmp_path),
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     out = done.stdout
     for seed in (1, 2):

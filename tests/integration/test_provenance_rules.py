@@ -106,7 +106,9 @@ def test_a_passage_is_copy_where_narrative_and_quote_where_quoted() -> None:
     )
     a = f"Opening words of the first outlet.\n\n{narrative} {quoted}"
     b = f"A different opening, written by another newsroom.\n\n{narrative} {quoted}"
-    kinds = [(p.kind, a[p.start : p.end][:12]) for p in compare(a, b)]
+    (passage,) = compare(a, b)  # one aligned stretch, copy then quote inside it
+    assert passage.kind == "copy"
+    kinds = [(s.kind, a[s.start : s.end][:12]) for s in passage.segments]
     assert kinds == [("copy", narrative[:12]), ("quote", quoted[1:13])]  # from its first word
 
 

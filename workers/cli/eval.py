@@ -12,7 +12,9 @@ import click
 if TYPE_CHECKING:
     from workers.models import ArticleIn, Origins
 
-CORPORA = ("clough-stevenson", "pan-indonesian")
+# The shared corpora (read from a folder), then the generated rewrite proxies.
+SHARED_CORPORA = ("clough-stevenson", "pan-indonesian")
+CORPORA = (*SHARED_CORPORA, "rewrites-latin", "rewrites-arabic")
 
 
 def default_eval_dir() -> Path:
@@ -49,14 +51,29 @@ def default_eval_dir() -> Path:
     "run's figures and their mean, lowest and highest: which paraphrases candidate "
     "retrieval finds is a random draw, and one run is one draw.",
 )
+@click.option(
+    "--proxy-events",
+    type=click.IntRange(min=5),
+    default=150,
+    show_default=True,
+    help="Events of each generated rewrite corpus (an agency story and two to four "
+    "newspaper articles each).",
+)
 def eval_command(
-    corpora: tuple[str, ...], eval_dir: Path | None, cross_validate: bool, seeds: int
+    corpora: tuple[str, ...],
+    eval_dir: Path | None,
+    cross_validate: bool,
+    seeds: int,
+    proxy_events: int,
 ) -> None:
     """Run the pipeline over labelled corpora and print how right it is.
 
     CORPORA: clough-stevenson (document level: derived or not, and the four
-    classes) and/or pan-indonesian (passage level: PAN plagdet per obfuscation
-    type); both by default. Each runs in a fresh store, as `analyze` does.
+    classes), pan-indonesian (passage level: PAN plagdet per obfuscation type,
+    scored on the passages of the records as `analyze` writes them),
+    rewrites-latin and rewrites-arabic (generated: newspaper rewrites of agency
+    stories and independent reports of the same events; derived or not, and the
+    three verdicts); all by default. Each runs in a fresh store, as `analyze` does.
     """
     root = eval_dir or default_eval_dir()
     if cross_validate:
@@ -69,7 +86,8 @@ def eval_command(
     from workers.bench.evaluation.run import prepare_run, seed_lines
 
     for name in corpora or CORPORA:
-        corpus = prepare_run(name, _corpus_folder(root, name))
+        folder = _corpus_folder(root, name) if name in SHARED_CORPORA else root
+        corpus = prepare_run(name, folder, proxy_events=proxy_events)
         if seeds == 1:
             for line in corpus.score(_run(corpus.articles, label=name)).lines():
                 click.echo(line)

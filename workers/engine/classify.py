@@ -163,6 +163,14 @@ def source_range(first: int, end: int, span: WordSpan, anchors: list[WordSpan]) 
     return low, min(max(max(highs), low + 1), span.b_end)
 
 
+def _overlaps_any(first: int, end: int, ranges: list[tuple[int, int]]) -> bool:
+    return any(s < end and first < e for s, e in ranges)
+
+
+def _within_one(first: int, end: int, ranges: list[tuple[int, int]]) -> bool:
+    return any(s <= first and end <= e for s, e in ranges)
+
+
 def split_by_kind(
     span: WordSpan,
     anchors: list[WordSpan],
@@ -173,21 +181,30 @@ def split_by_kind(
     *,
     quote_share: float,
     min_words: int,
+    taken: list[tuple[int, int]] | None = None,
 ) -> list[tuple[WordSpan, Kind]]:
     """``span`` cut into runs of whole sentences of one kind, ``quote`` or ``copy``.
 
     Each sentence of ``a`` in the span is a quote when it lies mostly inside
     quotation marks in ``a`` or, where it falls in ``b`` (found through the
     exact runs, ``anchors``), in ``b``. A piece under ``min_words`` words (the
-    tail of a sentence at a passage's end) goes with its neighbour.
+    tail of a sentence at a passage's end) goes with its neighbour. ``taken``:
+    the words of ``a`` that were taken from ``b`` (exact runs, sentences alike
+    one of ``b``'s); a sentence of the span holding none of them (the outlet's
+    own, between two rewritten ones) is in no run. None: all are.
     """
+    quoted = covered_share(
+        *a.word_span_to_original(span.a_first, span.a_end), a_quotes
+    ) or covered_share(*b.word_span_to_original(span.b_first, span.b_end), b_quotes)
+    if not quoted and (taken is None or _within_one(span.a_first, span.a_end, taken)):
+        # A passage one run of taken text covers whole, with no quotation in either
+        # text (most shared passages: a pasted paragraph): all copy, as it is.
+        return [(span, Kind.COPY)]
     pieces = [
         WordSpan(first, end, *source_range(first, end, span, anchors))
         for first, end in sentence_pieces(span.a_first, span.a_end, a.sentences)
     ]
-    quoted = covered_share(
-        *a.word_span_to_original(span.a_first, span.a_end), a_quotes
-    ) or covered_share(*b.word_span_to_original(span.b_first, span.b_end), b_quotes)
+    aligned = [taken is None or _overlaps_any(p.a_first, p.a_end, taken) for p in pieces]
     # Most shared passages hold no quotation at all, in either text: all copy.
     kinds = [Kind.COPY] * len(pieces)
     if quoted:
@@ -205,8 +222,12 @@ def split_by_kind(
         if p.a_end - p.a_first < min_words and len(pieces) > 1:
             kinds[i] = kinds[i - 1] if i > 0 else kinds[i + 1]
     runs: list[tuple[WordSpan, Kind]] = []
-    for piece, kind in zip(pieces, kinds, strict=True):
-        if runs and runs[-1][1] == kind:
+    joining = False  # whether the last piece was in a run (a gap ends one)
+    for piece, kind, inside in zip(pieces, kinds, aligned, strict=True):
+        if not inside:
+            joining = False
+            continue
+        if joining and runs[-1][1] == kind:
             last = runs[-1][0]
             piece = WordSpan(
                 last.a_first,
@@ -217,4 +238,5 @@ def split_by_kind(
             runs[-1] = (piece, kind)
         else:
             runs.append((piece, kind))
+        joining = True
     return runs

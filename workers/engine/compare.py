@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,20 +11,28 @@ from workers.engine.align import AlignedPassage, WordSpan, align_words, one_to_o
 from workers.engine.classify import (
     Kind,
     quote_spans,
+    quoted_units,
     split_by_kind,
     verbatim_share,
 )
 from workers.engine.document import Document, prepare_document
+from workers.engine.evidence import (
+    Evidence,
+    EvidenceParams,
+    document_evidence,
+    rewritten_unit_pairs,
+)
 from workers.engine.params import EngineParams
 from workers.engine.rewrite import (
     RewriteRules,
     iter_unit_similarities,
     join_rewrites,
-    rewritten_spans,
+    rewritten_chains,
+    unit_similarity,
     within_rewrite_limit,
 )
 from workers.engine.verify import is_verified
-from workers.models import MatchedPassage
+from workers.models import MatchedPassage, Segment
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,7 @@ class PreparedArticle:
     doc: Document
     quotes: list[tuple[int, int]]
     outlet: str | None
+    quoted: np.ndarray  # bool, one flag a unit: lies mostly inside quotation marks
 
 
 def prepare_article(text: str, outlet: str | None, params: EngineParams) -> PreparedArticle:
@@ -42,7 +52,13 @@ def prepare_article(text: str, outlet: str | None, params: EngineParams) -> Prep
         min_words=params.unit_min_tokens,
         max_words=params.unit_max_tokens,
     )
-    return PreparedArticle(doc=doc, quotes=quote_spans(text), outlet=outlet)
+    quotes = quote_spans(text)
+    return PreparedArticle(
+        doc=doc,
+        quotes=quotes,
+        outlet=outlet,
+        quoted=quoted_units(doc, quotes, params.quote_share),
+    )
 
 
 def rewrite_rules(params: EngineParams) -> RewriteRules:
@@ -58,12 +74,75 @@ def rewrite_rules(params: EngineParams) -> RewriteRules:
     )
 
 
-def shared_spans(
-    a: Document, b: Document, params: EngineParams, similarity: np.ndarray | None = None
-) -> tuple[list[WordSpan], list[WordSpan]]:
-    """What ``a`` and ``b`` share: passages (exact runs and rewritten sentences, joined),
-    and the exact runs among them, which tie their words together. ``similarity``:
-    their sentences' similarity, if already worked out."""
+def evidence_params(params: EngineParams) -> EvidenceParams:
+    return EvidenceParams(
+        similarity=params.evidence_similarity,
+        gap=params.evidence_gap_units,
+        density=params.evidence_density,
+        min_words=params.evidence_min_words,
+        passage_similarity=params.evidence_passage_similarity,
+        min_run=params.rewrite_min_sentences,
+        min_unit_words=params.unit_min_tokens,
+        max_partners=params.rewrite_max_partners,
+        max_units=params.rewrite_max_units,
+    )
+
+
+@dataclass(frozen=True)
+class SharedText:
+    """What two texts ``a`` and ``b`` share, as word spans."""
+
+    passages: list[WordSpan]  # maximal aligned stretches, no word of either text in two
+    anchors: list[WordSpan]  # exact runs, then chained unit pairs: where a's words fall in b
+    a_taken: list[tuple[int, int]]  # words of a in exact runs or in units alike one of b's
+    b_taken: list[tuple[int, int]]
+    evidence: Evidence
+
+
+def _unit_ranges(doc: Document, units: Iterable[int]) -> list[tuple[int, int]]:
+    return [doc.units[u] for u in sorted(set(units))]
+
+
+def _alike(a: Document, b: Document, similarity: np.ndarray, rules: RewriteRules) -> bool:
+    """Whether two sentences (of ``rules.min_words`` words or more) of ``a`` and ``b``
+    are alike enough, on their words alone, to extend a rewritten passage: a
+    pair without any has nothing for the evidence stage to chain (of all the
+    rewrites of the rewrite proxy and Clough-Stevenson, the least alike had
+    0.36), and most candidates of a new article are such pairs."""
+    long_a = a.unit_lengths >= rules.min_words
+    long_b = b.unit_lengths >= rules.min_words
+    if not (long_a.any() and long_b.any()):
+        return False
+    return bool(similarity[np.ix_(long_a, long_b)].max() >= rules.extend)
+
+
+# Share of the words of one text that exact runs must cover for the pair to be a
+# copy, whose evidence of a rewrite is not looked for: what one outlet pasted
+# from the other needs none, and most candidate pairs of a wire story are such.
+_COPIED = 0.8
+
+
+def _copied(a: Document, b: Document, exact: list[WordSpan]) -> bool:
+    """Whether exact runs cover ``_COPIED`` of the words of ``a`` or of ``b``."""
+    if not exact:
+        return False
+    a_words = sum(s.a_end - s.a_first for s in exact)
+    b_words = sum(s.b_end - s.b_first for s in exact)
+    return max(a_words / max(len(a.words), 1), b_words / max(len(b.words), 1)) >= _COPIED
+
+
+def shared_text(
+    a: Document,
+    b: Document,
+    params: EngineParams,
+    similarity: np.ndarray | None = None,
+    quoted: tuple[np.ndarray, np.ndarray] | None = None,
+) -> SharedText:
+    """What ``a`` and ``b`` share: exact runs; chains of rewritten sentences (the
+    rewrite stage's, and the evidence stage's ordered chain where the pair's
+    evidence makes it a rewrite); joined into passages. ``similarity``: their
+    sentences' similarity for the rewrite stage, if already worked out; ``quoted``:
+    which units of each lie mostly in quotation marks (no evidence of a rewrite)."""
     k = params.shingle_size
     shortest = min(params.min_passage_tokens, params.min_sentence_tokens)
     exact = (
@@ -78,16 +157,65 @@ def shared_spans(
         if is_verified(a, b, shingle_size=k, min_words=shortest)
         else []
     )
-    rewritten = rewritten_spans(a, b, rewrite_rules(params), similarity)
-    joined = join_rewrites(rewritten, exact, a, b, params.rewrite_gap_units)
-    return one_to_one(joined), exact
+    rewrite = rewrite_rules(params)
+    if similarity is None and within_rewrite_limit(a, b, rewrite):
+        similarity = unit_similarity(a, b)
+    chains = rewritten_chains(a, b, rewrite, similarity)
+    rules = evidence_params(params)
+    if _copied(a, b, exact):
+        evidence = Evidence.not_worked_out()
+    elif similarity is not None and _alike(a, b, similarity, rewrite):
+        evidence = document_evidence(a, b, rules, quoted=quoted)
+    else:
+        evidence = Evidence.none()
+    pairs = rewritten_unit_pairs(evidence, rules)
+    chained = [
+        WordSpan(a.units[i][0], a.units[i][1], b.units[j][0], b.units[j][1]) for i, j in pairs
+    ]
+    rewritten = [
+        WordSpan(
+            a.units[c.a_first][0], a.units[c.a_last][1], b.units[c.b_first][0], b.units[c.b_last][1]
+        )
+        for c in chains
+    ]
+    joined = join_rewrites(rewritten + chained, exact, a, b, params.rewrite_gap_units)
+    # What counts as taken: exact runs, the sentences of each rewritten chain that
+    # follow the source's order, and the evidence stage's chained sentences.
+    ordered = [pair for c in chains for pair in c.ordered()] + pairs
+    a_units = [i for i, _ in ordered]
+    b_units = [j for _, j in ordered]
+    return SharedText(
+        passages=one_to_one(joined),
+        anchors=exact + chained,
+        a_taken=[(s.a_first, s.a_end) for s in exact] + _unit_ranges(a, a_units),
+        b_taken=[(s.b_first, s.b_end) for s in exact] + _unit_ranges(b, b_units),
+        evidence=evidence,
+    )
+
+
+def shared_spans(
+    a: Document, b: Document, params: EngineParams, similarity: np.ndarray | None = None
+) -> tuple[list[WordSpan], list[WordSpan]]:
+    """The passages ``a`` and ``b`` share and the anchors that tie their words
+    together (see :func:`shared_text`)."""
+    shared = shared_text(a, b, params, similarity)
+    return shared.passages, shared.anchors
+
+
+def _verbatim(a: Document, b: Document, ranges: list[tuple[int, int]], k: int) -> float:
+    """Share of the words of ``ranges`` of ``a`` that ``b`` has word for word."""
+    words = sum(end - first for first, end in ranges)
+    if not words:
+        return 0.0
+    taken = sum(verbatim_share(a, b, first, end, k) * (end - first) for first, end in ranges)
+    return round(taken / words, 4)
 
 
 def _matched(
     p: AlignedPassage, kind: Kind, verbatim: tuple[float, float]
 ) -> tuple[MatchedPassage, MatchedPassage]:
     """A passage as its first text sees it, and as its second does; ``verbatim``: the
-    share of its words each text has word for word from the other."""
+    share of its copy's words each text has word for word from the other."""
 
     def seen(
         start: int, end: int, source_start: int, source_end: int, share: float
@@ -107,78 +235,153 @@ def _matched(
     )
 
 
+@dataclass(frozen=True)
+class PairMatch:
+    """What two articles share, as each of them sees it."""
+
+    forward: list[MatchedPassage]  # as the first sees it
+    backward: list[MatchedPassage]  # as the second sees it
+    evidence: Evidence  # a: the first, b: the second
+
+    def flipped(self) -> PairMatch:
+        return PairMatch(self.backward, self.forward, self.evidence.flipped())
+
+
+def _segments(
+    a: PreparedArticle, b: PreparedArticle, pieces: list[tuple[WordSpan, Kind]]
+) -> list[Segment]:
+    """The segments of a passage as ``a`` sees them, in original offsets."""
+    segments = []
+    for piece, kind in pieces:
+        start, end = a.doc.word_span_to_original(piece.a_first, piece.a_end)
+        source_start, source_end = b.doc.word_span_to_original(piece.b_first, piece.b_end)
+        segments.append(
+            Segment(
+                start=start,
+                end=end,
+                source_start=source_start,
+                source_end=source_end,
+                kind=kind.value,
+            )
+        )
+    return segments
+
+
+def _principal(kinds: Iterable[Kind]) -> Kind:
+    """A passage's kind: copy where any of it is, else quote where any is, else boilerplate."""
+    found = set(kinds)
+    for kind in (Kind.COPY, Kind.QUOTE):
+        if kind in found:
+            return kind
+    return Kind.BOILERPLATE
+
+
+def _mirrored(span: WordSpan) -> WordSpan:
+    return WordSpan(span.b_first, span.b_end, span.a_first, span.a_end)
+
+
+def _pieces(
+    span: WordSpan,
+    a: PreparedArticle,
+    b: PreparedArticle,
+    anchors: list[WordSpan],
+    taken: list[tuple[int, int]],
+    params: EngineParams,
+) -> list[tuple[WordSpan, Kind]]:
+    """A passage cut, as ``a`` sees it, into runs of its sentences of one kind that
+    hold text taken from ``b`` (``taken``, words of ``a``)."""
+    if a.outlet is not None and a.outlet == b.outlet:
+        return [(span, Kind.BOILERPLATE)]
+    return split_by_kind(
+        span,
+        anchors,
+        a.doc,
+        b.doc,
+        a.quotes,
+        b.quotes,
+        quote_share=params.quote_share,
+        min_words=params.min_sentence_tokens,
+        taken=taken,
+    )
+
+
+def compare_pair(
+    a: PreparedArticle,
+    b: PreparedArticle,
+    params: EngineParams,
+    similarity: np.ndarray | None = None,
+) -> PairMatch:
+    """Passages ``a`` shares with ``b``, as each sees them, and the pair's evidence.
+
+    One passage per maximal aligned stretch, its segments saying which parts are
+    copy, quote or boilerplate: each text's own sentences, cut by what of each
+    was taken from the other. ``similarity``: the :func:`unit_similarity` of
+    ``a`` and ``b``, if already worked out. The pair is always worked in one
+    order (by text), so the result does not depend on which of the two was
+    ingested first.
+    """
+    if b.doc.original < a.doc.original:
+        flipped = None if similarity is None else similarity.T
+        return compare_pair(b, a, params, flipped).flipped()
+    shared = shared_text(a.doc, b.doc, params, similarity, (a.quoted, b.quoted))
+    mirrored_anchors = [_mirrored(s) for s in shared.anchors]
+    passages = []
+    for span in shared.passages:
+        here = _pieces(span, a, b, shared.anchors, shared.a_taken, params)
+        there = _pieces(_mirrored(span), b, a, mirrored_anchors, shared.b_taken, params)
+        if here and there:
+            passages.append((span, here, there))
+    if not passages:
+        return PairMatch([], [], shared.evidence)
+    k = params.shingle_size
+    forward, backward = [], []
+    aligned = to_passages(a.doc, b.doc, [span for span, _, _ in passages])
+    for p, (_, here, there) in zip(aligned, passages, strict=True):
+        kind = _principal(kind for _, kind in here)
+        source_kind = _principal(kind for _, kind in there)
+        verbatim = (
+            _verbatim(a.doc, b.doc, [(s.a_first, s.a_end) for s, x in here if x == kind], k),
+            _verbatim(
+                b.doc, a.doc, [(s.a_first, s.a_end) for s, x in there if x == source_kind], k
+            ),
+        )
+        forward_passage, backward_passage = _matched(p, kind, verbatim)
+        forward.append(forward_passage.model_copy(update={"segments": _segments(a, b, here)}))
+        backward.append(
+            backward_passage.model_copy(
+                update={"kind": source_kind.value, "segments": _segments(b, a, there)}
+            )
+        )
+    return PairMatch(forward, backward, shared.evidence)
+
+
 def compare_articles(
     a: PreparedArticle,
     b: PreparedArticle,
     params: EngineParams,
     similarity: np.ndarray | None = None,
 ) -> tuple[list[MatchedPassage], list[MatchedPassage]]:
-    """Passages ``a`` shares with ``b``: as ``a`` sees them, and as ``b`` sees them.
-
-    ``similarity``: the :func:`unit_similarity` of ``a`` and ``b``, if already
-    worked out. The pair is always worked in one order (by text), so the result
-    does not depend on which of the two was ingested first.
-    """
-    if b.doc.original < a.doc.original:
-        flipped = None if similarity is None else similarity.T
-        backward, forward = compare_articles(b, a, params, flipped)
-        return forward, backward
-    pieces: list[tuple[WordSpan, Kind]] = []
-    spans, anchors = shared_spans(a.doc, b.doc, params, similarity)
-    for span in spans:
-        if a.outlet is not None and a.outlet == b.outlet:
-            pieces.append((span, Kind.BOILERPLATE))
-        else:
-            pieces.extend(
-                split_by_kind(
-                    span,
-                    anchors,
-                    a.doc,
-                    b.doc,
-                    a.quotes,
-                    b.quotes,
-                    quote_share=params.quote_share,
-                    min_words=params.min_sentence_tokens,
-                )
-            )
-    if not pieces:
-        return [], []
-    k = params.shingle_size
-    pairs = [
-        _matched(
-            p,
-            kind,
-            (
-                verbatim_share(a.doc, b.doc, span.a_first, span.a_end, k),
-                verbatim_share(b.doc, a.doc, span.b_first, span.b_end, k),
-            ),
-        )
-        for p, (span, kind) in zip(
-            to_passages(a.doc, b.doc, [span for span, _ in pieces]), pieces, strict=True
-        )
-    ]
-    return [f for f, _ in pairs], [b_ for _, b_ in pairs]
+    """Passages ``a`` shares with ``b``: as ``a`` sees them, and as ``b`` sees them
+    (see :func:`compare_pair`)."""
+    match = compare_pair(a, b, params, similarity)
+    return match.forward, match.backward
 
 
 def compare_with_candidates(
     a: PreparedArticle, candidates: list[PreparedArticle], params: EngineParams
-) -> list[tuple[list[MatchedPassage], list[MatchedPassage]]]:
-    """:func:`compare_articles` of ``a`` with each candidate, in order.
+) -> list[PairMatch]:
+    """:func:`compare_pair` of ``a`` with each candidate, in order.
 
     The rewrite stage's sentence similarities of all pairs are worked out
     together first: most candidates share little with ``a``, and one batched
     computation costs less than dozens of small ones.
     """
     rules = rewrite_rules(params)
-    inside = (
-        [i for i, c in enumerate(candidates) if within_rewrite_limit(c.doc, rules)]
-        if within_rewrite_limit(a.doc, rules)
-        else []
-    )
+    inside = [i for i, c in enumerate(candidates) if within_rewrite_limit(a.doc, c.doc, rules)]
     # Each matrix is used before the next is worked out (see iter_unit_similarities).
     similarities = iter_unit_similarities(a.doc, [candidates[i].doc for i in inside])
     rewritten = set(inside)
     return [
-        compare_articles(a, c, params, next(similarities) if i in rewritten else None)
+        compare_pair(a, c, params, next(similarities) if i in rewritten else None)
         for i, c in enumerate(candidates)
     ]

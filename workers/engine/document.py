@@ -13,7 +13,13 @@ from functools import cached_property
 
 import numpy as np
 
-from workers.engine.fingerprint import distinct, shingle_hashes, word_hashes
+from workers.engine.fingerprint import (
+    distinct,
+    joined_word_hashes,
+    raw_word_hashes,
+    shingle_hashes,
+    word_hashes,
+)
 from workers.engine.normalize import NormalizedText, normalize
 from workers.engine.segment import paragraph_spans, sentence_spans, word_bounds
 
@@ -27,6 +33,79 @@ class UnitWords:
     vocabulary: np.ndarray  # uint64: the distinct words, sorted
     unit_counts: np.ndarray  # int64: how many units hold each vocabulary word
     word_counts: np.ndarray  # int64: how many units hold the word of each pair
+
+
+# Word pairs and triples live in their own hash spaces, apart from single words.
+_PAIR = np.uint64(0x9E3779B97F4A7C15)
+_TRIPLE = np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+@dataclass(frozen=True)
+class UnitFragments:
+    """Each unit's distinct fragments (words, word pairs, word triples), as entries
+    sorted by fragment, and the distinct fragments with the units holding each."""
+
+    units: np.ndarray  # int64: the unit of each entry
+    hashes: np.ndarray  # uint64: the fragment of each entry, ascending
+    words: np.ndarray  # bool: whether each entry is a word (not a pair or triple)
+    joined_inside: np.ndarray  # uint64: each two neighbouring words of a unit typed as one
+    joined_inside_units: np.ndarray  # int64: the unit of each
+    distinct: np.ndarray  # uint64: the distinct fragments, ascending
+    holding: np.ndarray  # int64: units holding each distinct fragment (its entries)
+    first: np.ndarray  # int64: the first entry of each distinct fragment, then the end
+    entry_distinct: np.ndarray  # int64: the distinct fragment of each entry
+    distinct_words: np.ndarray  # bool: whether each distinct fragment is a word
+    unit_entries: np.ndarray  # int64: entries of each unit
+    unit_log_holding: np.ndarray  # float: sum over each unit's entries of log(holding)
+
+
+def unit_fragments(doc: Document) -> UnitFragments:
+    """The fragments of each unit of ``doc``; a pair or triple belongs to the unit
+    of its first word when it ends inside that unit."""
+    n = len(doc.words)
+    unit_of = np.full(n, -1, dtype=np.int64)
+    for i, (s, e) in enumerate(doc.units):
+        unit_of[s:e] = i
+    parts = [(doc.words, unit_of, True)]
+    for k, space in ((2, _PAIR), (3, _TRIPLE)):
+        if n >= k:
+            same = unit_of[: n - k + 1] == unit_of[k - 1 :]
+            units = np.where(same, unit_of[: n - k + 1], -1)
+            parts.append((shingle_hashes(doc.words, k) ^ space, units, False))
+    hashes = np.concatenate([h for h, _, _ in parts])
+    units = np.concatenate([u for _, u, _ in parts])
+    words = np.concatenate([np.full(len(h), w) for h, _, w in parts])
+    inside = units >= 0
+    hashes, units, words = hashes[inside], units[inside], words[inside]
+    order = np.lexsort((units, hashes))
+    hashes, units, words = hashes[order], units[order], words[order]
+    first = np.ones(len(hashes), dtype=bool)
+    first[1:] = (hashes[1:] != hashes[:-1]) | (units[1:] != units[:-1])
+    raw = raw_word_hashes(doc.norm.text, doc.word_starts, doc.word_ends)
+    joined = joined_word_hashes(raw, doc.word_ends - doc.word_starts)
+    joined_units = np.where(unit_of[:-1] == unit_of[1:], unit_of[:-1], -1)[: len(joined)]
+    inside_unit = joined_units >= 0
+    units, hashes, words = units[first], hashes[first], words[first]
+    starts = np.flatnonzero(np.concatenate(([True], hashes[1:] != hashes[:-1])))[: len(hashes)]
+    holding = np.diff(np.append(starts, len(hashes)))
+    entry_distinct = np.repeat(np.arange(len(starts)), holding)
+    n_units = len(doc.units)
+    return UnitFragments(
+        units=units,
+        hashes=hashes,
+        words=words,
+        joined_inside=joined[inside_unit],
+        joined_inside_units=joined_units[inside_unit],
+        distinct=hashes[starts],
+        holding=holding,
+        first=np.append(starts, len(hashes)),
+        entry_distinct=entry_distinct,
+        distinct_words=words[starts],
+        unit_entries=np.bincount(units, minlength=n_units),
+        unit_log_holding=np.bincount(
+            units, weights=np.log(holding[entry_distinct]), minlength=n_units
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -65,6 +144,12 @@ class Document:
     def unit_lengths(self) -> np.ndarray:
         """Words in each unit."""
         return self.unit_bounds[:, 1] - self.unit_bounds[:, 0]
+
+    @cached_property
+    def fragments(self) -> UnitFragments:
+        """Each unit's words, word pairs and triples, for the evidence stage (worked
+        out once per text: it is compared with many others)."""
+        return unit_fragments(self)
 
     @cached_property
     def unit_words(self) -> UnitWords:

@@ -80,9 +80,10 @@ def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
     return np.cumprod(powers), np.cumprod(inverses)
 
 
-def word_hashes(text: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """64-bit hash of each word ``text[starts[i]:ends[i]]``: a function of the
-    word's characters alone, wherever it stands, in one pass over the text."""
+def raw_word_hashes(text: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The polynomial hash of each word ``text[starts[i]:ends[i]]`` before mixing
+    (see :func:`word_hashes`): two words' values combine into the value of the
+    two typed as one (:func:`joined_word_hashes`)."""
     if not len(starts):
         return np.empty(0, dtype=np.uint64)
     encoded = (
@@ -94,7 +95,24 @@ def word_hashes(text: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     powers, inverses = _powers(1 << len(codes).bit_length())
     prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
     np.cumsum(codes * powers[: len(codes)], out=prefix[1:])
-    return _fmix64((prefix[ends] - prefix[starts]) * inverses[starts])
+    return (prefix[ends] - prefix[starts]) * inverses[starts]
+
+
+def word_hashes(text: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """64-bit hash of each word ``text[starts[i]:ends[i]]``: a function of the
+    word's characters alone, wherever it stands, in one pass over the text."""
+    return _fmix64(raw_word_hashes(text, starts, ends))
+
+
+def joined_word_hashes(raw: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """For each two neighbouring words (``raw``: their :func:`raw_word_hashes`,
+    ``lengths``: their lengths in characters), the :func:`word_hashes` value of
+    the two typed as one word, without the space: the word a text that runs
+    them together has."""
+    if len(raw) < 2:
+        return np.empty(0, dtype=np.uint64)
+    powers, _ = _powers(1 << int(lengths.max()).bit_length())
+    return _fmix64(raw[:-1] + powers[lengths[:-1]] * raw[1:])
 
 
 def shingle_hashes(words: np.ndarray, k: int) -> np.ndarray:

@@ -75,13 +75,23 @@ _RUN = regex.compile(r"[\x00-\x7f]+|(?:[^\x00-\x7f]\p{M}*)+")
 _CLUSTER = regex.compile(r"[^\x00-\x7f]\p{M}*")
 
 
+# Decimal digits of every script fold to ASCII ones: one outlet writes a figure
+# in Arabic-Indic or Devanagari digits where another writes 1947, and NFKC
+# leaves them apart. Each digit stays one character, so offsets map one to one.
+_DIGIT = regex.compile(r"\p{Nd}")
+
+
+def _ascii_digit(m: regex.Match[str]) -> str:
+    return str(unicodedata.digit(m.group()))
+
+
 def fold(text: str) -> str:
     """Fold one cluster (or a run of ASCII) to its matching form."""
     if text.isascii():
         return text.lower()
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
     folded = _DROPPED_MARKS.sub("", folded.translate(_CHAR_FOLDS))
-    return unicodedata.normalize("NFC", folded)
+    return _DIGIT.sub(_ascii_digit, unicodedata.normalize("NFC", folded))
 
 
 @dataclass(frozen=True)

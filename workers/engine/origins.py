@@ -6,6 +6,9 @@ ingested later with an earlier time is seen as the source at once.
 
 What counts, and why:
 
+- A passage is one maximal aligned stretch of the two texts; its segments
+  say which parts of it are copy, quote or boilerplate. Only copy segments
+  count.
 - ``reused_fraction`` is the share of the article's *own* text that is copy
   taken from its sources: characters inside quotation marks and boilerplate
   are neither reused nor the article's own, so they are left out of both sides
@@ -20,6 +23,13 @@ What counts, and why:
 - Only copy carries a wire or a direction: two outlets that share nothing but
   quotations or boilerplate are common-source (the speaker, the template), not
   copier and copied.
+- A source's ``derived_score`` is the pair's document-level evidence of a
+  rewrite (:mod:`workers.engine.evidence`), its ``rewrite_fraction`` the
+  share of the article in sentences aligned, in order, to the source's. Where
+  the pair is a rewrite (derived_score above 0, with copy to show) the source
+  is at least ``partially`` derived, however little of the rewrite could be
+  aligned sentence to sentence, and ``wholly`` where the larger of
+  reused_fraction and rewrite_fraction reaches ``verdict_wholly``.
 """
 
 from __future__ import annotations
@@ -40,6 +50,7 @@ from workers.models import (
     Kind,
     MatchedPassage,
     Origins,
+    PairEvidence,
     Passage,
     Source,
     StoredArticle,
@@ -78,11 +89,15 @@ def overlap_characters(spans: list[Span], others: list[Span]) -> int:
     return total
 
 
-def verdict_for(fraction: float, *, wholly: float, partially: float) -> Verdict:
-    """METER's derivation classes from the share of text that was reused."""
+def verdict_for(
+    fraction: float, *, wholly: float, partially: float, rewrite: bool = False
+) -> Verdict:
+    """METER's derivation classes from the share of text that was reused; a pair
+    whose document-level evidence makes it a ``rewrite`` is derived at least
+    partially, however little of it could be aligned."""
     if fraction >= wholly:
         return "wholly"
-    if fraction >= partially:
+    if fraction >= partially or rewrite:
         return "partially"
     return "non"
 
@@ -91,13 +106,17 @@ def _mostly_within(span: Span, spans: list[Span]) -> bool:
     return 2 * overlap_characters([span], spans) >= span[1] - span[0]
 
 
+SegmentKey = tuple[str, int, int]  # source id, passage index, segment index
+
+
 def boilerplate_kinds(
     article: StoredArticle,
     matches: Mapping[str, list[MatchedPassage]],
     sources: Mapping[str, StoredArticle],
     min_outlets: int,
-) -> dict[tuple[str, int], Kind]:
-    """Passages (source id, index) that are boilerplate on a view of all the matches.
+) -> dict[SegmentKey, Kind]:
+    """Segments (source id, passage index, segment index) that are boilerplate on a
+    view of all the matches.
 
     - The outlet's own repeated text (what it shares with its own articles).
     - A stretch of this article, under half of it, that other articles share
@@ -107,15 +126,20 @@ def boilerplate_kinds(
       is most of the article, not a stretch of it.
     """
     own_repeats = [
-        (p.start, p.end) for ps in matches.values() for p in ps if p.kind == "boilerplate"
+        (seg.start, seg.end)
+        for ps in matches.values()
+        for p in ps
+        for seg in p.parts
+        if seg.kind == "boilerplate"
     ]
-    found: dict[tuple[str, int], Kind] = {}
+    found: dict[SegmentKey, Kind] = {}
     lone: list[tuple[Span, str | None, str]] = []  # (stretch, outlet, source id)
     for source_id, passages in matches.items():
         outlet = sources[source_id].outlet
         for index, p in enumerate(passages):
-            if p.kind != "boilerplate" and _mostly_within((p.start, p.end), own_repeats):
-                found[(source_id, index)] = "boilerplate"
+            for part, seg in enumerate(p.parts):
+                if seg.kind != "boilerplate" and _mostly_within((seg.start, seg.end), own_repeats):
+                    found[(source_id, index, part)] = "boilerplate"
         stretch = (min(p.start for p in passages), max(p.end for p in passages))
         if outlet != article.outlet and 2 * (stretch[1] - stretch[0]) < len(article.text):
             lone.append((stretch, outlet, source_id))
@@ -123,8 +147,21 @@ def boilerplate_kinds(
         alike = [(o, s) for other, o, s in lone if _mostly_within(other, [stretch])]
         outlets = [o for o, _ in alike if o is not None]  # an unknown outlet repeats nothing
         if len(set(outlets)) >= min_outlets or len(outlets) > len(set(outlets)):
-            found.update(((s, i), "boilerplate") for _, s in alike for i in range(len(matches[s])))
+            found.update(
+                ((s, i, part), "boilerplate")
+                for _, s in alike
+                for i, p in enumerate(matches[s])
+                for part in range(len(p.parts))
+            )
     return found
+
+
+def _principal(kinds: list[Kind]) -> Kind:
+    """A passage's kind from its segments': copy, else quote, else boilerplate."""
+    for kind in ("copy", "quote"):
+        if kind in kinds:
+            return kind
+    return "boilerplate"
 
 
 def build_origins(
@@ -132,35 +169,48 @@ def build_origins(
     matches: Mapping[str, list[MatchedPassage]],
     sources: Mapping[str, StoredArticle],
     params: EngineParams,
+    evidence: Mapping[str, PairEvidence] | None = None,
 ) -> Origins:
-    """The origins record of ``article`` given its matches with each source."""
+    """The origins record of ``article`` given its matches with each source, and
+    the document-level evidence of each pair, as this article sees it, where
+    recorded."""
     matches = {s: ps for s, ps in matches.items() if s in sources}  # deleted since matched
+    evidence = evidence or {}
     patterns = wire_patterns(params.extra_wires)
     credits = credit_positions(article.text, patterns)
     relabelled = boilerplate_kinds(article, matches, sources, params.boilerplate_min_outlets)
-    kinds = {
-        s: [relabelled.get((s, i), p.kind) for i, p in enumerate(ps)] for s, ps in matches.items()
+    segments = {
+        s: [
+            [
+                seg.model_copy(update={"kind": relabelled.get((s, i, j), seg.kind)})
+                for j, seg in enumerate(p.parts)
+            ]
+            for i, p in enumerate(ps)
+        ]
+        for s, ps in matches.items()
     }
     excluded = quote_spans(article.text) + [
-        (p.start, p.end)
-        for s, ps in matches.items()
-        for p, kind in zip(ps, kinds[s], strict=True)
-        if kind == "boilerplate"
+        (seg.start, seg.end)
+        for parts in segments.values()
+        for passage in parts
+        for seg in passage
+        if seg.kind == "boilerplate"
     ]
     own = max(1, len(article.text) - covered_characters(excluded))
 
     def own_share(spans: list[Span]) -> float:
         return round((covered_characters(spans) - overlap_characters(spans, excluded)) / own, 4)
 
-    def verbatim_share(passages: list[MatchedPassage]) -> float | None:
-        """Own text the ``passages`` (disjoint) took word for word, as a share of own text."""
-        if any(p.verbatim is None for p in passages):
+    def verbatim_share(copies: list[tuple[MatchedPassage, list[Span]]]) -> float | None:
+        """Own text the copy segments of passages (disjoint) took word for word, as a
+        share of own text."""
+        if any(p.verbatim is None for p, _ in copies):
             return None
         return round(
             sum(
-                (p.end - p.start - overlap_characters([(p.start, p.end)], excluded))
+                (covered_characters(spans) - overlap_characters(spans, excluded))
                 * (p.verbatim or 0.0)
-                for p in passages
+                for p, spans in copies
             )
             / own,
             4,
@@ -174,17 +224,29 @@ def build_origins(
         source = sources[source_id]
         source_credits = credit_positions(source.text, patterns)
         copied: dict[Span, str | None] = {}
-        copy_passages: list[MatchedPassage] = []
-        for p, kind in zip(matched, kinds[source_id], strict=True):
-            wire = None
-            if kind == "copy" and p.counts_as_copy:  # not a reviewed false positive
-                wire = passage_wire(
-                    (p.start, p.end), (p.source_start, p.source_end), credits, source_credits
-                )
-                copied[(p.start, p.end)] = wire
-                copy_passages.append(p)
+        copies: list[tuple[MatchedPassage, list[Span]]] = []
+        for p, parts in zip(matched, segments[source_id], strict=True):
+            counted = p.review is None or p.review.status != "false_positive"
+            spans: list[Span] = []
+            for seg in parts:
+                if seg.kind == "copy" and counted:  # not a reviewed false positive
+                    copied[(seg.start, seg.end)] = passage_wire(
+                        (seg.start, seg.end),
+                        (seg.source_start, seg.source_end),
+                        credits,
+                        source_credits,
+                    )
+                    spans.append((seg.start, seg.end))
+            if spans:
+                copies.append((p, spans))
+            longest = max(spans, key=lambda s: s[1] - s[0], default=None)
+            kind = _principal([seg.kind for seg in parts])
             passages.append(
-                Passage(**{**p.model_dump(), "kind": kind}, source_id=source_id, wire=wire)
+                Passage(
+                    **{**p.model_dump(), "kind": kind, "segments": parts},
+                    source_id=source_id,
+                    wire=copied[longest] if longest is not None else None,
+                )
             )
         longest = max(copied, key=lambda s: s[1] - s[0], default=None)
         pair_wire = copied[longest] if longest is not None else None
@@ -196,6 +258,11 @@ def build_origins(
         if relation is not Relation.COPIED_BY:  # what a later article took is still ours
             all_copy.extend(copied)
         fraction = own_share(list(copied))
+        found = evidence.get(source_id)
+        # The evidence makes a verdict only where there is copy to show for it: a
+        # pair sharing nothing but quotations is common-source, not a rewrite.
+        rewrite = found is not None and found.derived_score > 0 and bool(copied)
+        taken = max(fraction, found.rewrite_fraction) if rewrite and found else fraction
         # Credit is the copier's to give: the later article's, the wire carrier's.
         pair = (source, article) if relation is Relation.COPIED_BY else (article, source)
         credited = credit_of(*pair, pair_wire, patterns) is not None if copied else None
@@ -205,8 +272,10 @@ def build_origins(
                 outlet=source.outlet,
                 published_at=source.published_at,
                 reused_fraction=fraction,
-                verbatim_fraction=verbatim_share(copy_passages),
-                verdict=verdict_for(fraction, wholly=wholly, partially=partially),
+                verbatim_fraction=verbatim_share(copies),
+                derived_score=found.derived_score if found else None,
+                rewrite_fraction=found.rewrite_fraction if found else None,
+                verdict=verdict_for(taken, wholly=wholly, partially=partially, rewrite=rewrite),
                 relation=relation.value,
                 confidence=confidence,
                 wire=pair_wire,

@@ -55,6 +55,24 @@ class EngineParams(BaseModel):
         "measures the spread).",
         json_schema_extra={"shapes": ["index"]},
     )
+    candidate_word_bands: int = Field(
+        default=4,
+        ge=0,
+        le=64,
+        description="MinHash values over single words per fingerprinted unit, each its own "
+        "LSH band, beside the word-pair bands: a rewritten sentence keeps more of its "
+        "source's words (names, figures, rarer terms) than of its word pairs, and these "
+        "find the rewrite's source among the candidates. A band of a word that many "
+        "articles hold fills (posting_cap) and is left alone. 0: none.",
+        json_schema_extra={"shapes": ["index"]},
+    )
+    candidate_word_band_holders: int = Field(
+        default=4,
+        ge=1,
+        description="A word band counts toward a candidate only where at most this many "
+        "articles held it: a rare word (a name, a figure, a rarer term) says which story a "
+        "rewrite retells, one that many articles carry says nothing.",
+    )
     lsh_rows: int = Field(
         default=1,
         ge=1,
@@ -180,8 +198,52 @@ class EngineParams(BaseModel):
     rewrite_max_units: int = Field(
         default=3000,
         ge=0,
-        description="Texts with more fingerprinted units than this skip the rewrite stage "
-        "(it compares every unit with every unit of the other text).",
+        description="Pairs of texts with more than this many fingerprinted units squared "
+        "between them (units of one times units of the other) skip the rewrite and "
+        "evidence stages, which compare every unit of one with every unit of the other: "
+        "an article beside a book is compared, two books are not.",
+    )
+    evidence_similarity: float = Field(
+        default=0.12,
+        gt=0.0,
+        le=1.0,
+        description="Evidence stage: weighted Dice similarity of two sentences' fragments "
+        "(words, word pairs and triples, each weighed by its rarity) from which they may "
+        "take part in the ordered chain of alike sentences, a pair's document-level evidence "
+        "of a rewrite.",
+    )
+    evidence_gap_units: int = Field(
+        default=2,
+        ge=0,
+        description="Evidence stage: chained sentences this many sentences apart or closer, "
+        "in both texts, are one run (a rewrite merges, splits and swaps sentences, and adds "
+        "its own between them).",
+    )
+    evidence_density: float = Field(
+        default=0.12,
+        ge=0.0,
+        le=1.0,
+        description="Evidence stage: a run of chained sentences is dense where the fragments "
+        "its sentence pairs share weigh this share of all the fragments of the sentences it "
+        "spans, in each text; a sparse run is chance.",
+    )
+    evidence_min_words: float = Field(
+        default=10.0,
+        ge=0.0,
+        description="Evidence stage: a pair is a rewrite (at least 'partially' derived) where "
+        "one dense run's sentence pairs share words weighing this many distinctive words (a "
+        "word found in just one sentence of each text weighs one; one in most sentences, next "
+        "to nothing; a word inside quotation marks, nothing). Below it, alike sentences are a "
+        "shared topic's or event's names and words.",
+    )
+    evidence_passage_similarity: float = Field(
+        default=0.2,
+        gt=0.0,
+        le=1.0,
+        description="Evidence stage: in a rewrite, the chained sentences of its dense runs at "
+        "least this alike (weighted Dice over fragments) are passages (copy, low verbatim): "
+        "sentences that can be aligned to one of the other's. Less alike chained sentences "
+        "count in the pair's derived_score and rewrite_fraction only.",
     )
     quote_share: float = Field(
         default=0.5,
@@ -189,6 +251,7 @@ class EngineParams(BaseModel):
         le=1.0,
         description="A passage with at least this share of its characters inside quotation "
         "marks is a shared quote, not copy.",
+        json_schema_extra={"shapes": ["prepared"]},
     )
     extra_wires: dict[str, list[str]] = Field(
         default_factory=dict,
@@ -205,13 +268,18 @@ class EngineParams(BaseModel):
         "a newsletter blurb). Many: a wire story reused in part by a few outlets is not.",
     )
     verdict_wholly: float = Field(
-        default=0.6, ge=0.0, le=1.0, description="reused_fraction from which a source is 'wholly'."
+        default=0.6,
+        ge=0.0,
+        le=1.0,
+        description="reused_fraction (or, for a rewrite, rewrite_fraction where larger) from "
+        "which a source is 'wholly'.",
     )
     verdict_partially: float = Field(
         default=0.05,
         ge=0.0,
         le=1.0,
-        description="reused_fraction from which a source is 'partially' (below: 'non').",
+        description="reused_fraction from which a source is 'partially' (below: 'non', unless "
+        "the pair's document-level evidence makes it a rewrite: see evidence_min_words).",
     )
 
     @property

@@ -53,6 +53,27 @@ class UnitSpan:
     best: float  # the most alike unit pair of those that may start a passage
     a_seeded: frozenset[int]  # units of each text that resemble one of the other's
     b_seeded: frozenset[int]
+    seeds: tuple[tuple[int, int, float], ...] = ()  # the chained unit pairs and similarities
+
+    def ordered(self) -> list[tuple[int, int]]:
+        """The heaviest of the chain's unit pairs (by similarity) that ascend in both
+        texts: the sentences of a rewrite that follow its source's order. A chain
+        takes in pairs in any order within its reach, and a sentence of the
+        rewrite's own about the same people resembles one of the source's there
+        as well as the one it retells does."""
+        seeds = sorted(self.seeds)
+        best = [s[2] for s in seeds]
+        before = [-1] * len(seeds)
+        for k, (i, j, sim) in enumerate(seeds):
+            for m in range(k):
+                if seeds[m][0] < i and seeds[m][1] < j and best[m] + sim > best[k]:
+                    best[k], before[k] = best[m] + sim, m
+        k = max(range(len(seeds)), key=best.__getitem__, default=-1)
+        out: list[tuple[int, int]] = []
+        while k >= 0:
+            out.append(seeds[k][:2])
+            k = before[k]
+        return out[::-1]
 
 
 def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:
@@ -199,6 +220,7 @@ def chain_seeds(seeds: list[tuple[int, int, float, float]], gap: int) -> list[Un
             best=max(s[3] for s in chain),
             a_seeded=frozenset(s[0] for s in chain),
             b_seeded=frozenset(s[1] for s in chain),
+            seeds=tuple((s[0], s[1], s[2]) for s in chain),
         )
         for chain in chains
     ]
@@ -230,7 +252,7 @@ class RewriteRules:
     gap: int  # in units, in both texts
     min_sentences: int  # distinct resembling units, in one text at least
     min_words: int  # units shorter than this take no part
-    max_units: int  # texts with more units skip the stage
+    max_units: int  # pairs with more than max_units**2 unit pairs skip the stage
 
 
 def _distinct_words(
@@ -295,16 +317,17 @@ def shared_word_weights(
     return shared / np.log(n / 2)
 
 
-def rewritten_spans(
+def rewritten_chains(
     a: Document, b: Document, rules: RewriteRules, similarity: np.ndarray | None = None
-) -> list[WordSpan]:
-    """Word spans of ``a`` and ``b`` made of sentences that share many weighted words.
+) -> list[UnitSpan]:
+    """Chains of units of ``a`` and ``b`` made of sentences that share many weighted
+    words, with the units in each that resemble one of the other's.
 
     ``similarity``: the texts' :func:`unit_similarity`, when already worked out
     (for many pairs at once). Units under ``rules.min_words`` words (a one-line
     reply, a paragraph's stub) take no part: a few words in common are chance.
     """
-    if not within_rewrite_limit(a, rules) or not within_rewrite_limit(b, rules):
+    if not within_rewrite_limit(a, b, rules):
         return []
     similarity = unit_similarity(a, b) if similarity is None else similarity.copy()
     a_lengths, b_lengths = a.unit_lengths, b.unit_lengths
@@ -329,12 +352,36 @@ def rewritten_spans(
     a_units = (a_lengths, _unit_contents(a))
     b_units = (b_lengths, _unit_contents(b))
     return [
-        WordSpan(
-            a.units[s.a_first][0], a.units[s.a_last][1], b.units[s.b_first][0], b.units[s.b_last][1]
-        )
+        s
         for s in best_disjoint(chain_seeds(seeds, rules.gap))
         if is_rewrite(s, a_units, b_units, rules)
     ]
+
+
+def rewritten_spans(
+    a: Document, b: Document, rules: RewriteRules, similarity: np.ndarray | None = None
+) -> list[WordSpan]:
+    """The :func:`rewritten_chains` of ``a`` and ``b`` as word spans, first unit to last."""
+    return [
+        WordSpan(
+            a.units[s.a_first][0], a.units[s.a_last][1], b.units[s.b_first][0], b.units[s.b_last][1]
+        )
+        for s in rewritten_chains(a, b, rules, similarity)
+    ]
+
+
+def within_rewrite_limit(a: Document, b: Document, rules: RewriteRules) -> bool:
+    """Whether ``a`` and ``b`` are small enough together for the rewrite stage, which
+    compares every unit of one with every unit of the other: a long book and a
+    short article are, two long books are not."""
+    return len(a.units) * len(b.units) <= rules.max_units**2
+
+
+# A rewrite condenses its source: what it says in one sentence may stand for a
+# paragraph there, and the stretches it keeps lie further apart in the source
+# than in the rewrite. Stretches that follow each other in both texts join
+# across this many times the gap in one text as in the other.
+_CONDENSED = 3
 
 
 def drop_common_units(similarity: np.ndarray, rules: RewriteRules) -> None:
@@ -353,11 +400,6 @@ def drop_common_units(similarity: np.ndarray, rules: RewriteRules) -> None:
     similarity[:, alike.sum(axis=0) > rules.max_partners] = 0
 
 
-def within_rewrite_limit(doc: Document, rules: RewriteRules) -> bool:
-    """Whether ``doc`` is small enough for the rewrite stage."""
-    return len(doc.units) <= rules.max_units
-
-
 @dataclass(frozen=True, slots=True)
 class _Box:
     """A span with the units it reaches in each text, and whether a rewrite is in it."""
@@ -368,9 +410,20 @@ class _Box:
     rewritten: bool
 
     def near(self, other: _Box, gap: int) -> bool:
-        return all(
+        """Within ``gap`` units of each other in both texts, in any order; or one
+        after the other in both, within ``gap`` units in one text and
+        ``_CONDENSED`` times that in the other."""
+        if all(
             x[0] <= y[1] + gap and y[0] <= x[1] + gap
             for x, y in ((self.a_units, other.a_units), (self.b_units, other.b_units))
+        ):
+            return True
+        first, second = (self, other) if self.a_units[0] <= other.a_units[0] else (other, self)
+        a_gap = second.a_units[0] - first.a_units[1]
+        b_gap = second.b_units[0] - first.b_units[1]
+        return min(a_gap, b_gap) >= 0 and (
+            (a_gap <= gap and b_gap <= _CONDENSED * gap)
+            or (b_gap <= gap and a_gap <= _CONDENSED * gap)
         )
 
     def join(self, other: _Box) -> _Box:

@@ -22,14 +22,18 @@ from workers.engine.candidates import (
     quoted_sentence_sources,
     rank_candidates,
 )
-from workers.engine.classify import quoted_units
 from workers.engine.compare import PreparedArticle, compare_with_candidates, prepare_article
 from workers.engine.copies import copy_relations
-from workers.engine.fingerprint import band_keys, shingle_hashes, unit_signatures
+from workers.engine.fingerprint import (
+    band_keys,
+    distinct_with_first,
+    shingle_hashes,
+    unit_signatures,
+)
 from workers.engine.origins import build_origins
 from workers.engine.params import EngineParams
 from workers.logs import log_event
-from workers.models import ArticleIn, MatchedPassage, Origins, StoredArticle
+from workers.models import ArticleIn, MatchedPassage, Origins, PairEvidence, StoredArticle
 from workers.settings import Settings, get_settings
 from workers.store import ConcurrentWriteError, Store, content_hash
 from workers.store.codec import encode_metadata
@@ -104,6 +108,7 @@ class ArticleBands:
     keys: np.ndarray
     units: np.ndarray
     quoted_units: np.ndarray  # bool, one flag a unit
+    words: np.ndarray | None = None  # bool, one flag a key: a band of single words
 
     @property
     def quoted(self) -> np.ndarray:
@@ -126,8 +131,28 @@ def article_bands(prepared: PreparedArticle, settings: Settings) -> ArticleBands
         settings.minhash_seed,
     )
     keys, rows = band_keys(signatures, settings.lsh_rows)
-    quoted = quoted_units(prepared.doc, prepared.quotes, settings.quote_share)
-    return ArticleBands(keys, np.asarray(covered, dtype=np.int64)[rows], quoted)
+    units = np.asarray(covered, dtype=np.int64)[rows]
+    if settings.candidate_word_bands:
+        # Bands of single words beside those of word pairs: a rewritten sentence keeps
+        # more of its source's words (its names, figures, rarer terms) than of its
+        # word pairs. A band of a word many articles hold fills and is left alone.
+        words, word_covered = unit_signatures(
+            shingle_hashes(prepared.doc.words, 1),
+            prepared.doc.units,
+            1,
+            settings.candidate_word_bands,
+            settings.minhash_seed,
+        )
+        word_keys, word_rows = band_keys(words, 1)
+        pair_count = keys.size
+        keys, first = distinct_with_first(np.concatenate((keys, word_keys ^ _WORD_BANDS)))
+        units = np.concatenate((units, np.asarray(word_covered, dtype=np.int64)[word_rows]))
+        return ArticleBands(keys, units[first], prepared.quoted, first >= pair_count)
+    return ArticleBands(keys, units, prepared.quoted)
+
+
+# Word bands' keys live apart from word pairs' (a constant of their own).
+_WORD_BANDS = np.uint64(0x5BD1E9955BD1E995)
 
 
 def choose_candidates(
@@ -138,8 +163,22 @@ def choose_candidates(
 ) -> list[int]:
     """The indexed articles to compare with ``prepared``, from its band ``hits``
     (article numbers, their rarity, the position of their band in ``bands``):
-    those sharing enough rare text, then those sharing a quoted sentence."""
+    those sharing enough rare text, then those sharing a quoted sentence.
+
+    A band of single words counts only where at most
+    ``candidate_word_band_holders`` articles held it: a rare word (a name, a
+    figure, a rarer term) says which story a rewrite retells; a word many
+    articles carry says nothing. Quoted sentences are found by word-pair bands.
+    """
     numbers, rarity, positions = hits
+    if bands.words is not None and numbers.size:
+        word = bands.words[positions]
+        kept = ~word | (rarity * settings.candidate_word_band_holders >= 1)
+        pairs_only = ~word
+        quoted_hits = (numbers[pairs_only], positions[pairs_only])
+        numbers, rarity, positions = numbers[kept], rarity[kept], positions[kept]
+    else:
+        quoted_hits = (numbers, positions)
     chosen = rank_candidates(
         numbers,
         settings.max_candidates,
@@ -147,9 +186,12 @@ def choose_candidates(
         settings.candidate_min_rarity,
         settings.candidate_min_bands,
     )
-    if settings.candidate_quote_bands and bands.quoted_units.any() and numbers.size:
+    if settings.candidate_quote_bands and bands.quoted_units.any() and quoted_hits[0].size:
         sources = quoted_sentence_sources(
-            numbers, bands.units[positions], bands.quoted_units, settings.candidate_quote_bands
+            quoted_hits[0],
+            bands.units[quoted_hits[1]],
+            bands.quoted_units,
+            settings.candidate_quote_bands,
         )
         chosen += [n for n in sources if n not in chosen]
     return chosen[: settings.max_candidates]
@@ -210,6 +252,8 @@ class Indexed:
     stored: StoredArticle
     matches: dict[int, tuple[list[MatchedPassage], list[MatchedPassage]]]
     sources: dict[int, StoredArticle]  # the matched articles, by number
+    # Each pair's document-level evidence: as this article sees it, as the other does.
+    evidence: dict[int, tuple[PairEvidence, PairEvidence]]
 
 
 # Times an ingest is worked out again when another write of the same article
@@ -278,10 +322,17 @@ def _index_once(
             cache.prepare(c.text, c.content_hash, c.outlet, params) for c in candidates.values()
         ]
         compared = compare_with_candidates(prepared, prepared_candidates, params)
-        matches = {
-            other: (forward, backward)
-            for other, (forward, backward) in zip(candidates, compared, strict=True)
-            if forward
+        found = {
+            other: match for other, match in zip(candidates, compared, strict=True) if match.forward
+        }
+        matches = {other: (match.forward, match.backward) for other, match in found.items()}
+        evidence = {
+            other: (
+                PairEvidence(match.evidence.a_score, match.evidence.a_aligned),
+                PairEvidence(match.evidence.b_score, match.evidence.b_aligned),
+            )
+            for other, match in found.items()
+            if match.evidence.worked_out
         }
         saved = StoredArticle(
             **article.model_dump(),
@@ -296,7 +347,14 @@ def _index_once(
             params,
         )
         store.save_article(
-            number, saved, matches, candidates, fresh=fresh, replacing=replaced, copies=copies
+            number,
+            saved,
+            matches,
+            candidates,
+            fresh=fresh,
+            replacing=replaced,
+            copies=copies,
+            evidence=evidence,
         )
     except Exception:
         withdraw_unsaved(store, number, bands.keys, replaced, replaced_keys)
@@ -306,7 +364,7 @@ def _index_once(
     # outlive a delete (which unindexes the text it finds). Should the process
     # die just before, they are only a wasted comparison: the article exists.
     store.unindex(number, np.setdiff1d(replaced_keys, bands.keys))
-    return Indexed(saved, matches, {n: candidates[n] for n in matches})
+    return Indexed(saved, matches, {n: candidates[n] for n in matches}, evidence)
 
 
 NO_BANDS = np.empty(0, dtype=np.uint64)
@@ -365,6 +423,7 @@ def ingest(store: Store, article: ArticleIn) -> Origins:
         {sources[n].id: forward for n, (forward, _) in indexed.matches.items()},
         {source.id: source for source in sources.values()},
         store.settings.engine_params(),
+        {sources[n].id: own for n, (own, _) in indexed.evidence.items()},
     )
 
 
@@ -374,11 +433,16 @@ def load_origins(store: Store, article_id: str) -> Origins | None:
     if found is None:
         return None
     number, article = found
-    matches = store.load_matches(number)
-    sources = store.load_articles(matches)
+    pairs = store.load_pairs(number)
+    sources = store.load_articles(pairs)
     return build_origins(
         article,
-        {sources[n].id: passages for n, passages in matches.items() if n in sources},
+        {sources[n].id: pair.passages for n, pair in pairs.items() if n in sources},
         {a.id: a for a in sources.values()},
         store.settings.engine_params(),
+        {
+            sources[n].id: pair.evidence
+            for n, pair in pairs.items()
+            if n in sources and pair.evidence is not None
+        },
     )

@@ -11,17 +11,19 @@ from typing import Any
 from redis.exceptions import WatchError
 
 from workers.engine.copies import CopyRelation
-from workers.models import MatchedPassage, Review, StoredArticle
+from workers.models import MatchedPassage, PairEvidence, Review, StoredArticle
 from workers.store.clusters import ClusterIndex
 from workers.store.codec import (
     ARTICLE_FIELDS,
     METADATA_FIELDS,
     MIRRORED,
+    PairSeen,
     as_str,
     decode_article,
     encode_article,
     encode_pair,
     is_mirrored,
+    pair_seen,
     passage_spans,
     passages_seen,
 )
@@ -158,12 +160,17 @@ class ArticleStore(LshIndex, ClusterIndex, CopyIndex, WatchStore):
         return (ref.number, article) if article else None
 
     def load_matches(self, number: int) -> dict[int, list[MatchedPassage]]:
+        return {other: pair.passages for other, pair in self.load_pairs(number).items()}
+
+    def load_pairs(self, number: int) -> dict[int, PairSeen]:
+        """Each article that shares passages with article ``number``: the passages
+        and the pair's document-level evidence, as ``number`` sees them."""
         held = {
             int(other): raw for other, raw in self.client.hgetall(self.keys.matches(number)).items()
         }
         there = self._rows_held_by_others({number: held})
-        seen = {o: passages_seen(raw, there.get((number, o))) for o, raw in held.items()}
-        return {other: passages for other, passages in seen.items() if passages}
+        seen = {o: pair_seen(raw, there.get((number, o))) for o, raw in held.items()}
+        return {other: pair for other, pair in seen.items() if pair.passages}
 
     def matched_spans(
         self, numbers: Iterable[int], batch: int = 1_000
@@ -207,6 +214,7 @@ class ArticleStore(LshIndex, ClusterIndex, CopyIndex, WatchStore):
         fresh: bool = False,
         replacing: str | None = None,
         copies: Sequence[CopyRelation] = (),
+        evidence: Mapping[int, tuple[PairEvidence, PairEvidence]] | None = None,
     ) -> None:
         """Write an article and its matches, both directions, and the clusters it
         joins, in one transaction (per slot on a Redis Cluster). Replaces what the
@@ -224,7 +232,8 @@ class ArticleStore(LshIndex, ClusterIndex, CopyIndex, WatchStore):
 
         ``fresh``: the article's number was handed out for this ingest, so it
         had nothing to replace; what other articles ingested meanwhile wrote
-        about it (they found it in the index) is kept, not read and dropped."""
+        about it (they found it in the index) is kept, not read and dropped.
+        ``evidence``: each pair's document-level evidence, this article's then the other's."""
         with self.client.pipeline(transaction=not self.is_cluster) as pipe:
             if not self.is_cluster:
                 # The article's record is watched from here on: a write of it
@@ -236,7 +245,14 @@ class ArticleStore(LshIndex, ClusterIndex, CopyIndex, WatchStore):
             if (as_str(stored) if stored else None) != replacing:
                 raise ConcurrentWriteError(f"article {article.id} was saved meanwhile")
             self._write_article(
-                pipe, number, article, matches, sources or {}, fresh=fresh, copies=copies
+                pipe,
+                number,
+                article,
+                matches,
+                sources or {},
+                fresh=fresh,
+                copies=copies,
+                evidence=evidence,
             )
 
     def _write_article(
@@ -249,6 +265,7 @@ class ArticleStore(LshIndex, ClusterIndex, CopyIndex, WatchStore):
         *,
         fresh: bool,
         copies: Sequence[CopyRelation] = (),
+        evidence: Mapping[int, tuple[PairEvidence, PairEvidence]] | None = None,
     ) -> None:
         """The writes of :meth:`save_article`, on ``pipe`` (watching the article's
         record, outside a Redis Cluster)."""
@@ -273,7 +290,8 @@ class ArticleStore(LshIndex, ClusterIndex, CopyIndex, WatchStore):
         pipe.hsetnx(self.keys.article(number), "indexed_at", f"{time.time():.0f}")
         pipe.hdel(self.keys.article(number), "expired")
         for other, (forward, backward) in matches.items():
-            pipe.hset(self.keys.matches(number), str(other), encode_pair(forward, backward))
+            found = evidence.get(other) if evidence else None
+            pipe.hset(self.keys.matches(number), str(other), encode_pair(forward, backward, found))
             pipe.hset(self.keys.matches(other), str(number), MIRRORED)
         unranked = self._write_joins(pipe, joins)
         try:
@@ -376,13 +394,19 @@ class ArticleStore(LshIndex, ClusterIndex, CopyIndex, WatchStore):
 
         def update(pipe: Any) -> MatchedPassage | None:
             here, there = pipe.hget(keys[0], str(other)), pipe.hget(keys[1], str(number))
-            forward, backward = passages_seen(here, there), passages_seen(there, here)
+            seen = pair_seen(here, there)
+            forward, backward = seen.passages, passages_seen(there, here)
             marked = _mark_passage(forward, backward, span, review)
             if marked is None:
                 return None
             if not self.is_cluster:
                 pipe.multi()
-            pipe.hset(keys[0], str(other), encode_pair(forward, backward))
+            found = (
+                None
+                if seen.evidence is None or seen.source_evidence is None
+                else (seen.evidence, seen.source_evidence)
+            )
+            pipe.hset(keys[0], str(other), encode_pair(forward, backward, found))
             pipe.hset(keys[1], str(number), MIRRORED)
             return marked
 

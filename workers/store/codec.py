@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from workers.engine.clusters import Member, Membership, snippet
-from workers.models import ArticleIn, MatchedPassage, StoredArticle
+from workers.models import ArticleIn, MatchedPassage, PairEvidence, Review, Segment, StoredArticle
 from workers.store.texts import compress_text, decompress_text
 
 _R = TypeVar("_R", bound=BaseModel)
@@ -35,10 +36,15 @@ def decode_membership(cluster: bytes, value: bytes) -> Membership:
 
 # The passages two articles share are stored once, under one of them (the one
 # ingested later), as one JSON row each as that article sees them, with the
-# other's verbatim share, then the review if there is one: a tenth of the bytes
-# of objects naming every field, stored on both sides. The other article holds
-# MIRRORED for the pair, and reads the row from the holder's side, mirrored.
-# Stores written before rows hold objects on both sides; they read the same.
+# other's verbatim share, then its segments if it has any (rows of start, end,
+# source start, source end, kind), then the review if there is one: a tenth of
+# the bytes of objects naming every field, stored on both sides. The other
+# article holds MIRRORED for the pair, and reads the row from the holder's
+# side, mirrored. Where the pair's document-level evidence is recorded, the
+# rows are held in an object with it: {"rows": [...], "evidence": [the holder's
+# derived_score, its rewrite_fraction, the other's derived_score, its
+# rewrite_fraction]}. Stores written before hold a bare list of rows, or
+# objects on both sides; they read the same.
 _PASSAGE_ROW = (
     "start",
     "end",
@@ -57,23 +63,48 @@ def is_mirrored(raw: bytes | str | None) -> bool:
     return raw is not None and not raw
 
 
+@dataclass(frozen=True)
+class PairSeen:
+    """A pair's stored passages and document-level evidence, as one article sees them."""
+
+    passages: list[MatchedPassage]
+    evidence: PairEvidence | None  # this article's
+    source_evidence: PairEvidence | None  # the other's
+
+
+def pair_seen(here: bytes | str | None, there: bytes | str | None) -> PairSeen:
+    """The passages and evidence of a pair as one article sees them, from what it
+    holds for the pair (``here``) and what the other article holds (``there``):
+    its own rows, or the other's mirrored. Empty if neither holds rows (a pair
+    two writers stored at once on a Redis Cluster, each side mirroring the other)."""
+    rows, mirrored, evidence = _held(here, there)
+    passages = [_passage(row, mirrored=mirrored) for row in rows]
+    if evidence is None:
+        return PairSeen(passages, None, None)
+    holder, other = PairEvidence(*evidence[:2]), PairEvidence(*evidence[2:4])
+    return PairSeen(passages, *((other, holder) if mirrored else (holder, other)))
+
+
 def passages_seen(here: bytes | str | None, there: bytes | str | None) -> list[MatchedPassage]:
-    """The passages of a pair as one article sees them, from what it holds for the
-    pair (``here``) and what the other article holds (``there``): its own rows,
-    or the other's mirrored. Empty if neither holds rows (a pair two writers
-    stored at once on a Redis Cluster, each side mirroring the other)."""
-    rows, mirrored = _held_rows(here, there)
-    return [_passage(row, mirrored=mirrored) for row in rows]
+    """The passages of a pair as one article sees them (see :func:`pair_seen`)."""
+    return pair_seen(here, there).passages
 
 
-def _held_rows(here: bytes | str | None, there: bytes | str | None) -> tuple[list[Any], bool]:
-    """A pair's stored passages for the article holding ``here``, and whether they
-    are the other side's rows (to be read mirrored)."""
+def _held(
+    here: bytes | str | None, there: bytes | str | None
+) -> tuple[list[Any], bool, list[float] | None]:
+    """A pair's stored passages for the article holding ``here``, whether they are
+    the other side's rows (to be read mirrored), and the pair's evidence as the
+    holder of the rows sees it."""
     if here:
-        return json.loads(here), False
-    if is_mirrored(here) and there:
-        return json.loads(there), True
-    return [], False
+        held, mirrored = json.loads(here), False
+    elif is_mirrored(here) and there:
+        held, mirrored = json.loads(there), True
+    else:
+        return [], False, None
+    if isinstance(held, dict) and "rows" in held:
+        return held["rows"], mirrored, held.get("evidence")
+    return held, mirrored, None
 
 
 def _as_row(stored: list[Any] | dict[str, Any]) -> list[Any]:
@@ -82,13 +113,22 @@ def _as_row(stored: list[Any] | dict[str, Any]) -> list[Any]:
     if isinstance(stored, list):
         return stored
     row = [stored.get(name) for name in _PASSAGE_ROW]
+    if stored.get("segments"):
+        row.append(
+            [
+                [g["start"], g["end"], g["source_start"], g["source_end"], g["kind"]]
+                for g in stored["segments"]
+            ]
+        )
     return [*row, stored["review"]] if stored.get("review") else row
 
 
 def _passage(stored: list[Any] | dict[str, Any], *, mirrored: bool) -> MatchedPassage:
     row = _as_row(stored)
     fields = dict(zip(_PASSAGE_ROW, row, strict=False))
-    review = row[len(_PASSAGE_ROW)] if len(row) > len(_PASSAGE_ROW) else None
+    extras = row[len(_PASSAGE_ROW) :]
+    review = next((x for x in extras if isinstance(x, dict)), None)
+    segments = next((x for x in extras if isinstance(x, list)), [])
     if mirrored:
         return MatchedPassage(
             start=fields["source_start"],
@@ -98,25 +138,51 @@ def _passage(stored: list[Any] | dict[str, Any], *, mirrored: bool) -> MatchedPa
             similarity=fields["similarity"],
             verbatim=fields["source_verbatim"],
             kind=fields["kind"],
-            review=review,
+            segments=[
+                Segment(start=ss, end=se, source_start=s, source_end=e, kind=kind)
+                for s, e, ss, se, kind in segments
+            ],
+            review=Review.model_validate(review) if review is not None else None,
         )
     fields.pop("source_verbatim")
-    return MatchedPassage.model_validate({**fields, "review": review})
+    return MatchedPassage.model_validate(
+        {
+            **fields,
+            "segments": [
+                {"start": s, "end": e, "source_start": ss, "source_end": se, "kind": kind}
+                for s, e, ss, se, kind in segments
+            ],
+            "review": review,
+        }
+    )
 
 
 def passage_spans(
     here: bytes | str | None, there: bytes | str | None
 ) -> list[tuple[int, int, str]]:
-    """``(start, end, kind)`` of each passage as ``here``'s article sees it (see
-    :func:`passages_seen`), without building models."""
-    rows, mirrored = _held_rows(here, there)
+    """``(start, end, kind)`` of each segment of each passage as ``here``'s article
+    sees it (see :func:`passages_seen`), without building models."""
+    rows, mirrored, _ = _held(here, there)
     first = 2 if mirrored else 0  # a mirrored row's own span is its source span
-    return [(row[first], row[first + 1], row[_KIND]) for row in map(_as_row, rows)]
+    spans: list[tuple[int, int, str]] = []
+    for row in map(_as_row, rows):
+        segments = next((x for x in row[len(_PASSAGE_ROW) :] if isinstance(x, list)), None)
+        if segments:
+            spans.extend((seg[first], seg[first + 1], seg[4]) for seg in segments)
+        else:
+            spans.append((row[first], row[first + 1], row[_KIND]))
+    return spans
 
 
-def encode_pair(here: list[MatchedPassage], there: list[MatchedPassage]) -> str:
+def encode_pair(
+    here: list[MatchedPassage],
+    there: list[MatchedPassage],
+    evidence: tuple[PairEvidence, PairEvidence] | None = None,
+) -> str:
     """The rows of a pair's passages as one article sees them (``here``); ``there``:
-    the same passages as the other sees them, for its verbatim shares."""
+    the same passages as the other sees them, for its verbatim shares; ``evidence``:
+    the pair's document-level evidence as each sees it (``here``'s first), where
+    recorded."""
     theirs = {(p.source_start, p.source_end, p.start, p.end): p.verbatim for p in there}
     rows = []
     for p in here:
@@ -130,10 +196,15 @@ def encode_pair(here: list[MatchedPassage], there: list[MatchedPassage]) -> str:
             theirs.get((p.start, p.end, p.source_start, p.source_end)),
             p.kind,
         ]
+        if p.segments:
+            row.append([[s.start, s.end, s.source_start, s.source_end, s.kind] for s in p.segments])
         if p.review is not None:
             row.append(p.review.model_dump(mode="json", exclude_none=True))
         rows.append(row)
-    return json.dumps(rows, separators=(",", ":"))
+    if evidence is None:
+        return json.dumps(rows, separators=(",", ":"))
+    numbers = [*evidence[0], *evidence[1]]
+    return json.dumps({"rows": rows, "evidence": numbers}, separators=(",", ":"))
 
 
 # What a cluster stores of a member, as one JSON row: what the member's article

@@ -36,6 +36,15 @@ def test_diacritics_and_composition_do_not_hide_a_word() -> None:
     assert normalize("Cafe\u0301").text == normalize("CAFÉ").text == "cafe"
 
 
+def test_digits_of_every_script_fold_to_ascii_with_their_offsets() -> None:
+    # The same figure in Extended Arabic-Indic, Arabic-Indic and Devanagari digits.
+    for digits in ("۱۹۴۷", "١٩٤٧", "१९४७"):
+        norm = normalize(f"سال {digits} میں")
+        assert norm.text == normalize("سال 1947 میں").text
+        assert norm.text[4:8] == "1947"
+        assert norm.original_span(4, 8) == (4, 8)
+
+
 def test_arabic_letter_variants_and_harakat_fold() -> None:
     assert normalize("أحمد").text == normalize("احمد").text
     assert normalize("مدينةُ").text == normalize("مدينه").text

@@ -26,8 +26,9 @@ from workers.bench.evaluation.corpora import (
     read_pan,
 )
 from workers.bench.evaluation.plagdet import Scores, score, score_by_kind
+from workers.bench.rewrites import ProxyCorpus, RewriteCorpusSpec, Script, proxy_corpus
 from workers.jobs.pipeline import ingest, load_origins
-from workers.models import ArticleIn, Origins, Passage
+from workers.models import ArticleIn, Origins
 from workers.store import Store
 
 SOURCE_TIME = datetime(2000, 1, 1, tzinfo=UTC)
@@ -391,52 +392,26 @@ def pan_articles(corpus: PanCorpus) -> list[ArticleIn]:
     ]
 
 
-def _adjacent(first: Passage, second: Passage, text: str) -> bool:
-    """Whether ``second`` (starting after ``first`` starts) overlaps ``first`` in
-    ``text`` or carries on from it with no words between."""
-    return not any(c.isalnum() for c in text[first.end : second.start])
-
-
 def pan_detections(corpus: PanCorpus, origins: dict[str, Origins]) -> list[Annotation]:
-    """Every passage a suspicious document shares with a source document.
-
-    Passages of every kind count: text alignment asks where the text came from,
-    and a quoted passage came from its source all the same. Where the record
-    cuts one stretch of shared text into pieces of different kinds (copy, then
-    a quotation), the pieces are one detection, spanning all their source text.
-    """
-    detections: list[Annotation] = []
-    for name, text in corpus.suspicious.items():
-        record = origins.get(name)
-        if record is None:
-            continue
-        joined: list[Passage] = []
-        for p in sorted(record.passages, key=lambda p: (p.source_id, p.start)):
-            if p.source_id not in corpus.sources:
-                continue
-            last = joined[-1] if joined else None
-            if last and last.source_id == p.source_id and _adjacent(last, p, text):
-                joined[-1] = last.model_copy(
-                    update={
-                        "end": p.end,
-                        "source_start": min(last.source_start, p.source_start),
-                        "source_end": max(last.source_end, p.source_end),
-                    }
-                )
-            else:
-                joined.append(p)
-        detections.extend(
-            Annotation(
-                suspicious=name,
-                this_offset=p.start,
-                this_length=p.end - p.start,
-                source=p.source_id,
-                source_offset=p.source_start,
-                source_length=p.source_end - p.source_start,
-            )
-            for p in joined
+    """Every passage of a suspicious document's record shared with a source
+    document, but boilerplate, exactly as the record gives it: one detection a
+    passage (a whole aligned stretch, whatever kinds its segments are: text
+    alignment asks where the text came from, and a quoted part came from its
+    source all the same)."""
+    return [
+        Annotation(
+            suspicious=name,
+            this_offset=p.start,
+            this_length=p.end - p.start,
+            source=p.source_id,
+            source_offset=p.source_start,
+            source_length=p.source_end - p.source_start,
         )
-    return detections
+        for name in corpus.suspicious
+        if (record := origins.get(name)) is not None
+        for p in record.passages
+        if p.source_id in corpus.sources and p.kind != "boilerplate"
+    ]
 
 
 @dataclass(frozen=True)
@@ -505,7 +480,7 @@ class CorpusRun:
     score: Callable[[dict[str, Origins]], Report]
 
 
-def prepare_run(name: str, folder: Path) -> CorpusRun:
+def prepare_run(name: str, folder: Path, *, proxy_events: int = 150) -> CorpusRun:
     """The run for corpus ``name`` (``clough-stevenson`` or ``pan-indonesian``) in ``folder``."""
     if name == "clough-stevenson":
         cs = read_clough_stevenson(folder)
@@ -513,4 +488,175 @@ def prepare_run(name: str, folder: Path) -> CorpusRun:
     if name == "pan-indonesian":
         pan = read_pan(folder)
         return CorpusRun(pan_articles(pan), lambda o: score_pan(pan, o))
+    if name in PROXIES:
+        proxy = proxy_corpus(RewriteCorpusSpec(script=PROXIES[name], events=proxy_events))
+        return CorpusRun(proxy_articles(proxy), lambda o: score_proxy(proxy, o))
     raise ValueError(f"unknown corpus {name!r}")
+
+
+# The generated rewrite corpora, by the name ``wiretrace eval`` knows them by.
+PROXIES: dict[str, Script] = {"rewrites-latin": "latin", "rewrites-arabic": "arabic"}
+
+
+# --- the rewrite proxy: document level, three classes ---------------------------
+
+
+def proxy_articles(corpus: ProxyCorpus) -> list[ArticleIn]:
+    """Every article of a generated rewrite corpus, agency stories and papers, in
+    the order generated (each event's agency story before its papers)."""
+    return [ArticleIn.model_validate(a.record) for a in corpus.articles]
+
+
+def macro_f1(pairs: Sequence[tuple[str, str]], classes: Sequence[str]) -> float:
+    """Mean over ``classes`` of each class's F1, from ``(label, predicted)`` pairs."""
+    scores = []
+    for c in classes:
+        tp = sum(1 for label, predicted in pairs if label == c and predicted == c)
+        fp = sum(1 for label, predicted in pairs if label != c and predicted == c)
+        fn = sum(1 for label, predicted in pairs if label == c and predicted != c)
+        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+@dataclass(frozen=True)
+class ProxyResult:
+    """One newspaper article's record against its event's agency story."""
+
+    id: str
+    event: int
+    label: str  # wholly, partially, non
+    verdict: str  # the agency story's source entry's verdict; non where not listed
+    listed: bool
+    taken: float  # what the verdict reads: reused_fraction, or rewrite_fraction if larger
+
+    def with_wholly(self, wholly: float) -> str:
+        """The verdict had ``verdict_wholly`` been ``wholly`` (the record says whether
+        the article is derived at all; how much was taken says which class)."""
+        if self.verdict == "non":
+            return "non"
+        return "wholly" if self.taken >= wholly else "partially"
+
+
+# verdict_wholly values the rewrite proxy's cross-validation chooses among.
+WHOLLY_CUT_OFFS = tuple(round(0.3 + step / 50, 2) for step in range(26))
+PROXY_FOLDS = 5
+
+
+@dataclass(frozen=True)
+class WhollyFold:
+    fold: int
+    wholly: float
+    macro_f1: float
+    articles: int
+
+
+def best_wholly(results: Sequence[ProxyResult]) -> float:
+    """The ``verdict_wholly`` of :data:`WHOLLY_CUT_OFFS` under which the verdicts of
+    ``results`` have the best 3-class macro-F1; of ties, the median."""
+    scores = [
+        macro_f1([(r.label, r.with_wholly(w)) for r in results], VERDICTS) for w in WHOLLY_CUT_OFFS
+    ]
+    best = [w for w, f in zip(WHOLLY_CUT_OFFS, scores, strict=True) if f == max(scores)]
+    return best[len(best) // 2]
+
+
+def cross_validate_wholly(results: Sequence[ProxyResult]) -> tuple[list[WhollyFold], float]:
+    """``verdict_wholly`` chosen on four fifths of the events, the 3-class macro-F1
+    of the fifth scored with it (events by number, five folds); and the macro-F1
+    of all held-out verdicts together."""
+    folds, held_out = [], []
+    for fold in range(PROXY_FOLDS):
+        train = [r for r in results if r.event % PROXY_FOLDS != fold]
+        test = [r for r in results if r.event % PROXY_FOLDS == fold]
+        wholly = best_wholly(train)
+        pairs = [(r.label, r.with_wholly(wholly)) for r in test]
+        held_out.extend(pairs)
+        folds.append(WhollyFold(fold, wholly, macro_f1(pairs, VERDICTS), len(test)))
+    return folds, macro_f1(held_out, VERDICTS)
+
+
+@dataclass(frozen=True)
+class ProxyReport:
+    script: str
+    results: list[ProxyResult]
+
+    @property
+    def binary(self) -> BinaryScores:
+        return binary_scores((r.label != "non", r.verdict != "non") for r in self.results)
+
+    @property
+    def macro_f1(self) -> float:
+        return macro_f1([(r.label, r.verdict) for r in self.results], VERDICTS)
+
+    @property
+    def independent_non(self) -> float:
+        """Share of the independent reports whose record calls the story ``non``."""
+        independent = [r for r in self.results if r.label == "non"]
+        return sum(r.verdict == "non" for r in independent) / max(len(independent), 1)
+
+    def figures(self) -> dict[str, float]:
+        return {
+            "F1": self.binary.f1,
+            "macro-F1": self.macro_f1,
+            "macro-F1 held out": cross_validate_wholly(self.results)[1],
+            "independent non": self.independent_non,
+        }
+
+    def lines(self) -> list[str]:
+        b = self.binary
+        confusion = Counter((r.label, r.verdict) for r in self.results)
+        derived = [r for r in self.results if r.label != "non"]
+        unlisted = sum(not r.listed for r in derived)
+        return [
+            f"Rewrite proxy ({self.script} script): {len(self.results)} newspaper articles "
+            f"against their agency stories",
+            f"  derived vs non: F1 {b.f1:.4f}  precision {b.precision:.4f}  "
+            f"recall {b.recall:.4f}  (TP {b.true_positives} FP {b.false_positives} "
+            f"TN {b.true_negatives} FN {b.false_negatives})",
+            f"  3 classes: macro-F1 {self.macro_f1:.4f}  independent reports non: "
+            f"{self.independent_non:.4f}  derived articles not listing their story: "
+            f"{unlisted} of {len(derived)}  (rows: label, columns: verdict)",
+            "    " + "".join(f"{c:>10}" for c in VERDICTS),
+            *(
+                f"  {label:>9}" + "".join(f"{confusion[(label, v)]:>10}" for v in VERDICTS)
+                for label in VERDICTS
+            ),
+            *self.wholly_lines(),
+        ]
+
+    def wholly_lines(self) -> list[str]:
+        folds, held_out = cross_validate_wholly(self.results)
+        return [
+            f"  3 classes, verdict_wholly chosen on the other folds (5 folds by event): "
+            f"macro-F1 {held_out:.4f}",
+            "    " + "  ".join(f"fold {f.fold}: {f.wholly:.2f} -> {f.macro_f1:.4f}" for f in folds),
+        ]
+
+
+VERDICTS = ("wholly", "partially", "non")
+
+
+def score_proxy(corpus: ProxyCorpus, origins: dict[str, Origins]) -> ProxyReport:
+    """Each newspaper article's verdict against its agency story, as its record says."""
+    results = []
+    for pair in corpus.pairs:
+        record = origins.get(pair["id"])
+        source = (
+            next((s for s in record.sources if s.id == pair["source_id"]), None) if record else None
+        )
+        taken = 0.0
+        if source is not None:
+            taken = source.reused_fraction
+            if source.derived_score and source.rewrite_fraction:
+                taken = max(taken, source.rewrite_fraction)
+        results.append(
+            ProxyResult(
+                pair["id"],
+                int(pair["id"].rsplit("-", 1)[1]),
+                pair["label"],
+                source.verdict if source else "non",
+                source is not None,
+                taken,
+            )
+        )
+    return ProxyReport(corpus.spec.script, results)
