@@ -154,12 +154,20 @@ def article_view(article: StoredArticle, origins: Origins) -> ArticleView:
         if p.source_id in sources
     ]
     kinds: dict[str, list[str]] = {s.id: [] for s in origins.sources}
+    counts: dict[str, int] = {s.id: 0 for s in origins.sources}
     for card in cards:
-        kinds[card.source.id].append(card.passage.kind)
+        kinds[card.source.id].extend(seg.kind for seg in card.passage.parts)
+        counts[card.source.id] += 1
+    # The make-up counts each segment of a passage under its own kind: a rewritten
+    # stretch holds the outlet's own sentences, and quotations, between its copy.
     parts = [
-        (part, (c.passage.start, c.passage.end))
+        (part, (seg.start, seg.end))
         for c in cards
-        if (part := passage_part(c.passage, c.source.relation)) is not None
+        for seg in c.passage.parts
+        if (
+            part := passage_part(c.passage.model_copy(update={"kind": seg.kind}), c.source.relation)
+        )
+        is not None
     ]
     return ArticleView(
         segments=segments(
@@ -170,7 +178,7 @@ def article_view(article: StoredArticle, origins: Origins) -> ArticleView:
             ],
         ),
         legend=[
-            SourceKey(s, colours[s.id], len(kinds[s.id]), tuple(sorted(set(kinds[s.id]))))
+            SourceKey(s, colours[s.id], counts[s.id], tuple(sorted(set(kinds[s.id]))))
             for s in origins.sources
         ],
         cards=cards,

@@ -63,6 +63,11 @@ def test_passages_once_per_pair_later_article_first_with_cluster_ids(clean_store
     assert scraped["end"] - scraped["start"] == scraped["source_end"] - scraped["source_start"]
     credited = next(r for r in records if (r["article"], r["source"]) == ("credited", "herald-1"))
     assert credited["start"] == len(ELSEWHERE)  # offsets into each text as submitted
+    # Each passage says how it divides into kinds, in the same offsets as itself.
+    for record in records:
+        segments = record["segments"]
+        assert segments and all(seg[4] in ("copy", "quote", "boilerplate") for seg in segments)
+        assert record["start"] <= segments[0][0] and segments[-1][1] <= record["end"]
     # One story, one cluster: the same stable number on each of its passages.
     clusters = {r["cluster"] for r in records if "ap" not in r["article"]}
     assert len(clusters) == 1 and None not in clusters
@@ -70,6 +75,7 @@ def test_passages_once_per_pair_later_article_first_with_cluster_ids(clean_store
 
     rows = list(csv.DictReader(io.StringIO(text(clean_store, "passages", "csv"))))
     assert len(rows) == len(records) and rows[0].keys() >= {"article", "source_start", "cluster"}
+    assert json.loads(rows[0]["segments"]) == records[0]["segments"]  # JSON in its cell
     only = text(clean_store, "passages", "jsonl", outlet="Porto Daily").splitlines()
     assert [json.loads(line)["article"] for line in only] == ["ap-2"]
     late = (T0 + timedelta(minutes=95)).timestamp()

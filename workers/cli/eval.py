@@ -83,14 +83,23 @@ def eval_command(
             raise click.UsageError("--cross-validate runs with the configured seed alone")
         _cross_validate(root)
         return
-    from workers.bench.evaluation.run import prepare_run, seed_lines
+    from workers.bench.evaluation.run import (
+        ProxyReport,
+        pooled_wholly_lines,
+        prepare_run,
+        seed_lines,
+    )
 
+    proxies = []
     for name in corpora or CORPORA:
         folder = _corpus_folder(root, name) if name in SHARED_CORPORA else root
         corpus = prepare_run(name, folder, proxy_events=proxy_events)
         if seeds == 1:
-            for line in corpus.score(_run(corpus.articles, label=name)).lines():
+            report = corpus.score(_run(corpus.articles, label=name))
+            for line in report.lines():
                 click.echo(line)
+            if isinstance(report, ProxyReport):
+                proxies.append(report)
             continue
         figures = [
             corpus.score(
@@ -100,6 +109,9 @@ def eval_command(
         ]
         click.echo(f"{name}:")
         for line in seed_lines(figures):
+            click.echo(line)
+    if len(proxies) > 1:
+        for line in pooled_wholly_lines(proxies):
             click.echo(line)
 
 

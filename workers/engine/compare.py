@@ -70,6 +70,7 @@ def rewrite_rules(params: EngineParams) -> RewriteRules:
         gap=params.rewrite_gap_units,
         min_sentences=params.rewrite_min_sentences,
         min_words=params.unit_min_tokens,
+        order_gap=params.evidence_gap_units,
         max_units=params.rewrite_max_units,
     )
 

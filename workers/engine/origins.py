@@ -90,14 +90,22 @@ def overlap_characters(spans: list[Span], others: list[Span]) -> int:
 
 
 def verdict_for(
-    fraction: float, *, wholly: float, partially: float, rewrite: bool = False
+    fraction: float,
+    *,
+    wholly: float,
+    partially: float,
+    rewrite_fraction: float | None = None,
+    wholly_rewrite: float = 1.0,
 ) -> Verdict:
-    """METER's derivation classes from the share of text that was reused; a pair
-    whose document-level evidence makes it a ``rewrite`` is derived at least
-    partially, however little of it could be aligned."""
-    if fraction >= wholly:
+    """METER's derivation classes from the share of text that was reused. A pair
+    whose document-level evidence makes it a rewrite (``rewrite_fraction`` not
+    None: the share of the text in sentences aligned, in order, to the other's)
+    is derived at least partially, however little of it could be aligned, and
+    wholly where the larger of the two shares reaches ``wholly_rewrite``."""
+    rewritten = rewrite_fraction is not None and max(fraction, rewrite_fraction) >= wholly_rewrite
+    if fraction >= wholly or rewritten:
         return "wholly"
-    if fraction >= partially or rewrite:
+    if fraction >= partially or rewrite_fraction is not None:
         return "partially"
     return "non"
 
@@ -262,7 +270,6 @@ def build_origins(
         # The evidence makes a verdict only where there is copy to show for it: a
         # pair sharing nothing but quotations is common-source, not a rewrite.
         rewrite = found is not None and found.derived_score > 0 and bool(copied)
-        taken = max(fraction, found.rewrite_fraction) if rewrite and found else fraction
         # Credit is the copier's to give: the later article's, the wire carrier's.
         pair = (source, article) if relation is Relation.COPIED_BY else (article, source)
         credited = credit_of(*pair, pair_wire, patterns) is not None if copied else None
@@ -275,7 +282,13 @@ def build_origins(
                 verbatim_fraction=verbatim_share(copies),
                 derived_score=found.derived_score if found else None,
                 rewrite_fraction=found.rewrite_fraction if found else None,
-                verdict=verdict_for(taken, wholly=wholly, partially=partially, rewrite=rewrite),
+                verdict=verdict_for(
+                    fraction,
+                    wholly=wholly,
+                    partially=partially,
+                    rewrite_fraction=found.rewrite_fraction if rewrite and found else None,
+                    wholly_rewrite=params.verdict_wholly_rewrite,
+                ),
                 relation=relation.value,
                 confidence=confidence,
                 wire=pair_wire,

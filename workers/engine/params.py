@@ -271,8 +271,18 @@ class EngineParams(BaseModel):
         default=0.6,
         ge=0.0,
         le=1.0,
-        description="reused_fraction (or, for a rewrite, rewrite_fraction where larger) from "
-        "which a source is 'wholly'.",
+        description="reused_fraction from which a source is 'wholly' (see also "
+        "verdict_wholly_rewrite).",
+    )
+    verdict_wholly_rewrite: float = Field(
+        default=0.54,
+        ge=0.0,
+        le=1.0,
+        description="For a rewrite (a pair with a derived_score above 0): the larger of "
+        "reused_fraction and rewrite_fraction from which it is 'wholly' derived. A rewrite's "
+        "sentences are aligned only where alike enough, and a heavily reworded one is missed, "
+        "so both fall short of the share of the article taken: this cut-off is chosen on the "
+        "rewrite proxy by cross-validation (`wiretrace eval`).",
     )
     verdict_partially: float = Field(
         default=0.05,

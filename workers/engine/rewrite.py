@@ -252,6 +252,7 @@ class RewriteRules:
     gap: int  # in units, in both texts
     min_sentences: int  # distinct resembling units, in one text at least
     min_words: int  # units shorter than this take no part
+    order_gap: int  # units between pairs of a rewrite in order, with no pair to start it
     max_units: int  # pairs with more than max_units**2 unit pairs skip the stage
 
 
@@ -277,14 +278,34 @@ def is_rewrite(
     resembling units in one text at least (two sentences of one may rewrite a
     long sentence of the other), holding ``min_sentences * min_words`` words in
     each text. ``a_units``/``b_units``: each text's unit lengths and contents.
+
+    Or, with no pair alike enough to start one, more than ``min_sentences``
+    pairs alike enough to extend one that follow each other in both texts,
+    each within ``order_gap`` units of the last: a paraphrase sentence by
+    sentence, whose every sentence was reworded. Sentences of one topic alike
+    by chance do not come in the same order.
     """
     a_count, a_words = _distinct_words(span.a_seeded, *a_units)
     b_count, b_words = _distinct_words(span.b_seeded, *b_units)
-    return (
-        span.best >= rules.start
-        and max(a_count, b_count) >= rules.min_sentences
+    enough = (
+        max(a_count, b_count) >= rules.min_sentences
         and min(a_words, b_words) >= rules.min_sentences * rules.min_words
     )
+    return enough and (
+        span.best >= rules.start
+        or _longest_close_run(span.ordered(), rules.order_gap) > rules.min_sentences
+    )
+
+
+def _longest_close_run(pairs: list[tuple[int, int]], gap: int) -> int:
+    """The most ``pairs`` (ascending in both texts) in a row, each within ``gap``
+    units of the last in both texts."""
+    longest = run = 0
+    for k, (i, j) in enumerate(pairs):
+        close = k and i - pairs[k - 1][0] <= gap and j - pairs[k - 1][1] <= gap
+        run = run + 1 if close else 1
+        longest = max(longest, run)
+    return longest
 
 
 def unit_weights(a: Document, b: Document) -> tuple[np.ndarray, np.ndarray]:
@@ -334,7 +355,7 @@ def rewritten_chains(
     similarity[a_lengths < rules.min_words, :] = 0
     similarity[:, b_lengths < rules.min_words] = 0
     drop_common_units(similarity, rules)
-    if not similarity.size or similarity.max() < rules.start:
+    if not similarity.size or similarity.max() < rules.extend:
         return []
     rows, cols = np.nonzero(similarity >= rules.extend)
     sims = similarity[rows, cols]

@@ -32,6 +32,7 @@ COLUMNS = (
     "source_start",
     "source_end",
     "kind",
+    "segments",
     "similarity",
     "verbatim",
     "cluster",
@@ -73,6 +74,8 @@ def _record(
         "source_start": p.source_start,
         "source_end": p.source_end,
         "kind": p.kind,
+        # How the passage divides into copy, quote and boilerplate, in both texts.
+        "segments": [[s.start, s.end, s.source_start, s.source_end, s.kind] for s in p.parts],
         "similarity": p.similarity,
         "verbatim": p.verbatim,
         "cluster": cluster,
@@ -87,6 +90,17 @@ def _mirror(p: MatchedPassage) -> MatchedPassage:
             "end": p.source_end,
             "source_start": p.start,
             "source_end": p.end,
+            "segments": [
+                s.model_copy(
+                    update={
+                        "start": s.source_start,
+                        "end": s.source_end,
+                        "source_start": s.start,
+                        "source_end": s.end,
+                    }
+                )
+                for s in p.segments
+            ],
         }
     )
 

@@ -31,12 +31,22 @@ def jsonl_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
         yield json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
+def _cell(value: Any) -> Any:
+    """A record's value as a CSV cell: nothing for None, JSON for a list (a
+    passage's segments)."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return value
+
+
 def csv_lines(records: Iterable[dict[str, Any]], columns: Sequence[str]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\r\n")
     writer.writeheader()
     for record in records:
-        writer.writerow({k: "" if record.get(k) is None else record[k] for k in columns})
+        writer.writerow({k: _cell(record.get(k)) for k in columns})
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -14,7 +14,11 @@ def test_covered_characters_counts_overlaps_once() -> None:
 
 
 def test_verdict_cut_offs() -> None:
-    assert verdict_for(0.01, wholly=0.6, partially=0.05, rewrite=True) == "partially"
+    assert verdict_for(0.01, wholly=0.6, partially=0.05, rewrite_fraction=0.3) == "partially"
+    assert (
+        verdict_for(0.01, wholly=0.6, partially=0.05, rewrite_fraction=0.5, wholly_rewrite=0.5)
+        == "wholly"
+    )
     assert verdict_for(0.7, wholly=0.6, partially=0.05) == "wholly"
     assert verdict_for(0.2, wholly=0.6, partially=0.05) == "partially"
     assert verdict_for(0.01, wholly=0.6, partially=0.05) == "non"

@@ -27,6 +27,8 @@ from workers.bench.evaluation.corpora import (
 )
 from workers.bench.evaluation.plagdet import Scores, score, score_by_kind
 from workers.bench.rewrites import ProxyCorpus, RewriteCorpusSpec, Script, proxy_corpus
+from workers.engine.origins import verdict_for
+from workers.engine.params import EngineParams
 from workers.jobs.pipeline import ingest, load_origins
 from workers.models import ArticleIn, Origins
 from workers.store import Store
@@ -527,17 +529,24 @@ class ProxyResult:
     label: str  # wholly, partially, non
     verdict: str  # the agency story's source entry's verdict; non where not listed
     listed: bool
-    taken: float  # what the verdict reads: reused_fraction, or rewrite_fraction if larger
+    reused: float  # the source entry's reused_fraction
+    rewritten: float | None  # its rewrite_fraction where the pair is a rewrite
 
     def with_wholly(self, wholly: float) -> str:
-        """The verdict had ``verdict_wholly`` been ``wholly`` (the record says whether
-        the article is derived at all; how much was taken says which class)."""
+        """The verdict had ``verdict_wholly_rewrite`` been ``wholly`` (the record says
+        whether the article is derived at all; how much was taken says which class)."""
         if self.verdict == "non":
             return "non"
-        return "wholly" if self.taken >= wholly else "partially"
+        return verdict_for(
+            self.reused,
+            wholly=EngineParams().verdict_wholly,
+            partially=0.0,
+            rewrite_fraction=self.rewritten,
+            wholly_rewrite=wholly,
+        )
 
 
-# verdict_wholly values the rewrite proxy's cross-validation chooses among.
+# verdict_wholly_rewrite values the rewrite proxy's cross-validation chooses among.
 WHOLLY_CUT_OFFS = tuple(round(0.3 + step / 50, 2) for step in range(26))
 PROXY_FOLDS = 5
 
@@ -551,7 +560,7 @@ class WhollyFold:
 
 
 def best_wholly(results: Sequence[ProxyResult]) -> float:
-    """The ``verdict_wholly`` of :data:`WHOLLY_CUT_OFFS` under which the verdicts of
+    """The ``verdict_wholly_rewrite`` of :data:`WHOLLY_CUT_OFFS` under which the verdicts of
     ``results`` have the best 3-class macro-F1; of ties, the median."""
     scores = [
         macro_f1([(r.label, r.with_wholly(w)) for r in results], VERDICTS) for w in WHOLLY_CUT_OFFS
@@ -561,7 +570,7 @@ def best_wholly(results: Sequence[ProxyResult]) -> float:
 
 
 def cross_validate_wholly(results: Sequence[ProxyResult]) -> tuple[list[WhollyFold], float]:
-    """``verdict_wholly`` chosen on four fifths of the events, the 3-class macro-F1
+    """``verdict_wholly_rewrite`` chosen on four fifths of the events, the 3-class macro-F1
     of the fifth scored with it (events by number, five folds); and the macro-F1
     of all held-out verdicts together."""
     folds, held_out = [], []
@@ -627,13 +636,29 @@ class ProxyReport:
     def wholly_lines(self) -> list[str]:
         folds, held_out = cross_validate_wholly(self.results)
         return [
-            f"  3 classes, verdict_wholly chosen on the other folds (5 folds by event): "
+            f"  3 classes, verdict_wholly_rewrite chosen on the other folds (5 folds by event): "
             f"macro-F1 {held_out:.4f}",
             "    " + "  ".join(f"fold {f.fold}: {f.wholly:.2f} -> {f.macro_f1:.4f}" for f in folds),
         ]
 
 
 VERDICTS = ("wholly", "partially", "non")
+
+
+def pooled_wholly_lines(reports: Sequence[ProxyReport]) -> list[str]:
+    """``verdict_wholly_rewrite`` chosen on the articles of both scripts together:
+    five folds by event (each fold holds the same events of every script), each
+    scored with the value chosen on the other four; and the value all of them
+    give, which is what the setting's default is."""
+    results = [r for report in reports for r in report.results]
+    folds, held_out = cross_validate_wholly(results)
+    scripts = " and ".join(report.script for report in reports)
+    return [
+        f"Rewrite proxies, {scripts} scripts together: verdict_wholly_rewrite chosen on the "
+        f"other folds (5 folds by event): macro-F1 {held_out:.4f}; on all of them: "
+        f"{best_wholly(results):.2f}",
+        "    " + "  ".join(f"fold {f.fold}: {f.wholly:.2f} -> {f.macro_f1:.4f}" for f in folds),
+    ]
 
 
 def score_proxy(corpus: ProxyCorpus, origins: dict[str, Origins]) -> ProxyReport:
@@ -644,11 +669,9 @@ def score_proxy(corpus: ProxyCorpus, origins: dict[str, Origins]) -> ProxyReport
         source = (
             next((s for s in record.sources if s.id == pair["source_id"]), None) if record else None
         )
-        taken = 0.0
-        if source is not None:
-            taken = source.reused_fraction
-            if source.derived_score and source.rewrite_fraction:
-                taken = max(taken, source.rewrite_fraction)
+        rewritten = None
+        if source is not None and source.derived_score and source.rewrite_fraction is not None:
+            rewritten = source.rewrite_fraction
         results.append(
             ProxyResult(
                 pair["id"],
@@ -656,7 +679,8 @@ def score_proxy(corpus: ProxyCorpus, origins: dict[str, Origins]) -> ProxyReport
                 pair["label"],
                 source.verdict if source else "non",
                 source is not None,
-                taken,
+                source.reused_fraction if source else 0.0,
+                rewritten,
             )
         )
     return ProxyReport(corpus.spec.script, results)
