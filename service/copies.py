@@ -259,6 +259,11 @@ def wire_copies(name: str) -> ResponseReturnValue:
 MODELS: list[type[BaseModel]] = [CopiesPage]
 
 
+# What a name in a route may hold: werkzeug matches no route for one with a "/" or a
+# control character (a line break among them).
+NAME_PATTERN = r"^[^/\x00-\x1f\x7f]+$"
+
+
 def openapi_paths(read_security: list[Any], read_errors: tuple[int, ...]) -> dict[str, Any]:
     """This module's paths for the OpenAPI document (:mod:`service.openapi`)."""
     parameters = [
@@ -330,8 +335,13 @@ def openapi_paths(read_security: list[Any], read_errors: tuple[int, ...]) -> dic
                     "name": "name",
                     "in": "path",
                     "required": True,
-                    "description": f"The {what}'s name.",
-                    "schema": {"type": "string", "minLength": 1},
+                    "description": f"The {what}'s name (no '/' and no control characters: "
+                    "the address of a name holding one matches no route, 404).",
+                    "schema": {
+                        "type": "string",
+                        "minLength": 1,
+                        "pattern": r"^[^/\x00-\x1f\x7f]+$",
+                    },
                 }
             ],
             "get": {
@@ -341,7 +351,7 @@ def openapi_paths(read_security: list[Any], read_errors: tuple[int, ...]) -> dic
                 "source and how. Kept at ingest.",
                 "security": read_security,
                 "parameters": parameters,
-                "responses": {"200": page, **errors(400, *read_errors)},
+                "responses": {"200": page, **errors(400, 404, *read_errors)},
             },
         }
 

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -245,17 +246,23 @@ def test_redis_frozen_for_20s_is_a_503_within_10s_and_the_service_recovers(
 
 
 def leave_scheduler_record_half_written(client: redis.Redis, queue_name: str) -> str:
-    """Let the record of the running scheduler lapse, as a Redis frozen or down for
-    over a minute lets it: its next heartbeat writes it back with
-    ``last_heartbeat`` alone. Returns the scheduler's name (it holds the lock)."""
+    """Leave the record of the running scheduler as a Redis frozen or down for over a
+    minute leaves it: lapsed, then written back by a heartbeat with ``last_heartbeat``
+    alone. Returns the scheduler's name (it holds the lock)."""
     lock = RQScheduler.get_locking_key(queue_name)
     wait_for(lambda: client.get(lock) is not None, 30, "a scheduler to take the lock")
     held = client.get(lock)
     assert isinstance(held, bytes)
     holder = held.decode()
     record = SCHEDULER_KEY_TEMPLATE % holder
-    client.pexpire(record, 1)
-    wait_for(lambda: client.hkeys(record) == [b"last_heartbeat"], 30, "its next heartbeat")
+    # What a heartbeat after the record lapsed leaves: the record with that field alone.
+    # Written here rather than waited for: the scheduler may register itself again first.
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    with client.pipeline() as pipe:
+        pipe.delete(record)
+        pipe.hset(record, "last_heartbeat", stamp)
+        pipe.expire(record, 60)
+        pipe.execute()
     return holder
 
 
