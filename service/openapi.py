@@ -16,10 +16,11 @@ from flask.typing import ResponseReturnValue
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from service import copies, exports, watches
+from service import copies, exports, openapi_parts, watches
 from service.api import MAX_WAIT_SECONDS
 from service.api_models import DeletedBody, ErrorBody, HealthBody, JobStatusBody, ReadyBody
 from service.editor.review import ReviewedPassage, ReviewIn
+from service.openapi_parts import json_content, path_parameter, ref
 from workers.models import ARTICLE_ID_PATTERN, ArticleIn, Origins, StoredArticle
 from workers.settings import Settings
 
@@ -69,26 +70,8 @@ def component_schemas(settings: Settings) -> dict[str, Any]:
     return schemas
 
 
-def ref(model: type[BaseModel]) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{model.__name__}"}
-
-
-def json_content(model: type[BaseModel], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": ref(model)}}}
-
-
 def errors(*codes: int) -> dict[str, Any]:
-    return {str(code): json_content(ErrorBody, ERROR_MEANINGS[code]) for code in codes}
-
-
-def path_parameter(name: str, pattern: str, description: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "description": description,
-        "schema": {"type": "string", "pattern": pattern},
-    }
+    return openapi_parts.errors(*codes, meanings=ERROR_MEANINGS)
 
 
 def operations(settings: Settings) -> dict[str, Any]:

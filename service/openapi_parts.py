@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel
@@ -29,8 +30,9 @@ def json_content(model: type[BaseModel], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": ref(model)}}}
 
 
-def errors(*codes: int) -> dict[str, Any]:
-    return {str(code): json_content(ErrorBody, ERRORS[code]) for code in codes}
+def errors(*codes: int, meanings: Mapping[int, str] = ERRORS) -> dict[str, Any]:
+    """The error answers ``codes``, each described by ``meanings``."""
+    return {str(code): json_content(ErrorBody, meanings[code]) for code in codes}
 
 
 def path_parameter(name: str, pattern: str, description: str) -> dict[str, Any]:
