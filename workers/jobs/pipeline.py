@@ -53,12 +53,12 @@ class PreparedCache:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[object, ...], PreparedArticle] = OrderedDict()
+        self._items: OrderedDict[tuple[str, tuple[object, ...]], PreparedArticle] = OrderedDict()
         self._texts: dict[str, str] = {}
 
     @staticmethod
-    def _key(digest: str, params: EngineParams) -> tuple[object, ...]:
-        return (digest, *params.prepared_key())
+    def _key(digest: str, params: EngineParams) -> tuple[str, tuple[object, ...]]:
+        return (digest, params.prepared_key())
 
     def text(self, digest: str) -> str | None:
         """The text with content hash ``digest``, if one is held."""
@@ -76,7 +76,7 @@ class PreparedCache:
             self._texts[digest] = text
             while len(self._items) > self.size:
                 evicted, _ = self._items.popitem(last=False)
-                self._texts.pop(str(evicted[0]), None)
+                self._texts.pop(evicted[0], None)
         else:
             self._items.move_to_end(key)
         return replace(prepared, outlet=outlet)
