@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -161,7 +161,6 @@ def shared_text(
     rewrite = rewrite_rules(params)
     if similarity is None and within_rewrite_limit(a, b, rewrite):
         similarity = unit_similarity(a, b)
-    chains = rewritten_chains(a, b, rewrite, similarity)
     rules = evidence_params(params)
     if _copied(a, b, exact):
         evidence = Evidence.not_worked_out()
@@ -169,6 +168,9 @@ def shared_text(
         evidence = document_evidence(a, b, rules, quoted=quoted)
     else:
         evidence = Evidence.none()
+    if evidence.is_rewrite:
+        rewrite = replace(rewrite, in_order=params.rewrite_in_order_similarity)
+    chains = rewritten_chains(a, b, rewrite, similarity)
     pairs = rewritten_unit_pairs(evidence, rules)
     chained = [
         WordSpan(a.units[i][0], a.units[i][1], b.units[j][0], b.units[j][1]) for i, j in pairs

@@ -175,6 +175,17 @@ class EngineParams(BaseModel):
         description="Rewrite stage: similarity from which neighbouring sentence pairs "
         "extend a rewritten passage (a passage needs one pair at the start cut-off).",
     )
+    rewrite_in_order_similarity: float = Field(
+        default=0.15,
+        ge=0.0,
+        le=1.0,
+        description="Rewrite stage, in a pair whose document-level evidence makes it a "
+        "rewrite: similarity from which the sentence pairs that follow a rewritten "
+        "passage's last pair (or precede its first) in both texts, within "
+        "evidence_gap_units of it in each, extend it, one after the other (0: none). A "
+        "heavy rewrite rewords each sentence below rewrite_extend_similarity, but keeps "
+        "them in the source's order.",
+    )
     rewrite_gap_units: int = Field(
         default=6,
         ge=0,

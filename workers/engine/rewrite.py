@@ -226,6 +226,56 @@ def chain_seeds(seeds: list[tuple[int, int, float, float]], gap: int) -> list[Un
     ]
 
 
+def extend_in_order(span: UnitSpan, similarity: np.ndarray, floor: float, gap: int) -> UnitSpan:
+    """``span`` grown at each end, one unit pair at a time, by the most alike pair
+    at least ``floor`` alike that follows its last pair (or precedes its first) in
+    both texts, within ``gap`` units in each.
+
+    A heavy rewrite rewords every sentence: a passage's neighbours resemble
+    theirs in the source less than the ``extend`` cut-off asks, but they come in
+    the source's order, one after the other, which sentences alike by chance do
+    not. Only in a pair known to be a rewrite (see :class:`RewriteRules`), and
+    only along the order: alike sentences anywhere near a passage, in any
+    order, are as often the text beside what was taken.
+    """
+    order = span.ordered()
+    if not order or floor <= 0:
+        return span
+    n_a, n_b = similarity.shape
+    taken = {(i, j) for i, j, _ in span.seeds}
+    added: list[tuple[int, int, float]] = []
+    for (i, j), step in ((order[-1], 1), (order[0], -1)):
+        while True:
+            reach = [
+                (float(similarity[x, y]), -(d_a + d_b), x, y)
+                for d_a in range(1, gap + 1)
+                for d_b in range(1, gap + 1)
+                if 0 <= (x := i + step * d_a) < n_a
+                and 0 <= (y := j + step * d_b) < n_b
+                and (x, y) not in taken
+            ]
+            best = max(reach, default=None)
+            if best is None or best[0] < floor:
+                break
+            sim, _, i, j = best
+            taken.add((i, j))
+            added.append((i, j, sim))
+    if not added:
+        return span
+    seeds = (*span.seeds, *added)
+    return UnitSpan(
+        a_first=min(s[0] for s in seeds),
+        a_last=max(s[0] for s in seeds),
+        b_first=min(s[1] for s in seeds),
+        b_last=max(s[1] for s in seeds),
+        score=span.score + sum(s[2] for s in added),
+        best=span.best,
+        a_seeded=span.a_seeded | {s[0] for s in added},
+        b_seeded=span.b_seeded | {s[1] for s in added},
+        seeds=seeds,
+    )
+
+
 def best_disjoint(spans: list[UnitSpan]) -> list[UnitSpan]:
     """The best-supported spans such that no unit of either text is used twice."""
     kept = disjoint_best(
@@ -254,6 +304,9 @@ class RewriteRules:
     min_words: int  # units shorter than this take no part
     order_gap: int  # units between pairs of a rewrite in order, with no pair to start it
     max_units: int  # pairs with more than max_units**2 unit pairs skip the stage
+    # Unit pairs this alike that follow a passage's first or last pair in both texts
+    # extend it (0: none); set where the pair is already known to be a rewrite.
+    in_order: float = 0.0
 
 
 def _distinct_words(
@@ -291,9 +344,13 @@ def is_rewrite(
         max(a_count, b_count) >= rules.min_sentences
         and min(a_words, b_words) >= rules.min_sentences * rules.min_words
     )
+    # Pairs a passage grew by in order (see extend_in_order) are too little alike
+    # to make one: the run that stands for a start is of pairs alike enough to extend.
+    alike = {(i, j) for i, j, similarity in span.seeds if similarity >= rules.extend}
+    in_order = [pair for pair in span.ordered() if pair in alike]
     return enough and (
         span.best >= rules.start
-        or _longest_close_run(span.ordered(), rules.order_gap) > rules.min_sentences
+        or _longest_close_run(in_order, rules.order_gap) > rules.min_sentences
     )
 
 
@@ -372,11 +429,11 @@ def rewritten_chains(
     ]
     a_units = (a_lengths, _unit_contents(a))
     b_units = (b_lengths, _unit_contents(b))
-    return [
-        s
-        for s in best_disjoint(chain_seeds(seeds, rules.gap))
-        if is_rewrite(s, a_units, b_units, rules)
+    spans = [
+        extend_in_order(span, similarity, rules.in_order, rules.order_gap)
+        for span in chain_seeds(seeds, rules.gap)
     ]
+    return [s for s in best_disjoint(spans) if is_rewrite(s, a_units, b_units, rules)]
 
 
 def rewritten_spans(

@@ -140,3 +140,20 @@ def test_chaining_looks_at_open_chains_only_and_chains_as_before() -> None:
         (1, 3, 30, 31),
         (20, 20, 1, 1),
     ]
+
+
+def test_a_passage_grows_by_the_pairs_that_follow_it_in_order_only() -> None:
+    similarity = np.zeros((8, 8))
+    similarity[3, 3] = 0.5  # the passage
+    similarity[4, 4], similarity[5, 6] = 0.2, 0.18  # after it in both texts, reworded
+    similarity[2, 2], similarity[1, 0] = 0.25, 0.16  # before it in both
+    similarity[2, 5], similarity[6, 2] = 0.3, 0.3  # near it, but out of order
+    similarity[7, 7] = 0.1  # in order, too little alike
+    span = rewrite.chain_seeds([(3, 3, 0.5, 0.5)], gap=6)[0]
+
+    grown = rewrite.extend_in_order(span, similarity, floor=0.15, gap=2)
+
+    assert sorted(seed[:2] for seed in grown.seeds) == [(1, 0), (2, 2), (3, 3), (4, 4), (5, 6)]
+    assert (grown.a_first, grown.a_last, grown.b_first, grown.b_last) == (1, 5, 0, 6)
+    assert grown.best == span.best  # what may start a passage is unchanged
+    assert rewrite.extend_in_order(span, similarity, floor=0.0, gap=2) == span
