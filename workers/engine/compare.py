@@ -15,7 +15,7 @@ from workers.engine.classify import (
     split_by_kind,
     verbatim_share,
 )
-from workers.engine.document import Document, prepare_document
+from workers.engine.document import Document, prepare_document, split_joined
 from workers.engine.evidence import (
     Evidence,
     EvidenceParams,
@@ -308,6 +308,22 @@ def _pieces(
     )
 
 
+def _words_split_alike(
+    a: PreparedArticle, b: PreparedArticle, params: EngineParams, similarity: np.ndarray | None
+) -> tuple[PreparedArticle, PreparedArticle, np.ndarray | None]:
+    """``a`` and ``b`` with the words each runs together that the other types as
+    two split into those two (see :func:`split_joined`), and their sentence
+    similarity, which no longer holds where a word was split. In ASCII text a
+    left-out space shows, and a word that is two of the other's is a word."""
+    if a.doc.norm.text.isascii() and b.doc.norm.text.isascii():
+        return a, b, similarity
+    k = params.shingle_size
+    a_doc, b_doc = split_joined(a.doc, b.doc, k), split_joined(b.doc, a.doc, k)
+    if a_doc is a.doc and b_doc is b.doc:
+        return a, b, similarity
+    return replace(a, doc=a_doc), replace(b, doc=b_doc), None
+
+
 def compare_pair(
     a: PreparedArticle,
     b: PreparedArticle,
@@ -326,6 +342,7 @@ def compare_pair(
     if b.doc.original < a.doc.original:
         flipped = None if similarity is None else similarity.T
         return compare_pair(b, a, params, flipped).flipped()
+    a, b, similarity = _words_split_alike(a, b, params, similarity)
     shared = shared_text(a.doc, b.doc, params, similarity, (a.quoted, b.quoted))
     mirrored_anchors = [_mirrored(s) for s in shared.anchors]
     passages = []

@@ -8,7 +8,7 @@ their offsets and hashes, the shingle hashes, and the fingerprinted units
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -152,6 +152,17 @@ class Document:
         return unit_fragments(self)
 
     @cached_property
+    def joined_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each two neighbouring words typed as one (the word hash of the two run
+        together), sorted, and the first word of each pair (an index into
+        ``words``): how a text that leaves out the space between them spells
+        them (see :func:`split_joined`)."""
+        raw = raw_word_hashes(self.norm.text, self.word_starts, self.word_ends)
+        joined = joined_word_hashes(raw, self.word_ends - self.word_starts)
+        order = np.argsort(joined, kind="stable")
+        return joined[order], order
+
+    @cached_property
     def unit_words(self) -> UnitWords:
         """The units' word sets, worked out once per text (the rewrite stage compares
         a text with many others)."""
@@ -168,6 +179,54 @@ class Document:
         vocabulary, counts = np.unique(words, return_counts=True)
         counts = counts.astype(np.int64)
         return UnitWords(units, words, vocabulary, counts, np.repeat(counts, counts))
+
+
+def split_joined(doc: Document, other: Document, shingle_size: int) -> Document:
+    """``doc`` with each word that ``other`` types as two neighbouring words, and
+    never as one, split into those two: the two texts then share the words.
+
+    Where a letter does not join the next one (in Arabic script, after ``ا``,
+    ``د``, ``ر``, ``و``...), a typist who leaves out the space sees no
+    difference on screen, and news sites' text has such words run together in
+    places; every later stage compares words, and the word run together matches
+    neither of its parts. Both halves keep their place in the text (the split
+    falls where the first part ends), and units, sentences and shingles are
+    renumbered around them. Returns ``doc`` itself where there is nothing to split.
+    """
+    joined, first_of_pair = other.joined_pairs
+    if not len(joined) or not len(doc.words):
+        return doc
+    at = np.minimum(np.searchsorted(joined, doc.words), len(joined) - 1)
+    split = (joined[at] == doc.words) & ~np.isin(doc.words, other.words)
+    if not split.any():
+        return doc
+    which = first_of_pair[at[split]]  # the first of the pair in ``other``
+    cut = doc.word_starts[split] + (other.word_ends[which] - other.word_starts[which])
+    # Where each word lands: after every split word before it.
+    shift = np.concatenate(([0], np.cumsum(split)))
+    n = len(doc.words) + int(split.sum())
+    place = np.arange(len(doc.words)) + shift[:-1]
+    starts, ends = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    words = np.empty(n, dtype=np.uint64)
+    starts[place], ends[place], words[place] = doc.word_starts, doc.word_ends, doc.words
+    first, second = place[split], place[split] + 1
+    ends[first], words[first] = cut, other.words[which]
+    starts[second], ends[second], words[second] = cut, doc.word_ends[split], other.words[which + 1]
+
+    def renumbered(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        return [(s + int(shift[s]), e + int(shift[e])) for s, e in spans]
+
+    shingles = shingle_hashes(words, shingle_size)
+    return replace(
+        doc,
+        word_starts=starts,
+        word_ends=ends,
+        words=words,
+        shingles=shingles,
+        distinct_shingles=distinct(shingles),
+        units=renumbered(doc.units),
+        sentences=renumbered(doc.sentences),
+    )
 
 
 def _units(
