@@ -51,6 +51,15 @@ def test_arabic_letter_variants_and_harakat_fold() -> None:
     assert normalize("جــميل").text == "جميل"
 
 
+def test_urdu_letters_typed_as_one_or_two_characters_fold_alike() -> None:
+    one, two = "وہ آ گۓ ہوۓ", "وہ آ گئے ہوئے"
+    assert normalize(one).text == normalize(two).text
+    norm = normalize(one)
+    start = norm.text.index(normalize("ہوئے").text)
+    assert norm.original_span(start, len(norm.text)) == (one.index("ہوۓ"), len(one))
+    assert normalize("ۀ").text == normalize("ہ").text
+
+
 def test_indic_vowel_signs_are_kept() -> None:
     assert normalize("हिन्दी").text == "हिन्दी"
 
