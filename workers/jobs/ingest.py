@@ -104,10 +104,16 @@ def finish_ingest(store: Store, connection: redis.Redis, stats: Counter[str]) ->
     deliveries and sweeps due, and add ``stats`` and the stages' CPU to the
     ingest statistics, in one write."""
     if stats["count:ok"]:
-        after_ingest(store, ingest_queue(connection, store.settings))  # deliveries, retention
+        upkeep(store, connection)
+    store.add_to_stats(INGEST_STATS, {**stats, **stage_clock().take()})
+
+
+def upkeep(store: Store, connection: redis.Redis) -> None:
+    """What follows ingesting (deliveries due, the retention sweep), its CPU timed."""
     clock = stage_clock()
+    clock.start()
+    after_ingest(store, ingest_queue(connection, store.settings))
     clock.lap("upkeep")
-    store.add_to_stats(INGEST_STATS, {**stats, **clock.take()})
 
 
 @under_job_ids
@@ -129,8 +135,7 @@ def ingest_batch(articles: list[dict[str, Any]]) -> dict[str, Any]:
             continue
         ingested += indexed is not None
         unchanged += indexed is None
-    after_ingest(store, ingest_queue(_current_job().connection, store.settings))
-    stage_clock().lap("upkeep")
+    upkeep(store, _current_job().connection)
     store.add_to_stats(INGEST_STATS, stage_clock().take())
     return {"ingested": ingested, "unchanged": unchanged, "refused": refused}
 
@@ -146,7 +151,7 @@ def ingest_url(request: dict[str, Any]) -> dict[str, Any]:
     check_limits(article, settings)
     store = Store(job.connection, settings)
     origins = ingest_article(store, article)
-    after_ingest(store, ingest_queue(job.connection, settings))
+    upkeep(store, job.connection)  # the stages' CPU goes out with the next ingest's statistics
     return origins.model_dump(mode="json")
 
 
