@@ -32,6 +32,7 @@ dependents. Every other job runs exactly as RQ's ``SimpleWorker`` runs it.
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 import traceback
@@ -50,7 +51,7 @@ from rq.worker import WorkerStatus
 
 from workers.jobs.ingest import finish_ingest, ingest_article_job
 from workers.jobs.queue import ARTICLE_JOB_PREFIX
-from workers.logs import logging_as
+from workers.logs import log_event, logging_as
 from workers.settings import Settings
 from workers.store import Store
 
@@ -75,6 +76,8 @@ return claimed
 # most 30 s before a job starts outlives that job (stopped at its timeout) by
 # 30 s or more, and jobs waiting behind it keep theirs too.
 RENEW_AFTER_SECONDS = 30.0
+
+log = logging.getLogger("wiretrace.worker")
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType]
 
@@ -103,6 +106,8 @@ class BatchingWorker(SimpleWorker):
             super().execute_job(job, queue)
             return
         claimed = self.start_jobs(queue, [job, *self.claim_more(queue)])
+        if len(claimed) > 1:
+            log_event(log, "jobs taken at once", jobs=[item.job.id for item in claimed])
         self.run_claimed(queue, claimed)
         self.set_state(WorkerStatus.IDLE)
 
@@ -187,15 +192,23 @@ class BatchingWorker(SimpleWorker):
 
     def record_success(self, item: Claimed, following: Job | None) -> None:
         """What RQ records for a job that succeeded, in one transaction: its result,
-        status and registries, the worker's counters, the execution entry gone (and
-        the job up next as the worker's current one)."""
+        status and registries (or the job gone, if its result is not kept), the
+        worker's counters, the execution entry gone (and the job up next as the
+        worker's current one)."""
         job = item.job
         job._status = JobStatus.FINISHED
         result_ttl = job.get_result_ttl(self.default_result_ttl)
         with self.connection.pipeline() as pipe:
             self.increment_successful_job_count(pipeline=pipe)
             self.count_working_time(job, pipe)
-            if result_ttl != 0:
+            if result_ttl == 0:
+                # RQ's Job.delete reads the job's status (four times) and executions
+                # back, a command at a time, to find its registries. This job is
+                # started, with the one execution recorded here, which
+                # cleanup_execution below takes out of the started registry.
+                keys = (job.dependents_key, job.dependencies_key, job.execution_registry.key)
+                pipe.delete(job.key, *keys)
+            else:
                 job._handle_success(
                     result_ttl,
                     pipeline=pipe,
@@ -204,7 +217,7 @@ class BatchingWorker(SimpleWorker):
                     execution_started_at=item.execution.created_at,
                     execution_ended_at=job.ended_at,
                 )
-            job.cleanup(result_ttl, pipeline=pipe, remove_from_queue=False)
+                job.cleanup(result_ttl, pipeline=pipe, remove_from_queue=False)
             self.cleanup_execution(job, pipeline=pipe)
             if following is not None:
                 self.set_current_job_id(following.id, pipeline=pipe)
