@@ -67,7 +67,7 @@ def ingest(article: dict[str, Any]) -> dict[str, Any]:
     Logs under the request id the API put in the job's meta, and counts the
     run in the ingest statistics that /metrics reports. A worker taking several
     of these jobs at once runs :func:`ingest_article_job` for each and
-    :func:`finish_ingest` once (``workers.jobs.worker``).
+    :func:`finish_ingest` once (``workers.jobs.batching``).
     """
     job = _current_job()
     store = Store(job.connection, get_settings())
