@@ -42,6 +42,7 @@ from prometheus_client.registry import Collector
 from service.api import Services, services
 from service.api_models import ReadyBody
 from workers.jobs.ingest import DURATION_BUCKETS, INGEST_STATS
+from workers.jobs.stages import stage_seconds
 from workers.jobs.worker import alive_workers
 from workers.logs import log_event, request_id_from, request_id_var
 
@@ -129,6 +130,14 @@ def ingest_families(stats: dict[str, float]) -> Iterator[Metric]:
         buckets=[*buckets, ("+Inf", total)],
         sum_value=stats.get("sum", 0.0),
     )
+    cpu = CounterMetricFamily(
+        "wiretrace_ingest_cpu_seconds",
+        "Worker CPU spent in each stage of ingesting.",
+        labels=["stage"],
+    )
+    for stage, seconds in stage_seconds(stats).items():
+        cpu.add_metric([stage], seconds)
+    yield cpu
 
 
 class ProcessMetrics(Collector):

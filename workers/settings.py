@@ -123,6 +123,14 @@ class JobSettings(BaseModel):
         "worker process itself (RQ's SimpleWorker, the default: no fork per job, and the cache "
         "of prepared texts stays warm; job timeouts are enforced either way).",
     )
+    worker_batch_jobs: int = Field(
+        default=20,
+        ge=1,
+        description="Most single-article ingest jobs (the API's) an in-process worker takes "
+        "at once when they wait in the queue, at most half of those waiting: taken, started "
+        "and finished with a few Redis round trips for them all instead of a dozen each, "
+        "each job still with its own result, failure and timeout. 1: one job at a time.",
+    )
     worker_monitoring_seconds: int = Field(
         default=10,
         ge=1,

@@ -15,15 +15,16 @@ from workers.cli import cli
 from workers.store.server import EmbeddedRedis
 
 
-@pytest.mark.parametrize(("sizes", "rounds"), [("60,150", 1), ("60", 3)])
+@pytest.mark.parametrize(("sizes", "rounds", "batch"), [("60,150", 1, 10), ("60", 3, 1)])
 def test_bench_measures_every_figure_on_a_small_corpus(
-    tmp_path: Path, sizes: str, rounds: int
+    tmp_path: Path, sizes: str, rounds: int, batch: int
 ) -> None:
-    """Two sizes, and one: the scaling slices after the only size need articles too."""
+    """Two sizes, and one: the scaling slices after the only size need articles too.
+    Jobs of ten articles, and of one (the API's jobs)."""
     out = tmp_path / "bench.json"
     args = ["bench", "--sizes", sizes, "--latency-samples", "5", "--baseline-articles", "5"]
     args += ["--scaling-articles", "20", "--scaling-rounds", str(rounds)]
-    args += ["--batch", "10", "--out", str(out)]
+    args += ["--batch", str(batch), "--out", str(out)]
     work = tmp_path / "work"  # made by the bench
     result = CliRunner().invoke(cli, [*args, "--workdir", str(work)])
     assert result.exit_code == 0, result.output
@@ -39,6 +40,10 @@ def test_bench_measures_every_figure_on_a_small_corpus(
         forks = step["latency"]["persistence_forks"]
         assert f"{step['size']}: {forks}" in result.output  # beside the latency samples
         assert 0 < step["latency"]["server_p50_ms"] <= step["latency"]["client_p50_ms"]
+        stages = step["stage_cpu_ms_per_article"]
+        assert {"prepare", "index", "compare", "save", "rest"} <= stages.keys()
+        assert stages["compare"] > 0 and stages["save"] > 0
+        assert f"{step['size']:>9,} {stages['number']:>7.2f}" in result.output
     assert report["baseline"]["paragraphs"] > 0 and report["ratio_to_baseline"] > 0
     runs = report["baseline_runs"]
     assert [run["when"] for run in runs] == ["before", "after"]
@@ -56,6 +61,7 @@ def test_bench_measures_every_figure_on_a_small_corpus(
     assert len(speedups) == rounds and report["scaling"]["speedup"] == speedups[rounds // 2]
     assert ("rounds (the median above" in result.output) == (rounds > 1)
     assert "wiretrace/baseline" in result.output
+    assert "worker CPU ms per article by stage" in result.output
     assert "CPU ms per article, 1 / 2 workers" in result.output
     assert "CPU ms per article of Redis's forked children" in result.output
     assert "bytes per article appended to Redis's AOF" in result.output

@@ -115,6 +115,7 @@ def test_metrics_report_jobs_latency_queue_and_index(api: ApiClient) -> None:
     assert found[("wiretrace_workers_alive", ())] >= 1
     assert found[("wiretrace_ingest_jobs_total", (("outcome", "ok"),))] >= 2
     assert found[("wiretrace_ingest_duration_seconds_count", ())] >= 2
+    assert found[("wiretrace_ingest_cpu_seconds_total", (("stage", "compare"),))] > 0
     assert found[("wiretrace_redis_used_memory_bytes", ())] > 0
     posted = (("endpoint", "/api/articles"), ("method", "POST"), ("status", "200"))
     assert found[("wiretrace_http_requests_total", posted)] >= 2

@@ -44,7 +44,10 @@ from service.auth import hash_key, new_key
 from workers.bench.baseline import run_baseline
 from workers.bench.corpus import CorpusSpec, generate
 from workers.bench.ports import free_port
-from workers.jobs.queue import enqueue_ingest_batch, ingest_queue
+from workers.jobs.ingest import INGEST_STATS
+from workers.jobs.queue import enqueue_ingest, enqueue_ingest_batch, ingest_queue
+from workers.jobs.stages import STAGES, stage_seconds
+from workers.models import ArticleIn
 from workers.settings import Settings
 from workers.store import Store
 from workers.store.server import EmbeddedRedis
@@ -54,6 +57,10 @@ MILLION = 1_000_000
 # articles, a second or more of work, with jobs queued ahead: polling faster
 # gains nothing and takes CPU (the driver's and Redis's) from the workers.
 POLL_SECONDS = 0.05
+# Articles the driver keeps queued ahead of the workers, at the least: with jobs
+# of one article (the API's), a few jobs ahead would leave a worker waiting on
+# the driver, and would leave it no jobs to take several of at a time.
+AHEAD_ARTICLES = 100
 
 
 # --- the corpus, written once before anything is timed --------------------------
@@ -287,10 +294,11 @@ class Harness:
     def feed(self, reader: CorpusReader, count: int) -> float:
         """Ingest the next ``count`` articles through the workers; seconds it took.
 
-        Batches are queued a few ahead of the workers (not all at once: queued
-        jobs hold their articles in Redis) and the clock stops when the last is done.
+        Batches are queued a few ahead of the workers, and at least
+        :data:`AHEAD_ARTICLES` (not all at once: queued jobs hold their articles
+        in Redis), and the clock stops when the last is done.
         """
-        depth = 2 * len(self.workers) + 2
+        depth = max(2 * len(self.workers) + 2, -(-AHEAD_ARTICLES // self.batch))
         pending: list[str] = []
         remaining = count
         started = time.perf_counter()
@@ -300,10 +308,22 @@ class Harness:
                 if not articles:
                     raise BenchError("the corpus ran out")
                 remaining -= len(articles)
-                pending.append(enqueue_ingest_batch(self.queue, articles, self.settings).id)
+                pending.append(self.enqueue(articles))
             pending = self._poll(pending)
             time.sleep(POLL_SECONDS)
         return time.perf_counter() - started
+
+    def enqueue(self, articles: list[dict[str, Any]]) -> str:
+        """Queue ``articles`` as one job, the id of which is returned: one article
+        alone as the API queues it (its job returns its origins), more as a batch."""
+        if len(articles) == 1:
+            article = ArticleIn.model_validate(articles[0])
+            return enqueue_ingest(self.queue, article, self.settings).id
+        return enqueue_ingest_batch(self.queue, articles, self.settings).id
+
+    def stage_seconds(self) -> dict[str, float]:
+        """CPU seconds the workers have spent so far in each stage of ingesting."""
+        return stage_seconds(self.store.read_stats(INGEST_STATS))
 
     def _poll(self, job_ids: list[str]) -> list[str]:
         """Which of ``job_ids`` are not done yet; the AOF meter's reading is
@@ -414,6 +434,7 @@ class StepResult:
     redis_cpu_ms_per_article: float
     redis_children_cpu_ms_per_article: float
     workers_cpu_ms_per_article: float
+    stage_cpu_ms_per_article: dict[str, float]  # the workers' CPU by stage, and the rest
     aof_bytes_per_article: float
     load_average: float
     recall: dict[str, float]
@@ -429,10 +450,12 @@ def run_step(
     count = size - first
     tail = max(1, count // 10)
     cpu, appended = harness.cpu_seconds(), harness.aof_appended()
+    stages = harness.stage_seconds()
     seconds = harness.feed(reader, count - tail)
     tail_seconds = harness.feed(reader, tail)
     seconds += tail_seconds
     cpu_ms = cpu.ms_per_article(harness.cpu_seconds(), count)
+    stage_ms = stage_ms_per_article(stages, harness.stage_seconds(), cpu_ms["workers"], count)
     appended = harness.aof_appended() - appended
     paragraphs = reader.paragraphs(first, size)
     click.echo(f"  {size:,} articles indexed; measuring recall, memory, latency", err=True)
@@ -461,12 +484,26 @@ def run_step(
         redis_cpu_ms_per_article=cpu_ms["redis"],
         redis_children_cpu_ms_per_article=cpu_ms["children"],
         workers_cpu_ms_per_article=cpu_ms["workers"],
+        stage_cpu_ms_per_article=stage_ms,
         aof_bytes_per_article=appended / count,
         load_average=os.getloadavg()[0],
         recall=recall,
         memory=memory,
         latency=latency,
     )
+
+
+def stage_ms_per_article(
+    before: dict[str, float], after: dict[str, float], workers_ms: float, articles: int
+) -> dict[str, float]:
+    """The workers' CPU ms an article in each stage between two readings, and
+    ``rest``: the rest of ``workers_ms`` (RQ's work on the jobs, the jobs' own
+    decoding and logging, anything outside a stage)."""
+    stages = {
+        stage: (seconds - before.get(stage, 0.0)) * 1000 / articles
+        for stage, seconds in after.items()
+    }
+    return {**stages, "rest": workers_ms - sum(stages.values())}
 
 
 def scaling_warmup(count: int) -> int:
@@ -565,6 +602,7 @@ def render_table(report: dict[str, Any]) -> str:
         "paragraph (INFO delta), index: LSH part; p50-p99: POST latency ms server side, "
         "cli: client side; redisms/wkms: CPU ms per article in Redis / workers"
     )
+    lines += render_stages(report["steps"])
     beside = [
         f"{step['size']:,}: {int(step['latency']['persistence_forks'])}"
         for step in report["steps"]
@@ -637,6 +675,31 @@ def render_table(report: dict[str, Any]) -> str:
                 f"no core ever idle: the two reached {scaling['speedup'] / bound:.0%} of it"
             )
     return "\n".join(lines)
+
+
+# Column heads of the stages table (seven characters at most).
+_STAGE_HEADS = {"candidates": "choose", "attribute": "credit"}
+
+
+def render_stages(steps: list[dict[str, Any]]) -> list[str]:
+    """The workers' CPU ms an article by stage at each size, as table lines."""
+    columns = [*STAGES, "rest"]
+    heads = " ".join(f"{_STAGE_HEADS.get(stage, stage):>7}" for stage in columns)
+    lines = [f"worker CPU ms per article by stage:\n{'size':>9} {heads} {'wkms':>7}"]
+    for step in steps:
+        ms = step["stage_cpu_ms_per_article"]
+        cells = " ".join(f"{ms.get(stage, 0.0):>7.2f}" for stage in columns)
+        lines.append(f"{step['size']:>9,} {cells} {step['workers_cpu_ms_per_article']:>7.2f}")
+    lines.append(
+        "number: numbering, the stored version; prepare: texts prepared for matching; bands: "
+        "MinHash and LSH bands; index: the index script; choose: choosing candidates; load: "
+        "loading and preparing them; compare: verification, alignment, the rewrite stage, "
+        "classification; credit: wire credits, copy relations; save: the save and unindexing; "
+        "origins: the origins record; upkeep: deliveries and retention queued; "
+        "rest: the workers' CPU outside the stages (RQ's work on jobs, decoding, logging); "
+        "wkms: all of it"
+    )
+    return lines
 
 
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)

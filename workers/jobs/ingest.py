@@ -8,9 +8,11 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
+import redis
 from pydantic import ValidationError
 from rq import get_current_job
 from rq.job import Job
@@ -19,6 +21,7 @@ from workers.fetch.article import UrlRequest, fetch_article
 from workers.jobs.pipeline import ArticleTooLargeError, check_limits, index_article
 from workers.jobs.pipeline import ingest as ingest_article
 from workers.jobs.queue import ingest_queue
+from workers.jobs.stages import stage_clock
 from workers.jobs.upkeep import after_ingest
 from workers.logs import log_event, logging_as
 from workers.models import ArticleIn
@@ -62,25 +65,55 @@ def ingest(article: dict[str, Any]) -> dict[str, Any]:
     """Ingest one article (as validated by the API or crawler); return its origins.
 
     Logs under the request id the API put in the job's meta, and counts the
-    run in the ingest statistics that /metrics reports.
+    run in the ingest statistics that /metrics reports. A worker taking several
+    of these jobs at once runs :func:`ingest_article_job` for each and
+    :func:`finish_ingest` once (``workers.jobs.batching``).
     """
     job = _current_job()
     store = Store(job.connection, get_settings())
+    stats: Counter[str] = Counter()
+    try:
+        return ingest_article_job(store, job, article, stats)
+    finally:
+        finish_ingest(store, job.connection, stats)
+
+
+def ingest_article_job(
+    store: Store, job: Job, article: dict[str, Any], stats: Counter[str]
+) -> dict[str, Any]:
+    """The work of ``job``, an :func:`ingest` of ``article``: its origins; its outcome
+    and duration are added to ``stats`` (raised or not), for :func:`finish_ingest`."""
     started = time.perf_counter()
     outcome = "error"
     log_event(log, "ingest started", article=article.get("id"), retries_left=job.retries_left)
     try:
         origins = ingest_article(store, ArticleIn.model_validate(article))
         outcome = "ok"
-        after_ingest(store, ingest_queue(job.connection, store.settings))  # deliveries, retention
         return origins.model_dump(mode="json")
     except ArticleTooLargeError:
         job.retries_left = 0  # the same article will be as large next time
         raise
     finally:
         seconds = time.perf_counter() - started
-        store.add_to_stats(INGEST_STATS, ingest_stat_increments(outcome, seconds))
+        stats.update(ingest_stat_increments(outcome, seconds))
         log_event(log, "ingest " + outcome, article=article.get("id"), seconds=round(seconds, 4))
+
+
+def finish_ingest(store: Store, connection: redis.Redis, stats: Counter[str]) -> None:
+    """After one or more ingest jobs (on the queue's ``connection``): queue the
+    deliveries and sweeps due, and add ``stats`` and the stages' CPU to the
+    ingest statistics, in one write."""
+    if stats["count:ok"]:
+        upkeep(store, connection)
+    store.add_to_stats(INGEST_STATS, {**stats, **stage_clock().take()})
+
+
+def upkeep(store: Store, connection: redis.Redis) -> None:
+    """What follows ingesting (deliveries due, the retention sweep), its CPU timed."""
+    clock = stage_clock()
+    clock.start()
+    after_ingest(store, ingest_queue(connection, store.settings))
+    clock.lap("upkeep")
 
 
 @under_job_ids
@@ -102,7 +135,8 @@ def ingest_batch(articles: list[dict[str, Any]]) -> dict[str, Any]:
             continue
         ingested += indexed is not None
         unchanged += indexed is None
-    after_ingest(store, ingest_queue(_current_job().connection, store.settings))
+    upkeep(store, _current_job().connection)
+    store.add_to_stats(INGEST_STATS, stage_clock().take())
     return {"ingested": ingested, "unchanged": unchanged, "refused": refused}
 
 
@@ -117,7 +151,7 @@ def ingest_url(request: dict[str, Any]) -> dict[str, Any]:
     check_limits(article, settings)
     store = Store(job.connection, settings)
     origins = ingest_article(store, article)
-    after_ingest(store, ingest_queue(job.connection, settings))
+    upkeep(store, job.connection)  # the stages' CPU goes out with the next ingest's statistics
     return origins.model_dump(mode="json")
 
 

@@ -32,6 +32,7 @@ from workers.engine.fingerprint import (
 )
 from workers.engine.origins import build_origins
 from workers.engine.params import EngineParams
+from workers.jobs.stages import stage_clock
 from workers.logs import log_event
 from workers.models import ArticleIn, MatchedPassage, Origins, PairEvidence, StoredArticle
 from workers.settings import Settings, get_settings
@@ -277,6 +278,7 @@ def index_article(
     """
     cache = cache if cache is not None else process_cache()
     check_limits(article, store.settings)
+    stage_clock().start()
     attempt = 1
     while True:
         try:
@@ -294,6 +296,7 @@ def _index_once(
     """One attempt of :func:`index_article`."""
     settings = store.settings
     params = settings.engine_params()
+    clock = stage_clock()
     digest = content_hash(article.text)
     number, fresh = store.resolve(article.id)
     stored = None if fresh else store.stored_version(number)
@@ -301,10 +304,12 @@ def _index_once(
         digest,
         encode_metadata(article),
     )
+    clock.lap("number")
     if unchanged and not force:
         return None
 
     prepared = cache.prepare(article.text, digest, article.outlet, params)
+    clock.lap("prepare")
     bands = article_bands(prepared, settings)
     replaced = stored.content_hash if stored is not None else None
     if replaced is None:
@@ -313,14 +318,18 @@ def _index_once(
         replaced_keys = bands.keys
     else:
         replaced_keys = stored_bands(store, number, cache)
+    clock.lap("bands")
     hits = store.index_and_query(number, bands.keys, quoted=bands.quoted, fresh=fresh)
+    clock.lap("index")
     try:
         chosen = choose_candidates(prepared, bands, hits, settings)
         chosen = [*chosen, *widely_carried(store, hits[0], bands, chosen)]
+        clock.lap("candidates")
         candidates = load_candidates(store, chosen[: settings.max_candidates], cache)
         prepared_candidates = [
             cache.prepare(c.text, c.content_hash, c.outlet, params) for c in candidates.values()
         ]
+        clock.lap("load")
         compared = compare_with_candidates(prepared, prepared_candidates, params)
         found = {
             other: match for other, match in zip(candidates, compared, strict=True) if match.forward
@@ -334,6 +343,7 @@ def _index_once(
             for other, match in found.items()
             if match.evidence.worked_out
         }
+        clock.lap("compare")
         saved = StoredArticle(
             **article.model_dump(),
             content_hash=digest,
@@ -346,6 +356,7 @@ def _index_once(
             {candidates[n].id: candidates[n] for n in matches},
             params,
         )
+        clock.lap("attribute")
         store.save_article(
             number,
             saved,
@@ -364,6 +375,7 @@ def _index_once(
     # outlive a delete (which unindexes the text it finds). Should the process
     # die just before, they are only a wasted comparison: the article exists.
     store.unindex(number, np.setdiff1d(replaced_keys, bands.keys))
+    clock.lap("save")
     return Indexed(saved, matches, {n: candidates[n] for n in matches}, evidence)
 
 
@@ -414,17 +426,20 @@ def ingest(store: Store, article: ArticleIn) -> Origins:
     if indexed is None:
         origins = load_origins(store, article.id)
         if origins is not None:
+            stage_clock().lap("origins")
             return origins
         indexed = index_article(store, article, force=True)  # deleted meanwhile
     assert indexed is not None
     sources = indexed.sources
-    return build_origins(
+    origins = build_origins(
         indexed.stored,
         {sources[n].id: forward for n, (forward, _) in indexed.matches.items()},
         {source.id: source for source in sources.values()},
         store.settings.engine_params(),
         {sources[n].id: own for n, (own, _) in indexed.evidence.items()},
     )
+    stage_clock().lap("origins")
+    return origins
 
 
 def load_origins(store: Store, article_id: str) -> Origins | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import redis
@@ -13,6 +14,11 @@ from workers.models import ArticleIn
 from workers.settings import Settings
 
 INGEST_JOB = "workers.jobs.ingest.ingest"
+# The ids of single-article ingest jobs (the API's) begin with this, so that a
+# worker can tell them in the queue without fetching them, and take several at
+# once (``workers.jobs.worker``). Nothing depends on them, and they have no
+# callbacks: their bookkeeping is the plain case of RQ's.
+ARTICLE_JOB_PREFIX = "article-"
 INGEST_BATCH_JOB = "workers.jobs.ingest.ingest_batch"
 URL_JOB = "workers.jobs.ingest.ingest_url"
 
@@ -34,6 +40,7 @@ def enqueue_ingest(
     return queue.enqueue(
         INGEST_JOB,
         article.model_dump(mode="json"),
+        job_id=ARTICLE_JOB_PREFIX + uuid.uuid4().hex,
         job_timeout=settings.job_timeout_seconds,
         result_ttl=settings.result_ttl_seconds,
         failure_ttl=7 * 24 * 3600,

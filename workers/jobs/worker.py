@@ -21,8 +21,9 @@ import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from rq import Queue, SimpleWorker, Worker, worker_registration
+from rq import Queue, Worker, worker_registration
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.executions import Execution
 from rq.job import Job
@@ -31,6 +32,7 @@ from rq.scheduler import SCHEDULER_KEY_TEMPLATE, RQScheduler
 from rq.scripts import release_lock
 from rq.utils import as_text, utcparse
 
+from workers.jobs.batching import BatchingWorker
 from workers.jobs.queue import ingest_queue
 from workers.logs import configure_logging, log_event
 from workers.settings import Settings
@@ -163,7 +165,8 @@ def alive_workers(queue: Queue, settings: Settings) -> list[str]:
 
 def run_worker(settings: Settings, burst: bool = False) -> None:
     """One ingest worker, with RQ's scheduler (for retries after a delay),
-    after recovering the jobs of workers that died on this host."""
+    after recovering the jobs of workers that died on this host: RQ's forking
+    ``Worker``, or in process a :class:`BatchingWorker`."""
     configure_logging(settings.log_level)
     gc.set_threshold(WORKER_GC_THRESHOLD)
     connection = connect(settings)
@@ -172,13 +175,16 @@ def run_worker(settings: Settings, burst: bool = False) -> None:
     recovered = recover_abandoned(queue)
     if recovered:
         log_event(log, "recovered jobs of dead workers", jobs=recovered)
-    worker_class = Worker if settings.worker_fork else SimpleWorker
-    worker = worker_class(
-        [queue],
-        connection=connection,
-        worker_ttl=settings.worker_ttl_seconds,
-        job_monitoring_interval=settings.worker_monitoring_seconds,
-        maintenance_interval=settings.worker_maintenance_seconds,
+    options: dict[str, Any] = {
+        "connection": connection,
+        "worker_ttl": settings.worker_ttl_seconds,
+        "job_monitoring_interval": settings.worker_monitoring_seconds,
+        "maintenance_interval": settings.worker_maintenance_seconds,
+    }
+    worker = (
+        Worker([queue], **options)
+        if settings.worker_fork
+        else BatchingWorker([queue], settings=settings, **options)
     )
     worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level.upper())
 

@@ -70,7 +70,8 @@ key                                what it holds
 ``wt:2:rate:<key id>:<window>``    writes one API key made in one rate-limit
                                    window (expires with the window)
 ``wt:2:stats:<name>``              hash: counters the metrics read (e.g. ingest
-                                   jobs by outcome, duration histogram buckets)
+                                   jobs by outcome, duration histogram buckets,
+                                   ``cpu:<stage>`` workers' CPU seconds by stage)
 ``wt:2:session:<digest>``          string: the editor signed in with the session token
                                    whose SHA-256 this is (expires with the sign-in)
 ``wt:2:signin:<address>``          wrong editor tokens sent from a client address in
