@@ -678,7 +678,13 @@ def render_table(report: dict[str, Any]) -> str:
 
 
 # Column heads of the stages table (seven characters at most).
-_STAGE_HEADS = {"candidates": "choose", "attribute": "credit"}
+_STAGE_HEADS = {
+    "candidates": "choose",
+    "similarity": "simil",
+    "evidence": "evid",
+    "classify": "kinds",
+    "attribute": "credit",
+}
 
 
 def render_stages(steps: list[dict[str, Any]]) -> list[str]:
@@ -693,8 +699,10 @@ def render_stages(steps: list[dict[str, Any]]) -> list[str]:
     lines.append(
         "number: numbering, the stored version; prepare: texts prepared for matching; bands: "
         "MinHash and LSH bands; index: the index script; choose: choosing candidates; load: "
-        "loading and preparing them; compare: verification, alignment, the rewrite stage, "
-        "classification; credit: wire credits, copy relations; save: the save and unindexing; "
+        "loading and preparing them; comparing them: align: verification and exact alignment, "
+        "simil: sentence similarities, evid: evidence of a rewrite, rewrite: the rewrite "
+        "stage's chains, kinds: passages cut by kind, compare: the rest; "
+        "credit: wire credits, copy relations; save: the save and unindexing; "
         "origins: the origins record; upkeep: deliveries and retention queued; "
         "rest: the workers' CPU outside the stages (RQ's work on jobs, decoding, logging); "
         "wkms: all of it"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -59,6 +59,15 @@ def prepare_article(text: str, outlet: str | None, params: EngineParams) -> Prep
         outlet=outlet,
         quoted=quoted_units(doc, quotes, params.quote_share),
     )
+
+
+# Told the name of each part of comparing as it ends (see ``workers.jobs.stages``),
+# so that a caller can say where the time goes without a profiler.
+Lap = Callable[[str], None]
+
+
+def no_lap(stage: str) -> None:
+    """A :data:`Lap` that keeps no time."""
 
 
 def rewrite_rules(params: EngineParams) -> RewriteRules:
@@ -138,12 +147,14 @@ def shared_text(
     params: EngineParams,
     similarity: np.ndarray | None = None,
     quoted: tuple[np.ndarray, np.ndarray] | None = None,
+    lap: Lap = no_lap,
 ) -> SharedText:
     """What ``a`` and ``b`` share: exact runs; chains of rewritten sentences (the
     rewrite stage's, and the evidence stage's ordered chain where the pair's
     evidence makes it a rewrite); joined into passages. ``similarity``: their
     sentences' similarity for the rewrite stage, if already worked out; ``quoted``:
-    which units of each lie mostly in quotation marks (no evidence of a rewrite)."""
+    which units of each lie mostly in quotation marks (no evidence of a rewrite);
+    ``lap``: told ``align``, ``similarity``, ``evidence`` and ``rewrite`` as each ends."""
     k = params.shingle_size
     shortest = min(params.min_passage_tokens, params.min_sentence_tokens)
     exact = (
@@ -158,9 +169,11 @@ def shared_text(
         if is_verified(a, b, shingle_size=k, min_words=shortest)
         else []
     )
+    lap("align")
     rewrite = rewrite_rules(params)
     if similarity is None and within_rewrite_limit(a, b, rewrite):
         similarity = unit_similarity(a, b)
+        lap("similarity")
     rules = evidence_params(params)
     if _copied(a, b, exact):
         evidence = Evidence.not_worked_out()
@@ -168,6 +181,7 @@ def shared_text(
         evidence = document_evidence(a, b, rules, quoted=quoted)
     else:
         evidence = Evidence.none()
+    lap("evidence")
     if evidence.is_rewrite:
         rewrite = replace(rewrite, in_order=params.rewrite_in_order_similarity)
     chains = rewritten_chains(a, b, rewrite, similarity)
@@ -187,6 +201,7 @@ def shared_text(
     ordered = [pair for c in chains for pair in c.ordered()] + pairs
     a_units = [i for i, _ in ordered]
     b_units = [j for _, j in ordered]
+    lap("rewrite")
     return SharedText(
         passages=one_to_one(joined),
         anchors=exact + chained,
@@ -329,6 +344,7 @@ def compare_pair(
     b: PreparedArticle,
     params: EngineParams,
     similarity: np.ndarray | None = None,
+    lap: Lap = no_lap,
 ) -> PairMatch:
     """Passages ``a`` shares with ``b``, as each sees them, and the pair's evidence.
 
@@ -337,13 +353,14 @@ def compare_pair(
     was taken from the other. ``similarity``: the :func:`unit_similarity` of
     ``a`` and ``b``, if already worked out. The pair is always worked in one
     order (by text), so the result does not depend on which of the two was
-    ingested first.
+    ingested first. ``lap``: told each part of comparing as it ends (see
+    :func:`shared_text`; ``classify`` for the passages' kinds and offsets).
     """
     if b.doc.original < a.doc.original:
         flipped = None if similarity is None else similarity.T
-        return compare_pair(b, a, params, flipped).flipped()
+        return compare_pair(b, a, params, flipped, lap).flipped()
     a, b, similarity = _words_split_alike(a, b, params, similarity)
-    shared = shared_text(a.doc, b.doc, params, similarity, (a.quoted, b.quoted))
+    shared = shared_text(a.doc, b.doc, params, similarity, (a.quoted, b.quoted), lap)
     mirrored_anchors = [_mirrored(s) for s in shared.anchors]
     passages = []
     for span in shared.passages:
@@ -352,6 +369,7 @@ def compare_pair(
         if here and there:
             passages.append((span, here, there))
     if not passages:
+        lap("classify")
         return PairMatch([], [], shared.evidence)
     k = params.shingle_size
     forward, backward = [], []
@@ -372,6 +390,7 @@ def compare_pair(
                 update={"kind": source_kind.value, "segments": _segments(b, a, there)}
             )
         )
+    lap("classify")
     return PairMatch(forward, backward, shared.evidence)
 
 
@@ -388,20 +407,25 @@ def compare_articles(
 
 
 def compare_with_candidates(
-    a: PreparedArticle, candidates: list[PreparedArticle], params: EngineParams
+    a: PreparedArticle,
+    candidates: list[PreparedArticle],
+    params: EngineParams,
+    lap: Lap = no_lap,
 ) -> list[PairMatch]:
     """:func:`compare_pair` of ``a`` with each candidate, in order.
 
     The rewrite stage's sentence similarities of all pairs are worked out
     together first: most candidates share little with ``a``, and one batched
-    computation costs less than dozens of small ones.
+    computation costs less than dozens of small ones. ``lap``: see :func:`compare_pair`.
     """
     rules = rewrite_rules(params)
     inside = [i for i, c in enumerate(candidates) if within_rewrite_limit(a.doc, c.doc, rules)]
     # Each matrix is used before the next is worked out (see iter_unit_similarities).
     similarities = iter_unit_similarities(a.doc, [candidates[i].doc for i in inside])
     rewritten = set(inside)
-    return [
-        compare_pair(a, c, params, next(similarities) if i in rewritten else None)
-        for i, c in enumerate(candidates)
-    ]
+    matches = []
+    for i, c in enumerate(candidates):
+        similarity = next(similarities) if i in rewritten else None
+        lap("similarity")
+        matches.append(compare_pair(a, c, params, similarity, lap))
+    return matches

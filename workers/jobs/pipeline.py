@@ -330,7 +330,7 @@ def _index_once(
             cache.prepare(c.text, c.content_hash, c.outlet, params) for c in candidates.values()
         ]
         clock.lap("load")
-        compared = compare_with_candidates(prepared, prepared_candidates, params)
+        compared = compare_with_candidates(prepared, prepared_candidates, params, clock.lap)
         found = {
             other: match for other, match in zip(candidates, compared, strict=True) if match.forward
         }

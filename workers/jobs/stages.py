@@ -24,7 +24,12 @@ STAGES = (
     "index",  # the index script: appending the bands, reading who shares them
     "candidates",  # choosing the candidates to compare
     "load",  # loading candidates' texts and preparing them (mostly cached)
-    "compare",  # verification, alignment, the rewrite stage, classification
+    "align",  # comparing, by part: verification and exact alignment
+    "similarity",  # the sentences' word similarities (the rewrite stage's input)
+    "evidence",  # document-level evidence of a rewrite
+    "rewrite",  # the rewrite stage's chains, joined with the exact runs
+    "classify",  # passages cut into copy, quote and boilerplate, with offsets
+    "compare",  # the rest of comparing (splitting words run together, pairing)
     "attribute",  # wire credits, copy relations
     "save",  # the save transaction, unindexing a replaced text
     "origins",  # the origins record the job returns
