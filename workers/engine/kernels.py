@@ -67,6 +67,34 @@ def poly_word_hashes(
 
 
 @njit(cache=True)
+def ascii_words(
+    chars: np.ndarray, alnum: np.ndarray, joiners: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and ends of the words of ASCII text ``chars``: maximal runs of
+    characters that are ``alnum``, or ``joiners`` between two that are."""
+    n = chars.size
+    starts = np.empty(n // 2 + 1, dtype=np.int64)
+    ends = np.empty(n // 2 + 1, dtype=np.int64)
+    words = 0
+    inside = False
+    for i in range(n):
+        c = chars[i]
+        here = alnum[c] or (
+            0 < i < n - 1 and joiners[c] and alnum[chars[i - 1]] and alnum[chars[i + 1]]
+        )
+        if here and not inside:
+            starts[words] = i
+        elif inside and not here:
+            ends[words] = i
+            words += 1
+        inside = here
+    if inside:
+        ends[words] = n
+        words += 1
+    return starts[:words].copy(), ends[:words].copy()
+
+
+@njit(cache=True)
 def mixed_shingles(words: np.ndarray, k: int) -> np.ndarray:
     """The mixed hash of each run of ``k`` consecutive ``words`` (uint64, in order)."""
     n = words.size - k + 1
@@ -209,6 +237,8 @@ def chunk_offsets(
 def warm_up() -> None:
     """Load (or compile, the first time after an install) every kernel for the
     types the engine calls it with, so that no article pays for it."""
+    flags = np.ones(128, dtype=np.bool_)
+    ascii_words(np.frombuffer(b"warm up", np.uint8), flags, flags)
     words = np.arange(1, 9, dtype=np.uint64)
     bounds = np.array([0, 4], dtype=np.int64), np.array([4, 8], dtype=np.int64)
     # Character codes come read-only, straight from the text's bytes.

@@ -31,6 +31,7 @@ from workers.engine.fingerprint import (
     word_hashes,
 )
 from workers.engine.normalize import OffsetMap, normalize
+from workers.engine.segment import word_bounds
 from workers.engine.verify import shared_shingles
 
 RNG = np.random.default_rng(20261207)
@@ -55,6 +56,17 @@ def numpy_fmix32(h: np.ndarray) -> np.ndarray:
 
 def numpy_fmix64(h: np.ndarray) -> np.ndarray:
     return _numpy_fmix(h, (33, 33, 33), (0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53))
+
+
+def numpy_ascii_word_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
+    chars = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    alnum = np.array([chr(c).isalnum() for c in range(128)])[chars]
+    joiners = np.array([chr(c) in "'.," for c in range(128)])[chars]
+    inner = np.zeros_like(alnum)
+    inner[1:-1] = joiners[1:-1] & alnum[:-2] & alnum[2:]
+    in_word = np.concatenate(([False], alnum | inner, [False]))
+    edges = np.flatnonzero(in_word[1:] != in_word[:-1])
+    return edges[0::2], edges[1::2]
 
 
 def numpy_raw_word_hashes(text: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -196,6 +208,18 @@ def test_the_corpora_hold_what_the_kernels_must_handle() -> None:
     assert sum(not t.isascii() for t in texts) > 100  # the utf-32 path
     assert any(len(normalize(t).text) != len(t) for t in texts)  # chunks mapped as a whole
     assert sum(len(d.units) for d in _documents()) > 1000
+
+
+def test_ascii_word_bounds_are_the_numpy_definition() -> None:
+    folded = [d.norm.text for d in _documents()]  # what word_bounds is given
+    ascii_texts = [t for t in (*_texts(), *folded) if t.isascii()]
+    ascii_texts += ["", "a", ".a", "a.", "a.b", "a..b", "'a'", "a,b c'd e.f.g 3.5 ,"]
+    assert len(ascii_texts) > 60
+    for text in ascii_texts:
+        starts, ends = word_bounds(text)
+        expected_starts, expected_ends = numpy_ascii_word_bounds(text)
+        assert starts.tolist() == expected_starts.tolist()
+        assert ends.tolist() == expected_ends.tolist()
 
 
 def test_word_hashes_are_the_prefix_sum_definition() -> None:
