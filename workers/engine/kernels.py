@@ -9,10 +9,12 @@ the time. The engine's modules keep their functions and call these; the
 results are the same values, bit for bit (the unit tests hold each kernel to
 the numpy definition it replaced).
 
-Compiled code is cached on disk next to this module (``cache=True``), so only
-the first process after an install compiles; :func:`warm_up` loads (or
-compiles) every kernel for the types the engine calls it with, and a worker
-calls it before its first job so that no article pays for it.
+Compiled code is cached on disk (numba's cache: next to this module, or in
+``NUMBA_CACHE_DIR``), so only the first process after an install compiles;
+:func:`warm_up` loads (or compiles) every kernel for the types the engine
+calls it with, and a worker calls it before its first job so that no article
+pays for it. Where no cache directory is writable (a read-only install and
+home), every process compiles its own.
 
 Integer arithmetic here is on unsigned 64-bit values, wrapping as numpy's
 does: a constant or an index mixed with them is cast to ``uint64`` first
@@ -21,14 +23,34 @@ does: a constant or an index mixed with them is cast to ``uint64`` first
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar, cast
+
 import numpy as np
 from numba import njit
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def compiled(inline: bool = False) -> Callable[[F], F]:
+    """``numba.njit``, cached on disk where numba finds a writable place for it."""
+    inlining: Literal["never", "always"] = "always" if inline else "never"
+
+    def compile_(function: F) -> F:
+        try:
+            kernel = njit(cache=True, inline=inlining)(function)
+        except RuntimeError:  # numba: "cannot cache function ...: no locator available"
+            kernel = njit(inline=inlining)(function)
+        return cast(F, kernel)
+
+    return compile_
+
 
 _MUL64 = np.uint64(0x9E3779B97F4A7C15)
 _LOW32 = np.uint64(0xFFFFFFFF)
 
 
-@njit(cache=True, inline="always")
+@compiled(inline=True)
 def _fmix64(h: np.uint64) -> np.uint64:
     """MurmurHash3's 64-bit finaliser."""
     h ^= h >> np.uint64(33)
@@ -38,7 +60,7 @@ def _fmix64(h: np.uint64) -> np.uint64:
     return h ^ (h >> np.uint64(33))
 
 
-@njit(cache=True, inline="always")
+@compiled(inline=True)
 def _fmix32(h: np.uint64) -> np.uint64:
     """MurmurHash3's 32-bit finaliser of the low 32 bits of ``h`` (kept in 64)."""
     h &= _LOW32
@@ -49,7 +71,7 @@ def _fmix32(h: np.uint64) -> np.uint64:
     return h ^ (h >> np.uint64(16))
 
 
-@njit(cache=True)
+@compiled()
 def poly_word_hashes(
     codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, base: np.uint64
 ) -> np.ndarray:
@@ -66,7 +88,7 @@ def poly_word_hashes(
     return out
 
 
-@njit(cache=True)
+@compiled()
 def ascii_words(
     chars: np.ndarray, alnum: np.ndarray, joiners: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -94,7 +116,7 @@ def ascii_words(
     return starts[:words].copy(), ends[:words].copy()
 
 
-@njit(cache=True)
+@compiled()
 def mixed_shingles(words: np.ndarray, k: int) -> np.ndarray:
     """The mixed hash of each run of ``k`` consecutive ``words`` (uint64, in order)."""
     n = words.size - k + 1
@@ -107,7 +129,7 @@ def mixed_shingles(words: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True)
+@compiled()
 def minhash_rows(
     shingles: np.ndarray, firsts: np.ndarray, ends: np.ndarray, a: np.ndarray, b: np.ndarray
 ) -> np.ndarray:
@@ -128,7 +150,7 @@ def minhash_rows(
     return out
 
 
-@njit(cache=True)
+@compiled()
 def band_hashes(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """The mixed hash of each band (``rows`` values, and the band's number) of each
     signature, row by row: ``n * bands`` keys."""
@@ -143,7 +165,7 @@ def band_hashes(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True)
+@compiled()
 def count_common(a: np.ndarray, b: np.ndarray) -> int:
     """How many values two sorted arrays of distinct values have in common."""
     i = j = found = 0
@@ -159,7 +181,7 @@ def count_common(a: np.ndarray, b: np.ndarray) -> int:
     return found
 
 
-@njit(cache=True)
+@compiled()
 def seed_runs(
     a: np.ndarray, b: np.ndarray, max_repeats: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -201,7 +223,7 @@ def seed_runs(
     return firsts[:runs], lasts[:runs], diagonals[:runs]
 
 
-@njit(cache=True)
+@compiled()
 def chunk_offsets(
     norm_starts: np.ndarray,
     orig_starts: np.ndarray,

@@ -9,6 +9,7 @@ and random text with characters that fold to more or fewer characters.
 
 from __future__ import annotations
 
+import errno
 import json
 import subprocess
 import sys
@@ -18,6 +19,8 @@ from itertools import combinations
 import numpy as np
 import pytest
 from datasketch import MinHash
+from numba import njit
+from numba.core import caching
 
 from tests.script_samples import BO, JA, KM, LO, MY, TH, ZH
 from workers.bench.corpus import CorpusSpec, generate
@@ -30,6 +33,7 @@ from workers.engine.fingerprint import (
     unit_signatures,
     word_hashes,
 )
+from workers.engine.kernels import compiled
 from workers.engine.normalize import OffsetMap, normalize
 from workers.engine.segment import word_bounds
 from workers.engine.verify import shared_shingles
@@ -293,6 +297,23 @@ def test_seed_runs_of_repeated_shingles_are_the_numpy_definition() -> None:
         b = RNG.integers(0, 6, RNG.integers(0, 80)).astype(np.uint64)
         found = {(r.a_first, r.a_end, r.b_first, r.b_end) for r in _seed_runs(a, b, 3)}
         assert found == numpy_seed_runs(a, b, 3)
+
+
+def _add(x: int, y: int) -> int:
+    return x + y
+
+
+def test_kernels_compile_where_no_cache_directory_is_writable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def read_only(_: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(caching._CacheLocator, "ensure_cache_path", read_only)
+    with pytest.raises(RuntimeError, match="cannot cache"):
+        njit(cache=True)(_add)
+    kernel = compiled()(_add)
+    assert kernel(2, 3) == 5 and kernel.signatures
 
 
 _WARM_PROBE = """
