@@ -19,8 +19,11 @@ COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir --no-index /wheels/*.whl && rm -rf /wheels
 USER 10001
 WORKDIR /home/wiretrace
+# NUMBA_CACHE_DIR: the engine's compiled kernels are cached where a process can
+# write (the root file system is read-only under docker-compose; /tmp is not).
 ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
+    NUMBA_CACHE_DIR=/tmp/numba-cache \
     WIRETRACE_HOST=0.0.0.0 \
     WIRETRACE_DATA_DIR=/home/wiretrace/data
 EXPOSE 8000

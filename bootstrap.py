@@ -48,6 +48,13 @@ def ensure_environment(extras: str) -> None:
         cwd=ROOT,
         check=True,
     )
+    # Compiled once here, into numba's cache, rather than by the first worker to start.
+    print("compiling the engine's kernels ...", flush=True)
+    subprocess.run(
+        [str(BIN / "python"), "-c", "from workers.engine.kernels import warm_up; warm_up()"],
+        cwd=ROOT,
+        check=True,
+    )
     STAMP.write_text(wanted)
 
 

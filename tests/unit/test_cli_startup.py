@@ -6,7 +6,17 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("datasketch", "numpy", "flask", "redis", "rq", "pydantic", "trafilatura", "httpx")
+HEAVY = (
+    "datasketch",
+    "numpy",
+    "numba",
+    "flask",
+    "redis",
+    "rq",
+    "pydantic",
+    "trafilatura",
+    "httpx",
+)
 
 
 def test_help_imports_no_heavy_library() -> None:

@@ -19,6 +19,7 @@ import numpy as np
 from rapidfuzz.distance import Indel
 
 from workers.engine.document import Document
+from workers.engine.kernels import seed_runs
 
 T = TypeVar("T")
 
@@ -59,32 +60,13 @@ def _seed_runs(a: np.ndarray, b: np.ndarray, k: int) -> list[WordSpan]:
 
     Every pair ``(i, j)`` with ``a[i] == b[j]`` is a seed (unless the shingle
     occurs more than ``_MAX_SEED_REPEATS`` times in ``b``); seeds on one
-    diagonal ``j - i`` at consecutive ``i`` form a run. Computed with sorting
-    and searching in numpy rather than a loop over seeds.
+    diagonal ``j - i`` at consecutive ``i`` form a run. Found by a compiled
+    loop over ``b`` sorted (:func:`workers.engine.kernels.seed_runs`).
     """
-    order = np.argsort(b, kind="stable")
-    b_sorted = b[order]
-    left = np.searchsorted(b_sorted, a, side="left")
-    counts = np.searchsorted(b_sorted, a, side="right") - left
-    seeded = np.flatnonzero((counts > 0) & (counts <= _MAX_SEED_REPEATS))
-    if seeded.size == 0:
-        return []
-    per_seed = counts[seeded]
-    i = np.repeat(seeded, per_seed)
-    within = np.arange(i.size) - np.repeat(np.cumsum(per_seed) - per_seed, per_seed)
-    j = order[np.repeat(left[seeded], per_seed) + within]
-    diagonal = j - i
-    by_diagonal = np.lexsort((i, diagonal))
-    i, diagonal = i[by_diagonal], diagonal[by_diagonal]
-    starts = np.flatnonzero(
-        np.concatenate(([True], (diagonal[1:] != diagonal[:-1]) | (i[1:] != i[:-1] + 1)))
-    )
-    ends = np.concatenate((starts[1:], [i.size])) - 1
+    firsts, lasts, diagonals = seed_runs(a, b, _MAX_SEED_REPEATS)
     return [
-        WordSpan(a0, last + k, a0 + d, a0 + d + last - a0 + k)
-        for a0, last, d in zip(
-            i[starts].tolist(), i[ends].tolist(), diagonal[starts].tolist(), strict=True
-        )
+        WordSpan(a0, last + k, a0 + d, last + d + k)
+        for a0, last, d in zip(firsts.tolist(), lasts.tolist(), diagonals.tolist(), strict=True)
     ]
 
 

@@ -1,15 +1,16 @@
 """Shingles, MinHash signatures and LSH band keys, computed in bulk.
 
 A shingle is ``k`` consecutive words. Each word is hashed once, all words of a
-text in one vectorised pass (a polynomial hash of its characters, read off
-prefix sums, then mixed), and the ``k``-word shingle hashes are combined from
-those with vectorised integer arithmetic. The word hash is part of what the
-index is keyed by: :data:`WORD_HASH` names it in the index's settings.
+text in one compiled pass (a polynomial hash of its characters, then mixed),
+and the ``k``-word shingle hashes are combined from those. The word hash is
+part of what the index is keyed by: :data:`WORD_HASH` names it in the index's
+settings.
 
 Signatures are datasketch ``MinHash`` signatures in its default ``affine32``
 scheme: the same permutations, the same values that ``MinHash.update_batch``
 gives for the same input hashes (a unit test holds us to that), computed for
-all units of an article in one numpy pass rather than one call per unit.
+all units of an article in one compiled loop rather than one call per unit.
+The loops are the kernels of :mod:`workers.engine.kernels`.
 
 A band key is the hash of ``rows`` consecutive signature values plus the band's
 number, the classic LSH banding: two units share a band key with probability
@@ -23,18 +24,14 @@ from functools import lru_cache
 import numpy as np
 from datasketch import MinHash
 
-_MUL64 = np.uint64(0x9E3779B97F4A7C15)
-_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
+from workers.engine.kernels import (
+    band_hashes,
+    minhash_rows,
+    mixed_shingles,
+    poly_word_hashes,
+)
+
 _FMIX64 = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
-
-
-def _fmix32(h: np.ndarray) -> np.ndarray:
-    s1, m1, s2, m2 = _FMIX32
-    h = h ^ (h >> s1)
-    h = h * m1
-    h = h ^ (h >> s2)
-    h = h * m2
-    return h ^ (h >> s1)
 
 
 def _fmix64(h: np.ndarray) -> np.ndarray:
@@ -66,36 +63,28 @@ def distinct_with_first(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # The word hash scheme, recorded with the index: band keys made with another
 # scheme would never match this one's.
 WORD_HASH = "poly64"
-# Odd, so that it has an inverse modulo 2**64 (a word's hash is read off prefix
-# sums that start at the text's first character, then shifted back to its own).
-_WORD_BASE = 0x100000001B3
+_WORD_BASE = np.uint64(0x100000001B3)
 
 
 @lru_cache(maxsize=4)
-def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
-    """``base**i`` and ``base**-i`` modulo 2**64, for ``i < size``."""
+def _powers(size: int) -> np.ndarray:
+    """``base**i`` modulo 2**64, for ``i < size``."""
     powers = np.full(size, _WORD_BASE, dtype=np.uint64)
-    inverses = np.full(size, pow(_WORD_BASE, -1, 1 << 64), dtype=np.uint64)
-    powers[0] = inverses[0] = 1
-    return np.cumprod(powers), np.cumprod(inverses)
+    powers[0] = 1
+    return np.cumprod(powers)
 
 
 def raw_word_hashes(text: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """The polynomial hash of each word ``text[starts[i]:ends[i]]`` before mixing
-    (see :func:`word_hashes`): two words' values combine into the value of the
-    two typed as one (:func:`joined_word_hashes`)."""
-    if not len(starts):
-        return np.empty(0, dtype=np.uint64)
-    encoded = (
-        (text.encode("ascii"), np.uint8)
+    (see :func:`word_hashes`): the sum of each character's code times ``base``
+    to the power of its place in the word, modulo 2**64. Two words' values
+    combine into the value of the two typed as one (:func:`joined_word_hashes`)."""
+    codes = (
+        np.frombuffer(text.encode("ascii"), np.uint8)
         if text.isascii()
-        else (text.encode("utf-32-le"), np.uint32)
+        else np.frombuffer(text.encode("utf-32-le"), np.uint32)
     )
-    codes = np.frombuffer(*encoded).astype(np.uint64)
-    powers, inverses = _powers(1 << len(codes).bit_length())
-    prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
-    np.cumsum(codes * powers[: len(codes)], out=prefix[1:])
-    return (prefix[ends] - prefix[starts]) * inverses[starts]
+    return poly_word_hashes(codes, starts, ends, _WORD_BASE)
 
 
 def word_hashes(text: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -111,19 +100,13 @@ def joined_word_hashes(raw: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     them together has."""
     if len(raw) < 2:
         return np.empty(0, dtype=np.uint64)
-    powers, _ = _powers(1 << int(lengths.max()).bit_length())
+    powers = _powers(1 << int(lengths.max()).bit_length())
     return _fmix64(raw[:-1] + powers[lengths[:-1]] * raw[1:])
 
 
 def shingle_hashes(words: np.ndarray, k: int) -> np.ndarray:
     """64-bit hash of each run of ``k`` consecutive word hashes (order matters)."""
-    n = len(words) - k + 1
-    if n <= 0:
-        return np.empty(0, dtype=np.uint64)
-    h = words[:n].copy()
-    for j in range(1, k):
-        h = h * _MUL64 + words[j : j + n]
-    return _fmix64(h)
+    return mixed_shingles(words, k)
 
 
 @lru_cache(maxsize=8)
@@ -142,16 +125,11 @@ def unit_signatures(
     ``seed``). Returns the ``(n, num_perm)`` uint32 matrix and the indices of the
     units it covers.
     """
-    ranges = [(i, s, e - k + 1) for i, (s, e) in enumerate(units) if e - k + 1 > s]
-    if not ranges:
-        return np.empty((0, num_perm), dtype=np.uint32), []
-    index = np.concatenate([np.arange(s, e) for _, s, e in ranges])
-    lengths = np.fromiter((e - s for _, s, e in ranges), dtype=np.int64, count=len(ranges))
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    bounds = np.array(units, dtype=np.int64).reshape(-1, 2)
+    covered = np.flatnonzero(bounds[:, 1] - k + 1 > bounds[:, 0])
     a, b = _permutations(num_perm, seed)
-    hv = _fmix32((shingles[index] & np.uint64(0xFFFFFFFF)).astype(np.uint32))
-    phv = hv[:, None] * a + b
-    return np.minimum.reduceat(phv, starts, axis=0), [i for i, _, _ in ranges]
+    signatures = minhash_rows(shingles, bounds[covered, 0], bounds[covered, 1] - k + 1, a, b)
+    return signatures, covered.tolist()
 
 
 def as_minhash(signature: np.ndarray, seed: int = 1) -> MinHash:
@@ -166,9 +144,5 @@ def band_keys(signatures: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray
     bands = num_perm // rows
     if n == 0 or bands == 0:
         return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
-    sig = signatures[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
-    h = np.broadcast_to(np.arange(1, bands + 1, dtype=np.uint64) * _MUL64, (n, bands)).copy()
-    for j in range(rows):
-        h = (h ^ sig[:, :, j]) * _MUL64
-    keys, first = distinct_with_first(_fmix64(h).ravel())
+    keys, first = distinct_with_first(band_hashes(signatures, bands, rows))
     return keys, first // bands

@@ -20,6 +20,8 @@ from functools import lru_cache
 import numpy as np
 import regex
 
+from workers.engine.kernels import chunk_offsets
+
 # Typographic quotes, primes and dashes fold to their ASCII forms so that an
 # outlet's house style does not hide copied text.
 _CHAR_FOLDS = str.maketrans(
@@ -110,7 +112,8 @@ class OffsetMap:
     The map is a list of chunks. A chunk whose normalized and original lengths
     are equal maps character for character; any other chunk (a ligature that
     expanded, a mark that was dropped) maps as a whole onto its source cluster.
-    Offsets are mapped as arrays: the engine maps every word of a text at once.
+    Offsets are mapped as arrays: the engine maps every word of a text at once,
+    in one compiled loop (:func:`workers.engine.kernels.chunk_offsets`).
     """
 
     norm_starts: np.ndarray  # int64, ascending: where each chunk starts in the normalized text
@@ -118,39 +121,21 @@ class OffsetMap:
     orig_ends: np.ndarray  # int64
     norm_length: int
 
-    def _chunks(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The chunk holding each normalized position, and whether it maps
-        character for character."""
-        chunk = np.maximum(np.searchsorted(self.norm_starts, positions, side="right") - 1, 0)
-        norm_widths = np.diff(self.norm_starts, append=self.norm_length)
-        same_width = norm_widths == self.orig_ends - self.orig_starts
-        return chunk, same_width[chunk]
+    def _mapped(self, positions: np.ndarray, ends: bool) -> np.ndarray:
+        positions = np.ascontiguousarray(positions, dtype=np.int64)
+        if self.norm_starts.size == 0:
+            return np.zeros_like(positions)
+        return chunk_offsets(
+            self.norm_starts, self.orig_starts, self.orig_ends, self.norm_length, positions, ends
+        )
 
     def starts(self, positions: np.ndarray) -> np.ndarray:
         """Original offset of the character at each normalized position."""
-        positions = np.asarray(positions, dtype=np.int64)
-        if self.norm_starts.size == 0:
-            return np.zeros_like(positions)
-        chunk, same_width = self._chunks(positions)
-        inside = np.where(
-            same_width,
-            self.orig_starts[chunk] + (positions - self.norm_starts[chunk]),
-            self.orig_starts[chunk],
-        )
-        return np.where(positions >= self.norm_length, self.orig_ends[-1], inside)
+        return self._mapped(positions, ends=False)
 
     def ends(self, positions: np.ndarray) -> np.ndarray:
         """Original offset just past the character ending at each normalized position."""
-        positions = np.asarray(positions, dtype=np.int64)
-        if self.norm_starts.size == 0:
-            return np.zeros_like(positions)
-        chunk, same_width = self._chunks(positions - 1)
-        inside = np.where(
-            same_width,
-            self.orig_starts[chunk] + (positions - self.norm_starts[chunk]),
-            self.orig_ends[chunk],
-        )
-        return np.where(positions <= 0, 0, inside)
+        return self._mapped(positions, ends=True)
 
 
 @dataclass(frozen=True, slots=True)

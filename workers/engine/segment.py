@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import regex
 
+from workers.engine.kernels import ascii_words
 from workers.engine.scripts import (
     SPACELESS,
     SPACELESS_RUN,
@@ -141,8 +142,9 @@ def word_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
     """Starts and ends of the words of ``text`` (as :func:`word_spans`), as arrays.
 
     Most folded news text is ASCII, where a word is a run of letters and digits
-    that may hold single ``'``, ``.`` or ``,`` between them: found with array
-    operations instead of one regex match object per word.
+    that may hold single ``'``, ``.`` or ``,`` between them: found by one compiled
+    pass over its bytes (:func:`workers.engine.kernels.ascii_words`) instead of
+    one regex match object per word.
     """
     if not text.isascii():
         if has_spaceless(text):
@@ -152,9 +154,4 @@ def word_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
         ends = np.fromiter((e for _, e in spans), dtype=np.int64, count=len(spans))
         return starts, ends
     chars = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-    alnum = _ASCII_ALNUM[chars]
-    inner = np.zeros_like(alnum)
-    inner[1:-1] = _ASCII_JOINERS[chars[1:-1]] & alnum[:-2] & alnum[2:]
-    in_word = np.concatenate(([False], alnum | inner, [False]))
-    edges = np.flatnonzero(in_word[1:] != in_word[:-1])
-    return edges[0::2].astype(np.int64), edges[1::2].astype(np.int64)
+    return ascii_words(chars, _ASCII_ALNUM, _ASCII_JOINERS)

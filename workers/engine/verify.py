@@ -7,14 +7,13 @@ passage of ``m`` words holds ``m - k + 1`` shingles of ``k`` words.
 
 from __future__ import annotations
 
-import numpy as np
-
 from workers.engine.document import Document
+from workers.engine.kernels import count_common
 
 
 def shared_shingles(a: Document, b: Document) -> int:
     """Distinct shingles the two texts have in common (exact, not estimated)."""
-    return int(np.intersect1d(a.distinct_shingles, b.distinct_shingles, assume_unique=True).size)
+    return count_common(a.distinct_shingles, b.distinct_shingles)
 
 
 def is_verified(a: Document, b: Document, *, shingle_size: int, min_words: int) -> bool:

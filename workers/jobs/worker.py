@@ -18,6 +18,7 @@ import gc
 import logging
 import os
 import socket
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,6 +33,7 @@ from rq.scheduler import SCHEDULER_KEY_TEMPLATE, RQScheduler
 from rq.scripts import release_lock
 from rq.utils import as_text, utcparse
 
+from workers.engine.kernels import warm_up
 from workers.jobs.batching import BatchingWorker
 from workers.jobs.queue import ingest_queue
 from workers.logs import configure_logging, log_event
@@ -169,6 +171,9 @@ def run_worker(settings: Settings, burst: bool = False) -> None:
     ``Worker``, or in process a :class:`BatchingWorker`."""
     configure_logging(settings.log_level)
     gc.set_threshold(WORKER_GC_THRESHOLD)
+    started = time.perf_counter()
+    warm_up()  # the engine's compiled kernels, loaded before the first job
+    log_event(log, "engine kernels ready", seconds=round(time.perf_counter() - started, 3))
     connection = connect(settings)
     Store(connection, settings).check_index()
     queue = ingest_queue(connection, settings)

@@ -1,0 +1,357 @@
+"""The compiled kernels give exactly what the numpy definitions they replaced gave.
+
+Each ``numpy_*`` function below is the engine's numpy code from before the
+kernels, kept here as the definition: the values every index built so far was
+keyed by. They are compared on generated corpora: the bench's synthetic news
+(wire copies, rewrites, quotations), texts in scripts written without spaces,
+and random text with characters that fold to more or fewer characters.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import subprocess
+import sys
+from functools import cache
+from itertools import combinations
+
+import numpy as np
+import pytest
+from datasketch import MinHash
+from numba import njit
+from numba.core import caching
+
+from tests.script_samples import BO, JA, KM, LO, MY, TH, ZH
+from workers.bench.corpus import CorpusSpec, generate
+from workers.engine.align import _seed_runs
+from workers.engine.document import Document, prepare_document
+from workers.engine.fingerprint import (
+    band_keys,
+    raw_word_hashes,
+    shingle_hashes,
+    unit_signatures,
+    word_hashes,
+)
+from workers.engine.kernels import compiled
+from workers.engine.normalize import OffsetMap, normalize
+from workers.engine.segment import word_bounds
+from workers.engine.verify import shared_shingles
+
+RNG = np.random.default_rng(20261207)
+
+_MUL64 = np.uint64(0x9E3779B97F4A7C15)
+_WORD_BASE = 0x100000001B3
+
+
+def _numpy_fmix(h: np.ndarray, shifts: tuple[int, int, int], muls: tuple[int, int]) -> np.ndarray:
+    """MurmurHash3's finaliser in the width of ``h``'s dtype."""
+    width = h.dtype.type
+    h = h ^ (h >> width(shifts[0]))
+    h = h * width(muls[0])
+    h = h ^ (h >> width(shifts[1]))
+    h = h * width(muls[1])
+    return h ^ (h >> width(shifts[2]))
+
+
+def numpy_fmix32(h: np.ndarray) -> np.ndarray:
+    return _numpy_fmix(h, (16, 13, 16), (0x85EBCA6B, 0xC2B2AE35))
+
+
+def numpy_fmix64(h: np.ndarray) -> np.ndarray:
+    return _numpy_fmix(h, (33, 33, 33), (0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53))
+
+
+def numpy_ascii_word_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
+    chars = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    alnum = np.array([chr(c).isalnum() for c in range(128)])[chars]
+    joiners = np.array([chr(c) in "'.," for c in range(128)])[chars]
+    inner = np.zeros_like(alnum)
+    inner[1:-1] = joiners[1:-1] & alnum[:-2] & alnum[2:]
+    in_word = np.concatenate(([False], alnum | inner, [False]))
+    edges = np.flatnonzero(in_word[1:] != in_word[:-1])
+    return edges[0::2], edges[1::2]
+
+
+def numpy_raw_word_hashes(text: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Prefix sums of ``code * base**i`` over the text, each word's difference
+    shifted back to its own start by ``base**-start``."""
+    if not len(starts):
+        return np.empty(0, dtype=np.uint64)
+    encoded = (
+        (text.encode("ascii"), np.uint8)
+        if text.isascii()
+        else (text.encode("utf-32-le"), np.uint32)
+    )
+    codes = np.frombuffer(*encoded).astype(np.uint64)
+    size = 1 << len(codes).bit_length()
+    powers = np.full(size, _WORD_BASE, dtype=np.uint64)
+    inverses = np.full(size, pow(_WORD_BASE, -1, 1 << 64), dtype=np.uint64)
+    powers[0] = inverses[0] = 1
+    powers, inverses = np.cumprod(powers), np.cumprod(inverses)
+    prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
+    np.cumsum(codes * powers[: len(codes)], out=prefix[1:])
+    return (prefix[ends] - prefix[starts]) * inverses[starts]
+
+
+def numpy_shingle_hashes(words: np.ndarray, k: int) -> np.ndarray:
+    n = len(words) - k + 1
+    if n <= 0:
+        return np.empty(0, dtype=np.uint64)
+    h = words[:n].copy()
+    for j in range(1, k):
+        h = h * _MUL64 + words[j : j + n]
+    return numpy_fmix64(h)
+
+
+def numpy_unit_signatures(
+    shingles: np.ndarray, units: list[tuple[int, int]], k: int, num_perm: int, seed: int
+) -> tuple[np.ndarray, list[int]]:
+    ranges = [(i, s, e - k + 1) for i, (s, e) in enumerate(units) if e - k + 1 > s]
+    if not ranges:
+        return np.empty((0, num_perm), dtype=np.uint32), []
+    index = np.concatenate([np.arange(s, e) for _, s, e in ranges])
+    lengths = np.fromiter((e - s for _, s, e in ranges), dtype=np.int64, count=len(ranges))
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    a, b = (
+        np.asarray(p, dtype=np.uint32) for p in MinHash(num_perm=num_perm, seed=seed).permutations
+    )
+    hv = numpy_fmix32((shingles[index] & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+    phv = hv[:, None] * a + b
+    return np.minimum.reduceat(phv, starts, axis=0), [i for i, _, _ in ranges]
+
+
+def numpy_band_keys(signatures: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    n, num_perm = signatures.shape
+    bands = num_perm // rows
+    if n == 0 or bands == 0:
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    sig = signatures[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
+    h = np.broadcast_to(np.arange(1, bands + 1, dtype=np.uint64) * _MUL64, (n, bands)).copy()
+    for j in range(rows):
+        h = (h ^ sig[:, :, j]) * _MUL64
+    values = numpy_fmix64(h).ravel()
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    first = np.concatenate(([True], ordered[1:] != ordered[:-1]))[: ordered.size]
+    return ordered[first], order[first] // bands
+
+
+def numpy_seed_runs(a: np.ndarray, b: np.ndarray, k: int) -> set[tuple[int, int, int, int]]:
+    order = np.argsort(b, kind="stable")
+    b_sorted = b[order]
+    left = np.searchsorted(b_sorted, a, side="left")
+    counts = np.searchsorted(b_sorted, a, side="right") - left
+    seeded = np.flatnonzero((counts > 0) & (counts <= 8))
+    if seeded.size == 0:
+        return set()
+    per_seed = counts[seeded]
+    i = np.repeat(seeded, per_seed)
+    within = np.arange(i.size) - np.repeat(np.cumsum(per_seed) - per_seed, per_seed)
+    j = order[np.repeat(left[seeded], per_seed) + within]
+    diagonal = j - i
+    by_diagonal = np.lexsort((i, diagonal))
+    i, diagonal = i[by_diagonal], diagonal[by_diagonal]
+    starts = np.flatnonzero(
+        np.concatenate(([True], (diagonal[1:] != diagonal[:-1]) | (i[1:] != i[:-1] + 1)))
+    )
+    ends = np.concatenate((starts[1:], [i.size])) - 1
+    return {
+        (a0, last + k, a0 + d, a0 + d + last - a0 + k)
+        for a0, last, d in zip(
+            i[starts].tolist(), i[ends].tolist(), diagonal[starts].tolist(), strict=True
+        )
+    }
+
+
+def numpy_offsets(offsets: OffsetMap, positions: np.ndarray, ends: bool) -> np.ndarray:
+    if offsets.norm_starts.size == 0:
+        return np.zeros_like(positions)
+    at = positions - 1 if ends else positions
+    chunk = np.maximum(np.searchsorted(offsets.norm_starts, at, side="right") - 1, 0)
+    norm_widths = np.diff(offsets.norm_starts, append=offsets.norm_length)
+    same_width = (norm_widths == offsets.orig_ends - offsets.orig_starts)[chunk]
+    whole = offsets.orig_ends[chunk] if ends else offsets.orig_starts[chunk]
+    inside = np.where(
+        same_width, offsets.orig_starts[chunk] + (positions - offsets.norm_starts[chunk]), whole
+    )
+    if ends:
+        return np.where(positions <= 0, 0, inside)
+    return np.where(positions >= offsets.norm_length, offsets.orig_ends[-1], inside)
+
+
+# Characters that fold to more (ligatures, ß), fewer (combining marks) or other
+# characters (quotes, dashes, digits of other scripts), among plain ones.
+_FOLDING = [*"ab Zé9'.,\n\"ﬁßÅ\u0301\u2019\u2014٣Ωῼ\u00a0ǅ", "e\u0301", "ﬃ "]
+
+
+def _random_text() -> str:
+    return "".join(RNG.choice(_FOLDING, int(RNG.integers(0, 120))))
+
+
+@cache
+def _texts() -> tuple[str, ...]:
+    news = [item.record["text"] for item in generate(CorpusSpec(seed=11), 60)]
+    scripts = [
+        text
+        for s in (ZH, JA, TH, LO, KM, MY, BO)
+        for text in (s.source, s.unrelated, s.lead + s.source)
+    ]
+    return tuple(news + scripts + [_random_text() for _ in range(200)])
+
+
+@cache
+def _documents() -> tuple[Document, ...]:
+    return tuple(
+        prepare_document(text, shingle_size=4, min_words=8, max_words=40) for text in _texts()
+    )
+
+
+def test_the_corpora_hold_what_the_kernels_must_handle() -> None:
+    texts = _texts()
+    assert sum(not t.isascii() for t in texts) > 100  # the utf-32 path
+    assert any(len(normalize(t).text) != len(t) for t in texts)  # chunks mapped as a whole
+    assert sum(len(d.units) for d in _documents()) > 1000
+
+
+def test_ascii_word_bounds_are_the_numpy_definition() -> None:
+    folded = [d.norm.text for d in _documents()]  # what word_bounds is given
+    ascii_texts = [t for t in (*_texts(), *folded) if t.isascii()]
+    ascii_texts += ["", "a", ".a", "a.", "a.b", "a..b", "'a'", "a,b c'd e.f.g 3.5 ,"]
+    assert len(ascii_texts) > 60
+    for text in ascii_texts:
+        starts, ends = word_bounds(text)
+        expected_starts, expected_ends = numpy_ascii_word_bounds(text)
+        assert starts.tolist() == expected_starts.tolist()
+        assert ends.tolist() == expected_ends.tolist()
+
+
+def test_word_hashes_are_the_prefix_sum_definition() -> None:
+    for doc in _documents():
+        text = doc.norm.text
+        expected = numpy_raw_word_hashes(text, doc.word_starts, doc.word_ends)
+        assert raw_word_hashes(text, doc.word_starts, doc.word_ends).tolist() == expected.tolist()
+        assert doc.words.tolist() == numpy_fmix64(expected).tolist()
+    assert word_hashes("", np.empty(0, np.int64), np.empty(0, np.int64)).size == 0
+
+
+@pytest.mark.parametrize("k", [1, 2, 4, 7])
+def test_shingle_hashes_are_the_numpy_definition(k: int) -> None:
+    for doc in _documents():
+        assert shingle_hashes(doc.words, k).tolist() == numpy_shingle_hashes(doc.words, k).tolist()
+
+
+@pytest.mark.parametrize(
+    ("k", "num_perm", "seed", "rows"), [(4, 8, 1, 1), (1, 8, 3, 1), (2, 32, 1, 4)]
+)
+def test_signatures_and_band_keys_are_the_numpy_definition(
+    k: int, num_perm: int, seed: int, rows: int
+) -> None:
+    for doc in _documents():
+        shingles = shingle_hashes(doc.words, k)
+        signatures, covered = unit_signatures(shingles, doc.units, k, num_perm, seed)
+        expected, expected_covered = numpy_unit_signatures(shingles, doc.units, k, num_perm, seed)
+        assert covered == expected_covered
+        assert signatures.dtype == expected.dtype and np.array_equal(signatures, expected)
+        keys, first = band_keys(signatures, rows)
+        expected_keys, expected_first = numpy_band_keys(expected, rows)
+        assert keys.tolist() == expected_keys.tolist()
+        assert first.tolist() == expected_first.tolist()
+
+
+def test_offset_maps_map_every_position_as_the_numpy_definition() -> None:
+    for doc in _documents():
+        offsets = doc.norm.offsets
+        positions = np.arange(-1, offsets.norm_length + 2, dtype=np.int64)
+        for ends in (False, True):
+            mapped = offsets.ends(positions) if ends else offsets.starts(positions)
+            assert mapped.tolist() == numpy_offsets(offsets, positions, ends).tolist()
+    empty = normalize("").offsets
+    assert empty.starts(np.array([0, 3])).tolist() == [0, 0]
+
+
+def _pairs() -> list[tuple[Document, Document]]:
+    docs = _documents()
+    news = docs[:60]  # stories of several articles each: copies, rewrites, quotations
+    pairs = list(combinations(news[:30], 2))
+    pairs += [(docs[i], docs[j]) for i, j in RNG.integers(0, len(docs), (300, 2)).tolist()]
+    return pairs
+
+
+def test_seed_runs_and_shared_shingles_are_the_numpy_definition() -> None:
+    shared_runs = 0
+    for a, b in _pairs():
+        runs = {
+            (r.a_first, r.a_end, r.b_first, r.b_end) for r in _seed_runs(a.shingles, b.shingles, 4)
+        }
+        assert runs == numpy_seed_runs(a.shingles, b.shingles, 4)
+        shared_runs += bool(runs)
+        expected = np.intersect1d(a.distinct_shingles, b.distinct_shingles, assume_unique=True)
+        assert shared_shingles(a, b) == expected.size
+    assert shared_runs > 50  # copies of one story, not only strangers
+
+
+def test_seed_runs_of_repeated_shingles_are_the_numpy_definition() -> None:
+    for _ in range(300):
+        a = RNG.integers(0, 6, RNG.integers(0, 80)).astype(np.uint64)
+        b = RNG.integers(0, 6, RNG.integers(0, 80)).astype(np.uint64)
+        found = {(r.a_first, r.a_end, r.b_first, r.b_end) for r in _seed_runs(a, b, 3)}
+        assert found == numpy_seed_runs(a, b, 3)
+
+
+def _add(x: int, y: int) -> int:
+    return x + y
+
+
+def test_kernels_compile_where_no_cache_directory_is_writable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def read_only(_: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(caching._CacheLocator, "ensure_cache_path", read_only)
+    with pytest.raises(RuntimeError, match="cannot cache"):
+        njit(cache=True)(_add)
+    kernel = compiled()(_add)
+    assert kernel(2, 3) == 5 and kernel.signatures
+
+
+_WARM_PROBE = """
+import json
+from workers.engine import kernels
+from workers.engine.compare import compare_pair, prepare_article
+from workers.engine.params import EngineParams
+from workers.jobs.pipeline import article_bands
+from workers.settings import Settings
+
+def compiled():
+    return {
+        name: len(getattr(kernels, name).signatures)
+        for name in dir(kernels)
+        if not name.startswith("_") and hasattr(getattr(kernels, name), "signatures")
+    }
+
+kernels.warm_up()
+warm = compiled()
+params, settings = EngineParams(), Settings()
+for a, b in json.loads(input()):
+    pa, pb = prepare_article(a, "one", params), prepare_article(b, "two", params)
+    compare_pair(pa, pb, params)
+    article_bands(pa, settings)
+print(json.dumps([warm, compiled()]))
+"""
+
+
+def test_warm_up_compiles_what_an_ingest_runs() -> None:
+    texts = _texts()
+    pairs = [(texts[0], texts[1]), (texts[60], texts[61] + texts[60]), (texts[-1], texts[-2])]
+    out = subprocess.run(
+        [sys.executable, "-c", _WARM_PROBE],
+        input=json.dumps(pairs),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    warm, after = json.loads(out.stdout)
+    assert warm and all(warm.values())  # every kernel loaded by the warm-up
+    assert after == warm  # and an ingest compiled nothing more

@@ -1,0 +1,275 @@
+"""The engine's compiled inner loops (numba), and their warm-up.
+
+Each kernel is the loop over words, shingles or seeds that one stage of the
+engine runs for every article and every candidate pair: written as plain
+loops over arrays and compiled to machine code, they cost a fraction of what
+the same work costs as a chain of numpy calls on arrays of a few hundred
+items, where allocating each temporary and dispatching each call is most of
+the time. The engine's modules keep their functions and call these; the
+results are the same values, bit for bit (the unit tests hold each kernel to
+the numpy definition it replaced).
+
+Compiled code is cached on disk (numba's cache: next to this module, or in
+``NUMBA_CACHE_DIR``), so only the first process after an install compiles;
+:func:`warm_up` loads (or compiles) every kernel for the types the engine
+calls it with, and a worker calls it before its first job so that no article
+pays for it. Where no cache directory is writable (a read-only install and
+home), every process compiles its own.
+
+Integer arithmetic here is on unsigned 64-bit values, wrapping as numpy's
+does: a constant or an index mixed with them is cast to ``uint64`` first
+(numba, like numpy, makes a float of ``uint64`` with ``int64``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar, cast
+
+import numpy as np
+from numba import njit
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def compiled(inline: bool = False) -> Callable[[F], F]:
+    """``numba.njit``, cached on disk where numba finds a writable place for it."""
+    inlining: Literal["never", "always"] = "always" if inline else "never"
+
+    def compile_(function: F) -> F:
+        try:
+            kernel = njit(cache=True, inline=inlining)(function)
+        except RuntimeError:  # numba: "cannot cache function ...: no locator available"
+            kernel = njit(inline=inlining)(function)
+        return cast(F, kernel)
+
+    return compile_
+
+
+_MUL64 = np.uint64(0x9E3779B97F4A7C15)
+_LOW32 = np.uint64(0xFFFFFFFF)
+
+
+@compiled(inline=True)
+def _fmix64(h: np.uint64) -> np.uint64:
+    """MurmurHash3's 64-bit finaliser."""
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xC4CEB9FE1A85EC53)
+    return h ^ (h >> np.uint64(33))
+
+
+@compiled(inline=True)
+def _fmix32(h: np.uint64) -> np.uint64:
+    """MurmurHash3's 32-bit finaliser of the low 32 bits of ``h`` (kept in 64)."""
+    h &= _LOW32
+    h ^= h >> np.uint64(16)
+    h = (h * np.uint64(0x85EBCA6B)) & _LOW32
+    h ^= h >> np.uint64(13)
+    h = (h * np.uint64(0xC2B2AE35)) & _LOW32
+    return h ^ (h >> np.uint64(16))
+
+
+@compiled()
+def poly_word_hashes(
+    codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, base: np.uint64
+) -> np.ndarray:
+    """For each word ``codes[starts[i]:ends[i]]`` (character codes), the sum of
+    ``code * base**position`` modulo 2**64, position counted from the word's start."""
+    out = np.empty(starts.size, dtype=np.uint64)
+    for w in range(starts.size):
+        h = np.uint64(0)
+        power = np.uint64(1)
+        for pos in range(starts[w], ends[w]):
+            h += np.uint64(codes[pos]) * power
+            power *= base
+        out[w] = h
+    return out
+
+
+@compiled()
+def ascii_words(
+    chars: np.ndarray, alnum: np.ndarray, joiners: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and ends of the words of ASCII text ``chars``: maximal runs of
+    characters that are ``alnum``, or ``joiners`` between two that are."""
+    n = chars.size
+    starts = np.empty(n // 2 + 1, dtype=np.int64)
+    ends = np.empty(n // 2 + 1, dtype=np.int64)
+    words = 0
+    inside = False
+    for i in range(n):
+        c = chars[i]
+        here = alnum[c] or (
+            0 < i < n - 1 and joiners[c] and alnum[chars[i - 1]] and alnum[chars[i + 1]]
+        )
+        if here and not inside:
+            starts[words] = i
+        elif inside and not here:
+            ends[words] = i
+            words += 1
+        inside = here
+    if inside:
+        ends[words] = n
+        words += 1
+    return starts[:words].copy(), ends[:words].copy()
+
+
+@compiled()
+def mixed_shingles(words: np.ndarray, k: int) -> np.ndarray:
+    """The mixed hash of each run of ``k`` consecutive ``words`` (uint64, in order)."""
+    n = words.size - k + 1
+    out = np.empty(max(n, 0), dtype=np.uint64)
+    for i in range(n):
+        h = words[i]
+        for j in range(1, k):
+            h = h * _MUL64 + words[i + j]
+        out[i] = _fmix64(h)
+    return out
+
+
+@compiled()
+def minhash_rows(
+    shingles: np.ndarray, firsts: np.ndarray, ends: np.ndarray, a: np.ndarray, b: np.ndarray
+) -> np.ndarray:
+    """MinHash signature (datasketch's ``affine32``: ``a * h + b`` modulo 2**32 over
+    the mixed low 32 bits ``h`` of each shingle) of each range ``shingles[firsts[r]:ends[r]]``
+    (never empty)."""
+    num_perm = a.size
+    out = np.empty((firsts.size, num_perm), dtype=np.uint32)
+    for r in range(firsts.size):
+        for p in range(num_perm):
+            out[r, p] = np.uint32(0xFFFFFFFF)
+        for s in range(firsts[r], ends[r]):
+            h = _fmix32(shingles[s])
+            for p in range(num_perm):
+                v = np.uint32((h * np.uint64(a[p]) + np.uint64(b[p])) & _LOW32)
+                if v < out[r, p]:
+                    out[r, p] = v
+    return out
+
+
+@compiled()
+def band_hashes(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """The mixed hash of each band (``rows`` values, and the band's number) of each
+    signature, row by row: ``n * bands`` keys."""
+    n = signatures.shape[0]
+    out = np.empty(n * bands, dtype=np.uint64)
+    for i in range(n):
+        for band in range(bands):
+            h = np.uint64(band + 1) * _MUL64
+            for j in range(rows):
+                h = (h ^ np.uint64(signatures[i, band * rows + j])) * _MUL64
+            out[i * bands + band] = _fmix64(h)
+    return out
+
+
+@compiled()
+def count_common(a: np.ndarray, b: np.ndarray) -> int:
+    """How many values two sorted arrays of distinct values have in common."""
+    i = j = found = 0
+    while i < a.size and j < b.size:
+        if a[i] < b[j]:
+            i += 1
+        elif b[j] < a[i]:
+            j += 1
+        else:
+            found += 1
+            i += 1
+            j += 1
+    return found
+
+
+@compiled()
+def seed_runs(
+    a: np.ndarray, b: np.ndarray, max_repeats: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Runs of seeds ``(i, j)``, ``a[i] == b[j]`` with the value at most
+    ``max_repeats`` times in ``b``, on one diagonal ``j - i`` at consecutive ``i``:
+    each run's first ``i``, last ``i`` and diagonal, by diagonal then ``i``."""
+    order = np.argsort(b, kind="mergesort")
+    b_sorted = b[order]
+    left = np.searchsorted(b_sorted, a, side="left")
+    right = np.searchsorted(b_sorted, a, side="right")
+    total = 0
+    for i in range(a.size):
+        c = right[i] - left[i]
+        if 0 < c <= max_repeats:
+            total += c
+    # Each seed keyed by its diagonal (shifted to be positive) then i: one sort.
+    keys = np.empty(total, dtype=np.int64)
+    stride = a.size + 1
+    shift = a.size
+    s = 0
+    for i in range(a.size):
+        c = right[i] - left[i]
+        if 0 < c <= max_repeats:
+            for m in range(left[i], right[i]):
+                keys[s] = (order[m] - i + shift) * stride + i
+                s += 1
+    keys.sort()
+    firsts = np.empty(total, dtype=np.int64)
+    lasts = np.empty(total, dtype=np.int64)
+    diagonals = np.empty(total, dtype=np.int64)
+    runs = 0
+    for s in range(total):
+        diagonal, i = keys[s] // stride - shift, keys[s] % stride
+        if runs and diagonals[runs - 1] == diagonal and lasts[runs - 1] == i - 1:
+            lasts[runs - 1] = i
+        else:
+            firsts[runs], lasts[runs], diagonals[runs] = i, i, diagonal
+            runs += 1
+    return firsts[:runs], lasts[:runs], diagonals[:runs]
+
+
+@compiled()
+def chunk_offsets(
+    norm_starts: np.ndarray,
+    orig_starts: np.ndarray,
+    orig_ends: np.ndarray,
+    norm_length: int,
+    positions: np.ndarray,
+    ends: bool,
+) -> np.ndarray:
+    """Original offsets of normalized ``positions`` through an offset map's chunks:
+    where each character starts (``ends`` False) or where the character ending at
+    each position ends (``ends`` True). A chunk whose two lengths agree maps
+    character for character; any other maps as a whole."""
+    out = np.empty(positions.size, dtype=np.int64)
+    last = norm_starts.size - 1
+    for p in range(positions.size):
+        pos = positions[p]
+        if not ends and pos >= norm_length:
+            out[p] = orig_ends[last]
+            continue
+        if ends and pos <= 0:
+            out[p] = 0
+            continue
+        at = pos - 1 if ends else pos
+        chunk = max(np.searchsorted(norm_starts, at, side="right") - 1, 0)
+        norm_end = norm_starts[chunk + 1] if chunk < last else norm_length
+        if norm_end - norm_starts[chunk] == orig_ends[chunk] - orig_starts[chunk]:
+            out[p] = orig_starts[chunk] + (pos - norm_starts[chunk])
+        else:
+            out[p] = orig_ends[chunk] if ends else orig_starts[chunk]
+    return out
+
+
+def warm_up() -> None:
+    """Load (or compile, the first time after an install) every kernel for the
+    types the engine calls it with, so that no article pays for it."""
+    flags = np.ones(128, dtype=np.bool_)
+    ascii_words(np.frombuffer(b"warm up", np.uint8), flags, flags)
+    words = np.arange(1, 9, dtype=np.uint64)
+    bounds = np.array([0, 4], dtype=np.int64), np.array([4, 8], dtype=np.int64)
+    # Character codes come read-only, straight from the text's bytes.
+    for codes in (np.frombuffer(b"warm up!", np.uint8), np.frombuffer(b"w\0\0\0" * 8, np.uint32)):
+        poly_word_hashes(codes, *bounds, np.uint64(3))
+    shingles = mixed_shingles(words, 1)
+    perms = np.arange(1, 9, dtype=np.uint32)
+    band_hashes(minhash_rows(shingles, *bounds, perms, perms), 8, 1)
+    count_common(words, words)
+    seed_runs(shingles, shingles, 8)
+    for ends in (False, True):
+        chunk_offsets(*bounds, bounds[1], 8, bounds[0], ends)
