@@ -40,6 +40,7 @@ from functools import cached_property
 import numpy as np
 
 from workers.engine.document import Document, UnitFragments
+from workers.engine.kernels import heaviest_grid_chain
 
 
 @dataclass(frozen=True)
@@ -219,27 +220,13 @@ def ordered_chain(values: np.ndarray) -> list[tuple[int, int]]:
     """The cells ``(i, j)`` of the heaviest chain that ascends strictly in both
     indices, by ``values`` (0: no cell), in order.
 
-    The longest-common-subsequence recurrence, a row at a time: with ``P`` the
-    previous row of best totals, a row's best is the running maximum of
-    ``max(P[j + 1], P[j] + values[i, j])``.
+    The longest-common-subsequence recurrence over every cell of the two texts'
+    units, compiled (:func:`~workers.engine.kernels.heaviest_grid_chain`): as
+    numpy calls a row at a time, each call on a row of a few dozen cells, it
+    was mostly the calls' overhead.
     """
-    n_a, n_b = values.shape
-    best = np.zeros((n_a + 1, n_b + 1))
-    for i in range(n_a):
-        previous = best[i]
-        step = np.maximum(previous[1:], previous[:-1] + values[i])
-        best[i + 1, 1:] = np.maximum.accumulate(step)
-    cells: list[tuple[int, int]] = []
-    i, j = n_a, n_b
-    while i > 0 and j > 0:
-        if values[i - 1, j - 1] > 0 and best[i, j] == best[i - 1, j - 1] + values[i - 1, j - 1]:
-            cells.append((i - 1, j - 1))
-            i, j = i - 1, j - 1
-        elif best[i - 1, j] >= best[i, j - 1]:
-            i -= 1
-        else:
-            j -= 1
-    return cells[::-1]
+    rows, cols = heaviest_grid_chain(np.ascontiguousarray(values, dtype=np.float64))
+    return list(zip(rows.tolist(), cols.tolist(), strict=True))
 
 
 @dataclass(frozen=True)

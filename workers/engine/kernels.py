@@ -256,6 +256,65 @@ def chunk_offsets(
     return out
 
 
+@compiled()
+def heaviest_grid_chain(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The cells ``(i, j)`` of the heaviest chain of the grid ``values`` (0: no
+    cell) that ascends strictly in both indices, in order: the longest-common-
+    subsequence recurrence, a row of best totals at a time, then the way back."""
+    n_a, n_b = values.shape
+    best = np.zeros((n_a + 1, n_b + 1))
+    for i in range(n_a):
+        running = 0.0
+        for j in range(n_b):
+            step = max(best[i, j + 1], best[i, j] + values[i, j])
+            running = max(running, step) if j else step
+            best[i + 1, j + 1] = running
+    rows = np.empty(min(n_a, n_b), dtype=np.int64)
+    cols = np.empty(min(n_a, n_b), dtype=np.int64)
+    found = 0
+    i, j = n_a, n_b
+    while i > 0 and j > 0:
+        value = values[i - 1, j - 1]
+        if value > 0 and best[i, j] == best[i - 1, j - 1] + value:
+            rows[found], cols[found] = i - 1, j - 1
+            found += 1
+            i, j = i - 1, j - 1
+        elif best[i - 1, j] >= best[i, j - 1]:
+            i -= 1
+        else:
+            j -= 1
+    return rows[:found][::-1].copy(), cols[:found][::-1].copy()
+
+
+@compiled()
+def heaviest_seed_chain(firsts: np.ndarray, seconds: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Of seeds ``(firsts[k], seconds[k])`` sorted by both, with ``weights``, the
+    indices of the heaviest chain ascending strictly in both, in order (the first
+    heaviest where several are as heavy): each seed's best total over the seeds
+    before it that it follows in both."""
+    n = firsts.size
+    best = weights.copy()
+    before = np.full(n, -1, dtype=np.int64)
+    top = -1
+    for k in range(n):
+        for m in range(k):
+            if firsts[m] < firsts[k] and seconds[m] < seconds[k] and best[m] + weights[k] > best[k]:
+                best[k], before[k] = best[m] + weights[k], m
+        if top < 0 or best[k] > best[top]:
+            top = k
+    length = 0
+    k = top
+    while k >= 0:
+        length += 1
+        k = before[k]
+    out = np.empty(length, dtype=np.int64)
+    k = top
+    for at in range(length - 1, -1, -1):
+        out[at] = k
+        k = before[k]
+    return out
+
+
 def warm_up() -> None:
     """Load (or compile, the first time after an install) every kernel for the
     types the engine calls it with, so that no article pays for it."""
@@ -273,3 +332,5 @@ def warm_up() -> None:
     seed_runs(shingles, shingles, 8)
     for ends in (False, True):
         chunk_offsets(*bounds, bounds[1], 8, bounds[0], ends)
+    heaviest_grid_chain(np.ones((2, 3)))
+    heaviest_seed_chain(*bounds, np.ones(2))

@@ -39,6 +39,7 @@ from scipy import sparse
 
 from workers.engine.align import WordSpan, disjoint_best
 from workers.engine.document import Document
+from workers.engine.kernels import heaviest_seed_chain
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,20 +61,18 @@ class UnitSpan:
         texts: the sentences of a rewrite that follow its source's order. A chain
         takes in pairs in any order within its reach, and a sentence of the
         rewrite's own about the same people resembles one of the source's there
-        as well as the one it retells does."""
+        as well as the one it retells does. Every pair is weighed against every
+        pair before it: compiled (:func:`~workers.engine.kernels.heaviest_seed_chain`),
+        rather than a Python loop over every two pairs."""
         seeds = sorted(self.seeds)
-        best = [s[2] for s in seeds]
-        before = [-1] * len(seeds)
-        for k, (i, j, sim) in enumerate(seeds):
-            for m in range(k):
-                if seeds[m][0] < i and seeds[m][1] < j and best[m] + sim > best[k]:
-                    best[k], before[k] = best[m] + sim, m
-        k = max(range(len(seeds)), key=best.__getitem__, default=-1)
-        out: list[tuple[int, int]] = []
-        while k >= 0:
-            out.append(seeds[k][:2])
-            k = before[k]
-        return out[::-1]
+        if not seeds:
+            return []
+        chain = heaviest_seed_chain(
+            np.array([s[0] for s in seeds], dtype=np.int64),
+            np.array([s[1] for s in seeds], dtype=np.int64),
+            np.array([s[2] for s in seeds], dtype=np.float64),
+        )
+        return [seeds[k][:2] for k in chain.tolist()]
 
 
 def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:

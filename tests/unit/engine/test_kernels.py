@@ -26,6 +26,7 @@ from tests.script_samples import BO, JA, KM, LO, MY, TH, ZH
 from workers.bench.corpus import CorpusSpec, generate
 from workers.engine.align import _seed_runs
 from workers.engine.document import Document, prepare_document
+from workers.engine.evidence import ordered_chain, unit_evidence
 from workers.engine.fingerprint import (
     band_keys,
     raw_word_hashes,
@@ -35,6 +36,7 @@ from workers.engine.fingerprint import (
 )
 from workers.engine.kernels import compiled
 from workers.engine.normalize import OffsetMap, normalize
+from workers.engine.rewrite import UnitSpan, chain_seeds, unit_similarity
 from workers.engine.segment import word_bounds
 from workers.engine.verify import shared_shingles
 
@@ -297,6 +299,86 @@ def test_seed_runs_of_repeated_shingles_are_the_numpy_definition() -> None:
         b = RNG.integers(0, 6, RNG.integers(0, 80)).astype(np.uint64)
         found = {(r.a_first, r.a_end, r.b_first, r.b_end) for r in _seed_runs(a, b, 3)}
         assert found == numpy_seed_runs(a, b, 3)
+
+
+def numpy_ordered_chain(values: np.ndarray) -> list[tuple[int, int]]:
+    n_a, n_b = values.shape
+    best = np.zeros((n_a + 1, n_b + 1))
+    for i in range(n_a):
+        previous = best[i]
+        step = np.maximum(previous[1:], previous[:-1] + values[i])
+        best[i + 1, 1:] = np.maximum.accumulate(step)
+    cells: list[tuple[int, int]] = []
+    i, j = n_a, n_b
+    while i > 0 and j > 0:
+        if values[i - 1, j - 1] > 0 and best[i, j] == best[i - 1, j - 1] + values[i - 1, j - 1]:
+            cells.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
+        elif best[i - 1, j] >= best[i, j - 1]:
+            i -= 1
+        else:
+            j -= 1
+    return cells[::-1]
+
+
+def python_ordered(span: UnitSpan) -> list[tuple[int, int]]:
+    seeds = sorted(span.seeds)
+    best = [s[2] for s in seeds]
+    before = [-1] * len(seeds)
+    for k, (i, j, sim) in enumerate(seeds):
+        for m in range(k):
+            if seeds[m][0] < i and seeds[m][1] < j and best[m] + sim > best[k]:
+                best[k], before[k] = best[m] + sim, m
+    k = max(range(len(seeds)), key=best.__getitem__, default=-1)
+    out: list[tuple[int, int]] = []
+    while k >= 0:
+        out.append(seeds[k][:2])
+        k = before[k]
+    return out[::-1]
+
+
+def _tied_grid() -> np.ndarray:
+    """A grid of few distinct values, mostly empty: many chains as heavy as each other."""
+    shape = RNG.integers(0, 25, 2)
+    return RNG.choice([0.0, 0.0, 0.0, 0.5, 1.0, 0.25 + 0.125], shape) * (RNG.random(shape) < 0.6)
+
+
+def test_ordered_chains_are_the_numpy_definition() -> None:
+    chained = 0
+    for a, b in _pairs():
+        if not (a.units and b.units):
+            continue
+        units = unit_evidence(a, b)
+        for floor in (0.1, 0.3):
+            values = np.where(units.similarity >= floor, units.shared, 0.0)
+            expected = numpy_ordered_chain(values)
+            assert ordered_chain(values) == expected
+            chained += len(expected) > 2
+    assert chained > 50
+    for _ in range(500):
+        values = _tied_grid()
+        assert ordered_chain(values) == numpy_ordered_chain(values)
+    assert ordered_chain(np.zeros((3, 4))) == [] and ordered_chain(np.ones((0, 2))) == []
+
+
+def test_the_ordered_pairs_of_a_chain_are_the_python_definition() -> None:
+    spans = []
+    for a, b in _pairs():
+        if not (a.units and b.units):
+            continue
+        similarity = unit_similarity(a, b)
+        rows, cols = np.nonzero(similarity >= 0.2)
+        sims = similarity[rows, cols].tolist()
+        seeds = list(zip(rows.tolist(), cols.tolist(), sims, sims, strict=True))
+        spans += chain_seeds(seeds, 3)
+    for _ in range(500):  # ties: seeds of one similarity, on one row or column
+        n = int(RNG.integers(0, 30))
+        cells = {(int(i), int(j)) for i, j in RNG.integers(0, 8, (n, 2))}
+        seeds = [(i, j, float(RNG.choice([0.25, 0.5, 0.75]))) for i, j in cells]
+        spans.append(UnitSpan(0, 0, 0, 0, 0.0, 0.0, frozenset(), frozenset(), tuple(seeds)))
+    assert sum(len(span.seeds) > 5 for span in spans) > 200
+    for span in spans:
+        assert span.ordered() == python_ordered(span)
 
 
 def _add(x: int, y: int) -> int:
