@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from enum import StrEnum
-from itertools import pairwise
 
 import numpy as np
 import regex
@@ -88,31 +87,58 @@ def covered_share(start: int, end: int, spans: list[tuple[int, int]]) -> float:
     return covered / (end - start)
 
 
+def covered_shares(
+    starts: np.ndarray, ends: np.ndarray, spans: list[tuple[int, int]]
+) -> np.ndarray:
+    """:func:`covered_share` of each ``[starts[k], ends[k])``, all at once: a passage
+    has dozens of sentences and a text hundreds of units, and a Python call for
+    each was much of the time spent classifying. What the sorted, disjoint ``spans``
+    cover of ``[0, x)`` is the length of those starting before ``x``, less what
+    the last of them reaches past it."""
+    if not spans:
+        return np.zeros(starts.size)
+    bounds = np.array(spans, dtype=np.int64)
+    reached = np.concatenate(([0], np.cumsum(bounds[:, 1] - bounds[:, 0])))
+    last_ends = np.concatenate(([0], bounds[:, 1]))
+
+    def covered_before(x: np.ndarray) -> np.ndarray:
+        before = np.searchsorted(bounds[:, 0], x)
+        return reached[before] - np.maximum(last_ends[before] - x, 0)
+
+    lengths = ends - starts
+    covered = covered_before(ends) - covered_before(starts)
+    return np.divide(covered, lengths, out=np.zeros(lengths.size), where=lengths > 0)
+
+
 def quoted_units(doc: Document, quotes: list[tuple[int, int]], share: float) -> np.ndarray:
     """Which units of ``doc`` lie at least ``share`` inside the quoted stretches
     ``quotes`` (from :func:`quote_spans` of its text), one flag per unit."""
-    flags = np.zeros(len(doc.units), dtype=bool)
-    if quotes:
-        for i, (first, end) in enumerate(doc.units):
-            flags[i] = covered_share(*doc.word_span_to_original(first, end), quotes) >= share
-    return flags
+    if not quotes:
+        return np.zeros(len(doc.units), dtype=bool)
+    starts, ends = doc.original_word_bounds
+    units = doc.unit_bounds
+    return covered_shares(starts[units[:, 0]], ends[units[:, 1] - 1], quotes) >= share
 
 
-def classify_passage(
-    span: tuple[int, int],
-    source_span: tuple[int, int],
-    quotes: list[tuple[int, int]],
-    source_quotes: list[tuple[int, int]],
-    *,
+def quoted_pieces(
+    pieces: np.ndarray,
+    a: Document,
+    b: Document,
+    a_quotes: list[tuple[int, int]],
+    b_quotes: list[tuple[int, int]],
     quote_share: float,
-    same_outlet: bool = False,
-) -> Kind:
-    """``boilerplate`` between two articles of one outlet; ``quote`` when either
-    side of the passage lies mostly in quotation marks; ``copy`` otherwise."""
-    if same_outlet:
-        return Kind.BOILERPLATE
-    share = max(covered_share(*span, quotes), covered_share(*source_span, source_quotes))
-    return Kind.QUOTE if share >= quote_share else Kind.COPY
+) -> np.ndarray:
+    """Which ``pieces`` (rows ``a_first, a_end, b_first, b_end`` of words) lie at
+    least ``quote_share`` inside quotation marks on either side: ``quote``,
+    not ``copy``."""
+    shares = [
+        covered_shares(doc.original_word_bounds[0][first], doc.original_word_bounds[1][end - 1], q)
+        for doc, first, end, q in (
+            (a, pieces[:, 0], pieces[:, 1], a_quotes),
+            (b, pieces[:, 2], pieces[:, 3], b_quotes),
+        )
+    ]
+    return np.maximum(*shares) >= quote_share
 
 
 def verbatim_share(a: Document, b: Document, first: int, end: int, k: int) -> float:
@@ -134,37 +160,44 @@ def verbatim_share(a: Document, b: Document, first: int, end: int, k: int) -> fl
     return round(float(covered) / (end - first), 4)
 
 
-def sentence_pieces(
-    first: int, end: int, sentences: list[tuple[int, int]]
-) -> list[tuple[int, int]]:
-    """Words ``[first, end)`` cut where a sentence of ``sentences`` starts."""
-    cuts = [s for s, _ in sentences if first < s < end]
-    bounds = [first, *cuts, end]
-    return list(pairwise(bounds))
+def sentence_pieces(first: int, end: int, sentences: list[tuple[int, int]]) -> np.ndarray:
+    """Words ``[first, end)`` cut where a sentence of ``sentences`` starts: one row
+    ``[first, end)`` a piece."""
+    bounds = [first, *(s for s, _ in sentences if first < s < end), end]
+    return np.array([bounds[:-1], bounds[1:]], dtype=np.int64).T
 
 
-def source_range(first: int, end: int, span: WordSpan, anchors: list[WordSpan]) -> tuple[int, int]:
-    """Where words ``[first, end)`` of ``a``, inside ``span``, fall in ``b``.
+def source_ranges(pieces: np.ndarray, span: WordSpan, anchors: list[WordSpan]) -> np.ndarray:
+    """Where each of ``pieces`` (rows ``[first, end)`` of words of ``a``, inside
+    ``span``) falls in ``b``: one row ``[b_first, b_end)`` a piece.
 
-    Through the exact runs (``anchors``) that cover them, word for word along
+    Through the exact runs (``anchors``) that cover a piece, word for word along
     each run's diagonal; where no run does (rewritten sentences), by position
-    within the span.
+    within the span. Every piece against every run at once: a passage has
+    dozens of each.
     """
-    lows, highs = [], []
-    for run in anchors:
-        if run.a_first < end and first < run.a_end:
-            lows.append(run.b_first + max(first - run.a_first, 0))
-            highs.append(run.b_first + min(end, run.a_end) - run.a_first)
-    if not lows:
+    firsts, ends = pieces[:, 0], pieces[:, 1]
+    runs = np.array([(r.a_first, r.a_end, r.b_first) for r in anchors], dtype=np.int64)
+    run_firsts, run_ends, run_b = runs.reshape(-1, 3).T[:, :, None]
+    covering = (run_firsts < ends) & (firsts < run_ends)
+    anchored = covering.any(axis=0)
+    lows = np.where(covering, run_b + np.maximum(firsts - run_firsts, 0), np.iinfo(np.int64).max)
+    highs = np.where(covering, run_b + np.minimum(ends, run_ends) - run_firsts, -1)
+    low, high = lows.min(axis=0, initial=np.iinfo(np.int64).max), highs.max(axis=0, initial=-1)
+    if not anchored.all():
         scale = (span.b_end - span.b_first) / (span.a_end - span.a_first)
-        lows = [span.b_first + round((first - span.a_first) * scale)]
-        highs = [span.b_first + round((end - span.a_first) * scale)]
-    low = min(max(min(lows), span.b_first), span.b_end - 1)
-    return low, min(max(max(highs), low + 1), span.b_end)
+        by_position = [span.b_first + np.round((x - span.a_first) * scale) for x in (firsts, ends)]
+        low = np.where(anchored, low, by_position[0].astype(np.int64))
+        high = np.where(anchored, high, by_position[1].astype(np.int64))
+    low = np.minimum(np.maximum(low, span.b_first), span.b_end - 1)
+    return np.stack([low, np.minimum(np.maximum(high, low + 1), span.b_end)], axis=1)
 
 
-def _overlaps_any(first: int, end: int, ranges: list[tuple[int, int]]) -> bool:
-    return any(s < end and first < e for s, e in ranges)
+def _overlapping(pieces: np.ndarray, ranges: list[tuple[int, int]]) -> np.ndarray:
+    """Which ``pieces`` (rows ``[first, end)``) overlap one of ``ranges``."""
+    bounds = np.array(ranges, dtype=np.int64).reshape(-1, 2)[:, :, None]
+    overlaps = (bounds[:, 0] < pieces[:, 1]) & (pieces[:, 0] < bounds[:, 1])
+    return np.asarray(overlaps.any(axis=0))
 
 
 def _within_one(first: int, end: int, ranges: list[tuple[int, int]]) -> bool:
@@ -200,43 +233,31 @@ def split_by_kind(
         # A passage one run of taken text covers whole, with no quotation in either
         # text (most shared passages: a pasted paragraph): all copy, as it is.
         return [(span, Kind.COPY)]
-    pieces = [
-        WordSpan(first, end, *source_range(first, end, span, anchors))
-        for first, end in sentence_pieces(span.a_first, span.a_end, a.sentences)
-    ]
-    aligned = [taken is None or _overlaps_any(p.a_first, p.a_end, taken) for p in pieces]
+    words = sentence_pieces(span.a_first, span.a_end, a.sentences)
+    pieces = np.concatenate([words, source_ranges(words, span, anchors)], axis=1)
+    aligned = [True] * len(pieces) if taken is None else _overlapping(words, taken).tolist()
     # Most shared passages hold no quotation at all, in either text: all copy.
     kinds = [Kind.COPY] * len(pieces)
     if quoted:
-        kinds = [
-            classify_passage(
-                a.word_span_to_original(p.a_first, p.a_end),
-                b.word_span_to_original(p.b_first, p.b_end),
-                a_quotes,
-                b_quotes,
-                quote_share=quote_share,
-            )
-            for p in pieces
-        ]
-    for i, p in enumerate(pieces):
-        if p.a_end - p.a_first < min_words and len(pieces) > 1:
+        flags = quoted_pieces(pieces, a, b, a_quotes, b_quotes, quote_share).tolist()
+        kinds = [Kind.QUOTE if flag else Kind.COPY for flag in flags]
+    lengths = (words[:, 1] - words[:, 0]).tolist()
+    for i, length in enumerate(lengths):
+        if length < min_words and len(pieces) > 1:
             kinds[i] = kinds[i - 1] if i > 0 else kinds[i + 1]
     runs: list[tuple[WordSpan, Kind]] = []
     joining = False  # whether the last piece was in a run (a gap ends one)
-    for piece, kind, inside in zip(pieces, kinds, aligned, strict=True):
+    for (first, end, b_first, b_end), kind, inside in zip(
+        pieces.tolist(), kinds, aligned, strict=True
+    ):
         if not inside:
             joining = False
             continue
         if joining and runs[-1][1] == kind:
             last = runs[-1][0]
-            piece = WordSpan(
-                last.a_first,
-                piece.a_end,
-                min(last.b_first, piece.b_first),
-                max(last.b_end, piece.b_end),
-            )
+            piece = WordSpan(last.a_first, end, min(last.b_first, b_first), max(last.b_end, b_end))
             runs[-1] = (piece, kind)
         else:
-            runs.append((piece, kind))
+            runs.append((WordSpan(first, end, b_first, b_end), kind))
         joining = True
     return runs

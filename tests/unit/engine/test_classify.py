@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from workers.engine.classify import (
-    Kind,
-    classify_passage,
     covered_share,
     quote_spans,
+    quoted_pieces,
     verbatim_share,
 )
 from workers.engine.document import Document, prepare_document
@@ -37,19 +38,18 @@ def test_covered_share() -> None:
     assert covered_share(20, 30, spans) == 0.0
 
 
-def test_kinds() -> None:
-    text = 'Intro. "We have not seen any withdrawal of forces at all," the chief said.'
-    start = text.index('"')
-    end = text.index(",") + 1
-    quotes = quote_spans(text)
-    plain: list[tuple[int, int]] = []
-    assert classify_passage((start, end), (0, 10), quotes, plain, quote_share=0.5) == Kind.QUOTE
-    assert classify_passage((0, 10), (start, end), plain, quotes, quote_share=0.5) == Kind.QUOTE
-    assert classify_passage((0, 6), (0, 6), quotes, plain, quote_share=0.5) == Kind.COPY
-    assert (
-        classify_passage((0, 6), (0, 6), quotes, plain, quote_share=0.5, same_outlet=True)
-        == Kind.BOILERPLATE
-    )
+def test_a_piece_mostly_inside_quotation_marks_in_either_text_is_a_quote() -> None:
+    def doc(text: str) -> Document:
+        return prepare_document(text, shingle_size=4, min_words=8, max_words=40)
+
+    quoting = doc('Intro. "We have not seen any withdrawal of forces at all," the chief said.')
+    plain = doc("Intro. We have not seen any withdrawal of forces at all, the chief said.")
+    quotes = quote_spans(quoting.original)
+    # Words: "We" ... "all" (inside the marks); "Intro" alone; "the chief said".
+    pieces = np.array([[1, 11, 1, 11], [0, 1, 0, 1], [11, 14, 11, 14]])
+    assert quoted_pieces(pieces, quoting, plain, quotes, [], 0.5).tolist() == [True, False, False]
+    assert quoted_pieces(pieces, plain, quoting, [], quotes, 0.5).tolist() == [True, False, False]
+    assert not quoted_pieces(pieces, plain, plain, [], [], 0.5).any()
 
 
 def test_verbatim_words_are_those_in_a_run_the_other_text_has() -> None:
