@@ -25,6 +25,7 @@ import regex
 
 from workers.engine.align import WordSpan
 from workers.engine.document import Document
+from workers.engine.kernels import shingle_covered_words
 from workers.engine.scripts import SPACELESS
 
 _MAX_QUOTE = 3000
@@ -144,19 +145,13 @@ def quoted_pieces(
 def verbatim_share(a: Document, b: Document, first: int, end: int, k: int) -> float:
     """Share of words ``[first, end)`` of ``a`` that lie in a run of ``k`` words (a
     shingle) ``b`` also has: the words taken word for word, as against reworded.
-    Worked on the span alone: passages are a small part of most texts."""
-    low, high = max(first - k + 1, 0), min(end, len(a.shingles))
+    Worked on the span alone (passages are a small part of most texts), by a
+    compiled loop (:func:`~workers.engine.kernels.shingle_covered_words`): a
+    chain of numpy calls on a few dozen shingles was mostly the calls' overhead."""
     others = b.distinct_shingles
-    if end <= first or high <= low or not len(others):
+    if end <= first or min(end, len(a.shingles)) <= max(first - k + 1, 0) or not len(others):
         return 0.0
-    shingles = a.shingles[low:high]
-    found = others[np.minimum(np.searchsorted(others, shingles), len(others) - 1)] == shingles
-    starts = np.flatnonzero(found) + low
-    # A shared shingle covers its k words, clipped to the span. Starts ascend, so
-    # do the covers' ends: each adds what lies past the previous one's end.
-    lows, highs = np.maximum(starts, first), np.minimum(starts + k, end)
-    before = np.concatenate(([first], highs[:-1]))
-    covered = np.maximum(highs - np.maximum(lows, before), 0).sum()
+    covered = shingle_covered_words(a.shingles, others, first, end, k)
     return round(float(covered) / (end - first), 4)
 
 

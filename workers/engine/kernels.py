@@ -315,6 +315,23 @@ def heaviest_seed_chain(firsts: np.ndarray, seconds: np.ndarray, weights: np.nda
     return out
 
 
+@compiled()
+def shingle_covered_words(
+    shingles: np.ndarray, others: np.ndarray, first: int, end: int, k: int
+) -> int:
+    """How many of words ``[first, end)`` lie in a run of ``k`` words whose shingle
+    (``shingles[s]`` for the run from word ``s``) is one of the sorted ``others``."""
+    covered = 0
+    reached = first  # the end of the last shared shingle's words so far
+    for s in range(max(first - k + 1, 0), min(end, shingles.size)):
+        at = min(np.searchsorted(others, shingles[s]), others.size - 1)
+        if others[at] == shingles[s]:
+            high = min(s + k, end)
+            covered += max(high - max(s, first, reached), 0)
+            reached = high
+    return covered
+
+
 def warm_up() -> None:
     """Load (or compile, the first time after an install) every kernel for the
     types the engine calls it with, so that no article pays for it."""
@@ -334,3 +351,4 @@ def warm_up() -> None:
         chunk_offsets(*bounds, bounds[1], 8, bounds[0], ends)
     heaviest_grid_chain(np.ones((2, 3)))
     heaviest_seed_chain(*bounds, np.ones(2))
+    shingle_covered_words(shingles, shingles, 0, 8, 4)

@@ -25,6 +25,7 @@ from numba.core import caching
 from tests.script_samples import BO, JA, KM, LO, MY, TH, ZH
 from workers.bench.corpus import CorpusSpec, generate
 from workers.engine.align import _seed_runs
+from workers.engine.classify import verbatim_share
 from workers.engine.document import Document, prepare_document
 from workers.engine.evidence import ordered_chain, unit_evidence
 from workers.engine.fingerprint import (
@@ -379,6 +380,31 @@ def test_the_ordered_pairs_of_a_chain_are_the_python_definition() -> None:
     assert sum(len(span.seeds) > 5 for span in spans) > 200
     for span in spans:
         assert span.ordered() == python_ordered(span)
+
+
+def numpy_verbatim_share(a: Document, b: Document, first: int, end: int, k: int) -> float:
+    low, high = max(first - k + 1, 0), min(end, len(a.shingles))
+    others = b.distinct_shingles
+    if end <= first or high <= low or not len(others):
+        return 0.0
+    shingles = a.shingles[low:high]
+    found = others[np.minimum(np.searchsorted(others, shingles), len(others) - 1)] == shingles
+    starts = np.flatnonzero(found) + low
+    lows, highs = np.maximum(starts, first), np.minimum(starts + k, end)
+    before = np.concatenate(([first], highs[:-1]))
+    covered = np.maximum(highs - np.maximum(lows, before), 0).sum()
+    return round(float(covered) / (end - first), 4)
+
+
+def test_verbatim_shares_are_the_numpy_definition() -> None:
+    shares = set()
+    for a, b in _pairs():
+        words = len(a.words)
+        for first, end in [(0, words), *RNG.integers(-2, words + 3, (6, 2)).tolist()]:
+            expected = numpy_verbatim_share(a, b, first, end, 4)
+            assert verbatim_share(a, b, first, end, 4) == expected
+            shares.add(expected)
+    assert len(shares) > 100  # all, none and shares between
 
 
 def _add(x: int, y: int) -> int:
