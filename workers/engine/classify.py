@@ -25,7 +25,7 @@ import regex
 
 from workers.engine.align import WordSpan
 from workers.engine.document import Document
-from workers.engine.kernels import shingle_covered_words
+from workers.engine.kernels import piece_source_ranges, shingle_covered_words, span_covered_shares
 from workers.engine.scripts import SPACELESS
 
 _MAX_QUOTE = 3000
@@ -93,22 +93,10 @@ def covered_shares(
 ) -> np.ndarray:
     """:func:`covered_share` of each ``[starts[k], ends[k])``, all at once: a passage
     has dozens of sentences and a text hundreds of units, and a Python call for
-    each was much of the time spent classifying. What the sorted, disjoint ``spans``
-    cover of ``[0, x)`` is the length of those starting before ``x``, less what
-    the last of them reaches past it."""
-    if not spans:
-        return np.zeros(starts.size)
-    bounds = np.array(spans, dtype=np.int64)
-    reached = np.concatenate(([0], np.cumsum(bounds[:, 1] - bounds[:, 0])))
-    last_ends = np.concatenate(([0], bounds[:, 1]))
-
-    def covered_before(x: np.ndarray) -> np.ndarray:
-        before = np.searchsorted(bounds[:, 0], x)
-        return reached[before] - np.maximum(last_ends[before] - x, 0)
-
-    lengths = ends - starts
-    covered = covered_before(ends) - covered_before(starts)
-    return np.divide(covered, lengths, out=np.zeros(lengths.size), where=lengths > 0)
+    each was much of the time spent classifying (the loop is compiled:
+    :func:`~workers.engine.kernels.span_covered_shares`)."""
+    bounds = np.array(spans, dtype=np.int64).reshape(-1, 2)
+    return span_covered_shares(starts, ends, bounds[:, 0].copy(), bounds[:, 1].copy())
 
 
 def quoted_units(doc: Document, quotes: list[tuple[int, int]], share: float) -> np.ndarray:
@@ -168,24 +156,17 @@ def source_ranges(pieces: np.ndarray, span: WordSpan, anchors: list[WordSpan]) -
 
     Through the exact runs (``anchors``) that cover a piece, word for word along
     each run's diagonal; where no run does (rewritten sentences), by position
-    within the span. Every piece against every run at once: a passage has
-    dozens of each.
+    within the span. Every piece against every run in one compiled loop
+    (:func:`~workers.engine.kernels.piece_source_ranges`): a passage has dozens
+    of each.
     """
-    firsts, ends = pieces[:, 0], pieces[:, 1]
     runs = np.array([(r.a_first, r.a_end, r.b_first) for r in anchors], dtype=np.int64)
-    run_firsts, run_ends, run_b = runs.reshape(-1, 3).T[:, :, None]
-    covering = (run_firsts < ends) & (firsts < run_ends)
-    anchored = covering.any(axis=0)
-    lows = np.where(covering, run_b + np.maximum(firsts - run_firsts, 0), np.iinfo(np.int64).max)
-    highs = np.where(covering, run_b + np.minimum(ends, run_ends) - run_firsts, -1)
-    low, high = lows.min(axis=0, initial=np.iinfo(np.int64).max), highs.max(axis=0, initial=-1)
-    if not anchored.all():
-        scale = (span.b_end - span.b_first) / (span.a_end - span.a_first)
-        by_position = [span.b_first + np.round((x - span.a_first) * scale) for x in (firsts, ends)]
-        low = np.where(anchored, low, by_position[0].astype(np.int64))
-        high = np.where(anchored, high, by_position[1].astype(np.int64))
-    low = np.minimum(np.maximum(low, span.b_first), span.b_end - 1)
-    return np.stack([low, np.minimum(np.maximum(high, low + 1), span.b_end)], axis=1)
+    return piece_source_ranges(
+        pieces[:, 0].copy(),
+        pieces[:, 1].copy(),
+        runs.reshape(-1, 3),
+        (span.a_first, span.a_end, span.b_first, span.b_end),
+    )
 
 
 def _overlapping(pieces: np.ndarray, ranges: list[tuple[int, int]]) -> np.ndarray:

@@ -332,6 +332,59 @@ def shingle_covered_words(
     return covered
 
 
+@compiled()
+def span_covered_shares(
+    starts: np.ndarray, ends: np.ndarray, span_starts: np.ndarray, span_ends: np.ndarray
+) -> np.ndarray:
+    """The share of each ``[starts[r], ends[r])`` (0 where empty) that the sorted,
+    disjoint spans ``[span_starts[i], span_ends[i])`` cover."""
+    out = np.zeros(starts.size)
+    for r in range(starts.size):
+        start, end = starts[r], ends[r]
+        if end <= start:
+            continue
+        covered = 0
+        i = max(np.searchsorted(span_starts, start) - 1, 0)
+        while i < span_starts.size and span_starts[i] < end:
+            covered += max(0, min(span_ends[i], end) - max(span_starts[i], start))
+            i += 1
+        out[r] = covered / (end - start)
+    return out
+
+
+@compiled()
+def piece_source_ranges(
+    firsts: np.ndarray,
+    ends: np.ndarray,
+    runs: np.ndarray,
+    span: tuple[int, int, int, int],
+) -> np.ndarray:
+    """Where each piece ``[firsts[p], ends[p])`` of words of one text, inside ``span``
+    (``a_first, a_end, b_first, b_end``), falls in the other: through the rows
+    ``a_first, a_end, b_first`` of ``runs`` (exact runs) that cover it, word for
+    word along each run's diagonal; where none does, by position within the span
+    (rounded half to even). One row ``[b_first, b_end)`` a piece."""
+    a_first, a_end, b_first, b_end = span
+    out = np.empty((firsts.size, 2), dtype=np.int64)
+    for p in range(firsts.size):
+        first, end = firsts[p], ends[p]
+        low, high, anchored = 0, 0, False
+        for r in range(runs.shape[0]):
+            if runs[r, 0] < end and first < runs[r, 1]:
+                run_low = runs[r, 2] + max(first - runs[r, 0], 0)
+                run_high = runs[r, 2] + min(end, runs[r, 1]) - runs[r, 0]
+                low = min(low, run_low) if anchored else run_low
+                high = max(high, run_high) if anchored else run_high
+                anchored = True
+        if not anchored:
+            scale = (b_end - b_first) / (a_end - a_first)
+            low = b_first + int(np.rint((first - a_first) * scale))
+            high = b_first + int(np.rint((end - a_first) * scale))
+        low = min(max(low, b_first), b_end - 1)
+        out[p, 0], out[p, 1] = low, min(max(high, low + 1), b_end)
+    return out
+
+
 def warm_up() -> None:
     """Load (or compile, the first time after an install) every kernel for the
     types the engine calls it with, so that no article pays for it."""
@@ -352,3 +405,5 @@ def warm_up() -> None:
     heaviest_grid_chain(np.ones((2, 3)))
     heaviest_seed_chain(*bounds, np.ones(2))
     shingle_covered_words(shingles, shingles, 0, 8, 4)
+    span_covered_shares(*bounds, *bounds)
+    piece_source_ranges(*bounds, np.zeros((0, 3), dtype=np.int64), (0, 8, 0, 8))

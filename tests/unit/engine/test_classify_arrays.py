@@ -28,6 +28,7 @@ from workers.engine.classify import (
     covered_shares,
     quote_spans,
     quoted_units,
+    source_ranges,
     split_by_kind,
 )
 from workers.engine.compare import PreparedArticle, compare_pair, prepare_article
@@ -221,6 +222,16 @@ def test_random_passages_are_cut_as_one_at_a_time() -> None:
         rules = {"quote_share": float(RNG.choice([0.3, 0.5, 1.0])), "min_words": 4}
         expected = python_split_by_kind(span, anchors, a.doc, b.doc, *quotes, taken=taken, **rules)
         assert split_by_kind(span, anchors, a.doc, b.doc, *quotes, taken=taken, **rules) == expected
+
+
+def test_pieces_no_run_covers_fall_by_position_rounded_half_to_even() -> None:
+    span = WordSpan(10, 18, 100, 104)  # half a word of b a word of a: x.5 at every other
+    pieces = np.array([[first, first + 1] for first in range(10, 18)] + [[11, 14], [17, 18]])
+    runs = [[], [WordSpan(12, 13, 50, 51)], [WordSpan(0, 30, 90, 120), WordSpan(16, 17, 103, 104)]]
+    for anchors in runs:
+        expected = [python_source_range(f, e, span, anchors) for f, e in pieces.tolist()]
+        assert [tuple(r) for r in source_ranges(pieces, span, anchors).tolist()] == expected
+    assert python_source_range(11, 12, span, []) == (100, 101)  # 0.5 rounds to 0, 1.0 to 1
 
 
 def test_covered_shares_are_each_covered_share() -> None:
