@@ -285,11 +285,6 @@ def best_disjoint(spans: list[UnitSpan]) -> list[UnitSpan]:
     return sorted(kept, key=lambda s: s.a_first)
 
 
-def _unit_contents(doc: Document) -> list[int]:
-    """A hash of each unit's words: a caption printed twice is one sentence, not two."""
-    return [xxhash.xxh3_64_intdigest(doc.words[s:e].tobytes()) for s, e in doc.units]
-
-
 @dataclass(frozen=True)
 class RewriteRules:
     """The cut-offs of the rewrite stage (see the module docstring and the settings)."""
@@ -308,28 +303,24 @@ class RewriteRules:
     in_order: float = 0.0
 
 
-def _distinct_words(
-    seeded: frozenset[int], lengths: np.ndarray, contents: list[int]
-) -> tuple[int, int]:
-    """Distinct units among ``seeded`` (by content) and the words they hold."""
+def _distinct_words(seeded: frozenset[int], doc: Document) -> tuple[int, int]:
+    """Distinct units of ``doc`` among ``seeded`` and the words they hold: units
+    told apart by a hash of their words (a caption printed twice is one
+    sentence, not two), worked out for these units only, not all of a text's."""
     first_of: dict[int, int] = {}
     for unit in sorted(seeded):
-        first_of.setdefault(contents[unit], unit)
-    return len(first_of), int(lengths[list(first_of.values())].sum())
+        first, end = doc.units[unit]
+        first_of.setdefault(xxhash.xxh3_64_intdigest(doc.words[first:end].tobytes()), unit)
+    return len(first_of), int(doc.unit_lengths[list(first_of.values())].sum())
 
 
-def is_rewrite(
-    span: UnitSpan,
-    a_units: tuple[np.ndarray, list[int]],
-    b_units: tuple[np.ndarray, list[int]],
-    rules: RewriteRules,
-) -> bool:
+def is_rewrite(span: UnitSpan, a: Document, b: Document, rules: RewriteRules) -> bool:
     """Enough resembling sentences to be a rewrite rather than chance.
 
     One unit pair alike enough to start a passage; ``min_sentences`` distinct
     resembling units in one text at least (two sentences of one may rewrite a
     long sentence of the other), holding ``min_sentences * min_words`` words in
-    each text. ``a_units``/``b_units``: each text's unit lengths and contents.
+    each text (``a`` and ``b``).
 
     Or, with no pair alike enough to start one, more than ``min_sentences``
     pairs alike enough to extend one that follow each other in both texts,
@@ -337,8 +328,8 @@ def is_rewrite(
     sentence, whose every sentence was reworded. Sentences of one topic alike
     by chance do not come in the same order.
     """
-    a_count, a_words = _distinct_words(span.a_seeded, *a_units)
-    b_count, b_words = _distinct_words(span.b_seeded, *b_units)
+    a_count, a_words = _distinct_words(span.a_seeded, a)
+    b_count, b_words = _distinct_words(span.b_seeded, b)
     enough = (
         max(a_count, b_count) >= rules.min_sentences
         and min(a_words, b_words) >= rules.min_sentences * rules.min_words
@@ -426,13 +417,11 @@ def rewritten_chains(
             rows.tolist(), cols.tolist(), sims.tolist(), starts.tolist(), strict=True
         )
     ]
-    a_units = (a_lengths, _unit_contents(a))
-    b_units = (b_lengths, _unit_contents(b))
     spans = [
         extend_in_order(span, similarity, rules.in_order, rules.order_gap)
         for span in chain_seeds(seeds, rules.gap)
     ]
-    return [s for s in best_disjoint(spans) if is_rewrite(s, a_units, b_units, rules)]
+    return [s for s in best_disjoint(spans) if is_rewrite(s, a, b, rules)]
 
 
 def rewritten_spans(
