@@ -237,8 +237,10 @@ def extend_in_order(span: UnitSpan, similarity: np.ndarray, floor: float, gap: i
     only along the order: alike sentences anywhere near a passage, in any
     order, are as often the text beside what was taken.
     """
+    if floor <= 0:  # most pairs: not known to be a rewrite, so nothing to order
+        return span
     order = span.ordered()
-    if not order or floor <= 0:
+    if not order:
         return span
     n_a, n_b = similarity.shape
     taken = {(i, j) for i, j, _ in span.seeds}
