@@ -197,7 +197,11 @@ def split_joined(doc: Document, other: Document, shingle_size: int) -> Document:
     if not len(joined) or not len(doc.words):
         return doc
     at = np.minimum(np.searchsorted(joined, doc.words), len(joined) - 1)
-    split = (joined[at] == doc.words) & ~np.isin(doc.words, other.words)
+    split = joined[at] == doc.words
+    if not split.any():  # most pairs: no word of one is two of the other's
+        return doc
+    hits = np.flatnonzero(split)
+    split[hits] = ~np.isin(doc.words[hits], other.words)
     if not split.any():
         return doc
     which = first_of_pair[at[split]]  # the first of the pair in ``other``
