@@ -183,7 +183,11 @@ def shared_text(
         evidence = Evidence.none()
     lap("evidence")
     if evidence.is_rewrite:
-        rewrite = replace(rewrite, in_order=params.rewrite_in_order_similarity)
+        rewrite = replace(
+            rewrite,
+            in_order=params.rewrite_in_order_similarity,
+            in_order_gap=params.rewrite_in_order_gap_units,
+        )
     chains = rewritten_chains(a, b, rewrite, similarity)
     pairs = rewritten_unit_pairs(evidence, rules)
     chained = [

@@ -182,9 +182,17 @@ class EngineParams(BaseModel):
         description="Rewrite stage, in a pair whose document-level evidence makes it a "
         "rewrite: similarity from which the sentence pairs that follow a rewritten "
         "passage's last pair (or precede its first) in both texts, within "
-        "evidence_gap_units of it in each, extend it, one after the other (0: none). A "
+        "rewrite_in_order_gap_units of it in each, extend it, one after the other (0: none). A "
         "heavy rewrite rewords each sentence below rewrite_extend_similarity, but keeps "
         "them in the source's order.",
+    )
+    rewrite_in_order_gap_units: int = Field(
+        default=3,
+        ge=1,
+        description="Rewrite stage: the sentences a rewritten passage grows by in order "
+        "(rewrite_in_order_similarity) lie within this many sentences of its last (or "
+        "first) pair in each text: a rewrite drops some of its source's sentences and adds "
+        "its own between those it keeps.",
     )
     rewrite_gap_units: int = Field(
         default=6,

@@ -225,10 +225,17 @@ def chain_seeds(seeds: list[tuple[int, int, float, float]], gap: int) -> list[Un
     ]
 
 
-def extend_in_order(span: UnitSpan, similarity: np.ndarray, floor: float, gap: int) -> UnitSpan:
+def extend_in_order(
+    span: UnitSpan,
+    similarity: np.ndarray,
+    floor: float,
+    gap: int,
+    free: tuple[np.ndarray, np.ndarray] | None = None,
+) -> UnitSpan:
     """``span`` grown at each end, one unit pair at a time, by the most alike pair
     at least ``floor`` alike that follows its last pair (or precedes its first) in
-    both texts, within ``gap`` units in each.
+    both texts, within ``gap`` units in each; ``free``: where given, the units of
+    each text (boolean masks) it may grow into.
 
     A heavy rewrite rewords every sentence: a passage's neighbours resemble
     theirs in the source less than the ``extend`` cut-off asks, but they come in
@@ -254,6 +261,7 @@ def extend_in_order(span: UnitSpan, similarity: np.ndarray, floor: float, gap: i
                 if 0 <= (x := i + step * d_a) < n_a
                 and 0 <= (y := j + step * d_b) < n_b
                 and (x, y) not in taken
+                and (free is None or (free[0][x] and free[1][y]))
             ]
             best = max(reach, default=None)
             if best is None or best[0] < floor:
@@ -275,6 +283,36 @@ def extend_in_order(span: UnitSpan, similarity: np.ndarray, floor: float, gap: i
         b_seeded=span.b_seeded | {s[1] for s in added},
         seeds=seeds,
     )
+
+
+def grow_apart(
+    spans: list[UnitSpan], similarity: np.ndarray, rules: RewriteRules
+) -> list[UnitSpan]:
+    """The disjoint ``spans``, each grown in order (:func:`extend_in_order`), the
+    best-supported first, never into units another of them holds.
+
+    Grown before choosing among them, a passage that reached into its
+    neighbour's units would compete with it, and the better-supported of the two
+    would be kept alone: one whole passage lost for a few grown sentences.
+    """
+    if rules.in_order <= 0 or not spans:
+        return spans
+    a_free = np.ones(similarity.shape[0], dtype=bool)
+    b_free = np.ones(similarity.shape[1], dtype=bool)
+    for span in spans:
+        a_free[span.a_first : span.a_last + 1] = False
+        b_free[span.b_first : span.b_last + 1] = False
+    grown = list(spans)
+    for k in sorted(range(len(spans)), key=lambda k: (-spans[k].score, k)):
+        span = spans[k]
+        a_free[span.a_first : span.a_last + 1] = True
+        b_free[span.b_first : span.b_last + 1] = True
+        grown[k] = extend_in_order(
+            span, similarity, rules.in_order, rules.in_order_gap, (a_free, b_free)
+        )
+        a_free[grown[k].a_first : grown[k].a_last + 1] = False
+        b_free[grown[k].b_first : grown[k].b_last + 1] = False
+    return grown
 
 
 def best_disjoint(spans: list[UnitSpan]) -> list[UnitSpan]:
@@ -300,9 +338,11 @@ class RewriteRules:
     min_words: int  # units shorter than this take no part
     order_gap: int  # units between pairs of a rewrite in order, with no pair to start it
     max_units: int  # pairs with more than max_units**2 unit pairs skip the stage
-    # Unit pairs this alike that follow a passage's first or last pair in both texts
-    # extend it (0: none); set where the pair is already known to be a rewrite.
+    # Unit pairs this alike that follow a passage's first or last pair in both texts,
+    # within in_order_gap units in each, extend it (0: none); set where the pair is
+    # already known to be a rewrite.
     in_order: float = 0.0
+    in_order_gap: int = 0
 
 
 def _distinct_words(seeded: frozenset[int], doc: Document) -> tuple[int, int]:
@@ -419,11 +459,8 @@ def rewritten_chains(
             rows.tolist(), cols.tolist(), sims.tolist(), starts.tolist(), strict=True
         )
     ]
-    spans = [
-        extend_in_order(span, similarity, rules.in_order, rules.order_gap)
-        for span in chain_seeds(seeds, rules.gap)
-    ]
-    return [s for s in best_disjoint(spans) if is_rewrite(s, a, b, rules)]
+    spans = grow_apart(best_disjoint(chain_seeds(seeds, rules.gap)), similarity, rules)
+    return [s for s in spans if is_rewrite(s, a, b, rules)]
 
 
 def rewritten_spans(

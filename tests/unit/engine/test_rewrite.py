@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from workers.engine import rewrite
+from workers.engine.compare import rewrite_rules
 from workers.engine.document import Document, prepare_document
+from workers.engine.params import EngineParams
 from workers.engine.rewrite import unit_similarities, unit_similarity
 
 SOURCE = (
@@ -157,3 +160,26 @@ def test_a_passage_grows_by_the_pairs_that_follow_it_in_order_only() -> None:
     assert (grown.a_first, grown.a_last, grown.b_first, grown.b_last) == (1, 5, 0, 6)
     assert grown.best == span.best  # what may start a passage is unchanged
     assert rewrite.extend_in_order(span, similarity, floor=0.0, gap=2) == span
+
+
+def test_passages_grow_in_order_around_each_other_not_into_each_other() -> None:
+    similarity = np.zeros((12, 12))
+    similarity[2, 2] = similarity[3, 3] = 0.6  # a strong passage
+    similarity[8, 8] = 0.5  # a weaker one further on
+    similarity[5, 5] = 0.2  # after the strong one, in order, three apart
+    similarity[6, 6] = 0.3  # before the weaker one, and after the strong one
+    similarity[9, 10] = 0.2  # after the weaker one
+    spans = rewrite.best_disjoint(
+        rewrite.chain_seeds([(2, 2, 0.6, 0.6), (3, 3, 0.6, 0.6), (8, 8, 0.5, 0.5)], gap=2)
+    )
+    rules = replace(rewrite_rules(EngineParams()), in_order=0.15, in_order_gap=3)
+
+    grown = rewrite.grow_apart(spans, similarity, rules)
+
+    # The strong passage grows first, to (6, 6), the most alike pair in its reach;
+    # the weaker one cannot reach back into its units, and grows after itself alone.
+    assert [(s.a_first, s.a_last, s.b_first, s.b_last) for s in grown] == [
+        (2, 6, 2, 6),
+        (8, 9, 8, 10),
+    ]
+    assert rewrite.grow_apart(spans, similarity, replace(rules, in_order=0.0)) == spans
