@@ -15,14 +15,24 @@ if TYPE_CHECKING:
     from workers.models import ArticleIn
 
 
-def read_articles(source: IO[str]) -> tuple[list[ArticleIn], list[str]]:
+# UTF-8, with or without the byte-order mark some editors write first: left in,
+# it would make the first line of a JSON-lines file no JSON at all.
+_ENCODING = "utf-8-sig"
+
+
+def read_articles(source: IO[bytes]) -> tuple[list[ArticleIn], list[str]]:
     """Articles of a JSON-lines file, and a message for each line that is not one."""
     from pydantic import ValidationError
 
     from workers.models import ArticleIn
 
     articles, problems = [], []
-    for number, line in enumerate(source, start=1):
+    for number, raw in enumerate(source, start=1):
+        try:
+            line = raw.decode(_ENCODING if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(f"line {number}: not UTF-8 text (byte {exc.start})")
+            continue
         if not line.strip():
             continue
         try:
@@ -34,14 +44,23 @@ def read_articles(source: IO[str]) -> tuple[list[ArticleIn], list[str]]:
     return articles, problems
 
 
-def read_text_files(folder: Path) -> list[ArticleIn]:
-    """One article per ``*.txt`` file of ``folder``, its id the file name without ``.txt``."""
+def read_text_files(folder: Path) -> tuple[list[ArticleIn], list[str]]:
+    """One article per ``*.txt`` file of ``folder``, its id the file name without
+    ``.txt``, and a message for each file that is not one (not UTF-8, no text)."""
+    from pydantic import ValidationError
+
     from workers.models import ArticleIn
 
-    return [
-        ArticleIn(id=path.stem, text=path.read_text(encoding="utf-8"))
-        for path in sorted(folder.glob("*.txt"))
-    ]
+    articles, problems = [], []
+    for path in sorted(folder.glob("*.txt")):
+        try:
+            articles.append(ArticleIn(id=path.stem, text=path.read_text(encoding=_ENCODING)))
+        except UnicodeDecodeError as exc:
+            problems.append(f"{path.name}: not UTF-8 text (byte {exc.start})")
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            problems.append(f"{path.name}: {'.'.join(map(str, first['loc']))}: {first['msg']}")
+    return articles, problems
 
 
 def publication_order(articles: list[ArticleIn]) -> list[ArticleIn]:
@@ -62,7 +81,10 @@ def analyze(source: Path, outfile: IO[str]) -> None:
     """Ingest articles and write one origins record per article.
 
     SOURCE is a JSON-lines file (one article per line: id, text, and optionally
-    outlet, url, title, published_at) or a folder of .txt files (one article each).
+    outlet, url, title, published_at) or a folder of .txt files (one article each),
+    in UTF-8 (a byte-order mark is read as none). A line or file that is not an
+    article, and an article over WIRETRACE_MAX_TEXT_CHARS, is skipped with a
+    message saying why; the others are analyzed.
 
     Articles go in in published_at order (ties: file order) into a fresh store,
     the embedded one or a scratch key prefix on REDIS_URL; records come out in
@@ -70,19 +92,19 @@ def analyze(source: Path, outfile: IO[str]) -> None:
     """
     import redis
 
-    from workers.jobs.pipeline import ingest, load_origins
+    from workers.jobs.pipeline import ArticleTooLargeError, ingest, load_origins
     from workers.settings import get_settings
     from workers.store import Store
     from workers.store.scratch import scratch_store
 
-    problems: list[str] = []
     if source.is_dir():
-        articles = read_text_files(source)
+        articles, problems = read_text_files(source)
     else:
-        with source.open(encoding="utf-8") as infile:
+        with source.open("rb") as infile:
             articles, problems = read_articles(infile)
     for problem in problems:
         click.echo(f"skipped {problem}", err=True)
+    ingested: set[str] = set()
     with scratch_store(get_settings()) as settings:
         store = Store(redis.Redis.from_url(settings.redis_url or ""), settings)
         store.check_index()
@@ -91,14 +113,19 @@ def analyze(source: Path, outfile: IO[str]) -> None:
             publication_order(articles), label="ingesting", file=sys.stderr
         ) as ordered:
             for article in ordered:
-                ingest(store, article)
+                try:
+                    ingest(store, article)
+                except ArticleTooLargeError as exc:
+                    problems.append(f"{article.id}: {exc}")
+                    click.echo(f"\nskipped {article.id}: {exc}", err=True)
+                else:
+                    ingested.add(article.id)
         elapsed = time.perf_counter() - started
         for article in articles:
-            origins = load_origins(store, article.id)
+            origins = load_origins(store, article.id) if article.id in ingested else None
             if origins is not None:
                 outfile.write(json.dumps(origins.model_dump(mode="json")) + "\n")
     click.echo(
-        f"{len(articles)} articles analyzed, {len(problems)} lines skipped; "
-        f"ingest took {elapsed:.3f} s",
+        f"{len(ingested)} articles analyzed, {len(problems)} skipped; ingest took {elapsed:.3f} s",
         err=True,
     )
