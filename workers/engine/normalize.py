@@ -66,6 +66,14 @@ _CHAR_FOLDS = str.maketrans(
         "\u06a9": "\u0643",
         "\u06d5": "\u0647",
         "\u0640": "",
+        # Invisible characters some outlets type inside words and others do not: a
+        # soft hyphen (a web page's hyphenation hint), the zero-width joiner, the
+        # word joiner and a stray byte-order mark. A zero-width non-joiner and a
+        # zero-width space stay: they part words, as a space does.
+        "\u00ad": "",
+        "\u200d": "",
+        "\u2060": "",
+        "\ufeff": "",
     }
 )
 

@@ -18,6 +18,7 @@ SAMPLES = [
     "हिन्दी समाचार पत्र में छपी ख़बर",
     "Jakarta — Presiden mengatakan bahwa kebijakan itu akan berlaku",
     "mixed ASCII and ﬁ and “quotes” again ÆSOP",
+    "Die Bundes\u00adregierung be\u200dschloss \ufeffheute",
 ]
 
 
@@ -96,3 +97,15 @@ def test_offsets_past_either_end_map_to_the_texts_ends() -> None:
     assert norm.original_span(0, 0) == (0, 0)
     assert norm.original_span(len(norm.text), len(norm.text)) == (8, 8)
     assert normalize("").original_span(0, 0) == (0, 0)
+
+
+def test_invisible_characters_inside_a_word_do_not_part_it() -> None:
+    # A soft hyphen, a zero-width joiner, a word joiner, a byte-order mark.
+    for invisible in ("\u00ad", "\u200d", "\u2060", "\ufeff"):
+        text = f"Bundes{invisible}regierung"
+        norm = normalize(text)
+        assert norm.text == "bundesregierung"
+        assert word_spans(norm.text) == [(0, 15)]
+        assert norm.original_span(0, 15) == (0, len(text))
+    # A zero-width non-joiner parts two words as a space does.
+    assert word_spans(normalize("می\u200cروم").text) == word_spans(normalize("می روم").text)
