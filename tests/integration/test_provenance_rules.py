@@ -282,6 +282,42 @@ def test_the_earlier_article_is_the_source_in_either_ingest_order(clean_store: S
     assert relations(clean_store, ids) == forward
 
 
+def test_an_articles_record_is_the_same_whichever_of_a_pair_came_in_first(
+    clean_store: Store,
+) -> None:
+    # A paper that rewrote part of the story between sentences of its own: its
+    # record says what it took, and only that, also where the story came in after
+    # it (and it is the story's passages that are stored, read from the paper's side).
+    sentences = REWRITE.split(". ")
+    paper = (
+        "Harbour traders fear a quiet summer. "
+        + ". ".join(sentences[:2])
+        + ". The town's mayor has called a public meeting for Thursday evening at the "
+        "library, where residents can put their questions to the harbour authority. "
+        + ". ".join(sentences[2:])
+    )
+    story = f"{SOURCE} The pier was built in 1962 and last strengthened in 1998."
+    articles = [
+        {"id": "story", "text": story, "outlet": "Harbour News"},
+        {"id": "paper", "text": paper, "outlet": "Island Times"},
+    ]
+    seen = []
+    for order in (articles, articles[::-1]):
+        for key in clean_store.client.scan_iter(match=f"{clean_store.settings.key_prefix}:*"):
+            clean_store.client.unlink(key)
+        for article in order:
+            put(clean_store, **article)
+        seen.append({a["id"]: origins(clean_store, a["id"]) for a in articles})
+    assert seen[0] == seen[1]
+    (source,) = seen[0]["paper"].sources
+    assert source.derived_score and source.verdict != "non"
+    mayor = paper.index("The town's mayor")
+    copied = [
+        (g.start, g.end) for p in seen[0]["paper"].passages for g in p.parts if g.kind == "copy"
+    ]
+    assert copied and not any(start <= mayor < end for start, end in copied)
+
+
 def test_text_a_later_article_copied_is_not_reused_by_the_original(clean_store: Store) -> None:
     put(clean_store, id="original", text=SOURCE, outlet="Harbour News", published_at=T0)
     put(

@@ -64,3 +64,28 @@ def test_rows_stored_before_segments_and_evidence_read_as_one_segment() -> None:
     assert seen.evidence is None
     (passage,) = seen.passages
     assert [(s.start, s.end, s.kind) for s in passage.parts] == [(10, 90, "copy")]
+
+
+def test_the_other_side_reads_its_own_segments_where_they_are_not_the_mirror() -> None:
+    # Each text is cut by its own sentences: the source's one copied sentence of
+    # 200-240 stands inside its own text, and all of its passage is not copy.
+    here, there = passages()
+    theirs = there[0].model_copy(
+        update={
+            "kind": "quote",
+            "segments": [
+                Segment(start=200, end=240, source_start=10, source_end=50, kind="quote"),
+                Segment(start=260, end=300, source_start=50, source_end=90, kind="quote"),
+            ],
+        }
+    )
+    raw = encode_pair(here, [theirs])
+    (row,) = json.loads(raw)
+    assert len(row) == 10  # the holder's segments, then the other's kind and segments
+    (other,) = pair_seen(MIRRORED, raw).passages
+    assert other == theirs.model_copy(update={"verbatim": 0.3})
+    assert pair_seen(raw, MIRRORED).passages == here  # the holder's view is unchanged
+    assert passage_spans(MIRRORED, raw) == [(200, 240, "quote"), (260, 300, "quote")]
+    # Where they are the mirror, nothing more is stored.
+    (row,) = json.loads(encode_pair(here, there))
+    assert len(row) == 9

@@ -37,7 +37,10 @@ def decode_membership(cluster: bytes, value: bytes) -> Membership:
 # The passages two articles share are stored once, under one of them (the one
 # ingested later), as one JSON row each as that article sees them, with the
 # other's verbatim share, then its segments if it has any (rows of start, end,
-# source start, source end, kind), then the review if there is one: a tenth of
+# source start, source end, kind), then, where the other article's segments are
+# not these mirrored (each text is cut by its own sentences), the other's kind
+# and segments as [kind, [rows as the other sees them]], then the review if
+# there is one: a tenth of
 # the bytes of objects naming every field, stored on both sides. The other
 # article holds MIRRORED for the pair, and reads the row from the holder's
 # side, mirrored. Where the pair's document-level evidence is recorded, the
@@ -123,13 +126,24 @@ def _as_row(stored: list[Any] | dict[str, Any]) -> list[Any]:
     return [*row, stored["review"]] if stored.get("review") else row
 
 
+def _segment_lists(row: list[Any]) -> tuple[list[Any], list[Any] | None]:
+    """A row's segments, and the other article's ``[kind, segments]`` where stored."""
+    lists = [x for x in row[len(_PASSAGE_ROW) :] if isinstance(x, list)]
+    return (lists[0] if lists else []), (lists[1] if len(lists) > 1 else None)
+
+
+def _mirrored_segments(segments: list[Any]) -> list[list[Any]]:
+    """Segment rows as the other article sees them, where it has none of its own."""
+    return [[ss, se, s, e, kind] for s, e, ss, se, kind in segments]
+
+
 def _passage(stored: list[Any] | dict[str, Any], *, mirrored: bool) -> MatchedPassage:
     row = _as_row(stored)
     fields = dict(zip(_PASSAGE_ROW, row, strict=False))
-    extras = row[len(_PASSAGE_ROW) :]
-    review = next((x for x in extras if isinstance(x, dict)), None)
-    segments = next((x for x in extras if isinstance(x, list)), [])
+    review = next((x for x in row[len(_PASSAGE_ROW) :] if isinstance(x, dict)), None)
+    segments, theirs = _segment_lists(row)
     if mirrored:
+        kind, own = theirs if theirs is not None else (fields["kind"], _mirrored_segments(segments))
         return MatchedPassage(
             start=fields["source_start"],
             end=fields["source_end"],
@@ -137,10 +151,10 @@ def _passage(stored: list[Any] | dict[str, Any], *, mirrored: bool) -> MatchedPa
             source_end=fields["end"],
             similarity=fields["similarity"],
             verbatim=fields["source_verbatim"],
-            kind=fields["kind"],
+            kind=kind,
             segments=[
-                Segment(start=ss, end=se, source_start=s, source_end=e, kind=kind)
-                for s, e, ss, se, kind in segments
+                Segment(start=s, end=e, source_start=ss, source_end=se, kind=k)
+                for s, e, ss, se, k in own
             ],
             review=Review.model_validate(review) if review is not None else None,
         )
@@ -166,8 +180,10 @@ def passage_spans(
     first = 2 if mirrored else 0  # a mirrored row's own span is its source span
     spans: list[tuple[int, int, str]] = []
     for row in map(_as_row, rows):
-        segments = next((x for x in row[len(_PASSAGE_ROW) :] if isinstance(x, list)), None)
-        if segments:
+        segments, theirs = _segment_lists(row)
+        if mirrored and theirs is not None:
+            spans.extend((seg[0], seg[1], seg[4]) for seg in theirs[1])
+        elif segments:
             spans.extend((seg[first], seg[first + 1], seg[4]) for seg in segments)
         else:
             spans.append((row[first], row[first + 1], row[_KIND]))
@@ -183,9 +199,10 @@ def encode_pair(
     the same passages as the other sees them, for its verbatim shares; ``evidence``:
     the pair's document-level evidence as each sees it (``here``'s first), where
     recorded."""
-    theirs = {(p.source_start, p.source_end, p.start, p.end): p.verbatim for p in there}
+    theirs = {(p.source_start, p.source_end, p.start, p.end): p for p in there}
     rows = []
     for p in here:
+        other = theirs.get((p.start, p.end, p.source_start, p.source_end))
         row: list[Any] = [
             p.start,
             p.end,
@@ -193,11 +210,16 @@ def encode_pair(
             p.source_end,
             p.similarity,
             p.verbatim,
-            theirs.get((p.start, p.end, p.source_start, p.source_end)),
+            other.verbatim if other is not None else None,
             p.kind,
         ]
-        if p.segments:
-            row.append([[s.start, s.end, s.source_start, s.source_end, s.kind] for s in p.segments])
+        segments = [[s.start, s.end, s.source_start, s.source_end, s.kind] for s in p.segments]
+        if segments:
+            row.append(segments)
+        if other is not None and other.segments:
+            own = [[s.start, s.end, s.source_start, s.source_end, s.kind] for s in other.segments]
+            if segments and (own != _mirrored_segments(segments) or other.kind != p.kind):
+                row.append([other.kind, own])
         if p.review is not None:
             row.append(p.review.model_dump(mode="json", exclude_none=True))
         rows.append(row)
