@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 # The shared corpora (read from a folder), then the generated rewrite proxies.
 SHARED_CORPORA = ("clough-stevenson", "pan-indonesian")
 CORPORA = (*SHARED_CORPORA, "rewrites-latin", "rewrites-arabic")
+ORDERS = ("published", "newest-first", "shuffled")  # see workers.bench.evaluation.run.reordered
 
 
 def default_eval_dir() -> Path:
@@ -59,12 +60,21 @@ def default_eval_dir() -> Path:
     help="Events of each generated rewrite corpus (an agency story and two to four "
     "newspaper articles each).",
 )
+@click.option(
+    "--order",
+    type=click.Choice(ORDERS),
+    default="published",
+    show_default=True,
+    help="The order articles go in: published (sources first, dated earlier), or undated "
+    "and newest-first or shuffled (a record must not depend on which of a pair came first).",
+)
 def eval_command(
     corpora: tuple[str, ...],
     eval_dir: Path | None,
     cross_validate: bool,
     seeds: int,
     proxy_events: int,
+    order: str,
 ) -> None:
     """Run the pipeline over labelled corpora and print how right it is.
 
@@ -87,6 +97,7 @@ def eval_command(
         ProxyReport,
         pooled_wholly_lines,
         prepare_run,
+        reordered,
         seed_lines,
     )
 
@@ -94,17 +105,16 @@ def eval_command(
     for name in corpora or CORPORA:
         folder = _corpus_folder(root, name) if name in SHARED_CORPORA else root
         corpus = prepare_run(name, folder, proxy_events=proxy_events)
+        articles = reordered(corpus.articles, order)
         if seeds == 1:
-            report = corpus.score(_run(corpus.articles, label=name))
+            report = corpus.score(_run(articles, label=name))
             for line in report.lines():
                 click.echo(line)
             if isinstance(report, ProxyReport):
                 proxies.append(report)
             continue
         figures = [
-            corpus.score(
-                _run(corpus.articles, f"{name} seed {seed}", {"minhash_seed": seed})
-            ).figures()
+            corpus.score(_run(articles, f"{name} seed {seed}", {"minhash_seed": seed})).figures()
             for seed in range(1, seeds + 1)
         ]
         click.echo(f"{name}:")

@@ -9,6 +9,7 @@ them, as a newsroom's sources would be; every document is its own outlet.
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,22 @@ from workers.store import Store
 
 SOURCE_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 REUSE_TIME = SOURCE_TIME + timedelta(days=1)
+
+
+def reordered(articles: Sequence[ArticleIn], order: str) -> list[ArticleIn]:
+    """``articles`` in ``order``. ``published``: as built, sources first and dated
+    earlier; ``newest-first`` and ``shuffled`` (the same shuffle each run) drop every
+    date, so that no article is known to be the earlier: a record must not depend
+    on which of a pair came in first."""
+    if order == "published":
+        return list(articles)
+    undated = [a.model_copy(update={"published_at": None}) for a in articles]
+    if order == "newest-first":
+        return undated[::-1]
+    if order == "shuffled":
+        random.Random(1).shuffle(undated)
+        return undated
+    raise ValueError(f"unknown order {order!r}")
 
 
 def ingest_all(
