@@ -40,14 +40,13 @@ def decode_membership(cluster: bytes, value: bytes) -> Membership:
 # source start, source end, kind), then, where the other article's segments are
 # not these mirrored (each text is cut by its own sentences), the other's kind
 # and segments as [kind, [rows as the other sees them]], then the review if
-# there is one: a tenth of
-# the bytes of objects naming every field, stored on both sides. The other
-# article holds MIRRORED for the pair, and reads the row from the holder's
-# side, mirrored. Where the pair's document-level evidence is recorded, the
-# rows are held in an object with it: {"rows": [...], "evidence": [the holder's
-# derived_score, its rewrite_fraction, the other's derived_score, its
-# rewrite_fraction]}. Stores written before hold a bare list of rows, or
-# objects on both sides; they read the same.
+# there is one: a tenth of the bytes of objects naming every field, stored on
+# both sides. The other article holds MIRRORED for the pair, and reads the row
+# from the holder's side, mirrored. Where the pair's document-level evidence is
+# recorded, the rows are held in an object with it: {"rows": [...],
+# "evidence": [the holder's derived_score, its rewrite_fraction, the other's
+# derived_score, its rewrite_fraction]}. Stores written before hold a bare list
+# of rows, or objects on both sides; they read the same.
 _PASSAGE_ROW = (
     "start",
     "end",
