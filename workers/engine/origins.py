@@ -81,9 +81,9 @@ def covered_characters(spans: list[Span]) -> int:
     return sum(end - start for start, end in union(spans))
 
 
-def overlap_characters(spans: list[Span], others: list[Span]) -> int:
-    """Characters covered both by ``spans`` and by ``others``."""
-    a, b = union(spans), union(others)
+def overlap_characters(a: list[Span], b: list[Span]) -> int:
+    """Characters covered both by ``a`` and by ``b``, each a :func:`union`: a record
+    measures many spans against one union, which is merged once, not each time."""
     total, i, j = 0, 0, 0
     while i < len(a) and j < len(b):
         total += max(0, min(a[i][1], b[j][1]) - max(a[i][0], b[j][0]))
@@ -115,8 +115,9 @@ def verdict_for(
     return "non"
 
 
-def _mostly_within(span: Span, spans: list[Span]) -> bool:
-    return 2 * overlap_characters([span], spans) >= span[1] - span[0]
+def _mostly_within(span: Span, merged: list[Span]) -> bool:
+    """Whether ``merged`` (a :func:`union`) covers at least half of ``span``."""
+    return 2 * overlap_characters(union([span]), merged) >= span[1] - span[0]
 
 
 SegmentKey = tuple[str, int, int]  # source id, passage index, segment index
@@ -138,13 +139,15 @@ def boilerplate_kinds(
       other outlets do (a blurb many sites carry). A story many outlets carry
       is most of the article, not a stretch of it.
     """
-    own_repeats = [
-        (seg.start, seg.end)
-        for ps in matches.values()
-        for p in ps
-        for seg in p.parts
-        if seg.kind == "boilerplate"
-    ]
+    own_repeats = union(
+        [
+            (seg.start, seg.end)
+            for ps in matches.values()
+            for p in ps
+            for seg in p.parts
+            if seg.kind == "boilerplate"
+        ]
+    )
     found: dict[SegmentKey, Kind] = {}
     lone: list[tuple[Span, str | None, str]] = []  # (stretch, outlet, source id)
     for source_id, passages in matches.items():
@@ -157,7 +160,7 @@ def boilerplate_kinds(
         if outlet != article.outlet and 2 * (stretch[1] - stretch[0]) < len(article.text):
             lone.append((stretch, outlet, source_id))
     for stretch, _, _ in lone:
-        alike = [(o, s) for other, o, s in lone if _mostly_within(other, [stretch])]
+        alike = [(o, s) for other, o, s in lone if _mostly_within(other, union([stretch]))]
         outlets = [o for o, _ in alike if o is not None]  # an unknown outlet repeats nothing
         if len(set(outlets)) >= min_outlets or len(outlets) > len(set(outlets)):
             found.update(
@@ -320,17 +323,25 @@ def origin_facts(
         ]
         for s, ps in matches.items()
     }
-    excluded = quote_spans(article.text) + [
-        (seg.start, seg.end)
-        for parts in segments.values()
-        for passage in parts
-        for seg in passage
-        if seg.kind == "boilerplate"
-    ]
+    excluded = union(
+        quote_spans(article.text)
+        + [
+            (seg.start, seg.end)
+            for parts in segments.values()
+            for passage in parts
+            for seg in passage
+            if seg.kind == "boilerplate"
+        ]
+    )
     own = max(1, len(article.text) - covered_characters(excluded))
 
+    def own_characters(spans: list[Span]) -> int:
+        """Characters of ``spans`` that are the article's own text (not ``excluded``)."""
+        merged = union(spans)
+        return sum(end - start for start, end in merged) - overlap_characters(merged, excluded)
+
     def own_share(spans: list[Span]) -> float:
-        return round((covered_characters(spans) - overlap_characters(spans, excluded)) / own, 4)
+        return round(own_characters(spans) / own, 4)
 
     def verbatim_share(copies: list[tuple[MatchedPassage, list[Span]]]) -> float | None:
         """Own text the copy segments of passages (disjoint) took word for word, as a
@@ -338,12 +349,7 @@ def origin_facts(
         if any(p.verbatim is None for p, _ in copies):
             return None
         return round(
-            sum(
-                (covered_characters(spans) - overlap_characters(spans, excluded))
-                * (p.verbatim or 0.0)
-                for p, spans in copies
-            )
-            / own,
+            sum(own_characters(spans) * (p.verbatim or 0.0) for p, spans in copies) / own,
             4,
         )
 
