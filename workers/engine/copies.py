@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from workers.engine.attribute import wire_patterns
 from workers.engine.credit import CreditKind, credit_of
-from workers.engine.origins import build_origins, covered_characters
+from workers.engine.origins import PassageFacts, SourceFacts, covered_characters, origin_facts
 from workers.engine.params import EngineParams
-from workers.models import MatchedPassage, Passage, Source, StoredArticle
+from workers.models import MatchedPassage, StoredArticle
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class CopyRelation:
     as taking it from the wire, with ``source`` the other carrier it was found
     through. ``primary``: the copier is the article being ingested (seen with all
     its matches); otherwise the pair alone was looked at, from the other side.
+    ``passages``: the copier's copy passages, as its origins record reports them.
     """
 
     copier: str
@@ -34,7 +35,7 @@ class CopyRelation:
     reused_fraction: float
     verbatim_fraction: float | None
     credit: CreditKind | None
-    passages: tuple[Passage, ...]
+    passages: tuple[PassageFacts, ...]
     primary: bool
 
     @property
@@ -52,13 +53,13 @@ def _pair_view(
     source: StoredArticle,
     passages: list[MatchedPassage],
     params: EngineParams,
-) -> tuple[Source, list[Passage]]:
-    """The source entry and copy passages of ``copier`` against ``source`` alone."""
-    origins = build_origins(copier, {source.id: passages}, {source.id: source}, params)
-    return origins.sources[0], origins.passages
+) -> tuple[SourceFacts, list[PassageFacts]]:
+    """The source entry and passages of ``copier`` against ``source`` alone."""
+    facts = origin_facts(copier, {source.id: passages}, {source.id: source}, params)
+    return facts.sources[0], facts.passages
 
 
-def _copy(passage: Passage) -> bool:
+def _copy(passage: PassageFacts) -> bool:
     return passage.counts_as_copy
 
 
@@ -81,19 +82,21 @@ def copy_relations(
       for the earliest other carrier seen from its side (the first outlet to run
       a wire story is listed once a second one is found).
 
-    Pairs whose times cannot say who was first give no relation.
+    Pairs whose times cannot say who was first give no relation. The origins
+    record is worked out as plain tuples (:func:`origin_facts`): this runs for
+    every ingest, and its models would be built only to be read once.
     """
     if not any(p.counts_as_copy for ps in forward.values() for p in ps):
         return []  # quotes and boilerplate only (often so): no record to build
     patterns = wire_patterns(params.extra_wires)
-    origins = build_origins(article, forward, sources, params)
-    by_source: dict[str, list[Passage]] = {}
+    origins = origin_facts(article, forward, sources, params)
+    by_source: dict[str, list[PassageFacts]] = {}
     for p in origins.passages:
         if _copy(p):
             by_source.setdefault(p.source_id, []).append(p)
     found: list[CopyRelation] = []
-    best_wire: dict[str, Source] = {}
-    earliest_wire: dict[str, Source] = {}
+    best_wire: dict[str, SourceFacts] = {}
+    earliest_wire: dict[str, SourceFacts] = {}
     for entry in origins.sources:
         if entry.credited is None:  # no copy shared
             continue
@@ -163,7 +166,7 @@ def copy_relations(
     return found
 
 
-def _earlier(entry: Source, than: Source) -> bool:
+def _earlier(entry: SourceFacts, than: SourceFacts) -> bool:
     """Whether ``entry`` was published before ``than`` (an undated one never is)."""
     if entry.published_at is None:
         return False

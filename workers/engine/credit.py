@@ -41,6 +41,9 @@ _LINE_START = r"(?:^|\n)[ \t]*(?:source|sources|via|originally published (?:by|i
 _LINE_START += r"first published (?:by|in|at)|republished from|reprinted from)\b[ \t]*:?[ \t]*"
 
 
+# Each pair of articles asks for its source's names and URL form again (a wire
+# story's, as the source of every outlet that ran it): a few URL parses a call.
+@lru_cache(maxsize=4096)
 def _url_form(url: str) -> str:
     """``url`` as a copy would likely print it: lowercased, no scheme, no
     ``www.``, no closing slash."""
@@ -49,6 +52,7 @@ def _url_form(url: str) -> str:
     return f"{host}{parts.path.rstrip('/')}{'?' + parts.query if parts.query else ''}"
 
 
+@lru_cache(maxsize=4096)
 def source_names(outlet: str | None, url: str | None) -> tuple[str, ...]:
     """The names a copy may credit a source by: its outlet (and the outlet without
     a leading "The"), and its site's host (without ``www.``)."""

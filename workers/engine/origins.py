@@ -35,6 +35,8 @@ What counts, and why:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
+from typing import NamedTuple
 
 from workers.engine.attribute import (
     Relation,
@@ -47,11 +49,14 @@ from workers.engine.classify import quote_spans
 from workers.engine.credit import credit_of
 from workers.engine.params import EngineParams
 from workers.models import (
+    Confidence,
     Kind,
     MatchedPassage,
     Origins,
     PairEvidence,
     Passage,
+    RelationName,
+    Segment,
     Source,
     StoredArticle,
     Verdict,
@@ -76,9 +81,9 @@ def covered_characters(spans: list[Span]) -> int:
     return sum(end - start for start, end in union(spans))
 
 
-def overlap_characters(spans: list[Span], others: list[Span]) -> int:
-    """Characters covered both by ``spans`` and by ``others``."""
-    a, b = union(spans), union(others)
+def overlap_characters(a: list[Span], b: list[Span]) -> int:
+    """Characters covered both by ``a`` and by ``b``, each a :func:`union`: a record
+    measures many spans against one union, which is merged once, not each time."""
     total, i, j = 0, 0, 0
     while i < len(a) and j < len(b):
         total += max(0, min(a[i][1], b[j][1]) - max(a[i][0], b[j][0]))
@@ -110,8 +115,9 @@ def verdict_for(
     return "non"
 
 
-def _mostly_within(span: Span, spans: list[Span]) -> bool:
-    return 2 * overlap_characters([span], spans) >= span[1] - span[0]
+def _mostly_within(span: Span, merged: list[Span]) -> bool:
+    """Whether ``merged`` (a :func:`union`) covers at least half of ``span``."""
+    return 2 * overlap_characters(union([span]), merged) >= span[1] - span[0]
 
 
 SegmentKey = tuple[str, int, int]  # source id, passage index, segment index
@@ -133,13 +139,15 @@ def boilerplate_kinds(
       other outlets do (a blurb many sites carry). A story many outlets carry
       is most of the article, not a stretch of it.
     """
-    own_repeats = [
-        (seg.start, seg.end)
-        for ps in matches.values()
-        for p in ps
-        for seg in p.parts
-        if seg.kind == "boilerplate"
-    ]
+    own_repeats = union(
+        [
+            (seg.start, seg.end)
+            for ps in matches.values()
+            for p in ps
+            for seg in p.parts
+            if seg.kind == "boilerplate"
+        ]
+    )
     found: dict[SegmentKey, Kind] = {}
     lone: list[tuple[Span, str | None, str]] = []  # (stretch, outlet, source id)
     for source_id, passages in matches.items():
@@ -152,7 +160,7 @@ def boilerplate_kinds(
         if outlet != article.outlet and 2 * (stretch[1] - stretch[0]) < len(article.text):
             lone.append((stretch, outlet, source_id))
     for stretch, _, _ in lone:
-        alike = [(o, s) for other, o, s in lone if _mostly_within(other, [stretch])]
+        alike = [(o, s) for other, o, s in lone if _mostly_within(other, union([stretch]))]
         outlets = [o for o, _ in alike if o is not None]  # an unknown outlet repeats nothing
         if len(set(outlets)) >= min_outlets or len(outlets) > len(set(outlets)):
             found.update(
@@ -172,6 +180,94 @@ def _principal(kinds: list[Kind]) -> Kind:
     return "boilerplate"
 
 
+class SegmentRow(NamedTuple):
+    """A segment as the record reports it (its kind relabelled), before it is a model."""
+
+    start: int
+    end: int
+    source_start: int
+    source_end: int
+    kind: Kind
+
+
+class PassageFacts(NamedTuple):
+    """A passage as the record reports it, before it is a model: what the copies
+    lists and the watches read of each passage of each pair."""
+
+    matched: MatchedPassage  # as stored
+    source_id: str
+    kind: Kind  # from its segments' kinds, as relabelled
+    segments: list[SegmentRow]
+    wire: str | None
+
+    @property
+    def start(self) -> int:
+        return self.matched.start
+
+    @property
+    def end(self) -> int:
+        return self.matched.end
+
+    @property
+    def source_start(self) -> int:
+        return self.matched.source_start
+
+    @property
+    def source_end(self) -> int:
+        return self.matched.source_end
+
+    @property
+    def similarity(self) -> float:
+        return self.matched.similarity
+
+    @property
+    def counts_as_copy(self) -> bool:
+        """Copy that counts towards reuse (see :attr:`MatchedPassage.counts_as_copy`)."""
+        review = self.matched.review
+        return self.kind == "copy" and (review is None or review.status != "false_positive")
+
+    def record(self) -> Passage:
+        return Passage(
+            **{
+                **self.matched.model_dump(exclude={"segments"}),
+                "kind": self.kind,
+                "segments": [Segment(**row._asdict()) for row in self.segments],
+            },
+            source_id=self.source_id,
+            wire=self.wire,
+        )
+
+
+class SourceFacts(NamedTuple):
+    """A source entry of the record, before it is a model (its fields are
+    :class:`Source`'s, in order)."""
+
+    id: str
+    outlet: str | None
+    published_at: datetime | None
+    reused_fraction: float
+    verbatim_fraction: float | None
+    derived_score: float | None
+    rewrite_fraction: float | None
+    verdict: Verdict
+    relation: RelationName
+    confidence: Confidence
+    wire: str | None
+    credited: bool | None
+
+    def record(self) -> Source:
+        return Source(**self._asdict())
+
+
+class OriginFacts(NamedTuple):
+    """What an origins record says, in plain tuples: the copy relations read
+    it for every ingest, the record is built only where it is answered with."""
+
+    reused_fraction: float
+    sources: list[SourceFacts]  # most reused first
+    passages: list[PassageFacts]  # in text order
+
+
 def build_origins(
     article: StoredArticle,
     matches: Mapping[str, list[MatchedPassage]],
@@ -182,6 +278,30 @@ def build_origins(
     """The origins record of ``article`` given its matches with each source, and
     the document-level evidence of each pair, as this article sees it, where
     recorded."""
+    facts = origin_facts(article, matches, sources, params, evidence)
+    return Origins(
+        id=article.id,
+        outlet=article.outlet,
+        published_at=article.published_at,
+        wire=article.wire,
+        reused_fraction=facts.reused_fraction,
+        verdict=verdict_for(
+            facts.reused_fraction, wholly=params.verdict_wholly, partially=params.verdict_partially
+        ),
+        sources=[entry.record() for entry in facts.sources],
+        passages=[passage.record() for passage in facts.passages],
+        settings=params.echo(),
+    )
+
+
+def origin_facts(
+    article: StoredArticle,
+    matches: Mapping[str, list[MatchedPassage]],
+    sources: Mapping[str, StoredArticle],
+    params: EngineParams,
+    evidence: Mapping[str, PairEvidence] | None = None,
+) -> OriginFacts:
+    """What the origins record of ``article`` says (see :func:`build_origins`)."""
     matches = {s: ps for s, ps in matches.items() if s in sources}  # deleted since matched
     evidence = evidence or {}
     patterns = wire_patterns(params.extra_wires)
@@ -190,24 +310,38 @@ def build_origins(
     segments = {
         s: [
             [
-                seg.model_copy(update={"kind": relabelled.get((s, i, j), seg.kind)})
+                SegmentRow(
+                    seg.start,
+                    seg.end,
+                    seg.source_start,
+                    seg.source_end,
+                    relabelled.get((s, i, j), seg.kind),
+                )
                 for j, seg in enumerate(p.parts)
             ]
             for i, p in enumerate(ps)
         ]
         for s, ps in matches.items()
     }
-    excluded = quote_spans(article.text) + [
-        (seg.start, seg.end)
-        for parts in segments.values()
-        for passage in parts
-        for seg in passage
-        if seg.kind == "boilerplate"
-    ]
+    excluded = union(
+        quote_spans(article.text)
+        + [
+            (seg.start, seg.end)
+            for parts in segments.values()
+            for passage in parts
+            for seg in passage
+            if seg.kind == "boilerplate"
+        ]
+    )
     own = max(1, len(article.text) - covered_characters(excluded))
 
+    def own_characters(spans: list[Span]) -> int:
+        """Characters of ``spans`` that are the article's own text (not ``excluded``)."""
+        merged = union(spans)
+        return sum(end - start for start, end in merged) - overlap_characters(merged, excluded)
+
     def own_share(spans: list[Span]) -> float:
-        return round((covered_characters(spans) - overlap_characters(spans, excluded)) / own, 4)
+        return round(own_characters(spans) / own, 4)
 
     def verbatim_share(copies: list[tuple[MatchedPassage, list[Span]]]) -> float | None:
         """Own text the copy segments of passages (disjoint) took word for word, as a
@@ -215,18 +349,13 @@ def build_origins(
         if any(p.verbatim is None for p, _ in copies):
             return None
         return round(
-            sum(
-                (covered_characters(spans) - overlap_characters(spans, excluded))
-                * (p.verbatim or 0.0)
-                for p, spans in copies
-            )
-            / own,
+            sum(own_characters(spans) * (p.verbatim or 0.0) for p, spans in copies) / own,
             4,
         )
 
     wholly, partially = params.verdict_wholly, params.verdict_partially
-    source_entries: list[Source] = []
-    passages: list[Passage] = []
+    source_entries: list[SourceFacts] = []
+    passages: list[PassageFacts] = []
     all_copy: list[Span] = []
     for source_id, matched in matches.items():
         source = sources[source_id]
@@ -249,13 +378,8 @@ def build_origins(
                 copies.append((p, spans))
             longest = max(spans, key=lambda s: s[1] - s[0], default=None)
             kind = _principal([seg.kind for seg in parts])
-            passages.append(
-                Passage(
-                    **{**p.model_dump(), "kind": kind, "segments": parts},
-                    source_id=source_id,
-                    wire=copied[longest] if longest is not None else None,
-                )
-            )
+            wire = copied[longest] if longest is not None else None
+            passages.append(PassageFacts(p, source_id, kind, parts, wire))
         longest = max(copied, key=lambda s: s[1] - s[0], default=None)
         pair_wire = copied[longest] if longest is not None else None
         relation, confidence = (
@@ -274,7 +398,7 @@ def build_origins(
         pair = (source, article) if relation is Relation.COPIED_BY else (article, source)
         credited = credit_of(*pair, pair_wire, patterns) is not None if copied else None
         source_entries.append(
-            Source(
+            SourceFacts(
                 id=source_id,
                 outlet=source.outlet,
                 published_at=source.published_at,
@@ -295,17 +419,6 @@ def build_origins(
                 credited=credited,
             )
         )
-    overall = own_share(all_copy)
     source_entries.sort(key=lambda s: (-s.reused_fraction, s.id))
     passages.sort(key=lambda p: (p.start, p.source_id))
-    return Origins(
-        id=article.id,
-        outlet=article.outlet,
-        published_at=article.published_at,
-        wire=article.wire,
-        reused_fraction=overall,
-        verdict=verdict_for(overall, wholly=wholly, partially=partially),
-        sources=source_entries,
-        passages=passages,
-        settings=params.echo(),
-    )
+    return OriginFacts(own_share(all_copy), source_entries, passages)

@@ -374,7 +374,10 @@ def _index_once(
     # article a candidate of every later article sharing the old text, and
     # outlive a delete (which unindexes the text it finds). Should the process
     # die just before, they are only a wasted comparison: the article exists.
-    store.unindex(number, np.setdiff1d(replaced_keys, bands.keys))
+    # Most ingests replace nothing, and np.setdiff1d sorts both arrays whatever
+    # their size: a tenth of a millisecond spent on an empty answer.
+    if replaced_keys.size:
+        store.unindex(number, np.setdiff1d(replaced_keys, bands.keys))
     clock.lap("save")
     return Indexed(saved, matches, {n: candidates[n] for n in matches}, evidence)
 
