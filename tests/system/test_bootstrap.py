@@ -1,5 +1,5 @@
 """``python3 bootstrap.py serve`` started, then stopped as a supervisor (SIGTERM to it) or
-a terminal (Ctrl-C: SIGINT to its whole process group) stops it."""
+a terminal (Ctrl-C: SIGINT to its whole process group, once or twice) stops it."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ def alive(pid: int) -> bool:
     not (ROOT / ".venv" / ".wiretrace-installed").exists(),
     reason="needs the .venv that bootstrap.py makes (python3 bootstrap.py test)",
 )
-@pytest.mark.parametrize("stop", ["sigterm to bootstrap", "ctrl-c"])
+@pytest.mark.parametrize("stop", ["sigterm to bootstrap", "ctrl-c", "ctrl-c twice"])
 def test_stopping_bootstrap_stops_the_server_its_workers_and_redis(
     tmp_path: Path, stop: str
 ) -> None:
@@ -58,8 +59,11 @@ def test_stopping_bootstrap_stops_the_server_its_workers_and_redis(
         wait_for(lambda: answers(f"http://127.0.0.1:{port}/readyz"), 90, "wiretrace serve")
         redis_pid = int((tmp_path / "redis.pid").read_text())
 
-        if stop == "ctrl-c":
+        if stop.startswith("ctrl-c"):
             os.killpg(bootstrap.pid, signal.SIGINT)
+            if stop == "ctrl-c twice":  # impatient, while the workers are being stopped
+                time.sleep(0.3)
+                os.killpg(bootstrap.pid, signal.SIGINT)
         else:
             bootstrap.send_signal(signal.SIGTERM)
         assert bootstrap.wait(timeout=60) == 0

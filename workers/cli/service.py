@@ -57,9 +57,16 @@ def serve(host: str | None, port: int | None, n_workers: int) -> None:
             click.echo(access_notice)
         run_simple(bind_host, bind_port, app, threaded=True, use_reloader=False)
     finally:
-        supervisor.stop()
-        if embedded is not None:
-            embedded.stop()
+        # Stopping is not interrupted: a second Ctrl-C (or a supervisor's second
+        # SIGTERM) while the workers finish their jobs left the embedded Redis
+        # running after the service had gone.
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
+        try:
+            supervisor.stop()
+        finally:
+            if embedded is not None:
+                embedded.stop()
 
 
 @click.command()
