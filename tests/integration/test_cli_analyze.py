@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, wait_for
 
 STORY = (
     "The city's tram drivers voted on Friday to strike for three days next month after "
@@ -140,3 +142,48 @@ def test_analyze_names_the_text_files_it_cannot_read(tmp_path: Path) -> None:
     (passage,) = records["first"]["passages"]
     # The mark is not part of the text: offsets count from the story's first letter.
     assert STORY[passage["start"] : passage["end"]].startswith("The city's tram drivers")
+
+
+def test_analyze_stopped_by_sigterm_takes_its_scratch_redis_and_folder_with_it(
+    tmp_path: Path,
+) -> None:
+    # A scheduler's time limit (or `timeout`) stops a long batch run with SIGTERM.
+    infile = tmp_path / "in.jsonl"
+    with infile.open("w") as out:
+        for n in range(3000):
+            out.write(json.dumps({"id": f"a{n}", "text": f"{STORY} Story {n}.\n\n{OTHER}"}) + "\n")
+    scratch_parent = tmp_path / "tmp"
+    scratch_parent.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env["TMPDIR"] = str(scratch_parent)  # where the scratch store's folder is made
+    run = subprocess.Popen(
+        [sys.executable, "-m", "workers.cli", "analyze", str(infile), "--out", str(tmp_path / "o")],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        pid_files = lambda: [  # noqa: E731
+            p for p in scratch_parent.glob("wiretrace-scratch-*/redis.pid") if p.read_text()
+        ]
+        wait_for(lambda: bool(pid_files()), 60, "the scratch Redis")
+        redis_pid = int(pid_files()[0].read_text())
+        time.sleep(1)  # ingesting
+        run.send_signal(signal.SIGTERM)
+        _, stderr = run.communicate(timeout=60)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode == 1 and "Aborted" in stderr
+    wait_for(lambda: not _alive(redis_pid), 30, "the scratch Redis to stop")
+    assert list(scratch_parent.iterdir()) == []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

@@ -7,6 +7,8 @@ when that command runs, so ``wiretrace --help`` starts in a fraction of a second
 
 from __future__ import annotations
 
+import signal
+
 import click
 
 from workers.cli import (
@@ -22,11 +24,17 @@ from workers.cli import (
     watches,
 )
 from workers.cli import eval as evaluate
+from workers.cli.stopping import interrupt
 
 
 @click.group()
 def cli() -> None:
     """wiretrace: where did this text come from?"""
+    # SIGTERM (a scheduler's time limit, `timeout`, kill) stops a command as Ctrl-C
+    # does: a batch run's scratch Redis and temporary folder go with it, where
+    # Python's default would leave them behind. Commands that run services (serve,
+    # worker, crawl, bench) set their own.
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 for command in (

@@ -8,13 +8,11 @@ import sys
 
 import click
 
+from workers.cli.stopping import interrupt
+
 
 def _worker_command() -> list[str]:
     return [sys.executable, "-m", "workers.cli", "worker"]
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 @click.command()
@@ -41,8 +39,8 @@ def serve(host: str | None, port: int | None, n_workers: int) -> None:
     # down as cleanly as Ctrl-C: the workers, the crawler and the embedded Redis
     # this process started go too. (The workers run in process groups of their
     # own, so the terminal's signals reach them through this process only.)
-    signal.signal(signal.SIGTERM, _interrupt)
-    signal.signal(signal.SIGHUP, _interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGHUP, interrupt)
     url, embedded = resolve_redis_url(settings.redis_url, settings.data_dir)
     children = {f"worker {i + 1}": _worker_command() for i in range(n_workers)}
     if settings.outlets_file:  # the crawler too, logging JSON lines among the server's
