@@ -161,6 +161,15 @@ def answers_ready(base: str) -> bool:
         return False
 
 
+def alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (one of ours or not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
     deadline = time.monotonic() + seconds
     while not condition():

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.helpers import ROOT, wait_for
+from tests.helpers import ROOT, alive, wait_for
 
 STORY = (
     "The city's tram drivers voted on Friday to strike for three days next month after "
@@ -177,13 +177,5 @@ def test_analyze_stopped_by_sigterm_takes_its_scratch_redis_and_folder_with_it(
         if run.poll() is None:
             run.kill()
     assert run.returncode == 1 and "Aborted" in stderr
-    wait_for(lambda: not _alive(redis_pid), 30, "the scratch Redis to stop")
+    wait_for(lambda: not alive(redis_pid), 30, "the scratch Redis to stop")
     assert list(scratch_parent.iterdir()) == []
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
