@@ -87,12 +87,16 @@ def over_seeds(
 
 
 def test_figures_on_the_shared_corpora(clean_store: Store) -> None:
-    """Floors under the figures measured when the cut-offs were set (see README), as
-    means over five MinHash seeds: PAN plagdet 0.833; Clough-Stevenson accuracy 0.964,
-    F1 0.970, four classes 0.733 (cut-offs chosen on the other tasks)."""
+    """Floors under the figures measured when the cut-offs were set (see
+    docs/provenance.md), as means over five MinHash seeds: PAN plagdet 0.928,
+    granularity 1.000 and simulated recall 0.807 under every seed (the floors are the
+    targets); Clough-Stevenson accuracy 0.962, F1 0.968, four classes 0.741 (cut-offs
+    chosen on the other tasks)."""
     pan = read_pan(corpus_dir("pan-indonesian"))
     pan_figures = over_seeds(clean_store, pan_articles(pan), lambda o: score_pan(pan, o))
-    assert pan_figures["plagdet"] >= 0.82, pan_figures
+    assert pan_figures["plagdet"] >= 0.85, pan_figures
+    assert pan_figures["granularity"] <= 1.1, pan_figures
+    assert pan_figures["simulated recall"] >= 0.80, pan_figures
     cs = read_clough_stevenson(corpus_dir("clough-stevenson"))
     cs_figures = over_seeds(
         clean_store, clough_stevenson_articles(cs), lambda o: score_clough_stevenson(cs, o)

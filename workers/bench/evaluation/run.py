@@ -20,6 +20,7 @@ from typing import Protocol
 
 from workers.bench.evaluation.corpora import (
     CLASSES,
+    SIMULATED,
     Annotation,
     CloughStevenson,
     PanCorpus,
@@ -439,9 +440,13 @@ class PanReport:
     by_kind: dict[str, Scores]
 
     def figures(self) -> dict[str, float]:
+        simulated = self.by_kind.get(SIMULATED)
         return {
             "plagdet": self.overall.plagdet,
+            "granularity": self.overall.granularity,
             **{f"{kind} plagdet": s.plagdet for kind, s in self.by_kind.items()},
+            # Human rewrites, the hardest to find: their recall is a target of its own.
+            **({"simulated recall": simulated.recall} if simulated else {}),
         }
 
     def lines(self) -> list[str]:
