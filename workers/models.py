@@ -295,12 +295,15 @@ class MatchedPassage(BaseModel):
         ]
 
     @property
+    def false_positive(self) -> bool:
+        """A reviewer marked it a false positive: it counts towards no reuse."""
+        return self.review is not None and self.review.status == "false_positive"
+
+    @property
     def counts_as_copy(self) -> bool:
         """Holds copy that counts towards reuse: not only quotes or boilerplate, and not a
         false positive."""
-        return self.kind == "copy" and (
-            self.review is None or self.review.status != "false_positive"
-        )
+        return self.kind == "copy" and not self.false_positive
 
 
 class Passage(MatchedPassage):

@@ -143,7 +143,7 @@ def passage_part(passage: Passage, relation: str) -> str | None:
     Text others took from this article, boilerplate and passages an editor
     marked false positive stay the article's own.
     """
-    if passage.review is not None and passage.review.status == "false_positive":
+    if passage.false_positive:
         return None
     if passage.kind == "quote":
         return "quote"

@@ -35,11 +35,11 @@ def serve(host: str | None, port: int | None, n_workers: int) -> None:
     settings, access_notice = first_run.prepare(
         settings, host or settings.host, port or settings.port
     )
-    # SIGTERM (docker stop, systemd, kill) and SIGHUP (the terminal closed) shut
-    # down as cleanly as Ctrl-C: the workers, the crawler and the embedded Redis
-    # this process started go too. (The workers run in process groups of their
-    # own, so the terminal's signals reach them through this process only.)
-    signal.signal(signal.SIGTERM, interrupt)
+    # SIGHUP (the terminal closed) shuts down as cleanly as Ctrl-C and SIGTERM
+    # (docker stop, systemd, kill: see workers.cli): the workers, the crawler and
+    # the embedded Redis this process started go too. (The workers run in process
+    # groups of their own, so the terminal's signals reach them through this
+    # process only.)
     signal.signal(signal.SIGHUP, interrupt)
     url, embedded = resolve_redis_url(settings.redis_url, settings.data_dir)
     children = {f"worker {i + 1}": _worker_command() for i in range(n_workers)}

@@ -222,9 +222,9 @@ class PassageFacts(NamedTuple):
 
     @property
     def counts_as_copy(self) -> bool:
-        """Copy that counts towards reuse (see :attr:`MatchedPassage.counts_as_copy`)."""
-        review = self.matched.review
-        return self.kind == "copy" and (review is None or review.status != "false_positive")
+        """Copy that counts towards reuse (see :attr:`MatchedPassage.counts_as_copy`),
+        by its kind as relabelled."""
+        return self.kind == "copy" and not self.matched.false_positive
 
     def record(self) -> Passage:
         return Passage(
@@ -363,10 +363,9 @@ def origin_facts(
         copied: dict[Span, str | None] = {}
         copies: list[tuple[MatchedPassage, list[Span]]] = []
         for p, parts in zip(matched, segments[source_id], strict=True):
-            counted = p.review is None or p.review.status != "false_positive"
             spans: list[Span] = []
             for seg in parts:
-                if seg.kind == "copy" and counted:  # not a reviewed false positive
+                if seg.kind == "copy" and not p.false_positive:
                     copied[(seg.start, seg.end)] = passage_wire(
                         (seg.start, seg.end),
                         (seg.source_start, seg.source_end),

@@ -131,6 +131,10 @@ def _segment_lists(row: list[Any]) -> tuple[list[Any], list[Any] | None]:
     return (lists[0] if lists else []), (lists[1] if len(lists) > 1 else None)
 
 
+def _segment_rows(segments: list[Segment]) -> list[list[Any]]:
+    return [[s.start, s.end, s.source_start, s.source_end, s.kind] for s in segments]
+
+
 def _mirrored_segments(segments: list[Any]) -> list[list[Any]]:
     """Segment rows as the other article sees them, where it has none of its own."""
     return [[ss, se, s, e, kind] for s, e, ss, se, kind in segments]
@@ -212,11 +216,11 @@ def encode_pair(
             other.verbatim if other is not None else None,
             p.kind,
         ]
-        segments = [[s.start, s.end, s.source_start, s.source_end, s.kind] for s in p.segments]
+        segments = _segment_rows(p.segments)
         if segments:
             row.append(segments)
         if other is not None and other.segments:
-            own = [[s.start, s.end, s.source_start, s.source_end, s.kind] for s in other.segments]
+            own = _segment_rows(other.segments)
             if segments and (own != _mirrored_segments(segments) or other.kind != p.kind):
                 row.append([other.kind, own])
         if p.review is not None:
