@@ -385,6 +385,78 @@ def piece_source_ranges(
     return out
 
 
+@compiled()
+def shared_word_dice(
+    a_units: np.ndarray,
+    a_words: np.ndarray,
+    own_idf: np.ndarray,
+    b_text: np.ndarray,
+    b_units: np.ndarray,
+    b_columns: np.ndarray,
+    b_shared: np.ndarray,
+    b_idf: np.ndarray,
+    n_a: int,
+    b_unit_count: int,
+) -> np.ndarray:
+    """Weighted Dice of every unit of one text (``a``) with every unit of several
+    others (``b``), one row a unit of ``b`` (numbered across the others), one
+    column a unit of ``a``: the word sets' shared weight twice, over the sum of
+    their weights (0 where that is 0).
+
+    ``a_units``/``a_words``: each (unit, word) of ``a`` once, sorted by word, then
+    unit; a word's column is its rank among ``a``'s distinct words. ``own_idf``:
+    each of those words' weight in each pair where the other text lacks it (one
+    column an other text). ``b_*``: each (unit, word) of the others: its text, its
+    unit, its word's column in ``a`` and whether ``a`` has it at all, and its
+    weight in the pair (which is the word's weight on both sides where both
+    texts have it). Weights are worked out by the caller with numpy's ``log``, so
+    that they are the values the sparse products took.
+
+    Every sum adds its terms in the order the sparse products added them (a
+    unit's words by ascending column, ``b``'s weights in entry order), so the
+    values are those of the products, bit for bit.
+    """
+    # Where each column's units begin among a's entries, and the pair weights of
+    # a's words: their own, or the shared one where the pair's other text has them.
+    columns = np.empty(a_words.size, dtype=np.int64)
+    column_start = np.zeros(own_idf.shape[0] + 1, dtype=np.int64)
+    column = -1
+    for e in range(a_words.size):
+        if e == 0 or a_words[e] != a_words[e - 1]:
+            column += 1
+            column_start[column] = e
+        columns[e] = column
+    column_start[column + 1] = a_words.size
+    pair_idf = own_idf.copy()
+    for e in range(b_units.size):
+        if b_shared[e]:
+            pair_idf[b_columns[e], b_text[e]] = b_idf[e]
+    a_weight = np.zeros((n_a, own_idf.shape[1]))
+    for e in range(a_units.size):
+        for t in range(own_idf.shape[1]):
+            a_weight[a_units[e], t] += pair_idf[columns[e], t]
+    b_weight = np.zeros(b_unit_count)
+    for e in range(b_units.size):
+        b_weight[b_units[e]] += b_idf[e]
+    overlap = np.zeros((b_unit_count, n_a))
+    for e in range(b_units.size):
+        if b_shared[e]:
+            c = b_columns[e]
+            for at in range(column_start[c], column_start[c + 1]):
+                overlap[b_units[e], a_units[at]] += b_idf[e]
+    row_text = np.full(b_unit_count, -1, dtype=np.int64)
+    for e in range(b_units.size):
+        row_text[b_units[e]] = b_text[e]
+    for r in range(b_unit_count):
+        t = row_text[r]
+        if t < 0:  # a unit without words: alike no unit
+            continue
+        for k in range(n_a):
+            total = a_weight[k, t] + b_weight[r]
+            overlap[r, k] = 2 * overlap[r, k] / total if total > 0 else 0.0
+    return overlap
+
+
 def warm_up() -> None:
     """Load (or compile, the first time after an install) every kernel for the
     types the engine calls it with, so that no article pays for it."""
@@ -407,3 +479,7 @@ def warm_up() -> None:
     shingle_covered_words(shingles, shingles, 0, 8, 4)
     span_covered_shares(*bounds, *bounds)
     piece_source_ranges(*bounds, np.zeros((0, 3), dtype=np.int64), (0, 8, 0, 8))
+    entries = np.zeros(1, dtype=np.int64)
+    shared_word_dice(
+        entries, words[:1], np.ones((1, 1)), entries, entries, entries, flags[:1], np.ones(1), 1, 1
+    )

@@ -24,8 +24,9 @@ two texts themselves: a word in most sentences of both (``the``, ``yang``,
 is involved, and nothing outside the two texts.
 
 It runs only on pairs that candidate retrieval found, and its cost is bounded:
-the unit-by-unit similarity is one matrix product over the words the two texts
-share, and texts with more units than a configured limit skip it.
+the unit-by-unit similarity adds up the weights of the words the two texts
+share, unit pair by unit pair, and texts with more units than a configured
+limit skip it.
 """
 
 from __future__ import annotations
@@ -35,11 +36,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import xxhash
-from scipy import sparse
 
 from workers.engine.align import WordSpan, disjoint_best
 from workers.engine.document import Document
-from workers.engine.kernels import heaviest_seed_chain
+from workers.engine.kernels import heaviest_seed_chain, shared_word_dice
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +94,11 @@ def unit_similarities(a: Document, others: list[Document]) -> list[np.ndarray]:
 
     ``2 * w(A & B) / (w(A) + w(B))`` over the units' word sets, each word weighed
     by ``log(units / units containing it)`` counted over the two texts of the pair.
-    All pairs are worked in a few sparse matrix products rather than one at a
-    time: a new article is compared with dozens of candidates, most of them
-    sharing little, and per-pair array overhead would dominate the cost.
+    All pairs are worked in one compiled loop over the texts' (unit, word)
+    entries (:func:`~workers.engine.kernels.shared_word_dice`) rather than one
+    pair at a time: a new article is compared with dozens of candidates, most
+    of them sharing little, and per-pair array overhead would dominate the cost
+    (as the sparse matrix products it replaced were mostly their own overhead).
     """
     return list(iter_unit_similarities(a, others))
 
@@ -132,45 +134,26 @@ def _similarity_chunk(a: Document, others: list[Document]) -> list[np.ndarray]:
     entries = np.array([len(y.words) for y in ys], dtype=np.int64)
     y_text = np.repeat(np.arange(len(others)), entries)
     y_words = np.concatenate([y.words for y in ys])
-    y_units = np.concatenate([y.units for y in ys]) + unit_offsets[y_text]
-    y_df = np.concatenate([y.word_counts for y in ys])
-    column = np.searchsorted(vocabulary, y_words)
-    column = np.minimum(column, len(vocabulary) - 1)
+    column = np.minimum(np.searchsorted(vocabulary, y_words), len(vocabulary) - 1)
     in_a = vocabulary[column] == y_words
     a_df = np.where(in_a, x.unit_counts[column], 0)
-    pair_units = (n_a + sizes)[y_text]
-    y_idf = np.log(pair_units / (a_df + y_df))
-    weight_b = np.bincount(y_units, weights=y_idf, minlength=int(unit_offsets[-1]))
-    # The idf of each word of ``a`` in each pair: its own count alone where the
-    # other text lacks it, both counts where it has it.
-    a_idf = np.log((n_a + sizes)[None, :] / x.unit_counts[:, None].astype(np.float64))
-    a_idf[column[in_a], y_text[in_a]] = y_idf[in_a]
-    a_columns = np.searchsorted(vocabulary, x.words)
-    presence_a = sparse.csr_array(
-        (np.ones(len(x.words)), (x.units, a_columns)), shape=(n_a, len(vocabulary))
+    # A word's weight in a pair: the log of the pair's units over those holding it,
+    # in either text (a word of ``a`` the other lacks: in ``a`` alone).
+    y_idf = np.log((n_a + sizes)[y_text] / (a_df + np.concatenate([y.word_counts for y in ys])))
+    own_idf = np.log((n_a + sizes)[None, :] / x.unit_counts[:, None].astype(np.float64))
+    similarity = shared_word_dice(
+        x.units,
+        x.words,
+        own_idf,
+        y_text,
+        np.concatenate([y.units for y in ys]) + unit_offsets[y_text],
+        column,
+        in_a,
+        y_idf,
+        n_a,
+        int(unit_offsets[-1]),
     )
-    weight_a = presence_a @ a_idf  # n_a x texts
-    weighted_b = sparse.csr_array(
-        (y_idf[in_a], (y_units[in_a], column[in_a])),
-        shape=(int(unit_offsets[-1]), len(vocabulary)),
-    )
-    # A sparse matrix times a dense one is the fast product; a very long text's
-    # word matrix stays sparse rather than fill memory.
-    words_a = presence_a.T
-    if n_a * len(vocabulary) <= _PAIRS_PER_CHUNK:
-        words_a = words_a.toarray()
-    overlap = _dense(weighted_b @ words_a).T
-    matrices = []
-    for t in range(len(others)):
-        first, end = int(unit_offsets[t]), int(unit_offsets[t + 1])
-        total = weight_a[:, t, None] + weight_b[None, first:end]
-        shared = overlap[:, first:end]
-        matrices.append(np.divide(2 * shared, total, out=np.zeros_like(shared), where=total > 0))
-    return matrices
-
-
-def _dense(matrix: np.ndarray | sparse.sparray) -> np.ndarray:
-    return matrix if isinstance(matrix, np.ndarray) else matrix.toarray()
+    return [similarity[unit_offsets[t] : unit_offsets[t + 1]].T for t in range(len(others))]
 
 
 def unit_similarity(a: Document, b: Document) -> np.ndarray:

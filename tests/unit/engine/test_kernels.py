@@ -21,6 +21,7 @@ import pytest
 from datasketch import MinHash
 from numba import njit
 from numba.core import caching
+from scipy import sparse
 
 from tests.script_samples import BO, JA, KM, LO, MY, TH, ZH
 from workers.bench.corpus import CorpusSpec, generate
@@ -37,7 +38,7 @@ from workers.engine.fingerprint import (
 )
 from workers.engine.kernels import compiled
 from workers.engine.normalize import OffsetMap, normalize
-from workers.engine.rewrite import UnitSpan, chain_seeds, unit_similarity
+from workers.engine.rewrite import UnitSpan, chain_seeds, unit_similarities, unit_similarity
 from workers.engine.segment import word_bounds
 from workers.engine.verify import shared_shingles
 
@@ -405,6 +406,44 @@ def test_verbatim_shares_are_the_numpy_definition() -> None:
             assert verbatim_share(a, b, first, end, 4) == expected
             shares.add(expected)
     assert len(shares) > 100  # all, none and shares between
+
+
+def numpy_unit_similarity(a: Document, b: Document) -> np.ndarray:
+    n = len(a.units) + len(b.units)
+    x, y = a.unit_words, b.unit_words
+    vocabulary = x.vocabulary
+    column = np.minimum(np.searchsorted(vocabulary, y.words), len(vocabulary) - 1)
+    in_a = vocabulary[column] == y.words
+    b_idf = np.log(n / (np.where(in_a, x.unit_counts[column], 0) + y.word_counts))
+    a_idf = np.log(n / x.unit_counts.astype(np.float64))
+    a_idf[column[in_a]] = b_idf[in_a]
+    presence = sparse.csr_array(
+        (np.ones(len(x.words)), (x.units, np.searchsorted(vocabulary, x.words))),
+        shape=(len(a.units), len(vocabulary)),
+    )
+    weighted_b = sparse.csr_array(
+        (b_idf[in_a], (y.units[in_a], column[in_a])), shape=(len(b.units), len(vocabulary))
+    )
+    shared = (weighted_b @ presence.T.toarray()).T
+    total = (presence @ a_idf)[:, None] + np.bincount(y.units, b_idf, len(b.units))[None, :]
+    return np.divide(2 * shared, total, out=np.zeros_like(shared), where=total > 0)
+
+
+def test_sentence_similarities_are_the_sparse_product_definition() -> None:
+    docs = [d for d in _documents() if d.units]
+    compared = alike = 0
+    for a, b in _pairs():
+        if a.units and b.units:
+            expected = numpy_unit_similarity(a, b)
+            assert np.array_equal(unit_similarity(a, b), expected)
+            alike += bool((expected > 0.5).any())
+    for _ in range(100):  # a text against many at once, as an article against its candidates
+        a = docs[int(RNG.integers(len(docs)))]
+        others = [docs[int(i)] for i in RNG.integers(0, len(docs), int(RNG.integers(1, 12)))]
+        for found, other in zip(unit_similarities(a, others), others, strict=True):
+            assert np.array_equal(found, numpy_unit_similarity(a, other))
+            compared += 1
+    assert alike > 50 and compared > 300
 
 
 def _add(x: int, y: int) -> int:
