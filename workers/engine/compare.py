@@ -22,6 +22,7 @@ from workers.engine.evidence import (
     document_evidence,
     rewritten_unit_pairs,
 )
+from workers.engine.kernels import long_units_alike
 from workers.engine.params import EngineParams
 from workers.engine.rewrite import (
     RewriteRules,
@@ -119,11 +120,9 @@ def _alike(a: Document, b: Document, similarity: np.ndarray, rules: RewriteRules
     pair without any has nothing for the evidence stage to chain (of all the
     rewrites of the rewrite proxy and Clough-Stevenson, the least alike had
     0.36), and most candidates of a new article are such pairs."""
-    long_a = a.unit_lengths >= rules.min_words
-    long_b = b.unit_lengths >= rules.min_words
-    if not (long_a.any() and long_b.any()):
-        return False
-    return bool(similarity[np.ix_(long_a, long_b)].max() >= rules.extend)
+    return long_units_alike(
+        similarity, a.unit_lengths, b.unit_lengths, rules.min_words, rules.extend
+    )
 
 
 # Share of the words of one text that exact runs must cover for the pair to be a

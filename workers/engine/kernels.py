@@ -457,6 +457,60 @@ def shared_word_dice(
     return overlap
 
 
+@compiled()
+def long_units_alike(
+    similarity: np.ndarray,
+    a_lengths: np.ndarray,
+    b_lengths: np.ndarray,
+    min_words: int,
+    floor: float,
+) -> bool:
+    """Whether a unit of one text and a unit of the other, each of ``min_words``
+    words or more (``a_lengths``, ``b_lengths``), are at least ``floor`` alike."""
+    for i in range(similarity.shape[0]):
+        if a_lengths[i] >= min_words:
+            for j in range(similarity.shape[1]):
+                if b_lengths[j] >= min_words and similarity[i, j] >= floor:
+                    return True
+    return False
+
+
+@compiled()
+def rewrite_seed_grid(
+    similarity: np.ndarray,
+    a_lengths: np.ndarray,
+    b_lengths: np.ndarray,
+    min_words: int,
+    extend: float,
+    max_partners: int,
+) -> tuple[np.ndarray, bool]:
+    """The unit similarities the rewrite stage chains (a new array) and whether
+    any pair in it is at least ``extend`` alike: 0 for units under ``min_words``
+    words (``a_lengths``, ``b_lengths``), then 0 along every unit at least
+    ``extend`` alike to more than ``max_partners`` units of the other text (the
+    partners counted before any is zeroed)."""
+    n_a, n_b = similarity.shape
+    grid = np.empty((n_a, n_b))
+    a_partners = np.zeros(n_a, dtype=np.int64)
+    b_partners = np.zeros(n_b, dtype=np.int64)
+    for i in range(n_a):
+        for j in range(n_b):
+            value = (
+                similarity[i, j] if a_lengths[i] >= min_words and b_lengths[j] >= min_words else 0.0
+            )
+            grid[i, j] = value
+            if value >= extend:
+                a_partners[i] += 1
+                b_partners[j] += 1
+    found = False
+    for i in range(n_a):
+        for j in range(n_b):
+            if a_partners[i] > max_partners or b_partners[j] > max_partners:
+                grid[i, j] = 0.0
+            found = found or grid[i, j] >= extend
+    return grid, found
+
+
 def warm_up() -> None:
     """Load (or compile, the first time after an install) every kernel for the
     types the engine calls it with, so that no article pays for it."""
@@ -479,6 +533,9 @@ def warm_up() -> None:
     shingle_covered_words(shingles, shingles, 0, 8, 4)
     span_covered_shares(*bounds, *bounds)
     piece_source_ranges(*bounds, np.zeros((0, 3), dtype=np.int64), (0, 8, 0, 8))
+    for grid in (np.ones((2, 3)), np.ones((3, 2)).T):  # as worked out, and flipped
+        long_units_alike(grid, bounds[0], bounds[1], 1, 0.5)
+        rewrite_seed_grid(grid, bounds[0], bounds[1], 1, 0.5, 2)
     entries = np.zeros(1, dtype=np.int64)
     shared_word_dice(
         entries, words[:1], np.ones((1, 1)), entries, entries, entries, flags[:1], np.ones(1), 1, 1

@@ -39,7 +39,7 @@ import xxhash
 
 from workers.engine.align import WordSpan, disjoint_best
 from workers.engine.document import Document
-from workers.engine.kernels import heaviest_seed_chain, shared_word_dice
+from workers.engine.kernels import heaviest_seed_chain, rewrite_seed_grid, shared_word_dice
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,12 +422,21 @@ def rewritten_chains(
     """
     if not within_rewrite_limit(a, b, rules):
         return []
-    similarity = unit_similarity(a, b) if similarity is None else similarity.copy()
-    a_lengths, b_lengths = a.unit_lengths, b.unit_lengths
-    similarity[a_lengths < rules.min_words, :] = 0
-    similarity[:, b_lengths < rules.min_words] = 0
-    drop_common_units(similarity, rules)
-    if not similarity.size or similarity.max() < rules.extend:
+    # A unit alike to more than max_partners units of the other (a line the text
+    # repeats, a window of a text of few words) says nothing about where its words
+    # came from, as a shingle repeated many times seeds no exact run; and every
+    # pair it makes is work: two texts of thousands of units repeating two words
+    # made millions of pairs to chain (seconds and gigabytes for one pair of
+    # texts). Without them a pair has at most units x max_partners pairs to chain.
+    similarity, any_alike = rewrite_seed_grid(
+        unit_similarity(a, b) if similarity is None else similarity,
+        a.unit_lengths,
+        b.unit_lengths,
+        rules.min_words,
+        rules.extend,
+        rules.max_partners,
+    )
+    if not any_alike:
         return []
     rows, cols = np.nonzero(similarity >= rules.extend)
     sims = similarity[rows, cols]
@@ -470,22 +479,6 @@ def within_rewrite_limit(a: Document, b: Document, rules: RewriteRules) -> bool:
 # than in the rewrite. Stretches that follow each other in both texts join
 # across this many times the gap in one text as in the other.
 _CONDENSED = 3
-
-
-def drop_common_units(similarity: np.ndarray, rules: RewriteRules) -> None:
-    """Zero (in place) the similarities of the units alike (``rules.extend``) to more
-    than ``rules.max_partners`` units of the other text.
-
-    Such a unit (a line the text repeats, a window of a text of few words)
-    says nothing about where its words came from, as a shingle repeated many
-    times seeds no exact run; and every pair it makes is work: two texts of
-    thousands of units repeating two words made millions of pairs to chain
-    (seconds and gigabytes for one pair of texts). Without them a pair of
-    texts has at most ``units x max_partners`` pairs to chain.
-    """
-    alike = similarity >= rules.extend
-    similarity[alike.sum(axis=1) > rules.max_partners, :] = 0
-    similarity[:, alike.sum(axis=0) > rules.max_partners] = 0
 
 
 @dataclass(frozen=True, slots=True)

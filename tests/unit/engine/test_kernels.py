@@ -36,7 +36,7 @@ from workers.engine.fingerprint import (
     unit_signatures,
     word_hashes,
 )
-from workers.engine.kernels import compiled
+from workers.engine.kernels import compiled, long_units_alike, rewrite_seed_grid
 from workers.engine.normalize import OffsetMap, normalize
 from workers.engine.rewrite import UnitSpan, chain_seeds, unit_similarities, unit_similarity
 from workers.engine.segment import word_bounds
@@ -444,6 +444,47 @@ def test_sentence_similarities_are_the_sparse_product_definition() -> None:
             assert np.array_equal(found, numpy_unit_similarity(a, other))
             compared += 1
     assert alike > 50 and compared > 300
+
+
+def numpy_rewrite_seed_grid(
+    similarity: np.ndarray, a: Document, b: Document, min_words: int, extend: float, partners: int
+) -> np.ndarray:
+    similarity = similarity.copy()
+    similarity[a.unit_lengths < min_words, :] = 0
+    similarity[:, b.unit_lengths < min_words] = 0
+    alike = similarity >= extend
+    similarity[alike.sum(axis=1) > partners, :] = 0
+    similarity[:, alike.sum(axis=0) > partners] = 0
+    return similarity
+
+
+def numpy_long_units_alike(
+    similarity: np.ndarray, a: Document, b: Document, min_words: int, floor: float
+) -> bool:
+    long_a, long_b = a.unit_lengths >= min_words, b.unit_lengths >= min_words
+    if not (long_a.any() and long_b.any()):
+        return False
+    return bool(similarity[np.ix_(long_a, long_b)].max() >= floor)
+
+
+def test_the_rewrite_stages_unit_grid_is_the_numpy_definition() -> None:
+    found = dropped = 0
+    for a, b in _pairs():
+        forward = unit_similarity(a, b)  # as worked out (Fortran order), and flipped
+        for similarity, x, y in ((forward, a, b), (forward.T, b, a)):
+            for min_words, extend, partners in ((8, 0.3, 3), (3, 0.15, 1), (1, 0.0, 2)):
+                expected = numpy_rewrite_seed_grid(similarity, x, y, min_words, extend, partners)
+                grid, alike = rewrite_seed_grid(
+                    similarity, x.unit_lengths, y.unit_lengths, min_words, extend, partners
+                )
+                assert np.array_equal(grid, expected) and grid.flags.c_contiguous
+                assert alike == bool(expected.size and expected.max() >= extend)
+                assert long_units_alike(
+                    similarity, x.unit_lengths, y.unit_lengths, min_words, extend
+                ) == numpy_long_units_alike(similarity, x, y, min_words, extend)
+                found += alike
+                dropped += int((expected != similarity).sum())
+    assert found > 100 and dropped > 1000
 
 
 def _add(x: int, y: int) -> int:
