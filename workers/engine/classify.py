@@ -18,7 +18,9 @@ its attribution goes with it.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Sequence
 from enum import StrEnum
+from functools import lru_cache
 
 import numpy as np
 import regex
@@ -70,12 +72,20 @@ class Kind(StrEnum):
     BOILERPLATE = "boilerplate"
 
 
-def quote_spans(text: str) -> list[tuple[int, int]]:
+Spans = Sequence[tuple[int, int]]
+
+
+# Quotations are looked for when a text is prepared for comparing, and again each
+# time an origins record is worked out for it (its quoted text is not its own),
+# as the ingested article and as the other side of a copied-by pair: a regex
+# pass of a few tenths of a millisecond, three times an ingest. Texts recur.
+@lru_cache(maxsize=2048)
+def quote_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Sorted, non-overlapping ``[start, end)`` of quoted stretches of ``text``."""
-    return [m.span() for m in _QUOTED.finditer(text)]
+    return tuple(m.span() for m in _QUOTED.finditer(text))
 
 
-def covered_share(start: int, end: int, spans: list[tuple[int, int]]) -> float:
+def covered_share(start: int, end: int, spans: Spans) -> float:
     """Share of ``[start, end)`` covered by the sorted, disjoint ``spans``."""
     if end <= start:
         return 0.0
@@ -88,9 +98,7 @@ def covered_share(start: int, end: int, spans: list[tuple[int, int]]) -> float:
     return covered / (end - start)
 
 
-def covered_shares(
-    starts: np.ndarray, ends: np.ndarray, spans: list[tuple[int, int]]
-) -> np.ndarray:
+def covered_shares(starts: np.ndarray, ends: np.ndarray, spans: Spans) -> np.ndarray:
     """:func:`covered_share` of each ``[starts[k], ends[k])``, all at once: a passage
     has dozens of sentences and a text hundreds of units, and a Python call for
     each was much of the time spent classifying (the loop is compiled:
@@ -99,7 +107,7 @@ def covered_shares(
     return span_covered_shares(starts, ends, bounds[:, 0].copy(), bounds[:, 1].copy())
 
 
-def quoted_units(doc: Document, quotes: list[tuple[int, int]], share: float) -> np.ndarray:
+def quoted_units(doc: Document, quotes: Spans, share: float) -> np.ndarray:
     """Which units of ``doc`` lie at least ``share`` inside the quoted stretches
     ``quotes`` (from :func:`quote_spans` of its text), one flag per unit."""
     if not quotes:
@@ -113,8 +121,8 @@ def quoted_pieces(
     pieces: np.ndarray,
     a: Document,
     b: Document,
-    a_quotes: list[tuple[int, int]],
-    b_quotes: list[tuple[int, int]],
+    a_quotes: Spans,
+    b_quotes: Spans,
     quote_share: float,
 ) -> np.ndarray:
     """Which ``pieces`` (rows ``a_first, a_end, b_first, b_end`` of words) lie at
@@ -185,8 +193,8 @@ def split_by_kind(
     anchors: list[WordSpan],
     a: Document,
     b: Document,
-    a_quotes: list[tuple[int, int]],
-    b_quotes: list[tuple[int, int]],
+    a_quotes: Spans,
+    b_quotes: Spans,
     *,
     quote_share: float,
     min_words: int,

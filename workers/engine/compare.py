@@ -10,6 +10,7 @@ import numpy as np
 from workers.engine.align import AlignedPassage, WordSpan, align_words, one_to_one, to_passages
 from workers.engine.classify import (
     Kind,
+    Spans,
     quote_spans,
     quoted_units,
     split_by_kind,
@@ -40,7 +41,7 @@ class PreparedArticle:
     """An article's text prepared once for every comparison it takes part in."""
 
     doc: Document
-    quotes: list[tuple[int, int]]
+    quotes: Spans
     outlet: str | None
     quoted: np.ndarray  # bool, one flag a unit: lies mostly inside quotation marks
 
