@@ -27,7 +27,12 @@ import regex
 
 from workers.engine.align import WordSpan
 from workers.engine.document import Document
-from workers.engine.kernels import piece_source_ranges, shingle_covered_words, span_covered_shares
+from workers.engine.kernels import (
+    kind_runs,
+    piece_source_ranges,
+    shingle_covered_words,
+    span_covered_shares,
+)
 from workers.engine.scripts import SPACELESS
 
 _MAX_QUOTE = 3000
@@ -177,13 +182,6 @@ def source_ranges(pieces: np.ndarray, span: WordSpan, anchors: list[WordSpan]) -
     )
 
 
-def _overlapping(pieces: np.ndarray, ranges: list[tuple[int, int]]) -> np.ndarray:
-    """Which ``pieces`` (rows ``[first, end)``) overlap one of ``ranges``."""
-    bounds = np.array(ranges, dtype=np.int64).reshape(-1, 2)[:, :, None]
-    overlaps = (bounds[:, 0] < pieces[:, 1]) & (pieces[:, 0] < bounds[:, 1])
-    return np.asarray(overlaps.any(axis=0))
-
-
 def _within_one(first: int, end: int, ranges: list[tuple[int, int]]) -> bool:
     return any(s <= first and end <= e for s, e in ranges)
 
@@ -218,30 +216,25 @@ def split_by_kind(
         # text (most shared passages: a pasted paragraph): all copy, as it is.
         return [(span, Kind.COPY)]
     words = sentence_pieces(span.a_first, span.a_end, a.sentences)
-    pieces = np.concatenate([words, source_ranges(words, span, anchors)], axis=1)
-    aligned = [True] * len(pieces) if taken is None else _overlapping(words, taken).tolist()
+    sources = source_ranges(words, span, anchors)
     # Most shared passages hold no quotation at all, in either text: all copy.
-    kinds = [Kind.COPY] * len(pieces)
-    if quoted:
-        flags = quoted_pieces(pieces, a, b, a_quotes, b_quotes, quote_share).tolist()
-        kinds = [Kind.QUOTE if flag else Kind.COPY for flag in flags]
-    lengths = (words[:, 1] - words[:, 0]).tolist()
-    for i, length in enumerate(lengths):
-        if length < min_words and len(pieces) > 1:
-            kinds[i] = kinds[i - 1] if i > 0 else kinds[i + 1]
-    runs: list[tuple[WordSpan, Kind]] = []
-    joining = False  # whether the last piece was in a run (a gap ends one)
-    for (first, end, b_first, b_end), kind, inside in zip(
-        pieces.tolist(), kinds, aligned, strict=True
-    ):
-        if not inside:
-            joining = False
-            continue
-        if joining and runs[-1][1] == kind:
-            last = runs[-1][0]
-            piece = WordSpan(last.a_first, end, min(last.b_first, b_first), max(last.b_end, b_end))
-            runs[-1] = (piece, kind)
-        else:
-            runs.append((WordSpan(first, end, b_first, b_end), kind))
-        joining = True
-    return runs
+    quoted_flags = (
+        quoted_pieces(
+            np.concatenate([words, sources], axis=1), a, b, a_quotes, b_quotes, quote_share
+        )
+        if quoted
+        else np.zeros(len(words), dtype=bool)
+    )
+    # taken None: all of the span was, one range covering it.
+    ranges = [(span.a_first, span.a_end)] if taken is None else taken
+    # The pieces are joined into runs by a compiled loop
+    # (:func:`~workers.engine.kernels.kind_runs`): a passage has dozens of
+    # sentences, and Python steps and numpy calls for each were a third of the
+    # time spent classifying.
+    runs = kind_runs(
+        words, sources, np.array(ranges, dtype=np.int64).reshape(-1, 2), quoted_flags, min_words
+    )
+    return [
+        (WordSpan(first, end, b_first, b_end), Kind.QUOTE if flag else Kind.COPY)
+        for first, end, b_first, b_end, flag in runs.tolist()
+    ]
