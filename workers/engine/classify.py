@@ -18,14 +18,21 @@ its attribution goes with it.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Sequence
 from enum import StrEnum
+from functools import lru_cache
 
 import numpy as np
 import regex
 
 from workers.engine.align import WordSpan
 from workers.engine.document import Document
-from workers.engine.kernels import piece_source_ranges, shingle_covered_words, span_covered_shares
+from workers.engine.kernels import (
+    kind_runs,
+    piece_source_ranges,
+    shingle_covered_words,
+    span_covered_shares,
+)
 from workers.engine.scripts import SPACELESS
 
 _MAX_QUOTE = 3000
@@ -70,12 +77,20 @@ class Kind(StrEnum):
     BOILERPLATE = "boilerplate"
 
 
-def quote_spans(text: str) -> list[tuple[int, int]]:
+Spans = Sequence[tuple[int, int]]
+
+
+# Quotations are looked for when a text is prepared for comparing, and again each
+# time an origins record is worked out for it (its quoted text is not its own),
+# as the ingested article and as the other side of a copied-by pair: a regex
+# pass of a few tenths of a millisecond, three times an ingest. Texts recur.
+@lru_cache(maxsize=2048)
+def quote_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Sorted, non-overlapping ``[start, end)`` of quoted stretches of ``text``."""
-    return [m.span() for m in _QUOTED.finditer(text)]
+    return tuple(m.span() for m in _QUOTED.finditer(text))
 
 
-def covered_share(start: int, end: int, spans: list[tuple[int, int]]) -> float:
+def covered_share(start: int, end: int, spans: Spans) -> float:
     """Share of ``[start, end)`` covered by the sorted, disjoint ``spans``."""
     if end <= start:
         return 0.0
@@ -88,9 +103,7 @@ def covered_share(start: int, end: int, spans: list[tuple[int, int]]) -> float:
     return covered / (end - start)
 
 
-def covered_shares(
-    starts: np.ndarray, ends: np.ndarray, spans: list[tuple[int, int]]
-) -> np.ndarray:
+def covered_shares(starts: np.ndarray, ends: np.ndarray, spans: Spans) -> np.ndarray:
     """:func:`covered_share` of each ``[starts[k], ends[k])``, all at once: a passage
     has dozens of sentences and a text hundreds of units, and a Python call for
     each was much of the time spent classifying (the loop is compiled:
@@ -99,7 +112,7 @@ def covered_shares(
     return span_covered_shares(starts, ends, bounds[:, 0].copy(), bounds[:, 1].copy())
 
 
-def quoted_units(doc: Document, quotes: list[tuple[int, int]], share: float) -> np.ndarray:
+def quoted_units(doc: Document, quotes: Spans, share: float) -> np.ndarray:
     """Which units of ``doc`` lie at least ``share`` inside the quoted stretches
     ``quotes`` (from :func:`quote_spans` of its text), one flag per unit."""
     if not quotes:
@@ -113,8 +126,8 @@ def quoted_pieces(
     pieces: np.ndarray,
     a: Document,
     b: Document,
-    a_quotes: list[tuple[int, int]],
-    b_quotes: list[tuple[int, int]],
+    a_quotes: Spans,
+    b_quotes: Spans,
     quote_share: float,
 ) -> np.ndarray:
     """Which ``pieces`` (rows ``a_first, a_end, b_first, b_end`` of words) lie at
@@ -169,13 +182,6 @@ def source_ranges(pieces: np.ndarray, span: WordSpan, anchors: list[WordSpan]) -
     )
 
 
-def _overlapping(pieces: np.ndarray, ranges: list[tuple[int, int]]) -> np.ndarray:
-    """Which ``pieces`` (rows ``[first, end)``) overlap one of ``ranges``."""
-    bounds = np.array(ranges, dtype=np.int64).reshape(-1, 2)[:, :, None]
-    overlaps = (bounds[:, 0] < pieces[:, 1]) & (pieces[:, 0] < bounds[:, 1])
-    return np.asarray(overlaps.any(axis=0))
-
-
 def _within_one(first: int, end: int, ranges: list[tuple[int, int]]) -> bool:
     return any(s <= first and end <= e for s, e in ranges)
 
@@ -185,8 +191,8 @@ def split_by_kind(
     anchors: list[WordSpan],
     a: Document,
     b: Document,
-    a_quotes: list[tuple[int, int]],
-    b_quotes: list[tuple[int, int]],
+    a_quotes: Spans,
+    b_quotes: Spans,
     *,
     quote_share: float,
     min_words: int,
@@ -210,30 +216,25 @@ def split_by_kind(
         # text (most shared passages: a pasted paragraph): all copy, as it is.
         return [(span, Kind.COPY)]
     words = sentence_pieces(span.a_first, span.a_end, a.sentences)
-    pieces = np.concatenate([words, source_ranges(words, span, anchors)], axis=1)
-    aligned = [True] * len(pieces) if taken is None else _overlapping(words, taken).tolist()
+    sources = source_ranges(words, span, anchors)
     # Most shared passages hold no quotation at all, in either text: all copy.
-    kinds = [Kind.COPY] * len(pieces)
-    if quoted:
-        flags = quoted_pieces(pieces, a, b, a_quotes, b_quotes, quote_share).tolist()
-        kinds = [Kind.QUOTE if flag else Kind.COPY for flag in flags]
-    lengths = (words[:, 1] - words[:, 0]).tolist()
-    for i, length in enumerate(lengths):
-        if length < min_words and len(pieces) > 1:
-            kinds[i] = kinds[i - 1] if i > 0 else kinds[i + 1]
-    runs: list[tuple[WordSpan, Kind]] = []
-    joining = False  # whether the last piece was in a run (a gap ends one)
-    for (first, end, b_first, b_end), kind, inside in zip(
-        pieces.tolist(), kinds, aligned, strict=True
-    ):
-        if not inside:
-            joining = False
-            continue
-        if joining and runs[-1][1] == kind:
-            last = runs[-1][0]
-            piece = WordSpan(last.a_first, end, min(last.b_first, b_first), max(last.b_end, b_end))
-            runs[-1] = (piece, kind)
-        else:
-            runs.append((WordSpan(first, end, b_first, b_end), kind))
-        joining = True
-    return runs
+    quoted_flags = (
+        quoted_pieces(
+            np.concatenate([words, sources], axis=1), a, b, a_quotes, b_quotes, quote_share
+        )
+        if quoted
+        else np.zeros(len(words), dtype=bool)
+    )
+    # taken None: all of the span was, one range covering it.
+    ranges = [(span.a_first, span.a_end)] if taken is None else taken
+    # The pieces are joined into runs by a compiled loop
+    # (:func:`~workers.engine.kernels.kind_runs`): a passage has dozens of
+    # sentences, and Python steps and numpy calls for each were a third of the
+    # time spent classifying.
+    runs = kind_runs(
+        words, sources, np.array(ranges, dtype=np.int64).reshape(-1, 2), quoted_flags, min_words
+    )
+    return [
+        (WordSpan(first, end, b_first, b_end), Kind.QUOTE if flag else Kind.COPY)
+        for first, end, b_first, b_end, flag in runs.tolist()
+    ]

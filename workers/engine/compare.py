@@ -10,6 +10,7 @@ import numpy as np
 from workers.engine.align import AlignedPassage, WordSpan, align_words, one_to_one, to_passages
 from workers.engine.classify import (
     Kind,
+    Spans,
     quote_spans,
     quoted_units,
     split_by_kind,
@@ -41,7 +42,7 @@ class PreparedArticle:
     """An article's text prepared once for every comparison it takes part in."""
 
     doc: Document
-    quotes: list[tuple[int, int]]
+    quotes: Spans
     outlet: str | None
     quoted: np.ndarray  # bool, one flag a unit: lies mostly inside quotation marks
 
@@ -232,27 +233,24 @@ def _verbatim(a: Document, b: Document, ranges: list[tuple[int, int]], k: int) -
     return round(taken / words, 4)
 
 
-def _matched(
-    p: AlignedPassage, kind: Kind, verbatim: tuple[float, float]
-) -> tuple[MatchedPassage, MatchedPassage]:
-    """A passage as its first text sees it, and as its second does; ``verbatim``: the
-    share of its copy's words each text has word for word from the other."""
-
-    def seen(
-        start: int, end: int, source_start: int, source_end: int, share: float
-    ) -> MatchedPassage:
-        return MatchedPassage(
-            start=start,
-            end=end,
-            source_start=source_start,
-            source_end=source_end,
-            similarity=p.similarity,
-            verbatim=share,
-            kind=kind.value,
-        )
-
-    return seen(p.start, p.end, p.source_start, p.source_end, verbatim[0]), seen(
-        p.source_start, p.source_end, p.start, p.end, verbatim[1]
+def _seen(
+    p: AlignedPassage, mirrored: bool, kind: Kind, verbatim: float, segments: list[Segment]
+) -> MatchedPassage:
+    """A passage as its first text sees it, or as its second does (``mirrored``);
+    ``verbatim``: the share of its copy's words that text has word for word from
+    the other. Built once, segments and all: copying a model to add them cost as
+    much again as building it."""
+    spans = ((p.start, p.end), (p.source_start, p.source_end))
+    (start, end), (source_start, source_end) = spans[::-1] if mirrored else spans
+    return MatchedPassage(
+        start=start,
+        end=end,
+        source_start=source_start,
+        source_end=source_end,
+        similarity=p.similarity,
+        verbatim=verbatim,
+        kind=kind.value,
+        segments=segments,
     )
 
 
@@ -380,19 +378,12 @@ def compare_pair(
     for p, (_, here, there) in zip(aligned, passages, strict=True):
         kind = _principal(kind for _, kind in here)
         source_kind = _principal(kind for _, kind in there)
-        verbatim = (
-            _verbatim(a.doc, b.doc, [(s.a_first, s.a_end) for s, x in here if x == kind], k),
-            _verbatim(
-                b.doc, a.doc, [(s.a_first, s.a_end) for s, x in there if x == source_kind], k
-            ),
+        verbatim = _verbatim(a.doc, b.doc, [(s.a_first, s.a_end) for s, x in here if x == kind], k)
+        source_verbatim = _verbatim(
+            b.doc, a.doc, [(s.a_first, s.a_end) for s, x in there if x == source_kind], k
         )
-        forward_passage, backward_passage = _matched(p, kind, verbatim)
-        forward.append(forward_passage.model_copy(update={"segments": _segments(a, b, here)}))
-        backward.append(
-            backward_passage.model_copy(
-                update={"kind": source_kind.value, "segments": _segments(b, a, there)}
-            )
-        )
+        forward.append(_seen(p, False, kind, verbatim, _segments(a, b, here)))
+        backward.append(_seen(p, True, source_kind, source_verbatim, _segments(b, a, there)))
     lap("classify")
     return PairMatch(forward, backward, shared.evidence)
 

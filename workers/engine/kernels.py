@@ -511,6 +511,51 @@ def rewrite_seed_grid(
     return grid, found
 
 
+@compiled()
+def kind_runs(
+    words: np.ndarray,
+    sources: np.ndarray,
+    taken: np.ndarray,
+    quoted: np.ndarray,
+    min_words: int,
+) -> np.ndarray:
+    """Pieces of a passage (rows ``[first, end)`` of ``words`` of one text, following
+    each other, and where each falls in the other text, ``sources``) joined into
+    runs of one kind, quote (``quoted``) or not. A piece under ``min_words`` words
+    takes the kind of the piece before it (the first, of the one after); a piece
+    overlapping none of the ``taken`` rows ``[first, end)`` is in no run, and ends
+    the run before it. One row ``first, end, b_first, b_end, quoted`` a run."""
+    n = words.shape[0]
+    kinds = quoted.copy()
+    if n > 1:
+        for i in range(n):
+            if words[i, 1] - words[i, 0] < min_words:
+                kinds[i] = kinds[i - 1] if i > 0 else kinds[i + 1]
+    out = np.empty((n, 5), dtype=np.int64)
+    runs = 0
+    joining = False  # whether the last piece was in a run
+    for i in range(n):
+        inside = False
+        for r in range(taken.shape[0]):
+            if taken[r, 0] < words[i, 1] and words[i, 0] < taken[r, 1]:
+                inside = True
+                break
+        if not inside:
+            joining = False
+            continue
+        if joining and out[runs - 1, 4] == kinds[i]:
+            out[runs - 1, 1] = words[i, 1]
+            out[runs - 1, 2] = min(out[runs - 1, 2], sources[i, 0])
+            out[runs - 1, 3] = max(out[runs - 1, 3], sources[i, 1])
+        else:
+            out[runs, 0], out[runs, 1] = words[i, 0], words[i, 1]
+            out[runs, 2], out[runs, 3] = sources[i, 0], sources[i, 1]
+            out[runs, 4] = kinds[i]
+            runs += 1
+        joining = True
+    return out[:runs]
+
+
 def warm_up() -> None:
     """Load (or compile, the first time after an install) every kernel for the
     types the engine calls it with, so that no article pays for it."""
@@ -540,3 +585,6 @@ def warm_up() -> None:
     shared_word_dice(
         entries, words[:1], np.ones((1, 1)), entries, entries, entries, flags[:1], np.ones(1), 1, 1
     )
+    pieces = np.array([[0, 4], [4, 8]], dtype=np.int64)
+    # Sentence pieces come as the transpose of their bounds (see classify.sentence_pieces).
+    kind_runs(pieces.T.copy().T, pieces, pieces, np.zeros(2, dtype=np.bool_), 4)

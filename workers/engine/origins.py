@@ -324,7 +324,7 @@ def origin_facts(
         for s, ps in matches.items()
     }
     excluded = union(
-        quote_spans(article.text)
+        list(quote_spans(article.text))
         + [
             (seg.start, seg.end)
             for parts in segments.values()

@@ -71,3 +71,24 @@ def test_credits_found_once_are_found_again_only_with_the_same_patterns() -> Non
     # Each set of patterns is compiled once, so its credits come from the cache.
     assert wire_patterns({"Tanjug": ["Tanjug"]}) is configured
     assert credit_positions(text, configured) is credit_positions(text, configured)
+
+
+def test_credits_are_searched_for_line_by_line_with_what_the_whole_text_gives() -> None:
+    # Only the lines naming a wire are searched: a credit is found at its offset
+    # in the text, none runs across a line break, and a configured name holding
+    # one is still found (its wire's forms search the whole text).
+    patterns = wire_patterns({"Antara": ["Antara", "Antara\nNews"]})
+    text = (
+        "JAKARTA (Antara) -\nThe minister spoke.\nAs reported by the\nAP, talks went on.\n"
+        "Officials said (Reuters) on Monday.\nAntara\nNews contributed.\nWASHINGTON (AP) - More."
+    )
+    whole = {
+        (m.start(), wire) for wire, p in patterns.by_wire.items() for m in p.pattern.finditer(text)
+    }
+    assert credit_positions(text, patterns) == tuple(sorted(whole))
+    assert credit_positions(text, patterns) == (
+        (text.index("(Antara)"), "Antara"),
+        (text.index("(Reuters)"), "Reuters"),
+        (text.index("Antara\nNews"), "Antara"),
+        (text.index("(AP)"), "AP"),
+    )
