@@ -106,10 +106,20 @@ return 0
 """
 )
 
-# Add ARGV[1] to every set in KEYS: a cluster to the search-term sets of a new
-# member's words, one command where SADDs would be one reply each to parse.
-ADD_TO_SETS = """
-for _, key in ipairs(KEYS) do redis.call('SADD', key, ARGV[1]) end
+# Run the write commands packed in ARGV, in order (:mod:`workers.store.writes`):
+# for each, its name, the place in KEYS of its first key, how many keys it
+# writes (the same arguments to each of a run of keys), how many arguments
+# follow, and those arguments. Every key is passed in KEYS, as Redis asks of a
+# script.
+RUN_WRITES = """
+local i, unpack = 1, unpack
+while i <= #ARGV do
+  local first, count = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 3])
+  for k = first, first + tonumber(ARGV[i + 2]) - 1 do
+    redis.call(ARGV[i], KEYS[k], unpack(ARGV, i + 4, i + 3 + count))
+  end
+  i = i + 4 + count
+end
 return #KEYS
 """
 
