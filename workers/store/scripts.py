@@ -106,19 +106,21 @@ return 0
 """
 )
 
-# Run the write commands packed in ARGV, in order (:mod:`workers.store.writes`):
-# for each, its name, the place in KEYS of its first key, how many keys it
-# writes (the same arguments to each of a run of keys), how many arguments
-# follow, and those arguments. Every key is passed in KEYS, as Redis asks of a
-# script.
+# Run write commands, in order (:mod:`workers.store.writes`). ARGV[1] holds
+# their heads, four words each: the command's name, the place in KEYS of its
+# first key, how many keys it writes (the same arguments to each of a run of
+# keys) and how many arguments it takes from the rest of ARGV, in turn. Every
+# key is passed in KEYS, as Redis asks of a script.
 RUN_WRITES = """
-local i, unpack = 1, unpack
-while i <= #ARGV do
-  local first, count = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 3])
-  for k = first, first + tonumber(ARGV[i + 2]) - 1 do
-    redis.call(ARGV[i], KEYS[k], unpack(ARGV, i + 4, i + 3 + count))
+local heads, unpack = {}, unpack
+for word in string.gmatch(ARGV[1], '%S+') do heads[#heads + 1] = word end
+local at = 2
+for h = 1, #heads, 4 do
+  local first, count = tonumber(heads[h + 1]), tonumber(heads[h + 3])
+  for k = first, first + tonumber(heads[h + 2]) - 1 do
+    redis.call(heads[h], KEYS[k], unpack(ARGV, at, at + count - 1))
   end
-  i = i + 4 + count
+  at = at + count
 end
 return #KEYS
 """

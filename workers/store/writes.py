@@ -75,21 +75,32 @@ class QueuedWrites:
             for name, key, args in self.commands:
                 pipe.execute_command(name, key, *args)
             return
-        if not self.commands:
-            return
+        if self.commands:
+            keys, argv = self.packed()
+            queue_script(pipe, script, keys, argv)
+
+    def packed(self) -> tuple[list[str], list[Any]]:
+        """The keys and arguments of the call of :data:`~workers.store.scripts.RUN_WRITES`
+        that makes the recorded writes."""
         places: dict[str, int] = {}
+        heads: list[list[Any]] = []  # each command's name, first key, key count, argument count
         argv: list[Any] = []
-        # The command being packed: name, arguments, where its key count is in
-        # argv, and the place in KEYS of the key that would extend it.
-        run: tuple[str, tuple[Any, ...], int, int] | None = None
+        head: list[Any] = ["", 0, 0, 0]
+        last: tuple[Any, ...] = ()
         for name, key, args in self.commands:
-            place = places.setdefault(key, len(places) + 1)
-            if run is not None and run[0] == name and run[3] == place and run[1] == args:
+            place = places.get(key)
+            if place is None:
+                place = places[key] = len(places) + 1
+            if name == head[0] and place == head[1] + head[2] and args == last:
                 # The same command to the next key (the search-term sets of a
                 # cluster): one more key for it, not another command.
-                argv[run[2]] += 1
-                run = (name, args, run[2], place + 1)
+                head[2] += 1
                 continue
-            run = (name, args, len(argv) + 2, place + 1)
-            argv += (name, place, 1, len(args), *args)
-        queue_script(pipe, script, list(places), argv)
+            head = [name, place, 1, len(args)]
+            heads.append(head)
+            argv += args
+            last = args
+        # The heads go as one string: the client packs each argument apart,
+        # at some tenths of a microsecond an argument.
+        packed = " ".join(f"{n} {p} {k} {c}" for n, p, k, c in heads)
+        return list(places), [packed, *argv]
