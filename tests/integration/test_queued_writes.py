@@ -65,3 +65,16 @@ def test_queued_writes_store_what_the_commands_store(
 
     assert renamed("direct") and renamed("script") == renamed("direct")
     assert renamed("commands") == renamed("direct")
+
+
+def test_a_command_too_long_for_the_script_goes_as_itself(
+    clean_store: Store, redis_client: redis.Redis
+) -> None:
+    key = clean_store.keys.key("qw", "long")
+    writes = QueuedWrites()
+    writes.zadd(key, {str(member): member for member in range(5_000)})  # 10,000 arguments
+    writes.hset(f"{key}:h", "a", "b")
+    pipe = redis_client.pipeline(transaction=True)
+    writes.queue_on(pipe, clean_store._run_writes_script, one_call=True)
+    pipe.execute()
+    assert redis_client.zcard(key) == 5_000 and redis_client.hget(f"{key}:h", "a") == b"b"

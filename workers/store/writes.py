@@ -21,6 +21,10 @@ from redis.commands.core import Script
 
 from workers.store.scripts import queue_script
 
+# Lua's unpack gives at most 8,000 values (LUAI_MAXCSTACK): writes with a
+# command of more arguments than this (none a save makes) go one by one.
+_MOST_ARGUMENTS = 7_000
+
 
 class QueuedWrites:
     """Write commands of one key each, recorded with the arguments redis-py's
@@ -69,9 +73,9 @@ class QueuedWrites:
 
     def queue_on(self, pipe: Any, script: Script, *, one_call: bool) -> None:
         """Queue the recorded commands on ``pipe``: with ``one_call`` as one call
-        of ``script`` (:data:`~workers.store.scripts.RUN_WRITES`), else one by one
-        (a Redis Cluster's)."""
-        if not one_call:
+        of ``script`` (:data:`~workers.store.scripts.RUN_WRITES`), else (a Redis
+        Cluster's, or a command too long for the script) one by one."""
+        if not one_call or any(len(args) > _MOST_ARGUMENTS for _, _, args in self.commands):
             for name, key, args in self.commands:
                 pipe.execute_command(name, key, *args)
             return
