@@ -31,7 +31,7 @@ from workers.store.codec import (
 from workers.store.copies import CopyIndex, PlannedCopy
 from workers.store.index import LshIndex
 from workers.store.texts import train_dictionary
-from workers.store.watches import Watch, WatchStore
+from workers.store.watches import Watch, WatchKind, WatchStore
 from workers.store.writes import QueuedWrites
 
 
@@ -273,7 +273,7 @@ class ArticleStore(LshIndex, ClusterIndex, CopyIndex, WatchStore):
             )
 
     def _read_before_save(
-        self, number: int, others: list[int], targets: list[Any], *, fresh: bool
+        self, number: int, others: list[int], targets: list[tuple[WatchKind, str]], *, fresh: bool
     ) -> _BeforeSave:
         """What a save of article ``number`` reads before it writes, in one round
         trip: none of these reads waits for another's answer. ``others``: the

@@ -103,6 +103,13 @@ def _article_fields(article: StoredArticle) -> dict[str, Any]:
     }
 
 
+def _by_id(
+    article: StoredArticle, sources: Mapping[int, StoredArticle]
+) -> dict[str, StoredArticle]:
+    """The saved article and its sources, by id (as copy relations name them)."""
+    return {**{a.id: a for a in sources.values()}, article.id: article}
+
+
 def _iso(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).isoformat()
 
@@ -156,8 +163,7 @@ class WatchStore(StoreBase):
     ) -> dict[tuple[WatchKind, str], list[PlannedCopy]]:
         """What watches of each target (outlet, wire, article) would hear of among
         the ``planned`` copy relations."""
-        articles = {a.id: a for a in sources.values()}
-        articles[article.id] = article
+        articles = _by_id(article, sources)
         wanted: dict[tuple[WatchKind, str], list[PlannedCopy]] = {}
         for p in planned:
             r = p.relation
@@ -190,8 +196,7 @@ class WatchStore(StoreBase):
         every = sorted({i for found in ids for i in found})
         if not every:
             return []
-        articles = {a.id: a for a in sources.values()}
-        articles[article.id] = article
+        articles = _by_id(article, sources)
         raw = self.client.hmget(self.keys.watch("watches"), every)
         watches = {i: Watch.model_validate_json(r) for i, r in zip(every, raw, strict=True) if r}
         now = time.time()
