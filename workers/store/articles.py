@@ -10,6 +10,7 @@ from typing import Any
 
 from redis.exceptions import WatchError
 
+from workers.engine.clusters import Membership
 from workers.engine.copies import CopyRelation
 from workers.models import MatchedPassage, PairEvidence, Review, StoredArticle
 from workers.store.clusters import ClusterIndex
@@ -27,10 +28,11 @@ from workers.store.codec import (
     passage_spans,
     passages_seen,
 )
-from workers.store.copies import CopyIndex
+from workers.store.copies import CopyIndex, PlannedCopy
 from workers.store.index import LshIndex
 from workers.store.texts import train_dictionary
-from workers.store.watches import WatchStore
+from workers.store.watches import Watch, WatchKind, WatchStore
+from workers.store.writes import QueuedWrites
 
 
 def content_hash(text: str) -> str:
@@ -50,6 +52,17 @@ class StoredVersion:
 
     content_hash: str
     metadata: dict[str, str]  # its METADATA_FIELDS as stored ("" where unset)
+
+
+@dataclass(frozen=True)
+class _BeforeSave:
+    """What a save reads before it writes (:meth:`ArticleStore._read_before_save`)."""
+
+    stored_hash: str | None  # of the text stored as the article now (None: none is)
+    previous: list[int]  # the articles its stored text shares passages with
+    clusters: list[Membership]  # its places in clusters, which a new text leaves
+    held: dict[int, list[Membership]]  # the places of the articles it matched
+    watchers: list[Any]  # replies: the watches of each target of its copies
 
 
 class ConcurrentWriteError(RuntimeError):
@@ -234,26 +247,58 @@ class ArticleStore(LshIndex, ClusterIndex, CopyIndex, WatchStore):
         had nothing to replace; what other articles ingested meanwhile wrote
         about it (they found it in the index) is kept, not read and dropped.
         ``evidence``: each pair's document-level evidence, this article's then the other's."""
+        sources = sources or {}
+        planned = self.plan_copies(number, article, copies, sources)
+        wanted = self.watch_targets(article, planned, sources)
         with self.client.pipeline(transaction=not self.is_cluster) as pipe:
             if not self.is_cluster:
                 # The article's record is watched from here on: a write of it
                 # by anyone else makes the transaction below fail as a whole.
                 pipe.watch(self.keys.article(number))
-            stored = (pipe if not self.is_cluster else self.client).hget(
-                self.keys.article(number), "content_hash"
-            )
-            if (as_str(stored) if stored else None) != replacing:
+            found = self._read_before_save(number, list(matches), list(wanted), fresh=fresh)
+            if found.stored_hash != replacing:
                 raise ConcurrentWriteError(f"article {article.id} was saved meanwhile")
+            events = self.plan_watch_events(article, wanted, found.watchers, sources)
             self._write_article(
                 pipe,
                 number,
                 article,
                 matches,
-                sources or {},
+                sources,
+                found,
                 fresh=fresh,
-                copies=copies,
+                planned=planned,
+                events=events,
                 evidence=evidence,
             )
+
+    def _read_before_save(
+        self, number: int, others: list[int], targets: list[tuple[WatchKind, str]], *, fresh: bool
+    ) -> _BeforeSave:
+        """What a save of article ``number`` reads before it writes, in one round
+        trip: none of these reads waits for another's answer. ``others``: the
+        articles it matched; ``targets``: those of :meth:`watch_targets`.
+
+        Read after the article's record is watched (outside a Redis Cluster),
+        though on another connection: whatever changes the record after the
+        content hash is read here fails the save's transaction."""
+        own = [] if fresh else [number]
+        pipe = self.client.pipeline(transaction=False)
+        pipe.hget(self.keys.article(number), "content_hash")
+        if not fresh:
+            pipe.hkeys(self.keys.matches(number))
+        self._queue_membership_reads(pipe, [*own, *others])
+        self._queue_watcher_reads(pipe, targets)
+        stored, *replies = pipe.execute()
+        previous = [] if fresh else [int(n) for n in replies.pop(0)]
+        held = self._memberships_read([*own, *others], replies[: len(own) + len(others)])
+        return _BeforeSave(
+            as_str(stored) if stored else None,
+            previous,
+            held.pop(number, []),
+            held,
+            replies[len(own) + len(others) :],
+        )
 
     def _write_article(
         self,
@@ -262,38 +307,50 @@ class ArticleStore(LshIndex, ClusterIndex, CopyIndex, WatchStore):
         article: StoredArticle,
         matches: Mapping[int, tuple[list[MatchedPassage], list[MatchedPassage]]],
         sources: Mapping[int, StoredArticle],
+        found: _BeforeSave,
         *,
         fresh: bool,
-        copies: Sequence[CopyRelation] = (),
+        planned: Sequence[PlannedCopy],
+        events: Sequence[tuple[Watch, str, dict[str, Any]]],
         evidence: Mapping[int, tuple[PairEvidence, PairEvidence]] | None = None,
     ) -> None:
         """The writes of :meth:`save_article`, on ``pipe`` (watching the article's
-        record, outside a Redis Cluster)."""
-        previous = [] if fresh else [int(n) for n in self.client.hkeys(self.keys.matches(number))]
-        joins = self._plan_cluster_joins(number, article, matches, sources, fresh=fresh)
+        record, outside a Redis Cluster), from what :meth:`_read_before_save` found."""
+        held = found.held
+        if found.clusters:  # replaced: its old passages leave their clusters
+            self.leave_clusters(number, found.clusters)
+            held = self.memberships(matches)  # which may have taken matched articles out
+        joins = self._plan_cluster_joins(number, article, matches, sources, held)
         dictionary = self.text_dictionary(number)
+        previous = found.previous
         stale = self.copy_rows_touching(number, previous) if previous else []
-        planned = self.plan_copies(number, article, copies, sources)
-        events = self.plan_watch_events(article, planned, sources)
-        if not self.is_cluster:
-            pipe.multi()
-        self.queue_copy_removals(pipe, stale)
-        self.queue_copies(pipe, planned)
-        self.queue_watch_events(pipe, events)  # with the save: none lost, none twice
+        writes = QueuedWrites()
+        self.queue_copy_removals(writes, stale)
+        self.queue_copies(writes, planned)
         for other in previous:
-            pipe.hdel(self.keys.matches(other), str(number))
+            writes.hdel(self.keys.matches(other), str(number))
         if not fresh:
-            pipe.delete(self.keys.matches(number))
-        pipe.hset(self.keys.article(number), mapping=encode_article(article, dictionary))
+            writes.delete(self.keys.matches(number))
+        writes.hset(self.keys.article(number), mapping=encode_article(article, dictionary))
         # When it was first indexed (its age for the retention window when it is
         # undated); and indexed again now, whatever the retention sweep did before.
-        pipe.hsetnx(self.keys.article(number), "indexed_at", f"{time.time():.0f}")
-        pipe.hdel(self.keys.article(number), "expired")
-        for other, (forward, backward) in matches.items():
-            found = evidence.get(other) if evidence else None
-            pipe.hset(self.keys.matches(number), str(other), encode_pair(forward, backward, found))
-            pipe.hset(self.keys.matches(other), str(number), MIRRORED)
-        unranked = self._write_joins(pipe, joins)
+        writes.hsetnx(self.keys.article(number), "indexed_at", f"{time.time():.0f}")
+        writes.hdel(self.keys.article(number), "expired")
+        if matches:
+            found_evidence = evidence or {}
+            rows = {
+                str(other): encode_pair(forward, backward, found_evidence.get(other))
+                for other, (forward, backward) in matches.items()
+            }
+            writes.hset(self.keys.matches(number), mapping=rows)
+            for other in matches:
+                writes.hset(self.keys.matches(other), str(number), MIRRORED)
+        touched = self._write_joins(writes, joins)
+        if not self.is_cluster:
+            pipe.multi()
+        self.queue_writes(pipe, writes)
+        self.queue_watch_events(pipe, events)  # with the save: none lost, none twice
+        unranked = self._queue_ranking(pipe, touched)
         try:
             results = pipe.execute()
         except WatchError as exc:

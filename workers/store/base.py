@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import redis
 from redis.cluster import RedisCluster
 
@@ -9,14 +11,15 @@ from workers.settings import Settings
 from workers.store.connection import store_client
 from workers.store.keys import KeyLayout
 from workers.store.scripts import (
-    ADD_TO_SETS,
     INDEX_AND_QUERY,
     RANK_BY_OUTLETS,
     RELEASE_LEASE,
     RESOLVE,
+    RUN_WRITES,
     TAKE_LEASE,
     UNINDEX,
 )
+from workers.store.writes import QueuedWrites
 
 
 class StoreBase:
@@ -39,5 +42,16 @@ class StoreBase:
         self._unindex_script = client.register_script(UNINDEX)
         self._take_lease_script = client.register_script(TAKE_LEASE)
         self._release_lease_script = client.register_script(RELEASE_LEASE)
-        self._add_to_sets_script = client.register_script(ADD_TO_SETS)
+        self._run_writes_script = client.register_script(RUN_WRITES)
         self._rank_by_outlets_script = client.register_script(RANK_BY_OUTLETS)
+
+    def queue_writes(self, pipe: Any, writes: QueuedWrites) -> None:
+        """Queue ``writes`` on ``pipe``: one script call, or on a Redis Cluster
+        (no script spans its slots) the commands one by one."""
+        writes.queue_on(pipe, self._run_writes_script, one_call=not self.is_cluster)
+
+    def send_writes(self, writes: QueuedWrites) -> None:
+        """Send ``writes`` in one round trip, outside any transaction."""
+        pipe = self.client.pipeline(transaction=False)
+        self.queue_writes(pipe, writes)
+        pipe.execute()

@@ -22,6 +22,7 @@ from workers.store.queries import KINDS, ClusterQuery, ClusterRow
 from workers.store.scripts import queue_script
 from workers.store.search import member_terms
 from workers.store.texts import TextDictionaries
+from workers.store.writes import QueuedWrites
 
 _SORT_PARTS = {"time": "t", "outlets": "n", "similarity": "s", "share": "f"}
 _MEMBER_TEXT = MEMBER_ARTICLE_FIELDS.index("text")
@@ -40,11 +41,20 @@ class ClusterIndex(TextDictionaries):
         """Each article's places in clusters."""
         numbers = list(numbers)
         pipe = self.client.pipeline(transaction=False)
+        self._queue_membership_reads(pipe, numbers)
+        return self._memberships_read(numbers, pipe.execute())
+
+    def _queue_membership_reads(self, pipe: Any, numbers: Iterable[int]) -> None:
+        """Queue reading each article's places in clusters, a reply an article."""
         for n in numbers:
             pipe.hgetall(self.keys.memberships(n))
+
+    @staticmethod
+    def _memberships_read(numbers: list[int], replies: list[Any]) -> dict[int, list[Membership]]:
+        """Each article's places from the replies :meth:`_queue_membership_reads` queued."""
         return {
             n: [decode_membership(c, v) for c, v in raw.items()]
-            for n, raw in zip(numbers, pipe.execute(), strict=True)
+            for n, raw in zip(numbers, replies, strict=True)
         }
 
     def cluster_origins(self, numbers: Iterable[int], kind: Kind = "copy") -> list[int]:
@@ -64,16 +74,12 @@ class ClusterIndex(TextDictionaries):
         article: StoredArticle,
         matches: Mapping[int, tuple[list[MatchedPassage], list[MatchedPassage]]],
         sources: Mapping[int, StoredArticle],
-        *,
-        fresh: bool,
+        held: Mapping[int, list[Membership]],
     ) -> list[Join]:
-        """The clusters ``article`` joins, with new clusters numbered."""
-        if not fresh and self.memberships([number])[number]:  # replaced: old passages leave
-            self.leave_clusters(number)
+        """The clusters ``article`` joins, with new clusters numbered. ``held``:
+        the places in clusters of the articles it matched, as they are now."""
         forward = {other: passages for other, (passages, _) in matches.items()}
-        joins = plan_joins(
-            number, article, forward, sources, self.memberships(forward), time.time()
-        )
+        joins = plan_joins(number, article, forward, sources, held, time.time())
         new = sorted({j.cluster for j in joins if j.cluster < 0}, reverse=True)
         if new:
             last = int(self.client.incrby(self.keys.listing("seq"), len(new)))
@@ -82,12 +88,9 @@ class ClusterIndex(TextDictionaries):
                 j.cluster = numbered.get(j.cluster, j.cluster)
         return joins
 
-    def _write_joins(self, pipe: Any, joins: list[Join]) -> list[int]:
-        """Queue the writes of ``joins`` on ``pipe``, then each touched cluster's
-        new rank by outlets. On a Redis Cluster, where the listing and the
-        cluster live in two slots, the reads of their outlets are queued instead
-        and those clusters returned: the caller ranks them from the replies
-        (:meth:`_outlets_read`). Elsewhere nothing is left to the caller.
+    def _write_joins(self, writes: QueuedWrites, joins: list[Join]) -> list[int]:
+        """Record the writes of ``joins`` on ``writes``; return the clusters they
+        touch, for :meth:`_queue_ranking` once the writes are queued.
 
         An article's joins touch the same keys again and again (the listings, a
         new cluster's keys for each of its first members): each key gets one
@@ -110,19 +113,22 @@ class ClusterIndex(TextDictionaries):
             for wire in m.wire:
                 _keep_highest(raised[self.keys.listing("wires")], wire, m.time)
         for key, mapping in fields.items():
-            pipe.hset(key, mapping=mapping)
+            writes.hset(key, mapping=mapping)
         for key, scored in times.items():
-            pipe.zadd(key, scored)
+            writes.zadd(key, scored)
         for c, words in terms.items():
-            term_keys = [self.keys.listing("q", term) for term in sorted(words)]
-            if self.is_cluster:  # redis-py pipelines no scripts on a Redis Cluster
-                for key in term_keys:
-                    pipe.sadd(key, str(c))
-            elif term_keys:
-                queue_script(pipe, self._add_to_sets_script, term_keys, [str(c)])
+            for term in sorted(words):
+                writes.sadd(self.keys.listing("q", term), str(c))
         for key, scored in raised.items():
-            pipe.zadd(key, scored, gt=True)
-        touched = sorted({j.cluster for j in joins})
+            writes.zadd(key, scored, gt=True)
+        return sorted({j.cluster for j in joins})
+
+    def _queue_ranking(self, pipe: Any, touched: list[int]) -> list[int]:
+        """Queue ranking each ``touched`` cluster by outlets on ``pipe``, after its
+        writes. On a Redis Cluster, where the listing and the cluster live in two
+        slots, the reads of their outlets are queued instead and those clusters
+        returned: the caller ranks them from the replies (:meth:`_outlets_read`).
+        Elsewhere nothing is left to the caller."""
         if self.is_cluster:
             self._queue_outlet_reads(pipe, touched)
             return touched
@@ -163,56 +169,62 @@ class ClusterIndex(TextDictionaries):
             scores[self.keys.listing("w", wire)] = member.time
         return scores
 
-    def leave_clusters(self, number: int) -> None:
+    def leave_clusters(self, number: int, places: list[Membership] | None = None) -> None:
         """Take article ``number`` out of every cluster it is in, recomputing
-        those clusters; a cluster left with one article is removed."""
-        clusters = sorted(m.cluster for m in self.memberships([number])[number])
+        those clusters; a cluster left with one article is removed. ``places``:
+        its places in clusters, when the caller has read them."""
+        if places is None:
+            places = self.memberships([number])[number]
+        clusters = sorted(m.cluster for m in places)
         pipe = self.client.pipeline(transaction=False)
         for c in clusters:
             pipe.hgetall(self.keys.cluster(c, "m"))
         every = self._members(pipe.execute())
-        pipe = self.client.pipeline(transaction=False)
-        pipe.delete(self.keys.memberships(number))
+        writes = QueuedWrites()
+        writes.delete(self.keys.memberships(number))
         outlet_counts: dict[str, int] = {}
         for c, members in zip(clusters, every, strict=True):
             left = members.pop(number, None)
-            pipe.hdel(self.keys.cluster(c, "m"), str(number))
-            pipe.zrem(self.keys.cluster(c, "t"), str(number))
+            writes.hdel(self.keys.cluster(c, "m"), str(number))
+            writes.zrem(self.keys.cluster(c, "t"), str(number))
             if left is not None:
-                self._unindex(pipe, c, left, members.values())
+                self._unindex(writes, c, left, members.values())
             if len(members) < 2:
                 for n, member in members.items():
-                    pipe.hdel(self.keys.memberships(n), str(c))
-                    self._unindex(pipe, c, member, ())
-                for part in ("m", "t", "oh", "o"):
-                    pipe.delete(self.keys.cluster(c, part))
-                pipe.zrem(self.keys.listing("n"), str(c))
+                    writes.hdel(self.keys.memberships(n), str(c))
+                    self._unindex(writes, c, member, ())
+                writes.delete(*(self.keys.cluster(c, part) for part in ("m", "t", "oh", "o")))
+                writes.zrem(self.keys.listing("n"), str(c))
             else:
-                self._rescore_cluster(pipe, c, members)
+                self._rescore_cluster(writes, c, members)
                 outlet_counts[str(c)] = len({m.outlet or "" for m in members.values()})
         if outlet_counts:
-            pipe.zadd(self.keys.listing("n"), outlet_counts)
-        pipe.execute()
+            writes.zadd(self.keys.listing("n"), outlet_counts)
+        self.send_writes(writes)
 
-    def _unindex(self, pipe: Any, cluster: int, member: Member, staying: Iterable[Member]) -> None:
-        """Queue taking ``cluster`` out of the indexes ``member`` put it in, and out of
-        the search terms no ``staying`` member holds (their scores are rewritten)."""
+    def _unindex(
+        self, writes: QueuedWrites, cluster: int, member: Member, staying: Iterable[Member]
+    ) -> None:
+        """Record taking ``cluster`` out of the indexes ``member`` put it in, and out
+        of the search terms no ``staying`` member holds (their scores are rewritten)."""
         for key in self._listing_scores(cluster, member):
-            pipe.zrem(key, str(cluster))
+            writes.zrem(key, str(cluster))
         kept = set().union(*(member_terms(m) for m in staying))
         for term in sorted(member_terms(member) - kept):
-            pipe.srem(self.keys.listing("q", term), str(cluster))
+            writes.srem(self.keys.listing("q", term), str(cluster))
 
-    def _rescore_cluster(self, pipe: Any, cluster: int, members: Mapping[int, Member]) -> None:
+    def _rescore_cluster(
+        self, writes: QueuedWrites, cluster: int, members: Mapping[int, Member]
+    ) -> None:
         """Scores and outlets of a cluster recomputed from its remaining members."""
         scores: dict[str, float] = {}
         for member in members.values():
             for key, score in self._listing_scores(cluster, member).items():
                 _keep_highest(scores, key, score)
         for key, score in scores.items():
-            pipe.zadd(key, {str(cluster): score})
-        pipe.delete(self.keys.cluster(cluster, "oh"), self.keys.cluster(cluster, "o"))
-        pipe.hset(
+            writes.zadd(key, {str(cluster): score})
+        writes.delete(self.keys.cluster(cluster, "oh"), self.keys.cluster(cluster, "o"))
+        writes.hset(
             self.keys.cluster(cluster, "oh"),
             mapping=dict.fromkeys({m.outlet or "" for m in members.values()}, ""),
         )

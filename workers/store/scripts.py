@@ -106,10 +106,22 @@ return 0
 """
 )
 
-# Add ARGV[1] to every set in KEYS: a cluster to the search-term sets of a new
-# member's words, one command where SADDs would be one reply each to parse.
-ADD_TO_SETS = """
-for _, key in ipairs(KEYS) do redis.call('SADD', key, ARGV[1]) end
+# Run write commands, in order (:mod:`workers.store.writes`). ARGV[1] holds
+# their heads, four words each: the command's name, the place in KEYS of its
+# first key, how many keys it writes (the same arguments to each of a run of
+# keys) and how many arguments it takes from the rest of ARGV, in turn. Every
+# key is passed in KEYS, as Redis asks of a script.
+RUN_WRITES = """
+local heads, unpack = {}, unpack
+for word in string.gmatch(ARGV[1], '%S+') do heads[#heads + 1] = word end
+local at = 2
+for h = 1, #heads, 4 do
+  local first, count = tonumber(heads[h + 1]), tonumber(heads[h + 3])
+  for k = first, first + tonumber(heads[h + 2]) - 1 do
+    redis.call(heads[h], KEYS[k], unpack(ARGV, at, at + count - 1))
+  end
+  at = at + count
+end
 return #KEYS
 """
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
 
 from workers.store.base import StoreBase
 
@@ -61,8 +63,16 @@ def stored_dictionary_id(stored: bytes) -> int | None:
 
 
 def compress_text(text: str, dictionary: bytes | None) -> bytes:
-    packer = zlib.compressobj(6, zdict=dictionary) if dictionary else zlib.compressobj(6)
+    packer = _primed_packer(dictionary).copy()
     return packer.compress(text.encode("utf-8")) + packer.flush()
+
+
+@lru_cache(maxsize=4)
+def _primed_packer(dictionary: bytes | None) -> Any:
+    """A compressor that has taken in ``dictionary`` and nothing else, to be copied
+    for each text: zlib reads a 32 KB dictionary in some 50 µs, and copies a
+    compressor in 7 (the copy's state, and so its output, is the original's)."""
+    return zlib.compressobj(6, zdict=dictionary) if dictionary else zlib.compressobj(6)
 
 
 def decompress_text(stored: bytes, dictionaries: Mapping[int, bytes]) -> str:

@@ -103,6 +103,13 @@ def _article_fields(article: StoredArticle) -> dict[str, Any]:
     }
 
 
+def _by_id(
+    article: StoredArticle, sources: Mapping[int, StoredArticle]
+) -> dict[str, StoredArticle]:
+    """The saved article and its sources, by id (as copy relations name them)."""
+    return {**{a.id: a for a in sources.values()}, article.id: article}
+
+
 def _iso(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).isoformat()
 
@@ -148,19 +155,15 @@ class WatchStore(StoreBase):
         pipe.execute()
 
     # --- events, as articles are saved ---------------------------------------
-    def plan_watch_events(
+    def watch_targets(
         self,
         article: StoredArticle,
         planned: Iterable[PlannedCopy],
         sources: Mapping[int, StoredArticle],
-    ) -> list[tuple[Watch, str, dict[str, Any]]]:
-        """The events ``planned`` copy relations set off: ``(watch, event id, body)``.
-        One round trip when no watch covers them, two when some do."""
-        planned = list(planned)
-        if not planned:
-            return []
-        articles = {a.id: a for a in sources.values()}
-        articles[article.id] = article
+    ) -> dict[tuple[WatchKind, str], list[PlannedCopy]]:
+        """What watches of each target (outlet, wire, article) would hear of among
+        the ``planned`` copy relations."""
+        articles = _by_id(article, sources)
         wanted: dict[tuple[WatchKind, str], list[PlannedCopy]] = {}
         for p in planned:
             r = p.relation
@@ -171,19 +174,34 @@ class WatchStore(StoreBase):
                 wanted.setdefault(("w", r.wire), []).append(p)
             if r.wire is None or r.primary:
                 wanted.setdefault(("a", r.source), []).append(p)
-        targets = list(wanted)
-        pipe = self.client.pipeline(transaction=False)
+        return wanted
+
+    def _queue_watcher_reads(self, pipe: Any, targets: Iterable[tuple[WatchKind, str]]) -> None:
+        """Queue reading the ids of the watches of each target, a reply a target."""
         for kind, name in targets:
             pipe.smembers(self.keys.watch("t", kind, name))
-        ids = [sorted(as_str(i) for i in found) for found in pipe.execute()]
+
+    def plan_watch_events(
+        self,
+        article: StoredArticle,
+        wanted: Mapping[tuple[WatchKind, str], list[PlannedCopy]],
+        watchers: list[Any],
+        sources: Mapping[int, StoredArticle],
+    ) -> list[tuple[Watch, str, dict[str, Any]]]:
+        """The events copy relations set off: ``(watch, event id, body)``.
+        ``wanted``: from :meth:`watch_targets`; ``watchers``: the replies
+        :meth:`_queue_watcher_reads` queued for its targets. A round trip when
+        some watch covers them, none otherwise."""
+        ids = [sorted(as_str(i) for i in found) for found in watchers]
         every = sorted({i for found in ids for i in found})
         if not every:
             return []
+        articles = _by_id(article, sources)
         raw = self.client.hmget(self.keys.watch("watches"), every)
         watches = {i: Watch.model_validate_json(r) for i, r in zip(every, raw, strict=True) if r}
         now = time.time()
         events = []
-        for target, found in zip(targets, ids, strict=True):
+        for target, found in zip(wanted, ids, strict=True):
             for watch_id in found:
                 watch = watches.get(watch_id)
                 if watch is None:
