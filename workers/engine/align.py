@@ -25,8 +25,11 @@ T = TypeVar("T")
 
 # A shingle that occurs more often than this in one text is too common to seed.
 _MAX_SEED_REPEATS = 8
-# Similarity from which a passage counts as a near copy (see _similarity).
-_NEAR_COPY = 0.9
+# Similarities from which a passage counts as a near copy, tried in turn (see
+# _similarity): the higher the cut-off, the narrower the band rapidfuzz searches.
+# On the bench corpus 68% of aligned passages are 0.98 alike or more and 99% 0.9:
+# 0.97 then 0.9 took 50 µs a passage where 0.9 alone took 116 (the same values).
+_NEAR_COPY = (0.97, 0.9)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,11 +183,14 @@ def _similarity(a: str, b: str) -> float:
 
     Most aligned passages are near copies; with a cut-off rapidfuzz only
     searches a band around the diagonal and answers several times faster,
-    returning the exact similarity whenever it reaches the cut-off (0 when not,
-    and then the full computation runs).
+    returning the exact similarity whenever it reaches the cut-off (0 when not:
+    then the next, lower cut-off is tried, and at last the full computation).
     """
-    near = Indel.normalized_similarity(a, b, score_cutoff=_NEAR_COPY)
-    return near if near else Indel.normalized_similarity(a, b)
+    for cutoff in _NEAR_COPY:
+        near = Indel.normalized_similarity(a, b, score_cutoff=cutoff)
+        if near:
+            return near
+    return Indel.normalized_similarity(a, b)
 
 
 def to_passages(a: Document, b: Document, spans: list[WordSpan]) -> list[AlignedPassage]:
