@@ -259,9 +259,14 @@ def prepare_document(text: str, *, shingle_size: int, min_words: int, max_words:
     units: list[tuple[int, int]] = []
     all_sentences: list[tuple[int, int]] = []
     normalized_paragraphs = paragraph_spans(norm.text)
-    for p_start, p_end in normalized_paragraphs:
-        bounds = np.searchsorted(starts, sentence_spans(norm.text, p_start, p_end)).tolist()
-        sentences = [(s, e) for s, e in bounds if e > s]
+    by_paragraph = [sentence_spans(norm.text, s, e) for s, e in normalized_paragraphs]
+    # Character spans to word spans in one search for the whole text, not one a paragraph.
+    spans = np.array([span for spans in by_paragraph for span in spans], dtype=np.int64)
+    bounds = np.searchsorted(starts, spans.reshape(-1, 2)).tolist()
+    at = 0
+    for found in by_paragraph:
+        sentences = [(s, e) for s, e in bounds[at : at + len(found)] if e > s]
+        at += len(found)
         all_sentences.extend(sentences)
         units.extend(_units(sentences, min_words, max_words))
     shingles = shingle_hashes(words, shingle_size)
