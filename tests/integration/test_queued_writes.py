@@ -20,6 +20,8 @@ def _record(writes: Any, prefix: str) -> None:
     writes.hsetnx(f"{prefix}:h", "one", "2")
     writes.hsetnx(f"{prefix}:h", "two", "2")
     writes.hdel(f"{prefix}:h", "n")
+    for field, amount in (("count", 1), ("sum", 0.1), ("sum", 1e-07), ("cpu", 0.30000000000000004)):
+        writes.hincrbyfloat(f"{prefix}:stats", field, amount)
     writes.zadd(f"{prefix}:z", {"a": 1.5, "b": 1e-05, "c": 2.0})
     writes.zadd(f"{prefix}:z", {"a": 1.0, "b": 3.25}, gt=True)
     writes.zrem(f"{prefix}:z", "c")
@@ -78,3 +80,21 @@ def test_a_command_too_long_for_the_script_goes_as_itself(
     writes.queue_on(pipe, clean_store._run_writes_script, one_call=True)
     pipe.execute()
     assert redis_client.zcard(key) == 5_000 and redis_client.hget(f"{key}:h", "a") == b"b"
+
+
+def test_statistics_add_up_in_one_script_call(
+    clean_store: Store, redis_client: redis.Redis
+) -> None:
+    def calls(command: str) -> int:
+        return int(redis_client.info("commandstats").get(f"cmdstat_{command}", {}).get("calls", 0))
+
+    evals_before = calls("eval")
+    clean_store.add_to_stats("qw", {"count:ok": 2, "sum": 0.25, "cpu:save": 0.001})
+    clean_store.add_to_stats("qw", {"count:ok": 1, "sum": 0.5, "le:1.0": 1})
+    assert clean_store.read_stats("qw") == {
+        "count:ok": 3.0,
+        "sum": 0.75,
+        "cpu:save": 0.001,
+        "le:1.0": 1.0,
+    }
+    assert calls("eval") - evals_before == 2  # each addition one command, whatever its fields

@@ -16,6 +16,7 @@ read the same fields from the environment (``WIRETRACE_SHINGLE_SIZE`` ...).
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -316,14 +317,15 @@ class EngineParams(BaseModel):
         return self.num_perm // self.lsh_rows
 
     @classmethod
-    def shaping(cls, what: str) -> list[str]:
+    @cache  # read for every text a worker prepares: the fields never change
+    def shaping(cls, what: str) -> tuple[str, ...]:
         """The names of the parameters whose ``shapes`` include ``what``."""
-        return [
+        return tuple(
             name
             for name, field in cls.model_fields.items()
             if isinstance(field.json_schema_extra, dict)
             and what in field.json_schema_extra.get("shapes", [])  # type: ignore[operator]
-        ]
+        )
 
     def engine_params(self) -> EngineParams:
         """Just the engine's parameters (of a :class:`Settings`, which has them all)."""

@@ -56,6 +56,9 @@ class QueuedWrites:
         # One DEL a key: each command here names one key (its place in KEYS).
         self.commands.extend(("DEL", key, ()) for key in keys)
 
+    def hincrbyfloat(self, key: str, field: str, amount: float) -> None:
+        self.commands.append(("HINCRBYFLOAT", key, (field, amount)))
+
     def zadd(self, key: str, mapping: Mapping[str, float], gt: bool = False) -> None:
         scored: list[Any] = ["GT"] if gt else []
         for member, score in mapping.items():
