@@ -11,6 +11,7 @@ lower confidence instead of trusting the order things were ingested in.
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -145,11 +146,12 @@ class WirePattern:
         )
 
     def starts(
-        self, text: str, lines: Sequence[Line], spaceless: bool, east_asian: bool
+        self, text: str, folded: str, lines: Sequence[Line], spaceless: bool, east_asian: bool
     ) -> Iterator[int]:
-        """The offset of every credit in ``text`` (cut into ``lines``: :func:`text_lines`);
-        the forms of spaceless languages too when ``spaceless`` (the text holds
-        letters of such scripts; ``east_asian``: see :meth:`may_occur`).
+        """The offset of every credit in ``text`` (``folded``: :func:`fold_for_names` of
+        it; ``lines``: :func:`text_lines` of it); the forms of spaceless languages
+        too when ``spaceless`` (the text holds letters of such scripts;
+        ``east_asian``: see :meth:`may_occur`).
 
         A credit of the running-text forms keeps to one line (their words are
         joined by spaces, and no name holds a line break), so only the lines
@@ -157,21 +159,44 @@ class WirePattern:
         dozens, and searching all of them was a third of the time spent attributing.
         """
         if self.one_line:
-            for line in lines:
-                if self.may_occur(line.text, line.folded, east_asian):
-                    yield from (line.start + m.start() for m in self.pattern.finditer(line.text))
+            for line in self.lines_naming(text, folded, lines, east_asian):
+                yield from (line.start + m.start() for m in self.pattern.finditer(line.text))
         else:
             yield from (m.start() for m in self.pattern.finditer(text))
         if spaceless:  # these forms may run across a line break (\s*)
             yield from (m.start() for m in self.spaceless_pattern.finditer(text))
 
+    def lines_naming(
+        self, text: str, folded: str, lines: Sequence[Line], east_asian: bool
+    ) -> Sequence[Line]:
+        """The lines of which :meth:`may_occur` says yes, found from where the names
+        are in the whole text: no name holds a line break, so a line holds one
+        exactly where the text does within the line, and lowercasing a text is
+        lowercasing each of its lines (:func:`fold_for_names` keeps every offset).
+        A few searches of the text instead of some for every line."""
+        if self.always_search:
+            return lines
+        searches = [(text, self.exact_names), (folded, self.folded_names)]
+        if east_asian:
+            searches.append((text, self.script_names))
+        found = set()
+        for haystack, names in searches:
+            for name in names:
+                at = haystack.find(name)
+                while at >= 0:
+                    found.add(at)
+                    at = haystack.find(name, at + 1)
+        if not found:
+            return []
+        starts = [line.start for line in lines]
+        return [lines[i] for i in sorted({bisect_right(starts, at) - 1 for at in found})]
+
 
 class Line(NamedTuple):
-    """A line of a text, where it starts, and its :func:`fold_for_names`."""
+    """A line of a text, and where it starts."""
 
     start: int
     text: str
-    folded: str
 
 
 def text_lines(text: str) -> list[Line]:
@@ -179,7 +204,7 @@ def text_lines(text: str) -> list[Line]:
     lines = []
     start = 0
     for line in text.split("\n"):
-        lines.append(Line(start, line, fold_for_names(line)))
+        lines.append(Line(start, line))
         start += len(line) + 1
     return lines
 
@@ -326,6 +351,7 @@ def credit_positions(
     if not candidates:
         return ()
     plain = _without_photo_credits(text, folded)
+    plain_folded = folded if plain is text else fold_for_names(plain)
     east_asian = first is not None
     spaceless = east_asian and has_spaceless(text)
     lines = text_lines(plain)
@@ -334,7 +360,7 @@ def credit_positions(
             {
                 (start, wire)
                 for wire, p in candidates.items()
-                for start in p.starts(plain, lines, spaceless, east_asian)
+                for start in p.starts(plain, plain_folded, lines, spaceless, east_asian)
             }
         )
     )

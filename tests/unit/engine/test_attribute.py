@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 from workers.engine.attribute import (
     Relation,
     credit_positions,
+    fold_for_names,
     passage_wire,
     relation_between,
+    text_lines,
     wire_credits,
     wire_patterns,
 )
@@ -92,3 +94,26 @@ def test_credits_are_searched_for_line_by_line_with_what_the_whole_text_gives() 
         (text.index("Antara\nNews"), "Antara"),
         (text.index("(AP)"), "AP"),
     )
+
+
+def test_the_lines_searched_are_those_naming_the_wire_line_by_line() -> None:
+    # Which lines name a wire is found from the names' places in the whole text;
+    # it must be what asking each line gives, lookalike capitals and all.
+    patterns = wire_patterns({"Antara": ["Antara", "Antara\nNews"], "Tanjug": ["Tanjug"]})
+    text = (
+        "İSTANBUL (AP) — A quay reopened.\nNo credit on this line.\n"
+        "The ſtory, by reuters staff.\nREUTERS and the AP, on one line.\n"
+        "Photo: AFP\n新华社 reported.\nKELVIN (Tanjug) -\ntanjug, lowercased, is a name too."
+    )
+    lines = text_lines(text)
+    folded = fold_for_names(text)
+    for east_asian in (True, False):
+        for wire, pattern in patterns.by_wire.items():
+            asked = [
+                line
+                for line in lines
+                if pattern.may_occur(line.text, fold_for_names(line.text), east_asian)
+            ]
+            assert pattern.lines_naming(text, folded, lines, east_asian) == asked, wire
+    named = patterns.by_wire["Reuters"].lines_naming(text, folded, lines, True)
+    assert [line.start for line in named] == [text.index("The ſtory"), text.index("REUTERS")]
