@@ -700,15 +700,26 @@ def longest_close_run(firsts: np.ndarray, seconds: np.ndarray, gap: int) -> int:
 
 
 @compiled()
-def sorted_lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:
-    """``values`` of each of ``query`` (ascending) in the sorted ``keys``; 0 where absent."""
-    out = np.zeros(query.size, dtype=values.dtype)
+def units_over_holding(
+    words: np.ndarray,
+    word_counts: np.ndarray,
+    other_words: np.ndarray,
+    other_counts: np.ndarray,
+    units: int,
+) -> np.ndarray:
+    """For each of ``words`` (ascending), held by ``word_counts`` units of its
+    text: ``units`` over the units of the two texts that hold it, those of the
+    other text found in its sorted distinct words ``other_words``, each held by
+    ``other_counts`` units (the ratio an idf is the log of)."""
+    out = np.empty(words.size)
     at = 0
-    for k in range(query.size):
-        while at < keys.size and keys[at] < query[k]:
+    for k in range(words.size):
+        while at < other_words.size and other_words[at] < words[k]:
             at += 1
-        if at < keys.size and keys[at] == query[k]:
-            out[k] = values[at]
+        holding = word_counts[k]
+        if at < other_words.size and other_words[at] == words[k]:
+            holding += other_counts[at]
+        out[k] = units / holding
     return out
 
 
@@ -792,7 +803,7 @@ def warm_up() -> None:
     grow_in_order(np.ones((2, 3)), pieces // 4, units, units, flags[:2], flags[:3], 0.5, 2)
     distinct_unit_words(units, pieces, words)
     longest_close_run(units, units, 2)
-    sorted_lookup(words, np.arange(8, dtype=np.int64), words)
+    units_over_holding(words, np.arange(1, 9), words, np.arange(1, 9), 8)
     entries = np.zeros(1, dtype=np.int64)
     shared_word_dice(
         entries, words[:1], np.ones((1, 1)), entries, entries, entries, flags[:1], np.ones(1), 1, 1

@@ -47,7 +47,7 @@ from workers.engine.kernels import (
     longest_close_run,
     rewrite_seed_grid,
     shared_word_dice,
-    sorted_lookup,
+    units_over_holding,
 )
 
 
@@ -376,8 +376,8 @@ def unit_weights(a: Document, b: Document) -> tuple[np.ndarray, np.ndarray]:
     word weighed by its idf over the two texts' units (as in :func:`unit_similarities`)."""
     n = len(a.units) + len(b.units)
     x, y = a.unit_words, b.unit_words
-    x_idf = np.log(n / (x.word_counts + sorted_lookup(y.vocabulary, y.unit_counts, x.words)))
-    y_idf = np.log(n / (y.word_counts + sorted_lookup(x.vocabulary, x.unit_counts, y.words)))
+    x_idf = np.log(units_over_holding(x.words, x.word_counts, y.vocabulary, y.unit_counts, n))
+    y_idf = np.log(units_over_holding(y.words, y.word_counts, x.vocabulary, x.unit_counts, n))
     return (
         np.bincount(x.units, weights=x_idf, minlength=len(a.units)),
         np.bincount(y.units, weights=y_idf, minlength=len(b.units)),

@@ -42,7 +42,7 @@ from workers.engine.kernels import (
     long_units_alike,
     longest_close_run,
     rewrite_seed_grid,
-    sorted_lookup,
+    units_over_holding,
 )
 from workers.engine.normalize import OffsetMap, normalize
 from workers.engine.rewrite import (
@@ -686,18 +686,20 @@ def numpy_lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.
     return np.where(keys[at] == query, values[at], 0)
 
 
-def test_sorted_lookups_are_the_numpy_definition() -> None:
-    found = 0
+def test_units_over_those_holding_a_word_are_the_numpy_definition() -> None:
+    shared = 0
     for a, b in _pairs():
+        n = len(a.units) + len(b.units)
         x, y = a.unit_words, b.unit_words
-        for keys, values, query in (
-            (y.vocabulary, y.unit_counts, x.words),
-            (x.vocabulary, x.unit_counts, y.words),
-        ):
-            expected = numpy_lookup(keys, values, query)
-            assert np.array_equal(sorted_lookup(keys, values, query), expected)
-            found += int((expected > 0).sum())
-    assert found > 1000
+        for mine, other in ((x, y), (y, x)):
+            found = numpy_lookup(other.vocabulary, other.unit_counts, mine.words)
+            expected = n / (mine.word_counts + found)
+            ratios = units_over_holding(
+                mine.words, mine.word_counts, other.vocabulary, other.unit_counts, n
+            )
+            assert np.array_equal(ratios, expected)
+            shared += int((found > 0).sum())
+    assert shared > 1000
 
 
 def _add(x: int, y: int) -> int:
