@@ -512,6 +512,218 @@ def rewrite_seed_grid(
 
 
 @compiled()
+def chain_unit_seeds(
+    rows: np.ndarray, cols: np.ndarray, sims: np.ndarray, starts: np.ndarray, gap: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Seed unit pairs ``(rows[k], cols[k])``, in order of both, chained into spans:
+    a seed joins the newest open chain whose last unit in ``a`` lies at most
+    ``gap`` units before it and whose range in ``b`` it falls within ``gap`` units
+    of, else starts a chain. Returns the seeds of each chain (indices, chain by
+    chain, in seed order) and where each chain's seeds start among them, then
+    their end; each chain's ``a_first, a_last, b_first, b_last``; the sum of its
+    ``sims`` added in seed order; and the greatest of its ``starts``."""
+    n = rows.size
+    chain_of = np.empty(n, dtype=np.int64)
+    bounds = np.empty((n, 4), dtype=np.int64)
+    open_ = np.empty(n, dtype=np.int64)  # chains a seed may still join, oldest first
+    n_open = 0
+    chains = 0
+    current_i = -1
+    for k in range(n):
+        i, j = rows[k], cols[k]
+        if i != current_i:
+            # Seeds come in order of i: a chain ending more than gap before it is closed.
+            current_i = i
+            still = 0
+            for o in range(n_open):
+                if i - bounds[open_[o], 1] <= gap:
+                    open_[still] = open_[o]
+                    still += 1
+            n_open = still
+        joined = -1
+        for o in range(n_open - 1, -1, -1):
+            c = open_[o]
+            if bounds[c, 2] - gap <= j <= bounds[c, 3] + gap:
+                joined = c
+                break
+        if joined < 0:
+            joined = chains
+            chains += 1
+            bounds[joined, 0], bounds[joined, 2], bounds[joined, 3] = i, j, j
+            open_[n_open] = joined
+            n_open += 1
+        bounds[joined, 1] = i
+        bounds[joined, 2] = min(bounds[joined, 2], j)
+        bounds[joined, 3] = max(bounds[joined, 3], j)
+        chain_of[k] = joined
+    offsets = np.zeros(chains + 1, dtype=np.int64)
+    scores = np.zeros(chains)
+    bests = np.zeros(chains)
+    for k in range(n):
+        c = chain_of[k]
+        offsets[c + 1] += 1
+        scores[c] += sims[k]
+        bests[c] = starts[k] if offsets[c + 1] == 1 else max(bests[c], starts[k])
+    for c in range(chains):
+        offsets[c + 1] += offsets[c]
+    members = np.empty(n, dtype=np.int64)
+    filled = offsets[:-1].copy()
+    for k in range(n):
+        members[filled[chain_of[k]]] = k
+        filled[chain_of[k]] += 1
+    return members, offsets, bounds[:chains].copy(), scores, bests
+
+
+@compiled()
+def disjoint_chains(bounds: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Of chains with unit ranges ``bounds`` (rows ``a_first, a_last, b_first,
+    b_last``), those taken in ``order`` (best first) that share no unit of either
+    text with one taken before, in order of ``a_first``."""
+    kept = np.empty(order.size, dtype=np.int64)
+    n_kept = 0
+    for c in order:
+        free = True
+        for m in range(n_kept):
+            other = kept[m]
+            if (bounds[other, 0] <= bounds[c, 1] and bounds[c, 0] <= bounds[other, 1]) or (
+                bounds[other, 2] <= bounds[c, 3] and bounds[c, 2] <= bounds[other, 3]
+            ):
+                free = False
+                break
+        if free:
+            kept[n_kept] = c
+            n_kept += 1
+    kept = kept[:n_kept]
+    return kept[np.argsort(bounds[kept, 0])]
+
+
+@compiled()
+def grow_in_order(
+    similarity: np.ndarray,
+    ends: np.ndarray,
+    taken_rows: np.ndarray,
+    taken_cols: np.ndarray,
+    a_free: np.ndarray,
+    b_free: np.ndarray,
+    floor: float,
+    gap: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The unit pairs a chain grows by in order, as added: from its last pair
+    ``ends[1]`` on, then from its first ``ends[0]`` back, one step at a time, to
+    the most ``similarity``-alike pair at least ``floor`` alike within ``gap``
+    units on in each text (ties: the nearest, then the furthest on in ``a``,
+    then in ``b``) that is not taken (``taken_rows``, ``taken_cols`` or added)
+    and whose units are free (``a_free``, ``b_free``)."""
+    n_a, n_b = similarity.shape
+    taken = taken_rows.size
+    rows = np.empty(taken + 2 * min(n_a, n_b), dtype=np.int64)
+    cols = np.empty_like(rows)
+    rows[:taken], cols[:taken] = taken_rows, taken_cols
+    for end, step in ((1, 1), (0, -1)):
+        i, j = ends[end, 0], ends[end, 1]
+        while True:
+            best, best_distance, best_x, best_y = -1.0, 0, -1, -1
+            for d_a in range(1, gap + 1):
+                x = i + step * d_a
+                if not (0 <= x < n_a and a_free[x]):
+                    continue
+                for d_b in range(1, gap + 1):
+                    y = j + step * d_b
+                    if not (0 <= y < n_b and b_free[y]):
+                        continue
+                    value = similarity[x, y]
+                    if best_x >= 0 and (
+                        value < best
+                        or (value == best and d_a + d_b > best_distance)
+                        or (
+                            value == best
+                            and d_a + d_b == best_distance
+                            and (x < best_x or (x == best_x and y < best_y))
+                        )
+                    ):
+                        continue
+                    held = False
+                    for t in range(taken):
+                        if rows[t] == x and cols[t] == y:
+                            held = True
+                            break
+                    if not held:
+                        best, best_distance, best_x, best_y = value, d_a + d_b, x, y
+            if best_x < 0 or best < floor:
+                break
+            i, j = best_x, best_y
+            rows[taken], cols[taken] = i, j
+            taken += 1
+    return rows[taken_rows.size : taken].copy(), cols[taken_rows.size : taken].copy()
+
+
+@compiled()
+def distinct_unit_words(
+    units: np.ndarray, bounds: np.ndarray, words: np.ndarray
+) -> tuple[int, int]:
+    """How many of ``units`` (ascending) differ in their words (``words`` rows
+    ``bounds[unit]``) from every unit before them, and the words those hold."""
+    distinct = np.empty(units.size, dtype=np.int64)
+    count = 0
+    held = 0
+    for unit in units:
+        first, end = bounds[unit, 0], bounds[unit, 1]
+        repeated = False
+        for d in range(count):
+            other = bounds[distinct[d], 0]
+            if bounds[distinct[d], 1] - other == end - first:
+                repeated = True
+                for w in range(end - first):
+                    if words[other + w] != words[first + w]:
+                        repeated = False
+                        break
+                if repeated:
+                    break
+        if not repeated:
+            distinct[count] = unit
+            count += 1
+            held += end - first
+    return count, held
+
+
+@compiled()
+def longest_close_run(firsts: np.ndarray, seconds: np.ndarray, gap: int) -> int:
+    """The most pairs ``(firsts[k], seconds[k])`` (ascending in both) in a row,
+    each within ``gap`` of the one before in both."""
+    longest = 0
+    run = 0
+    for k in range(firsts.size):
+        close = k > 0 and firsts[k] - firsts[k - 1] <= gap and seconds[k] - seconds[k - 1] <= gap
+        run = run + 1 if close else 1
+        longest = max(longest, run)
+    return longest
+
+
+@compiled()
+def units_over_holding(
+    words: np.ndarray,
+    word_counts: np.ndarray,
+    other_words: np.ndarray,
+    other_counts: np.ndarray,
+    units: int,
+) -> np.ndarray:
+    """For each of ``words`` (ascending), held by ``word_counts`` units of its
+    text: ``units`` over the units of the two texts that hold it, those of the
+    other text found in its sorted distinct words ``other_words``, each held by
+    ``other_counts`` units (the ratio an idf is the log of)."""
+    out = np.empty(words.size)
+    at = 0
+    for k in range(words.size):
+        while at < other_words.size and other_words[at] < words[k]:
+            at += 1
+        holding = word_counts[k]
+        if at < other_words.size and other_words[at] == words[k]:
+            holding += other_counts[at]
+        out[k] = units / holding
+    return out
+
+
+@compiled()
 def kind_runs(
     words: np.ndarray,
     sources: np.ndarray,
@@ -581,10 +793,20 @@ def warm_up() -> None:
     for grid in (np.ones((2, 3)), np.ones((3, 2)).T):  # as worked out, and flipped
         long_units_alike(grid, bounds[0], bounds[1], 1, 0.5)
         rewrite_seed_grid(grid, bounds[0], bounds[1], 1, 0.5, 2)
+    pieces = np.array([[0, 4], [4, 8]], dtype=np.int64)
+    units = np.arange(2, dtype=np.int64)
+    # Seeds as the rewrite stage finds them: strided, but contiguous when just one.
+    for n in (1, 2):
+        rows, cols = np.nonzero(np.eye(n))
+        _, _, chains, _, _ = chain_unit_seeds(rows, cols, np.ones(n), np.ones(n), 2)
+    disjoint_chains(chains, np.arange(len(chains)))
+    grow_in_order(np.ones((2, 3)), pieces // 4, units, units, flags[:2], flags[:3], 0.5, 2)
+    distinct_unit_words(units, pieces, words)
+    longest_close_run(units, units, 2)
+    units_over_holding(words, np.arange(1, 9), words, np.arange(1, 9), 8)
     entries = np.zeros(1, dtype=np.int64)
     shared_word_dice(
         entries, words[:1], np.ones((1, 1)), entries, entries, entries, flags[:1], np.ones(1), 1, 1
     )
-    pieces = np.array([[0, 4], [4, 8]], dtype=np.int64)
     # Sentence pieces come as the transpose of their bounds (see classify.sentence_pieces).
     kind_runs(pieces.T.copy().T, pieces, pieces, np.zeros(2, dtype=np.bool_), 4)

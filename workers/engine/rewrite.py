@@ -35,11 +35,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-import xxhash
 
-from workers.engine.align import WordSpan, disjoint_best
+from workers.engine.align import WordSpan
 from workers.engine.document import Document
-from workers.engine.kernels import heaviest_seed_chain, rewrite_seed_grid, shared_word_dice
+from workers.engine.kernels import (
+    chain_unit_seeds,
+    disjoint_chains,
+    distinct_unit_words,
+    grow_in_order,
+    heaviest_seed_chain,
+    longest_close_run,
+    rewrite_seed_grid,
+    shared_word_dice,
+    units_over_holding,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +66,10 @@ class UnitSpan:
     seeds: tuple[tuple[int, int, float], ...] = ()  # the chained unit pairs and similarities
 
     def ordered(self) -> list[tuple[int, int]]:
+        """The unit pairs of :meth:`ordered_seeds`."""
+        return [seed[:2] for seed in self.ordered_seeds()]
+
+    def ordered_seeds(self) -> list[tuple[int, int, float]]:
         """The heaviest of the chain's unit pairs (by similarity) that ascend in both
         texts: the sentences of a rewrite that follow its source's order. A chain
         takes in pairs in any order within its reach, and a sentence of the
@@ -72,15 +85,7 @@ class UnitSpan:
             np.array([s[1] for s in seeds], dtype=np.int64),
             np.array([s[2] for s in seeds], dtype=np.float64),
         )
-        return [seeds[k][:2] for k in chain.tolist()]
-
-
-def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:
-    """``values`` of ``query`` in the sorted ``keys``; 0 where absent."""
-    if len(keys) == 0:
-        return np.zeros(len(query), dtype=values.dtype)
-    at = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
-    return np.where(keys[at] == query, values[at], 0)
+        return [seeds[k] for k in chain.tolist()]
 
 
 # Most unit-pair similarities computed at once (a bound on memory: one float64
@@ -162,50 +167,52 @@ def unit_similarity(a: Document, b: Document) -> np.ndarray:
     return unit_similarities(a, [b])[0]
 
 
-def chain_seeds(seeds: list[tuple[int, int, float, float]], gap: int) -> list[UnitSpan]:
-    """Chain seed unit pairs ``(i, j, similarity, start)`` into spans; ``start`` is
-    the similarity a pair may start a passage with (0 where it may only extend one).
+@dataclass(frozen=True)
+class SeedChains:
+    """Seed unit pairs chained into spans (see :func:`chain_seeds`), as arrays."""
+
+    rows: np.ndarray  # int64: each seed's unit of ``a``
+    cols: np.ndarray  # int64: ... and of ``b``
+    sims: np.ndarray  # float64: each seed's similarity
+    members: np.ndarray  # int64: the seeds of each chain in turn, in seed order
+    offsets: np.ndarray  # int64: where each chain's seeds start in ``members``, then the end
+    bounds: np.ndarray  # int64: a_first, a_last, b_first, b_last of each chain
+    scores: np.ndarray  # float64: each chain's similarities summed in seed order
+    bests: np.ndarray  # float64: each chain's greatest similarity to start a passage with
+
+    def span(self, chain: int) -> UnitSpan:
+        """Chain ``chain`` as a :class:`UnitSpan`."""
+        seeds = self.members[self.offsets[chain] : self.offsets[chain + 1]]
+        rows, cols = self.rows[seeds].tolist(), self.cols[seeds].tolist()
+        a_first, a_last, b_first, b_last = self.bounds[chain].tolist()
+        return UnitSpan(
+            a_first=a_first,
+            a_last=a_last,
+            b_first=b_first,
+            b_last=b_last,
+            score=float(self.scores[chain]),
+            best=float(self.bests[chain]),
+            a_seeded=frozenset(rows),
+            b_seeded=frozenset(cols),
+            seeds=tuple(zip(rows, cols, self.sims[seeds].tolist(), strict=True)),
+        )
+
+
+def chain_seeds(
+    rows: np.ndarray, cols: np.ndarray, sims: np.ndarray, starts: np.ndarray, gap: int
+) -> SeedChains:
+    """Chain seed unit pairs ``(rows[k], cols[k])``, in order of both, with their
+    similarities ``sims`` into spans; ``starts``: the similarity each pair may
+    start a passage with (0 where it may only extend one).
 
     A seed joins a span when it follows the span's last unit in ``a`` by at most
     ``gap`` units and falls within ``gap`` units of the span's range in ``b``,
-    before or after: shuffled or re-ordered text still chains.
+    before or after: shuffled or re-ordered text still chains. Compiled
+    (:func:`~workers.engine.kernels.chain_unit_seeds`): a pair of texts makes
+    dozens of chains, most of a seed or two that :func:`best_disjoint` drops, so
+    spans are made only of the chains it keeps.
     """
-    chains: list[list[tuple[int, int, float, float]]] = []
-    bounds: list[tuple[int, int, int]] = []  # per chain: last i, first j, last j
-    # Chains a seed may still join, oldest first: seeds come in order of i, so a
-    # chain whose last unit lies more than ``gap`` before the current i is closed
-    # for good. Only open chains are looked at, not every chain so far.
-    open_: list[int] = []
-    current_i = None
-    for seed in sorted(seeds):
-        i, j = seed[0], seed[1]
-        if i != current_i:
-            current_i = i
-            open_ = [idx for idx in open_ if i - bounds[idx][0] <= gap]
-        for idx in reversed(open_):
-            _, first_j, last_j = bounds[idx]
-            if first_j - gap <= j <= last_j + gap:
-                chains[idx].append(seed)
-                bounds[idx] = (i, min(first_j, j), max(last_j, j))
-                break
-        else:
-            open_.append(len(chains))
-            chains.append([seed])
-            bounds.append((i, j, j))
-    return [
-        UnitSpan(
-            a_first=chain[0][0],
-            a_last=chain[-1][0],
-            b_first=min(s[1] for s in chain),
-            b_last=max(s[1] for s in chain),
-            score=sum(s[2] for s in chain),
-            best=max(s[3] for s in chain),
-            a_seeded=frozenset(s[0] for s in chain),
-            b_seeded=frozenset(s[1] for s in chain),
-            seeds=tuple((s[0], s[1], s[2]) for s in chain),
-        )
-        for chain in chains
-    ]
+    return SeedChains(rows, cols, sims, *chain_unit_seeds(rows, cols, sims, starts, gap))
 
 
 def extend_in_order(
@@ -217,8 +224,9 @@ def extend_in_order(
 ) -> UnitSpan:
     """``span`` grown at each end, one unit pair at a time, by the most alike pair
     at least ``floor`` alike that follows its last pair (or precedes its first) in
-    both texts, within ``gap`` units in each; ``free``: where given, the units of
-    each text (boolean masks) it may grow into.
+    both texts, within ``gap`` units in each (the nearest of pairs as alike);
+    ``free``: where given, the units of each text (boolean masks) it may grow
+    into. Compiled (:func:`~workers.engine.kernels.grow_in_order`).
 
     A heavy rewrite rewords every sentence: a passage's neighbours resemble
     theirs in the source less than the ``extend`` cut-off asks, but they come in
@@ -232,28 +240,22 @@ def extend_in_order(
     order = span.ordered()
     if not order:
         return span
-    n_a, n_b = similarity.shape
-    taken = {(i, j) for i, j, _ in span.seeds}
-    added: list[tuple[int, int, float]] = []
-    for (i, j), step in ((order[-1], 1), (order[0], -1)):
-        while True:
-            reach = [
-                (float(similarity[x, y]), -(d_a + d_b), x, y)
-                for d_a in range(1, gap + 1)
-                for d_b in range(1, gap + 1)
-                if 0 <= (x := i + step * d_a) < n_a
-                and 0 <= (y := j + step * d_b) < n_b
-                and (x, y) not in taken
-                and (free is None or (free[0][x] and free[1][y]))
-            ]
-            best = max(reach, default=None)
-            if best is None or best[0] < floor:
-                break
-            sim, _, i, j = best
-            taken.add((i, j))
-            added.append((i, j, sim))
-    if not added:
+    a_free, b_free = (
+        (np.ones(n, dtype=np.bool_) for n in similarity.shape) if free is None else free
+    )
+    rows, cols = grow_in_order(
+        similarity,
+        np.array([order[0], order[-1]], dtype=np.int64),
+        np.array([s[0] for s in span.seeds], dtype=np.int64),
+        np.array([s[1] for s in span.seeds], dtype=np.int64),
+        a_free,
+        b_free,
+        floor,
+        gap,
+    )
+    if not rows.size:
         return span
+    added = list(zip(rows.tolist(), cols.tolist(), similarity[rows, cols].tolist(), strict=True))
     seeds = (*span.seeds, *added)
     return UnitSpan(
         a_first=min(s[0] for s in seeds),
@@ -298,14 +300,12 @@ def grow_apart(
     return grown
 
 
-def best_disjoint(spans: list[UnitSpan]) -> list[UnitSpan]:
-    """The best-supported spans such that no unit of either text is used twice."""
-    kept = disjoint_best(
-        spans,
-        rank=lambda s: (-s.score, s.a_first, s.b_first),
-        ranges=lambda s: ((s.a_first, s.a_last + 1), (s.b_first, s.b_last + 1)),
-    )
-    return sorted(kept, key=lambda s: s.a_first)
+def best_disjoint(chains: SeedChains) -> list[UnitSpan]:
+    """The best-supported chains (highest score, then first in ``a``, then in ``b``)
+    such that no unit of either text is used twice, as spans in order of ``a``."""
+    bounds = chains.bounds
+    rank = np.lexsort((bounds[:, 2], bounds[:, 0], -chains.scores))
+    return [chains.span(chain) for chain in disjoint_chains(bounds, rank).tolist()]
 
 
 @dataclass(frozen=True)
@@ -330,13 +330,12 @@ class RewriteRules:
 
 def _distinct_words(seeded: frozenset[int], doc: Document) -> tuple[int, int]:
     """Distinct units of ``doc`` among ``seeded`` and the words they hold: units
-    told apart by a hash of their words (a caption printed twice is one
-    sentence, not two), worked out for these units only, not all of a text's."""
-    first_of: dict[int, int] = {}
-    for unit in sorted(seeded):
-        first, end = doc.units[unit]
-        first_of.setdefault(xxhash.xxh3_64_intdigest(doc.words[first:end].tobytes()), unit)
-    return len(first_of), int(doc.unit_lengths[list(first_of.values())].sum())
+    told apart by their words (a caption printed twice is one sentence, not
+    two), worked out for these units only, not all of a text's."""
+    count, words = distinct_unit_words(
+        np.array(sorted(seeded), dtype=np.int64), doc.unit_bounds, doc.words
+    )
+    return int(count), int(words)
 
 
 def is_rewrite(span: UnitSpan, a: Document, b: Document, rules: RewriteRules) -> bool:
@@ -355,29 +354,21 @@ def is_rewrite(span: UnitSpan, a: Document, b: Document, rules: RewriteRules) ->
     """
     a_count, a_words = _distinct_words(span.a_seeded, a)
     b_count, b_words = _distinct_words(span.b_seeded, b)
-    enough = (
+    if not (
         max(a_count, b_count) >= rules.min_sentences
         and min(a_words, b_words) >= rules.min_sentences * rules.min_words
-    )
+    ):
+        return False
+    if span.best >= rules.start:
+        return True
     # Pairs a passage grew by in order (see extend_in_order) are too little alike
     # to make one: the run that stands for a start is of pairs alike enough to extend.
-    alike = {(i, j) for i, j, similarity in span.seeds if similarity >= rules.extend}
-    in_order = [pair for pair in span.ordered() if pair in alike]
-    return enough and (
-        span.best >= rules.start
-        or _longest_close_run(in_order, rules.order_gap) > rules.min_sentences
+    in_order = [(i, j) for i, j, sim in span.ordered_seeds() if sim >= rules.extend]
+    pairs = np.array(in_order, dtype=np.int64).reshape(-1, 2)
+    return (
+        longest_close_run(pairs[:, 0].copy(), pairs[:, 1].copy(), rules.order_gap)
+        > rules.min_sentences
     )
-
-
-def _longest_close_run(pairs: list[tuple[int, int]], gap: int) -> int:
-    """The most ``pairs`` (ascending in both texts) in a row, each within ``gap``
-    units of the last in both texts."""
-    longest = run = 0
-    for k, (i, j) in enumerate(pairs):
-        close = k and i - pairs[k - 1][0] <= gap and j - pairs[k - 1][1] <= gap
-        run = run + 1 if close else 1
-        longest = max(longest, run)
-    return longest
 
 
 def unit_weights(a: Document, b: Document) -> tuple[np.ndarray, np.ndarray]:
@@ -385,8 +376,8 @@ def unit_weights(a: Document, b: Document) -> tuple[np.ndarray, np.ndarray]:
     word weighed by its idf over the two texts' units (as in :func:`unit_similarities`)."""
     n = len(a.units) + len(b.units)
     x, y = a.unit_words, b.unit_words
-    x_idf = np.log(n / (x.word_counts + _lookup(y.vocabulary, y.unit_counts, x.words)))
-    y_idf = np.log(n / (y.word_counts + _lookup(x.vocabulary, x.unit_counts, y.words)))
+    x_idf = np.log(units_over_holding(x.words, x.word_counts, y.vocabulary, y.unit_counts, n))
+    y_idf = np.log(units_over_holding(y.words, y.word_counts, x.vocabulary, x.unit_counts, n))
     return (
         np.bincount(x.units, weights=x_idf, minlength=len(a.units)),
         np.bincount(y.units, weights=y_idf, minlength=len(b.units)),
@@ -438,20 +429,17 @@ def rewritten_chains(
     )
     if not any_alike:
         return []
-    rows, cols = np.nonzero(similarity >= rules.extend)
+    rows, cols = np.nonzero(similarity >= rules.extend)  # in order of both
     sims = similarity[rows, cols]
     alike = sims >= rules.start
-    starts = np.zeros(rows.size, dtype=bool)
-    starts[alike] = (
-        shared_word_weights(a, b, similarity, rows[alike], cols[alike]) >= rules.start_words
+    starts = np.zeros(rows.size)
+    starts[alike] = np.where(
+        shared_word_weights(a, b, similarity, rows[alike], cols[alike]) >= rules.start_words,
+        sims[alike],
+        0.0,
     )
-    seeds = [
-        (i, j, sim, sim if start else 0.0)
-        for i, j, sim, start in zip(
-            rows.tolist(), cols.tolist(), sims.tolist(), starts.tolist(), strict=True
-        )
-    ]
-    spans = grow_apart(best_disjoint(chain_seeds(seeds, rules.gap)), similarity, rules)
+    chains = chain_seeds(rows, cols, sims, starts, rules.gap)
+    spans = grow_apart(best_disjoint(chains), similarity, rules)
     return [s for s in spans if is_rewrite(s, a, b, rules)]
 
 

@@ -18,6 +18,7 @@ from itertools import combinations
 
 import numpy as np
 import pytest
+import xxhash
 from datasketch import MinHash
 from numba import njit
 from numba.core import caching
@@ -25,7 +26,7 @@ from scipy import sparse
 
 from tests.script_samples import BO, JA, KM, LO, MY, TH, ZH
 from workers.bench.corpus import CorpusSpec, generate
-from workers.engine.align import _seed_runs
+from workers.engine.align import _seed_runs, disjoint_best
 from workers.engine.classify import verbatim_share
 from workers.engine.document import Document, prepare_document
 from workers.engine.evidence import ordered_chain, unit_evidence
@@ -36,9 +37,24 @@ from workers.engine.fingerprint import (
     unit_signatures,
     word_hashes,
 )
-from workers.engine.kernels import compiled, long_units_alike, rewrite_seed_grid
+from workers.engine.kernels import (
+    compiled,
+    long_units_alike,
+    longest_close_run,
+    rewrite_seed_grid,
+    units_over_holding,
+)
 from workers.engine.normalize import OffsetMap, normalize
-from workers.engine.rewrite import UnitSpan, chain_seeds, unit_similarities, unit_similarity
+from workers.engine.rewrite import (
+    SeedChains,
+    UnitSpan,
+    _distinct_words,
+    best_disjoint,
+    chain_seeds,
+    extend_in_order,
+    unit_similarities,
+    unit_similarity,
+)
 from workers.engine.segment import word_bounds
 from workers.engine.verify import shared_shingles
 
@@ -370,9 +386,9 @@ def test_the_ordered_pairs_of_a_chain_are_the_python_definition() -> None:
             continue
         similarity = unit_similarity(a, b)
         rows, cols = np.nonzero(similarity >= 0.2)
-        sims = similarity[rows, cols].tolist()
-        seeds = list(zip(rows.tolist(), cols.tolist(), sims, sims, strict=True))
-        spans += chain_seeds(seeds, 3)
+        sims = similarity[rows, cols]
+        chains = chain_seeds(rows, cols, sims, sims, 3)
+        spans += [chains.span(c) for c in range(len(chains.scores))]
     for _ in range(500):  # ties: seeds of one similarity, on one row or column
         n = int(RNG.integers(0, 30))
         cells = {(int(i), int(j)) for i, j in RNG.integers(0, 8, (n, 2))}
@@ -485,6 +501,205 @@ def test_the_rewrite_stages_unit_grid_is_the_numpy_definition() -> None:
                 found += alike
                 dropped += int((expected != similarity).sum())
     assert found > 100 and dropped > 1000
+
+
+def python_chain_seeds(seeds: list[tuple[int, int, float, float]], gap: int) -> list[UnitSpan]:
+    chains: list[list[tuple[int, int, float, float]]] = []
+    bounds: list[tuple[int, int, int]] = []
+    open_: list[int] = []
+    current_i = None
+    for seed in sorted(seeds):
+        i, j = seed[0], seed[1]
+        if i != current_i:
+            current_i = i
+            open_ = [idx for idx in open_ if i - bounds[idx][0] <= gap]
+        for idx in reversed(open_):
+            _, first_j, last_j = bounds[idx]
+            if first_j - gap <= j <= last_j + gap:
+                chains[idx].append(seed)
+                bounds[idx] = (i, min(first_j, j), max(last_j, j))
+                break
+        else:
+            open_.append(len(chains))
+            chains.append([seed])
+            bounds.append((i, j, j))
+    return [
+        UnitSpan(
+            a_first=chain[0][0],
+            a_last=chain[-1][0],
+            b_first=min(s[1] for s in chain),
+            b_last=max(s[1] for s in chain),
+            score=sum(s[2] for s in chain),
+            best=max(s[3] for s in chain),
+            a_seeded=frozenset(s[0] for s in chain),
+            b_seeded=frozenset(s[1] for s in chain),
+            seeds=tuple((s[0], s[1], s[2]) for s in chain),
+        )
+        for chain in chains
+    ]
+
+
+def python_best_disjoint(spans: list[UnitSpan]) -> list[UnitSpan]:
+    kept = disjoint_best(
+        spans,
+        rank=lambda s: (-s.score, s.a_first, s.b_first),
+        ranges=lambda s: ((s.a_first, s.a_last + 1), (s.b_first, s.b_last + 1)),
+    )
+    return sorted(kept, key=lambda s: s.a_first)
+
+
+def _seed_grids() -> list[np.ndarray]:
+    """Unit similarities of the corpora's pairs, and tied grids (equal scores, chains
+    starting on one unit)."""
+    grids = [unit_similarity(a, b) for a, b in _pairs() if a.units and b.units]
+    return grids + [_tied_grid() for _ in range(500)]
+
+
+def _chained(similarity: np.ndarray, floor: float, gap: int) -> tuple[SeedChains, list[UnitSpan]]:
+    """The seeds of ``similarity`` at least ``floor`` alike chained, and as the Python
+    definition chains them (those at least twice ``floor`` alike may start one)."""
+    rows, cols = np.nonzero(similarity >= floor)
+    sims = similarity[rows, cols]
+    starts = np.where(sims >= 2 * floor, sims, 0.0)
+    seeds = list(zip(rows.tolist(), cols.tolist(), sims.tolist(), starts.tolist(), strict=True))
+    return chain_seeds(rows, cols, sims, starts, gap), python_chain_seeds(seeds, gap)
+
+
+def test_seed_chains_and_the_disjoint_best_are_the_python_definition() -> None:
+    chained = dropped = 0
+    for similarity in _seed_grids():
+        for floor, gap in ((0.2, 3), (0.3, 1), (0.1, 6)):
+            chains, expected = _chained(similarity, floor, gap)
+            assert [chains.span(c) for c in range(len(chains.scores))] == expected
+            kept = best_disjoint(chains)
+            assert kept == python_best_disjoint(expected)
+            chained += sum(len(span.seeds) > 3 for span in kept)
+            dropped += len(expected) - len(kept)
+    assert chained > 300 and dropped > 1000
+
+
+def python_growth_in_order(
+    span: UnitSpan,
+    similarity: np.ndarray,
+    floor: float,
+    gap: int,
+    free: tuple[np.ndarray, np.ndarray] | None,
+) -> list[tuple[int, int, float]]:
+    """The seeds :func:`extend_in_order` adds to ``span``, in order."""
+    order = span.ordered()
+    if not order:
+        return []
+    n_a, n_b = similarity.shape
+    taken = {(i, j) for i, j, _ in span.seeds}
+    added: list[tuple[int, int, float]] = []
+    for (i, j), step in ((order[-1], 1), (order[0], -1)):
+        while True:
+            reach = [
+                (float(similarity[x, y]), -(d_a + d_b), x, y)
+                for d_a in range(1, gap + 1)
+                for d_b in range(1, gap + 1)
+                if 0 <= (x := i + step * d_a) < n_a
+                and 0 <= (y := j + step * d_b) < n_b
+                and (x, y) not in taken
+                and (free is None or (free[0][x] and free[1][y]))
+            ]
+            best = max(reach, default=None)
+            if best is None or best[0] < floor:
+                break
+            sim, _, i, j = best
+            taken.add((i, j))
+            added.append((i, j, sim))
+    return added
+
+
+def test_growth_in_order_is_the_python_definition() -> None:
+    grown = 0
+    for similarity in _seed_grids():
+        chains, _ = _chained(similarity, 0.3, 3)
+        for span in best_disjoint(chains):
+            free = tuple(RNG.random(n) < 0.8 for n in similarity.shape)
+            for floor, gap, mask in ((0.1, 2, None), (0.2, 3, free), (0.05, 1, free)):
+                expected = python_growth_in_order(span, similarity, floor, gap, mask)
+                found = extend_in_order(span, similarity, floor, gap, mask)
+                assert found.seeds == (*span.seeds, *expected)
+                assert (found == span) == (not expected)
+                grown += bool(expected)
+    assert grown > 200
+
+
+def python_distinct_words(seeded: frozenset[int], doc: Document) -> tuple[int, int]:
+    first_of: dict[int, int] = {}
+    for unit in sorted(seeded):
+        first, end = doc.units[unit]
+        first_of.setdefault(xxhash.xxh3_64_intdigest(doc.words[first:end].tobytes()), unit)
+    return len(first_of), int(doc.unit_lengths[list(first_of.values())].sum())
+
+
+def test_distinct_units_are_the_hashed_definition() -> None:
+    caption = "Photo: the harbour at dawn, by our reporter on the quay."
+    repeated = [
+        prepare_document(
+            f"{caption} {text}\n\n{caption}\n\n{text} {caption}",
+            shingle_size=4,
+            min_words=8,
+            max_words=40,
+        )
+        for text in _texts()[:60]
+    ]
+    repeats = 0
+    for doc in (*_documents(), *repeated):
+        for _ in range(5):
+            seeded = frozenset(np.flatnonzero(RNG.random(len(doc.units)) < 0.6).tolist())
+            expected = python_distinct_words(seeded, doc)
+            assert _distinct_words(seeded, doc) == expected
+            repeats += expected[0] < len(seeded)
+    assert repeats > 100
+
+
+def python_longest_close_run(pairs: list[tuple[int, int]], gap: int) -> int:
+    longest = run = 0
+    for k, (i, j) in enumerate(pairs):
+        close = k and i - pairs[k - 1][0] <= gap and j - pairs[k - 1][1] <= gap
+        run = run + 1 if close else 1
+        longest = max(longest, run)
+    return longest
+
+
+def test_longest_close_runs_are_the_python_definition() -> None:
+    lengths = set()
+    for _ in range(2000):
+        n = int(RNG.integers(0, 30))
+        firsts, seconds = (np.cumsum(RNG.integers(1, 5, n)) for _ in range(2))
+        gap = int(RNG.integers(1, 4))
+        expected = python_longest_close_run(
+            list(zip(firsts.tolist(), seconds.tolist(), strict=True)), gap
+        )
+        assert longest_close_run(firsts, seconds, gap) == expected
+        lengths.add(expected)
+    assert len(lengths) > 10
+
+
+def numpy_lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:
+    if len(keys) == 0:
+        return np.zeros(len(query), dtype=values.dtype)
+    at = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
+    return np.where(keys[at] == query, values[at], 0)
+
+
+def test_units_over_those_holding_a_word_are_the_numpy_definition() -> None:
+    shared = 0
+    for a, b in _pairs():
+        n = len(a.units) + len(b.units)
+        x, y = a.unit_words, b.unit_words
+        for mine, other in ((x, y), (y, x)):
+            found = numpy_lookup(other.vocabulary, other.unit_counts, mine.words)
+            expected = n / (mine.word_counts + found)
+            ratios = units_over_holding(
+                mine.words, mine.word_counts, other.vocabulary, other.unit_counts, n
+            )
+            assert np.array_equal(ratios, expected)
+            shared += int((found > 0).sum())
+    assert shared > 1000
 
 
 def _add(x: int, y: int) -> int:

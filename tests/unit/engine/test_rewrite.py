@@ -38,6 +38,16 @@ def doc(text: str) -> Document:
     return prepare_document(text, shingle_size=4, min_words=4, max_words=40)
 
 
+def chained(seeds: list[tuple[int, int, float, float]], gap: int) -> rewrite.SeedChains:
+    """:func:`rewrite.chain_seeds` of seeds ``(i, j, similarity, start)``."""
+    rows, cols, sims, starts = (np.array(column) for column in zip(*sorted(seeds), strict=True))
+    return rewrite.chain_seeds(rows, cols, sims, starts, gap)
+
+
+def every_span(chains: rewrite.SeedChains) -> list[rewrite.UnitSpan]:
+    return [chains.span(chain) for chain in range(len(chains.scores))]
+
+
 def by_definition(a: Document, b: Document) -> np.ndarray:
     """Weighted Dice over the units' word sets, word by word, as the docstring says."""
     sets_a = [set(a.words[s:e].tolist()) for s, e in a.units]
@@ -137,7 +147,7 @@ def test_chaining_looks_at_open_chains_only_and_chains_as_before() -> None:
     # Seeds (i, j, similarity, start): two chains, and a seed too far from both.
     seeds = [(0, 0, 0.5, 0.5), (1, 1, 0.4, 0.0), (1, 30, 0.6, 0.6), (3, 31, 0.5, 0.0)]
     seeds.append((20, 1, 0.5, 0.5))  # past the gap after the first chain's last unit
-    chains = rewrite.chain_seeds(seeds, gap=6)
+    chains = every_span(chained(seeds, gap=6))
     assert [(c.a_first, c.a_last, c.b_first, c.b_last) for c in chains] == [
         (0, 1, 0, 1),
         (1, 3, 30, 31),
@@ -152,7 +162,7 @@ def test_a_passage_grows_by_the_pairs_that_follow_it_in_order_only() -> None:
     similarity[2, 2], similarity[1, 0] = 0.25, 0.16  # before it in both
     similarity[2, 5], similarity[6, 2] = 0.3, 0.3  # near it, but out of order
     similarity[7, 7] = 0.1  # in order, too little alike
-    span = rewrite.chain_seeds([(3, 3, 0.5, 0.5)], gap=6)[0]
+    span = chained([(3, 3, 0.5, 0.5)], gap=6).span(0)
 
     grown = rewrite.extend_in_order(span, similarity, floor=0.15, gap=2)
 
@@ -170,7 +180,7 @@ def test_passages_grow_in_order_around_each_other_not_into_each_other() -> None:
     similarity[6, 6] = 0.3  # before the weaker one, and after the strong one
     similarity[9, 10] = 0.2  # after the weaker one
     spans = rewrite.best_disjoint(
-        rewrite.chain_seeds([(2, 2, 0.6, 0.6), (3, 3, 0.6, 0.6), (8, 8, 0.5, 0.5)], gap=2)
+        chained([(2, 2, 0.6, 0.6), (3, 3, 0.6, 0.6), (8, 8, 0.5, 0.5)], gap=2)
     )
     rules = replace(rewrite_rules(EngineParams()), in_order=0.15, in_order_gap=3)
 
