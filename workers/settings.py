@@ -82,10 +82,18 @@ class StoreSettings(BaseModel):
         "0: never.",
     )
     prepared_cache_articles: int = Field(
-        default=2_000,
+        default=5_000,
         ge=0,
-        description="Texts each worker keeps prepared for matching (about 40 KB each): the "
+        description="Texts each worker keeps prepared for matching (about 65 KB each; "
+        "the most recently used, prepared_cache_full_articles of them, about 110 KB): the "
         "candidates of a new article are mostly recent ones, prepared once, not per comparison.",
+    )
+    prepared_cache_full_articles: int = Field(
+        default=1_000,
+        ge=0,
+        description="Of those, how many keep what comparing derived from them (the units' "
+        "word fragments, the words' original offsets): the rest have it worked out again when "
+        "next compared. Never fewer than max_candidates + 1 (one ingest's texts).",
     )
     candidate_wait_seconds: float = Field(
         default=2.0,

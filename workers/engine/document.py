@@ -108,6 +108,11 @@ def unit_fragments(doc: Document) -> UnitFragments:
     )
 
 
+# The cached properties :meth:`Document.forget_derived` drops: not the units' words
+# (read by every comparison's sentence similarities), bounds or lengths.
+_DERIVED = ("original_word_bounds", "fragments", "joined_pairs")
+
+
 @dataclass(frozen=True)
 class Document:
     norm: NormalizedText
@@ -123,6 +128,14 @@ class Document:
     @property
     def original(self) -> str:
         return self.norm.original
+
+    def forget_derived(self) -> None:
+        """Drop the largest of what the cached properties worked out (the units'
+        fragments, the words' original offsets, the pairs run together): much of
+        the memory a prepared text holds once compared, each worked out again
+        when next needed, to the same values."""
+        for name in _DERIVED:
+            self.__dict__.pop(name, None)
 
     def word_span_to_original(self, first: int, end: int) -> tuple[int, int]:
         """Original ``[start, end)`` covering words ``[first, end)``."""

@@ -50,12 +50,21 @@ class PreparedCache:
     newcomers: preparing it once per process instead of once per comparison
     saves most of the engine's work, and its text need not be fetched from
     Redis and decompressed again. Keyed by content, so never stale.
+
+    Comparing a text works out more from it (its units' fragments, its words'
+    original offsets), as much again as preparing it. Only the ``full`` most
+    recently used entries keep that; the others drop it (it is worked out again
+    if they are compared again), so that the cache holds more texts in the same
+    memory: a candidate that fell out costs a fetch and a full preparation.
     """
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, full: int | None = None) -> None:
         self.size = size
+        self.full = size if full is None else full
         self._items: OrderedDict[tuple[str, tuple[object, ...]], PreparedArticle] = OrderedDict()
         self._texts: dict[str, str] = {}
+        # The entries used last, which keep what comparing derived from them.
+        self._recent: OrderedDict[tuple[str, tuple[object, ...]], None] = OrderedDict()
 
     @staticmethod
     def _key(digest: str, params: EngineParams) -> tuple[str, tuple[object, ...]]:
@@ -78,15 +87,26 @@ class PreparedCache:
             while len(self._items) > self.size:
                 evicted, _ = self._items.popitem(last=False)
                 self._texts.pop(evicted[0], None)
+                self._recent.pop(evicted, None)
         else:
             self._items.move_to_end(key)
+        self._recent[key] = None
+        self._recent.move_to_end(key)
+        while len(self._recent) > self.full:
+            lean, _ = self._recent.popitem(last=False)
+            if lean in self._items:
+                self._items[lean].doc.forget_derived()
         return replace(prepared, outlet=outlet)
 
 
 @lru_cache(maxsize=1)
 def process_cache() -> PreparedCache:
     """This process's cache of prepared texts, sized by the settings."""
-    return PreparedCache(get_settings().prepared_cache_articles)
+    settings = get_settings()
+    # An entry going lean while its own ingest still compares it would only get
+    # its derived values back: the ones kept full are at least one ingest's texts.
+    full = max(settings.prepared_cache_full_articles, settings.max_candidates + 1)
+    return PreparedCache(settings.prepared_cache_articles, full)
 
 
 class ArticleTooLargeError(ValueError):
