@@ -278,7 +278,14 @@ def build_origins(
     """The origins record of ``article`` given its matches with each source, and
     the document-level evidence of each pair, as this article sees it, where
     recorded."""
-    facts = origin_facts(article, matches, sources, params, evidence)
+    return origins_record(
+        article, origin_facts(article, matches, sources, params, evidence), params
+    )
+
+
+def origins_record(article: StoredArticle, facts: OriginFacts, params: EngineParams) -> Origins:
+    """The origins record of ``article`` that ``facts`` (its :func:`origin_facts`,
+    worked out with ``params``) describe."""
     return Origins(
         id=article.id,
         outlet=article.outlet,
