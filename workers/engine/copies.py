@@ -7,12 +7,18 @@ so a list and a record never disagree on direction, share or credit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from workers.engine.attribute import wire_patterns
 from workers.engine.credit import CreditKind, credit_of
-from workers.engine.origins import PassageFacts, SourceFacts, covered_characters, origin_facts
+from workers.engine.origins import (
+    OriginFacts,
+    PassageFacts,
+    SourceFacts,
+    covered_characters,
+    origin_facts,
+)
 from workers.engine.params import EngineParams
 from workers.models import MatchedPassage, StoredArticle
 
@@ -63,16 +69,24 @@ def _copy(passage: PassageFacts) -> bool:
     return passage.counts_as_copy
 
 
+def shares_copy(passages: Iterable[list[MatchedPassage]]) -> bool:
+    """Whether any of ``passages`` (an article's, with each source) is copy that
+    counts: without, the article takes part in no copy relation (often so: it
+    shares quotes and boilerplate only)."""
+    return any(p.counts_as_copy for ps in passages for p in ps)
+
+
 def copy_relations(
     article: StoredArticle,
-    forward: Mapping[str, list[MatchedPassage]],
+    origins: OriginFacts,
     backward: Mapping[str, list[MatchedPassage]],
     sources: Mapping[str, StoredArticle],
     params: EngineParams,
 ) -> list[CopyRelation]:
     """The copy relations ``article`` (just ingested) takes part in, from its
-    passages with each source as it sees them (``forward``) and as the source
-    sees them (``backward``): what the copies lists and the watches are fed.
+    origins record (``origins``, its :func:`origin_facts`, from its passages with
+    each of ``sources`` as it sees them) and its passages as each source sees
+    them (``backward``): what the copies lists and the watches are fed.
 
     - copied-from: the article took copy from the source;
     - copied-by: the source (published later) took copy from the article: the
@@ -83,13 +97,10 @@ def copy_relations(
       a wire story is listed once a second one is found).
 
     Pairs whose times cannot say who was first give no relation. The origins
-    record is worked out as plain tuples (:func:`origin_facts`): this runs for
-    every ingest, and its models would be built only to be read once.
+    record comes as plain tuples: this runs for every ingest that
+    :func:`shares_copy`, and its models would be built only to be read once.
     """
-    if not any(p.counts_as_copy for ps in forward.values() for p in ps):
-        return []  # quotes and boilerplate only (often so): no record to build
     patterns = wire_patterns(params.extra_wires)
-    origins = origin_facts(article, forward, sources, params)
     by_source: dict[str, list[PassageFacts]] = {}
     for p in origins.passages:
         if _copy(p):

@@ -40,7 +40,12 @@ from functools import cached_property
 import numpy as np
 
 from workers.engine.document import Document, UnitFragments
-from workers.engine.kernels import heaviest_grid_chain
+from workers.engine.kernels import (
+    add_unit_pairs,
+    common_positions,
+    fragment_unit_sums,
+    heaviest_grid_chain,
+)
 
 
 @dataclass(frozen=True)
@@ -82,30 +87,6 @@ def _found(sorted_values: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np
     return sorted_values[at] == query, at
 
 
-def _entries(f: UnitFragments, distinct: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The entries of ``f`` holding each of ``distinct``: their units, and which of
-    ``distinct`` each is (an index into it)."""
-    span = f.holding[distinct]
-    which = np.repeat(np.arange(len(distinct)), span)
-    within = np.arange(int(span.sum())) - np.repeat(np.cumsum(span) - span, span)
-    return f.units[f.first[distinct][which] + within], which
-
-
-def _cross(
-    fa: UnitFragments, da: np.ndarray, fb: UnitFragments, db: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every (entry of ``fa``, entry of ``fb``) holding the same fragment, for the
-    distinct fragments ``da`` of ``fa`` that are ``db`` of ``fb``: the units of
-    each side, and which shared fragment each pair is (an index into ``da``)."""
-    ca, cb = fa.holding[da], fb.holding[db]
-    total = ca * cb
-    which = np.repeat(np.arange(len(da)), total)
-    within = np.arange(int(total.sum())) - np.repeat(np.cumsum(total) - total, total)
-    a_entry = fa.first[da][which] + within // cb[which]
-    b_entry = fb.first[db][which] + within % cb[which]
-    return fa.units[a_entry], fb.units[b_entry], which
-
-
 def _joined_words(own: UnitFragments, other: UnitFragments) -> tuple[np.ndarray, np.ndarray]:
     """Where ``own`` types as two words what ``other`` has as one: each such
     (unit of ``own``, distinct fragment of ``other``) once."""
@@ -124,11 +105,13 @@ def _weights(
     """Each unit's fragment weight, its entries at ``log(n / units holding it)``:
     the units of its own text, and ``more`` of the other's for each of the
     ``shared`` distinct fragments."""
-    weights = f.unit_entries * log_n - f.unit_log_holding
-    units, which = _entries(f, shared)
     held = f.holding[shared]
-    weights -= np.bincount(units, weights=np.log((held + more) / held)[which], minlength=n_units)
-    return weights
+    extra = fragment_unit_sums(f.units, f.first, shared, np.log((held + more) / held), n_units)
+    return f.unit_entries * log_n - f.unit_log_holding - extra
+
+
+# Units of one text, and each fragment's [start, end) of them (see add_unit_pairs).
+Side = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def unit_evidence(a: Document, b: Document, max_holding: int | None = None) -> UnitEvidence:
@@ -153,8 +136,7 @@ def unit_evidence(a: Document, b: Document, max_holding: int | None = None) -> U
     if not (n_a and n_b):
         return empty
     log_n = float(np.log(n_a + n_b))
-    hit, at = _found(fb.distinct, fa.distinct)
-    da, db = np.flatnonzero(hit), at[hit]
+    da, db = common_positions(fa.distinct, fb.distinct)
     none = np.empty(0, dtype=np.int64)
     ja_units, ja_distinct, jb_units, jb_distinct = none, none, none, none
     if not (a.norm.text.isascii() and b.norm.text.isascii()):
@@ -180,8 +162,21 @@ def unit_evidence(a: Document, b: Document, max_holding: int | None = None) -> U
     if max_holding is not None:
         few = (fa.holding[da] <= max_holding) & (fb.holding[db] <= max_holding)
         da, db, weight = da[few], db[few], weight[few]
-    ua, ub, which = _cross(fa, da, fb, db)
-    rows, cols, weights, words = [ua], [ub], [weight[which]], [fa.distinct_words[da][which]]
+    # Each cell's weight is added in the order the fragments are listed here, as
+    # one np.bincount over all of them added it: the same value, bit for bit.
+    shared, shared_words = np.zeros((n_a, n_b)), np.zeros((n_a, n_b))
+    add_unit_pairs(
+        shared,
+        shared_words,
+        fa.units,
+        fa.first[da],
+        fa.first[da + 1],
+        fb.units,
+        fb.first[db],
+        fb.first[db + 1],
+        weight,
+        fa.distinct_words[da],
+    )
     for other, units, distinct, ours in (
         (fb, ja_units, ja_distinct, True),
         (fa, jb_units, jb_distinct, False),
@@ -199,20 +194,12 @@ def unit_evidence(a: Document, b: Document, max_holding: int | None = None) -> U
             a_weights += np.bincount(units, weights=w, minlength=n_a)
         else:
             b_weights += np.bincount(units, weights=w, minlength=n_b)
-        other_units, pick = _entries(other, distinct)
-        mine = units[pick]
-        rows.append(mine if ours else other_units)
-        cols.append(other_units if ours else mine)
-        weights.append(w[pick])
-        words.append(np.ones(len(pick), dtype=bool))
-    flat = np.concatenate(rows) * n_b + np.concatenate(cols)
-    if not len(flat):
-        return UnitEvidence(empty.shared, a_weights, b_weights, empty.shared_words)
-    all_weights, all_words = np.concatenate(weights), np.concatenate(words)
-    shared = np.bincount(flat, weights=all_weights, minlength=n_a * n_b).reshape(n_a, n_b)
-    shared_words = np.bincount(
-        flat[all_words], weights=all_weights[all_words], minlength=n_a * n_b
-    ).reshape(n_a, n_b)
+        # Each joined word pairs its one unit with the units holding the word.
+        each = np.arange(len(units))
+        own: Side = (units, each, each + 1)
+        holders: Side = (other.units, other.first[distinct], other.first[distinct + 1])
+        rows, cols = (own, holders) if ours else (holders, own)
+        add_unit_pairs(shared, shared_words, *rows, *cols, w, np.ones(len(units), dtype=np.bool_))
     return UnitEvidence(shared, a_weights, b_weights, shared_words)
 
 

@@ -810,3 +810,71 @@ def warm_up() -> None:
     )
     # Sentence pieces come as the transpose of their bounds (see classify.sentence_pieces).
     kind_runs(pieces.T.copy().T, pieces, pieces, np.zeros(2, dtype=np.bool_), 4)
+    common_positions(words, words)
+    one_unit = np.zeros(8, dtype=np.int64)  # entries of unit 0; one fragment, entries [0, 4)
+    fragment_unit_sums(one_unit, bounds[0], entries, np.ones(1), 1)
+    cell = np.zeros((1, 1))
+    add_unit_pairs(cell, cell, one_unit, *bounds, one_unit, *bounds, np.ones(2), flags[:2])
+
+
+@compiled()
+def common_positions(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where two sorted arrays of distinct values hold the same values: the
+    indices of each into ``a`` and into ``b``, ascending."""
+    in_a = np.empty(min(a.size, b.size), dtype=np.int64)
+    in_b = np.empty(min(a.size, b.size), dtype=np.int64)
+    i = j = found = 0
+    while i < a.size and j < b.size:
+        if a[i] < b[j]:
+            i += 1
+        elif b[j] < a[i]:
+            j += 1
+        else:
+            in_a[found], in_b[found] = i, j
+            found += 1
+            i += 1
+            j += 1
+    return in_a[:found].copy(), in_b[:found].copy()
+
+
+@compiled()
+def fragment_unit_sums(
+    units: np.ndarray, first: np.ndarray, fragments: np.ndarray, values: np.ndarray, n_units: int
+) -> np.ndarray:
+    """For each of ``n_units`` units, the sum of ``values[k]`` over the entries
+    ``[first[f], first[f + 1])`` of each distinct fragment ``f = fragments[k]``
+    that are of the unit (``units``), added fragment by fragment, entries in order
+    (as ``np.bincount`` adds them over those entries listed so)."""
+    out = np.zeros(n_units)
+    for k in range(fragments.size):
+        value = values[k]
+        for e in range(first[fragments[k]], first[fragments[k] + 1]):
+            out[units[e]] += value
+    return out
+
+
+@compiled()
+def add_unit_pairs(
+    shared: np.ndarray,
+    shared_words: np.ndarray,
+    a_units: np.ndarray,
+    a_starts: np.ndarray,
+    a_ends: np.ndarray,
+    b_units: np.ndarray,
+    b_starts: np.ndarray,
+    b_ends: np.ndarray,
+    weights: np.ndarray,
+    words: np.ndarray,
+) -> None:
+    """Add ``weights[k]`` to ``shared`` (and, where ``words[k]``, to ``shared_words``)
+    at every (row, column) of the units ``a_units[a_starts[k]:a_ends[k]]`` by
+    ``b_units[b_starts[k]:b_ends[k]]``: in order of ``k``, then of the rows, then
+    of the columns (as ``np.bincount`` adds them over those cells listed so)."""
+    for k in range(weights.size):
+        weight = weights[k]
+        for i in range(a_starts[k], a_ends[k]):
+            row = a_units[i]
+            for j in range(b_starts[k], b_ends[k]):
+                shared[row, b_units[j]] += weight
+                if words[k]:
+                    shared_words[row, b_units[j]] += weight

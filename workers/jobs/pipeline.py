@@ -11,7 +11,7 @@ import logging
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 import redis
@@ -23,14 +23,14 @@ from workers.engine.candidates import (
     rank_candidates,
 )
 from workers.engine.compare import PreparedArticle, compare_with_candidates, prepare_article
-from workers.engine.copies import copy_relations
+from workers.engine.copies import copy_relations, shares_copy
 from workers.engine.fingerprint import (
     band_keys,
     distinct_with_first,
     shingle_hashes,
     unit_signatures,
 )
-from workers.engine.origins import build_origins
+from workers.engine.origins import OriginFacts, build_origins, origin_facts, origins_record
 from workers.engine.params import EngineParams
 from workers.jobs.stages import stage_clock
 from workers.logs import log_event
@@ -275,6 +275,19 @@ class Indexed:
     sources: dict[int, StoredArticle]  # the matched articles, by number
     # Each pair's document-level evidence: as this article sees it, as the other does.
     evidence: dict[int, tuple[PairEvidence, PairEvidence]]
+    params: EngineParams  # what it was worked out with
+
+    @cached_property
+    def facts(self) -> OriginFacts:
+        """What the article's origins record says, worked out once: the copy
+        relations read it, and the record the API answers with is built from it."""
+        return origin_facts(
+            self.stored,
+            {self.sources[n].id: forward for n, (forward, _) in self.matches.items()},
+            {source.id: source for source in self.sources.values()},
+            self.params,
+            {self.sources[n].id: own for n, (own, _) in self.evidence.items()},
+        )
 
 
 # Times an ingest is worked out again when another write of the same article
@@ -369,12 +382,17 @@ def _index_once(
             content_hash=digest,
             wire=wire_credits(article.text, wire_patterns(params.extra_wires)),
         )
-        copies = copy_relations(
-            saved,
-            {candidates[n].id: forward for n, (forward, _) in matches.items()},
-            {candidates[n].id: backward for n, (_, backward) in matches.items()},
-            {candidates[n].id: candidates[n] for n in matches},
-            params,
+        indexed = Indexed(saved, matches, {n: candidates[n] for n in matches}, evidence, params)
+        copies = (
+            copy_relations(
+                saved,
+                indexed.facts,
+                {candidates[n].id: backward for n, (_, backward) in matches.items()},
+                {candidates[n].id: candidates[n] for n in matches},
+                params,
+            )
+            if shares_copy(forward for forward, _ in matches.values())
+            else []
         )
         clock.lap("attribute")
         store.save_article(
@@ -399,7 +417,7 @@ def _index_once(
     if replaced_keys.size:
         store.unindex(number, np.setdiff1d(replaced_keys, bands.keys))
     clock.lap("save")
-    return Indexed(saved, matches, {n: candidates[n] for n in matches}, evidence)
+    return indexed
 
 
 NO_BANDS = np.empty(0, dtype=np.uint64)
@@ -453,14 +471,7 @@ def ingest(store: Store, article: ArticleIn) -> Origins:
             return origins
         indexed = index_article(store, article, force=True)  # deleted meanwhile
     assert indexed is not None
-    sources = indexed.sources
-    origins = build_origins(
-        indexed.stored,
-        {sources[n].id: forward for n, (forward, _) in indexed.matches.items()},
-        {source.id: source for source in sources.values()},
-        store.settings.engine_params(),
-        {sources[n].id: own for n, (own, _) in indexed.evidence.items()},
-    )
+    origins = origins_record(indexed.stored, indexed.facts, indexed.params)
     stage_clock().lap("origins")
     return origins
 

@@ -37,7 +37,10 @@ from workers.engine.fingerprint import (
     word_hashes,
 )
 from workers.engine.kernels import (
+    add_unit_pairs,
+    common_positions,
     compiled,
+    fragment_unit_sums,
     long_units_alike,
     longest_close_run,
     rewrite_seed_grid,
@@ -699,6 +702,125 @@ def test_units_over_those_holding_a_word_are_the_numpy_definition() -> None:
             assert np.array_equal(ratios, expected)
             shared += int((found > 0).sum())
     assert shared > 1000
+
+
+def numpy_common_positions(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    in_a = np.flatnonzero(np.isin(a, b))
+    return in_a, np.searchsorted(b, a[in_a])
+
+
+def numpy_fragment_unit_sums(
+    units: np.ndarray, first: np.ndarray, fragments: np.ndarray, values: np.ndarray, n: int
+) -> np.ndarray:
+    """The entries of each of ``fragments`` listed fragment by fragment, their
+    values summed by unit with ``np.bincount``."""
+    span = first[fragments + 1] - first[fragments]
+    which = np.repeat(np.arange(len(fragments)), span)
+    within = np.arange(int(span.sum())) - np.repeat(np.cumsum(span) - span, span)
+    entries = first[fragments][which] + within
+    return np.bincount(units[entries], weights=values[which], minlength=n)
+
+
+Side = tuple[np.ndarray, np.ndarray, np.ndarray]  # units, and each item's [start, end) of them
+
+
+def python_unit_pairs(
+    shape: tuple[int, int], listed: list[tuple[Side, Side, np.ndarray, np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every (row, column, weight, word) of each of ``listed`` (the sides, weights
+    and words of one call), in order, summed into the grid with ``np.bincount``."""
+    cells = [
+        (int(a_units[i]) * shape[1] + int(b_units[j]), float(weights[k]), bool(words[k]))
+        for (a_units, a_starts, a_ends), (b_units, b_starts, b_ends), weights, words in listed
+        for k in range(len(weights))
+        for i in range(a_starts[k], a_ends[k])
+        for j in range(b_starts[k], b_ends[k])
+    ]
+    flat = np.array([c for c, _, _ in cells], dtype=np.int64)
+    values = np.array([w for _, w, _ in cells])
+    word = np.array([w for _, _, w in cells], dtype=bool)
+    size = shape[0] * shape[1]
+    return (
+        np.bincount(flat, weights=values, minlength=size).reshape(shape),
+        np.bincount(flat[word], weights=values[word], minlength=size).reshape(shape),
+    )
+
+
+def _random_fragments(n_units: int) -> tuple[np.ndarray, np.ndarray]:
+    """Entries of random units grouped by fragment: their units, and where each
+    fragment's entries begin (then the end)."""
+    holding = RNG.integers(0, 5, int(RNG.integers(1, 30)))
+    first = np.concatenate(([0], np.cumsum(holding))).astype(np.int64)
+    return RNG.integers(0, n_units, int(first[-1])).astype(np.int64), first
+
+
+def test_fragments_in_common_and_their_unit_sums_are_the_numpy_definition() -> None:
+    common = summed = 0
+    for a, b in _pairs():
+        fa, fb = a.fragments, b.fragments
+        in_a, in_b = common_positions(fa.distinct, fb.distinct)
+        expected = numpy_common_positions(fa.distinct, fb.distinct)
+        assert np.array_equal(in_a, expected[0]) and np.array_equal(in_b, expected[1])
+        common += len(in_a) > 10
+        values = _magnitudes(len(in_a))
+        sums = fragment_unit_sums(fa.units, fa.first, in_a, values, len(a.units))
+        assert np.array_equal(
+            sums, numpy_fragment_unit_sums(fa.units, fa.first, in_a, values, len(a.units))
+        )
+        summed += int((sums > 0).sum())
+    for _ in range(300):
+        a, b = (np.unique(RNG.integers(0, 40, RNG.integers(0, 30)).astype(np.uint64)) for _ in "ab")
+        found = common_positions(a, b)
+        expected = numpy_common_positions(a, b)
+        assert np.array_equal(found[0], expected[0]) and np.array_equal(found[1], expected[1])
+        units, first = _random_fragments(6)
+        fragments = RNG.integers(0, len(first) - 1, RNG.integers(0, 20)).astype(np.int64)
+        values = _magnitudes(len(fragments))
+        assert np.array_equal(
+            fragment_unit_sums(units, first, fragments, values, 6),
+            numpy_fragment_unit_sums(units, first, fragments, values, 6),
+        )
+    assert common > 100 and summed > 1000
+
+
+def _magnitudes(n: int) -> np.ndarray:
+    """``n`` weights of many magnitudes: a sum of them in another order would differ."""
+    return RNG.random(n) * 10.0 ** RNG.integers(-8, 8, n)
+
+
+def test_unit_pairs_sum_as_the_bincount_definition() -> None:
+    paired = 0
+    for a, b in _pairs():
+        fa, fb = a.fragments, b.fragments
+        da, db = common_positions(fa.distinct, fb.distinct)
+        call = (
+            (fa.units, fa.first[da], fa.first[da + 1]),
+            (fb.units, fb.first[db], fb.first[db + 1]),
+            _magnitudes(len(da)),
+            fa.distinct_words[da],
+        )
+        shape = (len(a.units), len(b.units))
+        shared, shared_words = np.zeros(shape), np.zeros(shape)
+        add_unit_pairs(shared, shared_words, *call[0], *call[1], *call[2:])
+        expected = python_unit_pairs(shape, [call])
+        assert np.array_equal(shared, expected[0]) and np.array_equal(shared_words, expected[1])
+        paired += int((shared != shared_words).sum())
+    for _ in range(300):  # then words typed joined: one side a unit each, either side
+        listed = []
+        for alone_first in (False, True, False):
+            units, first = _random_fragments(5 if alone_first else 4)
+            n = len(first) - 1
+            alone = np.arange(n)
+            many = (units, first[:-1], first[1:])
+            one = RNG.integers(0, 4 if alone_first else 5, n).astype(np.int64), alone, alone + 1
+            listed.append((one, many) if alone_first else (many, one))
+            listed[-1] += (_magnitudes(n), RNG.random(n) < 0.7)
+        shared, shared_words = np.zeros((4, 5)), np.zeros((4, 5))
+        for a_side, b_side, weights, words in listed:
+            add_unit_pairs(shared, shared_words, *a_side, *b_side, weights, words)
+        expected = python_unit_pairs((4, 5), listed)
+        assert np.array_equal(shared, expected[0]) and np.array_equal(shared_words, expected[1])
+    assert paired > 1000
 
 
 def _add(x: int, y: int) -> int:

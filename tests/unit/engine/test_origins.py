@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from workers.engine.origins import build_origins, covered_characters, verdict_for
+import random
+from itertools import pairwise
+
+from workers.engine.origins import (
+    build_origins,
+    covered_characters,
+    overlap_characters,
+    union,
+    verdict_for,
+)
 from workers.engine.params import EngineParams
 from workers.models import RECORD_VERSION, MatchedPassage, PairEvidence, Segment, StoredArticle
 from workers.settings import Settings
@@ -11,6 +20,21 @@ from workers.settings import Settings
 def test_covered_characters_counts_overlaps_once() -> None:
     assert covered_characters([(0, 10), (5, 15), (20, 25)]) == 20
     assert covered_characters([]) == 0
+
+
+def test_unions_and_overlaps_are_the_character_set_definition() -> None:
+    rng = random.Random(7)
+    for _ in range(2000):
+        a, b = (
+            [(s, s + rng.randint(-3, 30)) for s in (rng.randint(0, 100) for _ in range(n))]
+            for n in (rng.randint(0, 6), rng.randint(0, 6))
+        )
+        chars_a = {c for start, end in a for c in range(start, end)}
+        chars_b = {c for start, end in b for c in range(start, end)}
+        merged = union(a)
+        assert [c for start, end in merged for c in range(start, end)] == sorted(chars_a)
+        assert all(end < start for (_, end), (start, _) in pairwise(merged))
+        assert overlap_characters(merged, union(b)) == len(chars_a & chars_b)
 
 
 def test_verdict_cut_offs() -> None:
