@@ -17,7 +17,6 @@ its attribution goes with it.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Sequence
 from enum import StrEnum
 from functools import lru_cache
@@ -28,9 +27,7 @@ import regex
 from workers.engine.align import WordSpan
 from workers.engine.document import Document
 from workers.engine.kernels import (
-    kind_runs,
-    piece_source_ranges,
-    shingle_covered_words,
+    passage_kind_runs,
     span_covered_shares,
 )
 from workers.engine.scripts import SPACELESS
@@ -77,6 +74,11 @@ class Kind(StrEnum):
     BOILERPLATE = "boilerplate"
 
 
+# The kinds by number, as arrays of pieces hold them: quoted (1) or not (0), as
+# :func:`~workers.engine.kernels.passage_kind_runs` flags a run. The lower of two
+# numbers is the kind that names a passage holding both (see compare._principal).
+KINDS = (Kind.COPY, Kind.QUOTE, Kind.BOILERPLATE)
+
 Spans = Sequence[tuple[int, int]]
 
 
@@ -90,24 +92,11 @@ def quote_spans(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(m.span() for m in _QUOTED.finditer(text))
 
 
-def covered_share(start: int, end: int, spans: Spans) -> float:
-    """Share of ``[start, end)`` covered by the sorted, disjoint ``spans``."""
-    if end <= start:
-        return 0.0
-    covered = 0
-    i = max(0, bisect_left(spans, (start, start)) - 1)
-    while i < len(spans) and spans[i][0] < end:
-        s, e = spans[i]
-        covered += max(0, min(e, end) - max(s, start))
-        i += 1
-    return covered / (end - start)
-
-
 def covered_shares(starts: np.ndarray, ends: np.ndarray, spans: Spans) -> np.ndarray:
-    """:func:`covered_share` of each ``[starts[k], ends[k])``, all at once: a passage
-    has dozens of sentences and a text hundreds of units, and a Python call for
-    each was much of the time spent classifying (the loop is compiled:
-    :func:`~workers.engine.kernels.span_covered_shares`)."""
+    """The share of each ``[starts[k], ends[k])`` (0 where empty) that the sorted,
+    disjoint ``spans`` cover, all at once: a text has hundreds of units, and a
+    Python call for each was much of the time spent classifying (the loop is
+    compiled: :func:`~workers.engine.kernels.span_covered_shares`)."""
     bounds = np.array(spans, dtype=np.int64).reshape(-1, 2)
     return span_covered_shares(starts, ends, bounds[:, 0].copy(), bounds[:, 1].copy())
 
@@ -122,70 +111,6 @@ def quoted_units(doc: Document, quotes: Spans, share: float) -> np.ndarray:
     return covered_shares(starts[units[:, 0]], ends[units[:, 1] - 1], quotes) >= share
 
 
-def quoted_pieces(
-    pieces: np.ndarray,
-    a: Document,
-    b: Document,
-    a_quotes: Spans,
-    b_quotes: Spans,
-    quote_share: float,
-) -> np.ndarray:
-    """Which ``pieces`` (rows ``a_first, a_end, b_first, b_end`` of words) lie at
-    least ``quote_share`` inside quotation marks on either side: ``quote``,
-    not ``copy``."""
-    shares = [
-        covered_shares(doc.original_word_bounds[0][first], doc.original_word_bounds[1][end - 1], q)
-        for doc, first, end, q in (
-            (a, pieces[:, 0], pieces[:, 1], a_quotes),
-            (b, pieces[:, 2], pieces[:, 3], b_quotes),
-        )
-    ]
-    return np.maximum(*shares) >= quote_share
-
-
-def verbatim_share(a: Document, b: Document, first: int, end: int, k: int) -> float:
-    """Share of words ``[first, end)`` of ``a`` that lie in a run of ``k`` words (a
-    shingle) ``b`` also has: the words taken word for word, as against reworded.
-    Worked on the span alone (passages are a small part of most texts), by a
-    compiled loop (:func:`~workers.engine.kernels.shingle_covered_words`): a
-    chain of numpy calls on a few dozen shingles was mostly the calls' overhead."""
-    others = b.distinct_shingles
-    if end <= first or min(end, len(a.shingles)) <= max(first - k + 1, 0) or not len(others):
-        return 0.0
-    covered = shingle_covered_words(a.shingles, others, first, end, k)
-    return round(float(covered) / (end - first), 4)
-
-
-def sentence_pieces(first: int, end: int, sentences: list[tuple[int, int]]) -> np.ndarray:
-    """Words ``[first, end)`` cut where a sentence of ``sentences`` starts: one row
-    ``[first, end)`` a piece."""
-    bounds = [first, *(s for s, _ in sentences if first < s < end), end]
-    return np.array([bounds[:-1], bounds[1:]], dtype=np.int64).T
-
-
-def source_ranges(pieces: np.ndarray, span: WordSpan, anchors: list[WordSpan]) -> np.ndarray:
-    """Where each of ``pieces`` (rows ``[first, end)`` of words of ``a``, inside
-    ``span``) falls in ``b``: one row ``[b_first, b_end)`` a piece.
-
-    Through the exact runs (``anchors``) that cover a piece, word for word along
-    each run's diagonal; where no run does (rewritten sentences), by position
-    within the span. Every piece against every run in one compiled loop
-    (:func:`~workers.engine.kernels.piece_source_ranges`): a passage has dozens
-    of each.
-    """
-    runs = np.array([(r.a_first, r.a_end, r.b_first) for r in anchors], dtype=np.int64)
-    return piece_source_ranges(
-        pieces[:, 0].copy(),
-        pieces[:, 1].copy(),
-        runs.reshape(-1, 3),
-        (span.a_first, span.a_end, span.b_first, span.b_end),
-    )
-
-
-def _within_one(first: int, end: int, ranges: list[tuple[int, int]]) -> bool:
-    return any(s <= first and end <= e for s, e in ranges)
-
-
 def split_by_kind(
     span: WordSpan,
     anchors: list[WordSpan],
@@ -197,8 +122,10 @@ def split_by_kind(
     quote_share: float,
     min_words: int,
     taken: list[tuple[int, int]] | None = None,
-) -> list[tuple[WordSpan, Kind]]:
-    """``span`` cut into runs of whole sentences of one kind, ``quote`` or ``copy``.
+) -> np.ndarray:
+    """``span`` cut into runs of whole sentences of one kind, ``quote`` or ``copy``:
+    one row ``a_first, a_end, b_first, b_end`` a run, then its kind's place in
+    :data:`KINDS`.
 
     Each sentence of ``a`` in the span is a quote when it lies mostly inside
     quotation marks in ``a`` or, where it falls in ``b`` (found through the
@@ -208,33 +135,22 @@ def split_by_kind(
     one of ``b``'s); a sentence of the span holding none of them (the outlet's
     own, between two rewritten ones) is in no run. None: all are.
     """
-    quoted = covered_share(
-        *a.word_span_to_original(span.a_first, span.a_end), a_quotes
-    ) or covered_share(*b.word_span_to_original(span.b_first, span.b_end), b_quotes)
-    if not quoted and (taken is None or _within_one(span.a_first, span.a_end, taken)):
-        # A passage one run of taken text covers whole, with no quotation in either
-        # text (most shared passages: a pasted paragraph): all copy, as it is.
-        return [(span, Kind.COPY)]
-    words = sentence_pieces(span.a_first, span.a_end, a.sentences)
-    sources = source_ranges(words, span, anchors)
-    # Most shared passages hold no quotation at all, in either text: all copy.
-    quoted_flags = (
-        quoted_pieces(
-            np.concatenate([words, sources], axis=1), a, b, a_quotes, b_quotes, quote_share
-        )
-        if quoted
-        else np.zeros(len(words), dtype=bool)
+    # Every piece worked out in one compiled call
+    # (:func:`~workers.engine.kernels.passage_kind_runs`): a passage has dozens of
+    # sentences, and Python steps and numpy calls for each were most of the time
+    # spent classifying.
+    return passage_kind_runs(
+        (span.a_first, span.a_end, span.b_first, span.b_end),
+        a.sentence_starts,
+        np.array([(r.a_first, r.a_end, r.b_first) for r in anchors], dtype=np.int64).reshape(-1, 3),
+        # taken None: all of the span was, one range covering it.
+        np.array([(span.a_first, span.a_end)] if taken is None else taken, dtype=np.int64).reshape(
+            -1, 2
+        ),
+        a.original_word_bounds,
+        b.original_word_bounds,
+        np.array(a_quotes, dtype=np.int64).reshape(-1, 2),
+        np.array(b_quotes, dtype=np.int64).reshape(-1, 2),
+        quote_share,
+        min_words,
     )
-    # taken None: all of the span was, one range covering it.
-    ranges = [(span.a_first, span.a_end)] if taken is None else taken
-    # The pieces are joined into runs by a compiled loop
-    # (:func:`~workers.engine.kernels.kind_runs`): a passage has dozens of
-    # sentences, and Python steps and numpy calls for each were a third of the
-    # time spent classifying.
-    runs = kind_runs(
-        words, sources, np.array(ranges, dtype=np.int64).reshape(-1, 2), quoted_flags, min_words
-    )
-    return [
-        (WordSpan(first, end, b_first, b_end), Kind.QUOTE if flag else Kind.COPY)
-        for first, end, b_first, b_end, flag in runs.tolist()
-    ]

@@ -9,12 +9,12 @@ import numpy as np
 
 from workers.engine.align import AlignedPassage, WordSpan, align_words, one_to_one, to_passages
 from workers.engine.classify import (
+    KINDS,
     Kind,
     Spans,
     quote_spans,
     quoted_units,
     split_by_kind,
-    verbatim_share,
 )
 from workers.engine.document import Document, prepare_document, split_joined
 from workers.engine.evidence import (
@@ -23,7 +23,7 @@ from workers.engine.evidence import (
     document_evidence,
     rewritten_unit_pairs,
 )
-from workers.engine.kernels import long_units_alike
+from workers.engine.kernels import long_units_alike, segment_rows
 from workers.engine.params import EngineParams
 from workers.engine.rewrite import (
     RewriteRules,
@@ -199,7 +199,13 @@ def shared_text(
         )
         for c in chains
     ]
-    joined = join_rewrites(rewritten + chained, exact, a, b, params.rewrite_gap_units)
+    # Without a rewritten passage nothing joins, and the exact runs are one to one
+    # already, in order of ``a`` (see align_words): most pairs.
+    passages = (
+        one_to_one(join_rewrites(rewritten + chained, exact, a, b, params.rewrite_gap_units))
+        if rewritten or chained
+        else exact
+    )
     # What counts as taken: exact runs, the sentences of each rewritten chain that
     # follow the source's order, and the evidence stage's chained sentences.
     ordered = [pair for c in chains for pair in c.ordered()] + pairs
@@ -207,7 +213,7 @@ def shared_text(
     b_units = [j for _, j in ordered]
     lap("rewrite")
     return SharedText(
-        passages=one_to_one(joined),
+        passages=passages,
         anchors=exact + chained,
         a_taken=[(s.a_first, s.a_end) for s in exact] + _unit_ranges(a, a_units),
         b_taken=[(s.b_first, s.b_end) for s in exact] + _unit_ranges(b, b_units),
@@ -224,22 +230,38 @@ def shared_spans(
     return shared.passages, shared.anchors
 
 
-def _verbatim(a: Document, b: Document, ranges: list[tuple[int, int]], k: int) -> float:
-    """Share of the words of ``ranges`` of ``a`` that ``b`` has word for word."""
-    words = sum(end - first for first, end in ranges)
-    if not words:
-        return 0.0
-    taken = sum(verbatim_share(a, b, first, end, k) * (end - first) for first, end in ranges)
-    return round(taken / words, 4)
-
-
 def _seen(
-    p: AlignedPassage, mirrored: bool, kind: Kind, verbatim: float, segments: list[Segment]
+    p: AlignedPassage,
+    mirrored: bool,
+    a: PreparedArticle,
+    b: PreparedArticle,
+    pieces: np.ndarray,
+    k: int,
 ) -> MatchedPassage:
-    """A passage as its first text sees it, or as its second does (``mirrored``);
-    ``verbatim``: the share of its copy's words that text has word for word from
-    the other. Built once, segments and all: copying a model to add them cost as
-    much again as building it."""
+    """A passage as its first text sees it, or as its second does (``mirrored``):
+    ``a``, cut into ``pieces`` of one kind (see :func:`split_by_kind`) holding
+    text taken from ``b``. Its kind: copy where any piece is, else quote where any
+    is, else boilerplate; ``verbatim``: the share of the words of its pieces of
+    that kind ``a`` has word for word from ``b`` (in runs of ``k`` words, each
+    piece's share rounded); its segments: the pieces in original offsets. Built
+    once, segments and all: copying a model to add them cost as much again as
+    building it."""
+    rows = segment_rows(
+        pieces,
+        a.doc.original_word_bounds,
+        b.doc.original_word_bounds,
+        a.doc.shingles,
+        b.doc.distinct_shingles,
+        k,
+    ).tolist()
+    kinds = pieces[:, 4].tolist()
+    widths = (pieces[:, 1] - pieces[:, 0]).tolist()
+    kind = min(kinds)  # the first of KINDS the passage holds
+    words = sum(w for w, x in zip(widths, kinds, strict=True) if x == kind)
+    # Each piece's share of words in shared runs, rounded, weighed by its words.
+    verbatim_words = sum(
+        round(row[4] / w, 4) * w for row, w, x in zip(rows, widths, kinds, strict=True) if x == kind
+    )
     spans = ((p.start, p.end), (p.source_start, p.source_end))
     (start, end), (source_start, source_end) = spans[::-1] if mirrored else spans
     return MatchedPassage(
@@ -248,9 +270,18 @@ def _seen(
         source_start=source_start,
         source_end=source_end,
         similarity=p.similarity,
-        verbatim=verbatim,
-        kind=kind.value,
-        segments=segments,
+        verbatim=round(verbatim_words / words, 4),
+        kind=KINDS[kind].value,
+        segments=[
+            Segment(
+                start=row[0],
+                end=row[1],
+                source_start=row[2],
+                source_end=row[3],
+                kind=KINDS[x].value,
+            )
+            for row, x in zip(rows, kinds, strict=True)
+        ],
     )
 
 
@@ -266,35 +297,6 @@ class PairMatch:
         return PairMatch(self.backward, self.forward, self.evidence.flipped())
 
 
-def _segments(
-    a: PreparedArticle, b: PreparedArticle, pieces: list[tuple[WordSpan, Kind]]
-) -> list[Segment]:
-    """The segments of a passage as ``a`` sees them, in original offsets."""
-    segments = []
-    for piece, kind in pieces:
-        start, end = a.doc.word_span_to_original(piece.a_first, piece.a_end)
-        source_start, source_end = b.doc.word_span_to_original(piece.b_first, piece.b_end)
-        segments.append(
-            Segment(
-                start=start,
-                end=end,
-                source_start=source_start,
-                source_end=source_end,
-                kind=kind.value,
-            )
-        )
-    return segments
-
-
-def _principal(kinds: Iterable[Kind]) -> Kind:
-    """A passage's kind: copy where any of it is, else quote where any is, else boilerplate."""
-    found = set(kinds)
-    for kind in (Kind.COPY, Kind.QUOTE):
-        if kind in found:
-            return kind
-    return Kind.BOILERPLATE
-
-
 def _mirrored(span: WordSpan) -> WordSpan:
     return WordSpan(span.b_first, span.b_end, span.a_first, span.a_end)
 
@@ -306,11 +308,15 @@ def _pieces(
     anchors: list[WordSpan],
     taken: list[tuple[int, int]],
     params: EngineParams,
-) -> list[tuple[WordSpan, Kind]]:
+) -> np.ndarray:
     """A passage cut, as ``a`` sees it, into runs of its sentences of one kind that
-    hold text taken from ``b`` (``taken``, words of ``a``)."""
+    hold text taken from ``b`` (``taken``, words of ``a``): rows as
+    :func:`split_by_kind` gives them."""
     if a.outlet is not None and a.outlet == b.outlet:
-        return [(span, Kind.BOILERPLATE)]
+        return np.array(
+            [[span.a_first, span.a_end, span.b_first, span.b_end, KINDS.index(Kind.BOILERPLATE)]],
+            dtype=np.int64,
+        )
     return split_by_kind(
         span,
         anchors,
@@ -367,7 +373,7 @@ def compare_pair(
     for span in shared.passages:
         here = _pieces(span, a, b, shared.anchors, shared.a_taken, params)
         there = _pieces(_mirrored(span), b, a, mirrored_anchors, shared.b_taken, params)
-        if here and there:
+        if len(here) and len(there):
             passages.append((span, here, there))
     if not passages:
         lap("classify")
@@ -376,14 +382,8 @@ def compare_pair(
     forward, backward = [], []
     aligned = to_passages(a.doc, b.doc, [span for span, _, _ in passages])
     for p, (_, here, there) in zip(aligned, passages, strict=True):
-        kind = _principal(kind for _, kind in here)
-        source_kind = _principal(kind for _, kind in there)
-        verbatim = _verbatim(a.doc, b.doc, [(s.a_first, s.a_end) for s, x in here if x == kind], k)
-        source_verbatim = _verbatim(
-            b.doc, a.doc, [(s.a_first, s.a_end) for s, x in there if x == source_kind], k
-        )
-        forward.append(_seen(p, False, kind, verbatim, _segments(a, b, here)))
-        backward.append(_seen(p, True, source_kind, source_verbatim, _segments(b, a, there)))
+        forward.append(_seen(p, False, a, b, here, k))
+        backward.append(_seen(p, True, b, a, there, k))
     lap("classify")
     return PairMatch(forward, backward, shared.evidence)
 

@@ -149,9 +149,20 @@ class Document:
         return self.norm.offsets.starts(self.word_starts), self.norm.offsets.ends(self.word_ends)
 
     @cached_property
+    def sentence_starts(self) -> np.ndarray:
+        """The first word of each sentence, ascending (int64): where a passage's
+        sentences start is a binary search, not a look at every sentence."""
+        return np.array([first for first, _ in self.sentences], dtype=np.int64)
+
+    @cached_property
     def unit_bounds(self) -> np.ndarray:
         """The units as an ``n x 2`` array of ``[first_word, end_word)``."""
         return np.array(self.units, dtype=np.int64).reshape(-1, 2)
+
+    @cached_property
+    def unit_starts(self) -> np.ndarray:
+        """The first word of each unit, ascending (int64, contiguous)."""
+        return np.ascontiguousarray(self.unit_bounds[:, 0])
 
     @cached_property
     def unit_lengths(self) -> np.ndarray:

@@ -315,13 +315,15 @@ def heaviest_seed_chain(firsts: np.ndarray, seconds: np.ndarray, weights: np.nda
     return out
 
 
-@compiled()
-def shingle_covered_words(
+@compiled(inline=True)
+def _shingle_covered_words(
     shingles: np.ndarray, others: np.ndarray, first: int, end: int, k: int
 ) -> int:
     """How many of words ``[first, end)`` lie in a run of ``k`` words whose shingle
     (``shingles[s]`` for the run from word ``s``) is one of the sorted ``others``."""
     covered = 0
+    if others.size == 0:
+        return covered
     reached = first  # the end of the last shared shingle's words so far
     for s in range(max(first - k + 1, 0), min(end, shingles.size)):
         at = min(np.searchsorted(others, shingles[s]), others.size - 1)
@@ -332,6 +334,20 @@ def shingle_covered_words(
     return covered
 
 
+@compiled(inline=True)
+def _covered_share(start: int, end: int, span_starts: np.ndarray, span_ends: np.ndarray) -> float:
+    """The share of ``[start, end)`` (0 where empty) that the sorted, disjoint spans
+    ``[span_starts[i], span_ends[i])`` cover."""
+    if end <= start:
+        return 0.0
+    covered = 0
+    i = max(int(np.searchsorted(span_starts, start)) - 1, 0)
+    while i < span_starts.size and span_starts[i] < end:
+        covered += max(0, min(span_ends[i], end) - max(span_starts[i], start))
+        i += 1
+    return covered / (end - start)
+
+
 @compiled()
 def span_covered_shares(
     starts: np.ndarray, ends: np.ndarray, span_starts: np.ndarray, span_ends: np.ndarray
@@ -340,20 +356,12 @@ def span_covered_shares(
     disjoint spans ``[span_starts[i], span_ends[i])`` cover."""
     out = np.zeros(starts.size)
     for r in range(starts.size):
-        start, end = starts[r], ends[r]
-        if end <= start:
-            continue
-        covered = 0
-        i = max(np.searchsorted(span_starts, start) - 1, 0)
-        while i < span_starts.size and span_starts[i] < end:
-            covered += max(0, min(span_ends[i], end) - max(span_starts[i], start))
-            i += 1
-        out[r] = covered / (end - start)
+        out[r] = _covered_share(starts[r], ends[r], span_starts, span_ends)
     return out
 
 
 @compiled()
-def piece_source_ranges(
+def _piece_source_ranges(
     firsts: np.ndarray,
     ends: np.ndarray,
     runs: np.ndarray,
@@ -724,7 +732,7 @@ def units_over_holding(
 
 
 @compiled()
-def kind_runs(
+def _kind_runs(
     words: np.ndarray,
     sources: np.ndarray,
     taken: np.ndarray,
@@ -768,6 +776,191 @@ def kind_runs(
     return out[:runs]
 
 
+@compiled()
+def passage_kind_runs(
+    span: tuple[int, int, int, int],
+    sentence_starts: np.ndarray,
+    runs: np.ndarray,
+    taken: np.ndarray,
+    a_word_bounds: tuple[np.ndarray, np.ndarray],
+    b_word_bounds: tuple[np.ndarray, np.ndarray],
+    a_quotes: np.ndarray,
+    b_quotes: np.ndarray,
+    quote_share: float,
+    min_words: int,
+) -> np.ndarray:
+    """A passage ``span`` (words ``a_first, a_end`` of one text, ``b_first, b_end``
+    of the other) cut into runs of its sentences of one kind, quote or not, as
+    :func:`_kind_runs` gives them: one row ``first, end, b_first, b_end, quoted`` a run.
+
+    The passage's words are cut where a sentence starts (``sentence_starts``,
+    ascending); each piece falls in the other text as :func:`_piece_source_ranges`
+    finds it through the exact ``runs``; a piece is quoted where the original
+    characters of its words (``a_word_bounds``, starts and ends; ``b_word_bounds``
+    for where it falls) lie at least ``quote_share`` inside the sorted, disjoint
+    rows ``[start, end)`` of ``a_quotes`` or of ``b_quotes``. A passage inside one
+    row of ``taken`` with no quoted character in either text is one run, as it is."""
+    a_first, a_end, b_first, b_end = span
+    a_starts, a_ends = a_word_bounds
+    b_starts, b_ends = b_word_bounds
+    a_quote_starts, a_quote_ends = a_quotes[:, 0], a_quotes[:, 1]
+    b_quote_starts, b_quote_ends = b_quotes[:, 0], b_quotes[:, 1]
+    quoted = (
+        _covered_share(a_starts[a_first], a_ends[a_end - 1], a_quote_starts, a_quote_ends) > 0
+        or _covered_share(b_starts[b_first], b_ends[b_end - 1], b_quote_starts, b_quote_ends) > 0
+    )
+    if not quoted:
+        for r in range(taken.shape[0]):
+            if taken[r, 0] <= a_first and a_end <= taken[r, 1]:
+                whole = np.empty((1, 5), dtype=np.int64)
+                whole[0, 0], whole[0, 1], whole[0, 2], whole[0, 3] = a_first, a_end, b_first, b_end
+                whole[0, 4] = 0
+                return whole
+    low = int(np.searchsorted(sentence_starts, a_first, side="right"))
+    high = int(np.searchsorted(sentence_starts, a_end, side="left"))
+    pieces = max(high - low, 0) + 1
+    firsts = np.empty(pieces, dtype=np.int64)
+    ends = np.empty(pieces, dtype=np.int64)
+    firsts[0] = a_first
+    for p in range(1, pieces):
+        firsts[p] = ends[p - 1] = sentence_starts[low + p - 1]
+    ends[pieces - 1] = a_end
+    sources = _piece_source_ranges(firsts, ends, runs, span)
+    flags = np.zeros(pieces, dtype=np.bool_)
+    if quoted:
+        for p in range(pieces):
+            share = max(
+                _covered_share(
+                    a_starts[firsts[p]], a_ends[ends[p] - 1], a_quote_starts, a_quote_ends
+                ),
+                _covered_share(
+                    b_starts[sources[p, 0]], b_ends[sources[p, 1] - 1], b_quote_starts, b_quote_ends
+                ),
+            )
+            flags[p] = share >= quote_share
+    words = np.empty((pieces, 2), dtype=np.int64)
+    words[:, 0], words[:, 1] = firsts, ends
+    return _kind_runs(words, sources, taken, flags, min_words)
+
+
+@compiled()
+def segment_rows(
+    pieces: np.ndarray,
+    a_word_bounds: tuple[np.ndarray, np.ndarray],
+    b_word_bounds: tuple[np.ndarray, np.ndarray],
+    shingles: np.ndarray,
+    others: np.ndarray,
+    k: int,
+) -> np.ndarray:
+    """For each piece of a passage (rows ``a_first, a_end, b_first, b_end`` of words
+    of one text and the other, never empty): its original ``start, end`` and
+    ``source_start, source_end`` (each text's word ``starts, ends``:
+    ``a_word_bounds``, ``b_word_bounds``), and how many of its words lie in a run of
+    ``k`` words the other text also has (``shingles``: one text's, by first word;
+    ``others``: the other's, sorted and distinct). One row of the five a piece."""
+    a_starts, a_ends = a_word_bounds
+    b_starts, b_ends = b_word_bounds
+    out = np.empty((pieces.shape[0], 5), dtype=np.int64)
+    for p in range(pieces.shape[0]):
+        first, end = pieces[p, 0], pieces[p, 1]
+        out[p, 0], out[p, 1] = a_starts[first], a_ends[end - 1]
+        out[p, 2], out[p, 3] = b_starts[pieces[p, 2]], b_ends[pieces[p, 3] - 1]
+        out[p, 4] = _shingle_covered_words(shingles, others, first, end, k)
+    return out
+
+
+@compiled(inline=True)
+def _box_before(boxes: np.ndarray, x: int, y: int) -> bool:
+    """Whether box ``x`` sorts before box ``y``: by their units in ``a``, then in ``b``
+    (columns 4 to 7), lexicographically."""
+    for column in range(4, 8):
+        if boxes[x, column] != boxes[y, column]:
+            return boxes[x, column] < boxes[y, column]
+    return False
+
+
+@compiled(inline=True)
+def _boxes_near(boxes: np.ndarray, x: int, y: int, gap: int, condensed: int) -> bool:
+    """Whether boxes ``x`` and ``y`` lie within ``gap`` units of each other in both
+    texts, in any order; or one after the other in both (``x`` first where they
+    start at one unit of ``a``), within ``gap`` units in one text and
+    ``condensed`` times that in the other."""
+    if (
+        boxes[x, 4] <= boxes[y, 5] + gap
+        and boxes[y, 4] <= boxes[x, 5] + gap
+        and boxes[x, 6] <= boxes[y, 7] + gap
+        and boxes[y, 6] <= boxes[x, 7] + gap
+    ):
+        return True
+    first, second = (x, y) if boxes[x, 4] <= boxes[y, 4] else (y, x)
+    a_gap = boxes[second, 4] - boxes[first, 5]
+    b_gap = boxes[second, 6] - boxes[first, 7]
+    return min(a_gap, b_gap) >= 0 and (
+        (a_gap <= gap and b_gap <= condensed * gap) or (b_gap <= gap and a_gap <= condensed * gap)
+    )
+
+
+@compiled()
+def join_near_spans(
+    spans: np.ndarray,
+    rewritten: np.ndarray,
+    a_unit_starts: np.ndarray,
+    b_unit_starts: np.ndarray,
+    gap: int,
+    condensed: int,
+) -> np.ndarray:
+    """Word spans (rows ``a_first, a_end, b_first, b_end``) joined where one of two
+    is ``rewritten`` (or was joined) and they lie near each other in units (see
+    :func:`_boxes_near`; each span reaches from the unit holding its first word
+    to the unit holding its last, units starting at ``a_unit_starts`` and
+    ``b_unit_starts``), pass after pass until none joins: in each pass the spans
+    in order of their units, each joined to the first of those kept before it
+    that it lies near, else kept. The joined spans, in order of ``a_first``
+    (stable), one row each."""
+    n = spans.shape[0]
+    # Each box: its span, its units (a_first, a_last, b_first, b_last) and its flag.
+    boxes = np.empty((n, 9), dtype=np.int64)
+    for r in range(n):
+        boxes[r, :4] = spans[r]
+        # The units holding the span's first and last word in each text.
+        boxes[r, 4] = max(np.searchsorted(a_unit_starts, spans[r, 0], side="right") - 1, 0)
+        boxes[r, 5] = max(np.searchsorted(a_unit_starts, spans[r, 1] - 1, side="right") - 1, 0)
+        boxes[r, 6] = max(np.searchsorted(b_unit_starts, spans[r, 2], side="right") - 1, 0)
+        boxes[r, 7] = max(np.searchsorted(b_unit_starts, spans[r, 3] - 1, side="right") - 1, 0)
+        boxes[r, 8] = rewritten[r]
+    count = n
+    joined = True
+    while joined:
+        joined = False
+        order = np.arange(count)
+        for i in range(1, count):  # insertion sort: stable, and few boxes
+            j = i
+            while j > 0 and _box_before(boxes, order[j], order[j - 1]):
+                order[j], order[j - 1] = order[j - 1], order[j]
+                j -= 1
+        kept = np.empty((count, 9), dtype=np.int64)
+        n_kept = 0
+        for o in range(count):
+            box = order[o]
+            kept[n_kept] = boxes[box]
+            into = -1
+            for i in range(n_kept):
+                if (kept[i, 8] or kept[n_kept, 8]) and _boxes_near(kept, n_kept, i, gap, condensed):
+                    into = i
+                    break
+            if into < 0:
+                n_kept += 1
+                continue
+            for column in range(0, 8, 2):
+                kept[into, column] = min(kept[into, column], kept[n_kept, column])
+                kept[into, column + 1] = max(kept[into, column + 1], kept[n_kept, column + 1])
+            kept[into, 8] = 1
+            joined = True
+        boxes, count = kept, n_kept
+    order = np.argsort(boxes[:count, 0], kind="mergesort")
+    return boxes[order, :4]
+
+
 def warm_up() -> None:
     """Load (or compile, the first time after an install) every kernel for the
     types the engine calls it with, so that no article pays for it."""
@@ -787,9 +980,7 @@ def warm_up() -> None:
         chunk_offsets(*bounds, bounds[1], 8, bounds[0], ends)
     heaviest_grid_chain(np.ones((2, 3)))
     heaviest_seed_chain(*bounds, np.ones(2))
-    shingle_covered_words(shingles, shingles, 0, 8, 4)
     span_covered_shares(*bounds, *bounds)
-    piece_source_ranges(*bounds, np.zeros((0, 3), dtype=np.int64), (0, 8, 0, 8))
     for grid in (np.ones((2, 3)), np.ones((3, 2)).T):  # as worked out, and flipped
         long_units_alike(grid, bounds[0], bounds[1], 1, 0.5)
         rewrite_seed_grid(grid, bounds[0], bounds[1], 1, 0.5, 2)
@@ -808,13 +999,17 @@ def warm_up() -> None:
     shared_word_dice(
         entries, words[:1], np.ones((1, 1)), entries, entries, entries, flags[:1], np.ones(1), 1, 1
     )
-    # Sentence pieces come as the transpose of their bounds (see classify.sentence_pieces).
-    kind_runs(pieces.T.copy().T, pieces, pieces, np.zeros(2, dtype=np.bool_), 4)
     common_positions(words, words)
     one_unit = np.zeros(8, dtype=np.int64)  # entries of unit 0; one fragment, entries [0, 4)
     fragment_unit_sums(one_unit, bounds[0], entries, np.ones(1), 1)
     cell = np.zeros((1, 1))
     add_unit_pairs(cell, cell, one_unit, *bounds, one_unit, *bounds, np.ones(2), flags[:2])
+    no_runs = np.zeros((0, 3), dtype=np.int64)
+    runs = passage_kind_runs(
+        (0, 8, 0, 8), units, no_runs, pieces, bounds, bounds, pieces, pieces, 0.5, 4
+    )
+    segment_rows(runs, bounds, bounds, shingles, shingles, 4)
+    join_near_spans(pieces.repeat(2, axis=1), flags[:2], units, units, 2, 3)
 
 
 @compiled()

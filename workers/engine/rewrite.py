@@ -44,6 +44,7 @@ from workers.engine.kernels import (
     distinct_unit_words,
     grow_in_order,
     heaviest_seed_chain,
+    join_near_spans,
     longest_close_run,
     rewrite_seed_grid,
     shared_word_dice,
@@ -469,53 +470,6 @@ def within_rewrite_limit(a: Document, b: Document, rules: RewriteRules) -> bool:
 _CONDENSED = 3
 
 
-@dataclass(frozen=True, slots=True)
-class _Box:
-    """A span with the units it reaches in each text, and whether a rewrite is in it."""
-
-    span: WordSpan
-    a_units: tuple[int, int]
-    b_units: tuple[int, int]
-    rewritten: bool
-
-    def near(self, other: _Box, gap: int) -> bool:
-        """Within ``gap`` units of each other in both texts, in any order; or one
-        after the other in both, within ``gap`` units in one text and
-        ``_CONDENSED`` times that in the other."""
-        if all(
-            x[0] <= y[1] + gap and y[0] <= x[1] + gap
-            for x, y in ((self.a_units, other.a_units), (self.b_units, other.b_units))
-        ):
-            return True
-        first, second = (self, other) if self.a_units[0] <= other.a_units[0] else (other, self)
-        a_gap = second.a_units[0] - first.a_units[1]
-        b_gap = second.b_units[0] - first.b_units[1]
-        return min(a_gap, b_gap) >= 0 and (
-            (a_gap <= gap and b_gap <= _CONDENSED * gap)
-            or (b_gap <= gap and a_gap <= _CONDENSED * gap)
-        )
-
-    def join(self, other: _Box) -> _Box:
-        p, q = self.span, other.span
-        return _Box(
-            WordSpan(
-                min(p.a_first, q.a_first),
-                max(p.a_end, q.a_end),
-                min(p.b_first, q.b_first),
-                max(p.b_end, q.b_end),
-            ),
-            (min(self.a_units[0], other.a_units[0]), max(self.a_units[1], other.a_units[1])),
-            (min(self.b_units[0], other.b_units[0]), max(self.b_units[1], other.b_units[1])),
-            True,
-        )
-
-
-def _units_of(starts: np.ndarray, first_word: int, end_word: int) -> tuple[int, int]:
-    """Indices of the units holding the first and the last word of a span."""
-    found = np.searchsorted(starts, [first_word, end_word - 1], side="right") - 1
-    return max(int(found[0]), 0), max(int(found[1]), 0)
-
-
 def join_rewrites(
     rewritten: list[WordSpan], exact: list[WordSpan], a: Document, b: Document, gap: int
 ) -> list[WordSpan]:
@@ -523,28 +477,18 @@ def join_rewrites(
     in both texts: the exact runs inside a rewrite and its neighbouring rewrites are
     one passage. Exact runs far from any rewrite stay as they are (two copied
     paragraphs with the outlet's own text between them are two passages)."""
-    a_starts, b_starts = a.unit_bounds[:, 0], b.unit_bounds[:, 0]
-    boxes = [
-        _Box(
-            s,
-            _units_of(a_starts, s.a_first, s.a_end),
-            _units_of(b_starts, s.b_first, s.b_end),
-            wide,
-        )
-        for spans, wide in ((rewritten, True), (exact, False))
-        for s in spans
-    ]
-    joined = True
-    while joined:
-        joined = False
-        kept: list[_Box] = []
-        for box in sorted(boxes, key=lambda x: (x.a_units, x.b_units)):
-            for i, other in enumerate(kept):
-                if (box.rewritten or other.rewritten) and box.near(other, gap):
-                    kept[i] = other.join(box)
-                    joined = True
-                    break
-            else:
-                kept.append(box)
-        boxes = kept
-    return sorted((box.span for box in boxes), key=lambda s: s.a_first)
+    spans = [*rewritten, *exact]
+    # Joined pass after pass in one compiled loop
+    # (:func:`~workers.engine.kernels.join_near_spans`), with the units each span
+    # reaches found by binary searches there, not by a numpy call a span.
+    joined = join_near_spans(
+        np.array([(s.a_first, s.a_end, s.b_first, s.b_end) for s in spans], dtype=np.int64).reshape(
+            -1, 4
+        ),
+        np.arange(len(spans)) < len(rewritten),
+        a.unit_starts,
+        b.unit_starts,
+        gap,
+        _CONDENSED,
+    )
+    return [WordSpan(*row) for row in joined.tolist()]

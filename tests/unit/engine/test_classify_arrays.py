@@ -23,16 +23,16 @@ from workers.bench.corpus import CorpusSpec, generate
 from workers.engine import compare
 from workers.engine.align import WordSpan
 from workers.engine.classify import (
+    KINDS,
     Kind,
-    covered_share,
     covered_shares,
     quote_spans,
     quoted_units,
-    source_ranges,
     split_by_kind,
 )
 from workers.engine.compare import PreparedArticle, compare_pair, prepare_article
 from workers.engine.document import Document
+from workers.engine.kernels import _piece_source_ranges
 from workers.engine.params import EngineParams
 
 RNG = np.random.default_rng(20261207)
@@ -151,6 +151,11 @@ def python_split_by_kind(
     return runs
 
 
+def split_runs(*args: Any, **kwargs: Any) -> list[tuple[WordSpan, Kind]]:
+    """:func:`split_by_kind`'s rows as the spans and kinds they stand for."""
+    return [(WordSpan(*row[:4]), KINDS[row[4]]) for row in split_by_kind(*args, **kwargs).tolist()]
+
+
 @cache
 def _articles() -> tuple[PreparedArticle, ...]:
     params = EngineParams()
@@ -166,7 +171,7 @@ def _classified() -> tuple[tuple[tuple[Any, ...], dict[str, Any]], ...]:
     corpus's articles two by two."""
     calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
 
-    def recording(*args: Any, **kwargs: Any) -> list[tuple[WordSpan, Kind]]:
+    def recording(*args: Any, **kwargs: Any) -> np.ndarray:
         calls.append((args, kwargs))
         return split_by_kind(*args, **kwargs)
 
@@ -193,12 +198,12 @@ def test_the_corpus_holds_what_classifying_must_handle() -> None:
     assert len(calls) > 100
     quoted = [c for c in calls if python_split_by_kind(*c[0], **c[1]) != [(c[0][0], Kind.COPY)]]
     assert len(quoted) > 100  # passages cut into sentences, hundreds of them quotes
-    assert sum(kind == Kind.QUOTE for c in quoted for _, kind in split_by_kind(*c[0], **c[1])) > 200
+    assert sum(kind == Kind.QUOTE for c in quoted for _, kind in split_runs(*c[0], **c[1])) > 200
 
 
 def test_the_passages_the_engine_classifies_are_cut_as_one_at_a_time() -> None:
     for args, kwargs in _classified():
-        assert split_by_kind(*args, **kwargs) == python_split_by_kind(*args, **kwargs)
+        assert split_runs(*args, **kwargs) == python_split_by_kind(*args, **kwargs)
 
 
 def test_random_passages_are_cut_as_one_at_a_time() -> None:
@@ -221,7 +226,7 @@ def test_random_passages_are_cut_as_one_at_a_time() -> None:
         ]
         rules = {"quote_share": float(RNG.choice([0.3, 0.5, 1.0])), "min_words": 4}
         expected = python_split_by_kind(span, anchors, a.doc, b.doc, *quotes, taken=taken, **rules)
-        assert split_by_kind(span, anchors, a.doc, b.doc, *quotes, taken=taken, **rules) == expected
+        assert split_runs(span, anchors, a.doc, b.doc, *quotes, taken=taken, **rules) == expected
 
 
 def test_pieces_no_run_covers_fall_by_position_rounded_half_to_even() -> None:
@@ -230,11 +235,18 @@ def test_pieces_no_run_covers_fall_by_position_rounded_half_to_even() -> None:
     runs = [[], [WordSpan(12, 13, 50, 51)], [WordSpan(0, 30, 90, 120), WordSpan(16, 17, 103, 104)]]
     for anchors in runs:
         expected = [python_source_range(f, e, span, anchors) for f, e in pieces.tolist()]
-        assert [tuple(r) for r in source_ranges(pieces, span, anchors).tolist()] == expected
+        runs = np.array([(r.a_first, r.a_end, r.b_first) for r in anchors], dtype=np.int64)
+        found = _piece_source_ranges(
+            pieces[:, 0].copy(),
+            pieces[:, 1].copy(),
+            runs.reshape(-1, 3),
+            (span.a_first, span.a_end, span.b_first, span.b_end),
+        )
+        assert [tuple(r) for r in found.tolist()] == expected
     assert python_source_range(11, 12, span, []) == (100, 101)  # 0.5 rounds to 0, 1.0 to 1
 
 
-def test_covered_shares_are_each_covered_share() -> None:
+def test_covered_shares_are_the_python_definition() -> None:
     for _ in range(300):
         length = int(RNG.integers(1, 400))
         spans = _random_quotes(length)
@@ -242,7 +254,6 @@ def test_covered_shares_are_each_covered_share() -> None:
         ends = starts + RNG.integers(-3, 60, 50)
         expected = [python_covered_share(s, e, spans) for s, e in zip(starts, ends, strict=True)]
         assert covered_shares(starts, ends, spans).tolist() == expected
-        assert [covered_share(s, e, spans) for s, e in zip(starts, ends, strict=True)] == expected
 
 
 def test_quoted_units_are_flagged_as_one_at_a_time() -> None:

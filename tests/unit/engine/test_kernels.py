@@ -15,6 +15,7 @@ import subprocess
 import sys
 from functools import cache
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import pytest
@@ -25,8 +26,7 @@ from scipy import sparse
 
 from tests.script_samples import BO, JA, KM, LO, MY, TH, ZH
 from workers.bench.corpus import CorpusSpec, generate
-from workers.engine.align import _seed_runs, disjoint_best
-from workers.engine.classify import verbatim_share
+from workers.engine.align import WordSpan, _seed_runs, disjoint_best
 from workers.engine.document import Document, prepare_document
 from workers.engine.evidence import ordered_chain, unit_evidence
 from workers.engine.fingerprint import (
@@ -41,9 +41,11 @@ from workers.engine.kernels import (
     common_positions,
     compiled,
     fragment_unit_sums,
+    join_near_spans,
     long_units_alike,
     longest_close_run,
     rewrite_seed_grid,
+    segment_rows,
     units_over_holding,
 )
 from workers.engine.normalize import OffsetMap, normalize
@@ -413,17 +415,6 @@ def numpy_verbatim_share(a: Document, b: Document, first: int, end: int, k: int)
     before = np.concatenate(([first], highs[:-1]))
     covered = np.maximum(highs - np.maximum(lows, before), 0).sum()
     return round(float(covered) / (end - first), 4)
-
-
-def test_verbatim_shares_are_the_numpy_definition() -> None:
-    shares = set()
-    for a, b in _pairs():
-        words = len(a.words)
-        for first, end in [(0, words), *RNG.integers(-2, words + 3, (6, 2)).tolist()]:
-            expected = numpy_verbatim_share(a, b, first, end, 4)
-            assert verbatim_share(a, b, first, end, 4) == expected
-            shares.add(expected)
-    assert len(shares) > 100  # all, none and shares between
 
 
 def numpy_unit_similarity(a: Document, b: Document) -> np.ndarray:
@@ -821,6 +812,122 @@ def test_unit_pairs_sum_as_the_bincount_definition() -> None:
         expected = python_unit_pairs((4, 5), listed)
         assert np.array_equal(shared, expected[0]) and np.array_equal(shared_words, expected[1])
     assert paired > 1000
+
+
+def test_segment_rows_are_the_python_definition() -> None:
+    shares = set()
+    no_shingles = np.zeros(0, dtype=np.uint64)
+    for a, b in _pairs():
+        if not len(a.words) or not len(b.words):
+            continue
+        pieces = np.array(
+            [(*_random_words(len(a.words)), *_random_words(len(b.words)), 0) for _ in range(6)],
+            dtype=np.int64,
+        )
+        for others in (b.distinct_shingles, no_shingles):
+            rows = segment_rows(
+                pieces, a.original_word_bounds, b.original_word_bounds, a.shingles, others, 4
+            )
+            for (first, end, b_first, b_end, _), row in zip(
+                pieces.tolist(), rows.tolist(), strict=True
+            ):
+                assert tuple(row[:2]) == a.word_span_to_original(first, end)
+                assert tuple(row[2:4]) == b.word_span_to_original(b_first, b_end)
+                share = round(row[4] / (end - first), 4)
+                if others is no_shingles:
+                    assert row[4] == 0
+                else:
+                    assert share == numpy_verbatim_share(a, b, first, end, 4)
+                    shares.add(share)
+    assert len(shares) > 100  # all, none and shares between
+
+
+def _random_words(words: int) -> tuple[int, int]:
+    """A random non-empty ``[first, end)`` of ``words`` words."""
+    first = int(RNG.integers(0, words))
+    return first, int(RNG.integers(first + 1, words + 1))
+
+
+def python_join_rewrites(
+    rewritten: list[WordSpan], exact: list[WordSpan], a: Document, b: Document, gap: int
+) -> list[WordSpan]:
+    """The engine's join of rewritten passages before it was compiled."""
+
+    def units_of(starts: np.ndarray, first: int, end: int) -> tuple[int, int]:
+        found = np.searchsorted(starts, [first, end - 1], side="right") - 1
+        return max(int(found[0]), 0), max(int(found[1]), 0)
+
+    def near(x: tuple[Any, ...], y: tuple[Any, ...]) -> bool:
+        if all(p[0] <= q[1] + gap and q[0] <= p[1] + gap for p, q in ((x[1], y[1]), (x[2], y[2]))):
+            return True
+        first, second = (x, y) if x[1][0] <= y[1][0] else (y, x)
+        a_gap, b_gap = second[1][0] - first[1][1], second[2][0] - first[2][1]
+        return min(a_gap, b_gap) >= 0 and (
+            (a_gap <= gap and b_gap <= 3 * gap) or (b_gap <= gap and a_gap <= 3 * gap)
+        )
+
+    def join(x: tuple[Any, ...], y: tuple[Any, ...]) -> tuple[Any, ...]:
+        p, q = x[0], y[0]
+        return (
+            WordSpan(
+                min(p.a_first, q.a_first),
+                max(p.a_end, q.a_end),
+                min(p.b_first, q.b_first),
+                max(p.b_end, q.b_end),
+            ),
+            (min(x[1][0], y[1][0]), max(x[1][1], y[1][1])),
+            (min(x[2][0], y[2][0]), max(x[2][1], y[2][1])),
+            True,
+        )
+
+    a_starts, b_starts = a.unit_bounds[:, 0], b.unit_bounds[:, 0]
+    boxes = [
+        (s, units_of(a_starts, s.a_first, s.a_end), units_of(b_starts, s.b_first, s.b_end), wide)
+        for spans, wide in ((rewritten, True), (exact, False))
+        for s in spans
+    ]
+    joined = True
+    while joined:
+        joined = False
+        kept: list[tuple[Any, ...]] = []
+        for box in sorted(boxes, key=lambda x: (x[1], x[2])):
+            for i, other in enumerate(kept):
+                if (box[3] or other[3]) and near(box, other):
+                    kept[i] = join(other, box)
+                    joined = True
+                    break
+            else:
+                kept.append(box)
+        boxes = kept
+    return sorted((box[0] for box in boxes), key=lambda s: s.a_first)
+
+
+def test_joined_rewrites_are_the_python_definition() -> None:
+    joins = 0
+    for a, b in _pairs():
+        if not len(a.words) or not len(b.words):
+            continue
+        for _ in range(4):
+            spans = [
+                WordSpan(*_random_words(len(a.words)), *_random_words(len(b.words)))
+                for _ in range(int(RNG.integers(0, 12)))
+            ]
+            rewritten = int(RNG.integers(0, len(spans) + 1))
+            gap = int(RNG.integers(0, 4))
+            expected = python_join_rewrites(spans[:rewritten], spans[rewritten:], a, b, gap)
+            found = join_near_spans(
+                np.array(
+                    [(s.a_first, s.a_end, s.b_first, s.b_end) for s in spans], dtype=np.int64
+                ).reshape(-1, 4),
+                np.arange(len(spans)) < rewritten,
+                a.unit_starts,
+                b.unit_starts,
+                gap,
+                3,
+            )
+            assert [WordSpan(*row) for row in found.tolist()] == expected
+            joins += len(spans) - len(expected)
+    assert joins > 200
 
 
 def _add(x: int, y: int) -> int:
