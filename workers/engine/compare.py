@@ -221,15 +221,6 @@ def shared_text(
     )
 
 
-def shared_spans(
-    a: Document, b: Document, params: EngineParams, similarity: np.ndarray | None = None
-) -> tuple[list[WordSpan], list[WordSpan]]:
-    """The passages ``a`` and ``b`` share and the anchors that tie their words
-    together (see :func:`shared_text`)."""
-    shared = shared_text(a, b, params, similarity)
-    return shared.passages, shared.anchors
-
-
 def _seen(
     p: AlignedPassage,
     mirrored: bool,

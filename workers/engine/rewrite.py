@@ -444,18 +444,6 @@ def rewritten_chains(
     return [s for s in spans if is_rewrite(s, a, b, rules)]
 
 
-def rewritten_spans(
-    a: Document, b: Document, rules: RewriteRules, similarity: np.ndarray | None = None
-) -> list[WordSpan]:
-    """The :func:`rewritten_chains` of ``a`` and ``b`` as word spans, first unit to last."""
-    return [
-        WordSpan(
-            a.units[s.a_first][0], a.units[s.a_last][1], b.units[s.b_first][0], b.units[s.b_last][1]
-        )
-        for s in rewritten_chains(a, b, rules, similarity)
-    ]
-
-
 def within_rewrite_limit(a: Document, b: Document, rules: RewriteRules) -> bool:
     """Whether ``a`` and ``b`` are small enough together for the rewrite stage, which
     compares every unit of one with every unit of the other: a long book and a
