@@ -49,7 +49,7 @@ log = logging.getLogger("wiretrace.worker")
 # nothing to free: it only walks live objects. But each article's prepared text
 # enters the cache and lives on, so at the default every few hundred articles
 # that growth set off a full collection over every object of the process, the
-# 2,000 cached texts included: ~1.1 ms an article of ~20. With 20,000, objects
+# cached texts included (2,000 then): ~1.1 ms an article of ~20. With 20,000, objects
 # are still collected young, and a full collection comes every ~9,000 articles.
 WORKER_GC_THRESHOLD = 20_000
 
