@@ -166,22 +166,6 @@ def band_hashes(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
 
 
 @compiled()
-def count_common(a: np.ndarray, b: np.ndarray) -> int:
-    """How many values two sorted arrays of distinct values have in common."""
-    i = j = found = 0
-    while i < a.size and j < b.size:
-        if a[i] < b[j]:
-            i += 1
-        elif b[j] < a[i]:
-            j += 1
-        else:
-            found += 1
-            i += 1
-            j += 1
-    return found
-
-
-@compiled()
 def seed_runs(
     a: np.ndarray, b: np.ndarray, max_repeats: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -974,7 +958,6 @@ def warm_up() -> None:
     shingles = mixed_shingles(words, 1)
     perms = np.arange(1, 9, dtype=np.uint32)
     band_hashes(minhash_rows(shingles, *bounds, perms, perms), 8, 1)
-    count_common(words, words)
     seed_runs(shingles, shingles, 8)
     for ends in (False, True):
         chunk_offsets(*bounds, bounds[1], 8, bounds[0], ends)

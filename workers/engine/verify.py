@@ -8,12 +8,12 @@ passage of ``m`` words holds ``m - k + 1`` shingles of ``k`` words.
 from __future__ import annotations
 
 from workers.engine.document import Document
-from workers.engine.kernels import count_common
+from workers.engine.kernels import common_positions
 
 
 def shared_shingles(a: Document, b: Document) -> int:
     """Distinct shingles the two texts have in common (exact, not estimated)."""
-    return count_common(a.distinct_shingles, b.distinct_shingles)
+    return int(common_positions(a.distinct_shingles, b.distinct_shingles)[0].size)
 
 
 def is_verified(a: Document, b: Document, *, shingle_size: int, min_words: int) -> bool:
